@@ -1,0 +1,18 @@
+// hexa: one binary, thin main. Each sub-command lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include "simulate_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hexagone: the control plane of a multi-site GPU cloud"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hexa 0.1.0");
+  hexa::SimulateArgs sim;
+  hexa::add_simulate_command(app, sim);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return hexa::run_simulate(sim);
+}

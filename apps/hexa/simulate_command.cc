@@ -1,0 +1,95 @@
+#include "simulate_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cluster_config.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+
+namespace hexa {
+
+void add_simulate_command(CLI::App& app, SimulateArgs& a) {
+  CLI::App* s = app.add_subcommand("simulate", "Replay a workload through the scheduler on a virtual clock");
+  s->add_option("scenario", a.scenario, "Scenario YAML (cluster, scheduler, workload); see scenarios/")
+      ->check(CLI::ExistingFile);
+  s->add_option("--trace", a.trace, "Trace file to replay")->check(CLI::ExistingFile);
+  s->add_option("--format", a.format, "Trace format")->check(CLI::IsMember({"itp", "alibaba", "hexa"}));
+  s->add_option("--cluster", a.cluster, "NODESxGPUS (e.g. 80x8), a cluster YAML, or an Alibaba node list CSV");
+  s->add_option("--policy", a.policy, "Queue policy")->check(CLI::IsMember({"fifo", "backfill", "las", "srtf", "fair"}));
+  s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
+  s->add_option("--restart-overhead-s", a.restart_overhead_s, "Seconds a preempted job pays when it resumes")
+      ->check(CLI::Range(0L, 86400L));
+  s->add_option("--las-promote-knob", a.las_promote_knob, "las: promote a starving job after knob x its last run; 0 = off")
+      ->check(CLI::Range(0, 1000));
+  s->add_option("--report-json", a.report_json, "Write the report as JSON to this file");
+  s->add_option("--jobs-csv", a.jobs_csv, "Write one line per job to this CSV file");
+  s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
+  s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
+  s->callback([s, &a]() {
+    if (!a.scenario.empty() && !a.trace.empty()) throw CLI::ValidationError("give a scenario or --trace, not both");
+    if (a.scenario.empty() && (a.trace.empty() || a.format.empty() || a.cluster.empty()))
+      throw CLI::ValidationError("give a scenario file, or --trace with --format and --cluster");
+    (void)s;
+  });
+}
+
+namespace {
+
+void progress_bar(double f) {
+  int filled = static_cast<int>(f * 40);
+  std::fprintf(stderr, "\r  [%-40.*s] %3d%%", filled, "########################################", static_cast<int>(f * 100));
+  if (f >= 1.0) std::fprintf(stderr, "\r%60s\r", "");
+  std::fflush(stderr);
+}
+
+int fail(const Status& st) {
+  std::cerr << "hexa simulate: " << st.message() << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int run_simulate(const SimulateArgs& a) {
+  Scenario sc;
+  if (!a.scenario.empty()) {
+    auto loaded = load_scenario(a.scenario, a.seed);
+    if (!loaded.ok()) return fail(loaded.status());
+    sc = std::move(loaded).value();
+  } else {
+    auto topo = load_cluster(a.cluster);
+    if (!topo.ok()) return fail(topo.status());
+    sc.topology = std::make_unique<Topology>(std::move(topo).value());
+    auto trace = load_trace(a.trace, a.format);
+    if (!trace.ok()) return fail(trace.status());
+    sc.trace = std::move(trace).value();
+  }
+  SimOptions& opt = sc.options;
+  if (a.policy) opt.sched.policy = *a.policy;
+  if (a.placement) opt.sched.placement = *a.placement;
+  if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
+  if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
+  if (!a.quiet && isatty(STDERR_FILENO)) opt.progress = progress_bar;
+
+  if (!sc.name.empty()) std::cout << "Scenario " << sc.name << ": " << sc.description << "\n";
+  auto t0 = std::chrono::steady_clock::now();
+  auto result = simulate(*sc.topology, sc.trace, opt);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!result.ok()) return fail(result.status());
+  Metrics m = compute_metrics(*result);
+  std::cout << report_text(*result, m, wall);
+  if (!a.report_json.empty()) {
+    std::ofstream f(a.report_json);
+    f << report_json(*result, m, wall).dump(2) << "\n";
+    if (!f) return fail(Status::Invalid("--report-json: cannot write '" + a.report_json + "'"));
+  }
+  if (!a.jobs_csv.empty())
+    if (Status st = write_jobs_csv(*result, a.jobs_csv); !st.ok()) return fail(st);
+  return 0;
+}
+
+}  // namespace hexa

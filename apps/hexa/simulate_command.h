@@ -1,0 +1,27 @@
+// `hexa simulate`: replay a trace or a scenario through the scheduling core.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace hexa {
+
+struct SimulateArgs {
+  std::string scenario;
+  std::string trace, format, cluster;
+  std::optional<std::string> policy, placement;
+  std::optional<long> restart_overhead_s;
+  std::optional<int> las_promote_knob;
+  std::string report_json, jobs_csv;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false;
+};
+
+void add_simulate_command(CLI::App& app, SimulateArgs& a);
+// Returns the process exit code: 0 done, 2 bad input.
+int run_simulate(const SimulateArgs& a);
+
+}  // namespace hexa

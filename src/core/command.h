@@ -1,0 +1,46 @@
+// Commands into the core and the effects that come out. Both are plain data, so that a host
+// can journal commands and replay them through the same apply() (DESIGN.md, rule 1).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/job.h"
+
+namespace hexa {
+
+struct AddTenant {
+  std::string name;
+  int weight = 1;
+};
+struct SubmitJob {
+  JobSpec spec;
+};
+// The job's processes ended: it completed its work, or ran into its time limit.
+struct CompleteJob {
+  JobId job = 0;
+  bool timed_out = false;
+};
+struct CancelJob {
+  JobId job = 0;
+};
+// Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
+struct Schedule {};
+
+using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule>;
+
+struct JobAccepted { JobId job; };
+struct JobRejected { JobId job; std::string reason; };
+struct JobStarted { JobId job; };     // its allocation is in the core's state
+struct JobPreempted { JobId job; };   // back in the queue; it resumes its remaining work later
+struct JobEnded { JobId job; };       // finished, timed out or cancelled: see Job::end_reason
+
+using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded>;
+
+struct Effects {
+  std::vector<Effect> list;
+  TimeMs wake_at = kNever;  // send a Schedule then, if nothing else happened before
+};
+
+}  // namespace hexa

@@ -1,0 +1,128 @@
+#include "core/core.h"
+
+#include <bit>
+
+namespace hexa {
+
+Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOptions& opt) {
+  auto sched = Scheduler::make(opt);
+  if (!sched.ok()) return sched.status();
+  return std::unique_ptr<Core>(new Core(topo, std::move(sched).value()));
+}
+
+Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
+  if (now < last_now_) return Status::Invalid("now: must not go back in time");
+  last_now_ = now;
+  return std::visit(
+      [&](const auto& c) -> Result<Effects> {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, AddTenant>) return add_tenant(c);
+        if constexpr (std::is_same_v<C, SubmitJob>) return submit(c, now);
+        if constexpr (std::is_same_v<C, CompleteJob>) return complete(c, now);
+        if constexpr (std::is_same_v<C, CancelJob>) return cancel(c, now);
+        if constexpr (std::is_same_v<C, Schedule>) return schedule(now);
+      },
+      cmd);
+}
+
+Result<Effects> Core::add_tenant(const AddTenant& c) {
+  if (c.name.empty()) return Status::Invalid("tenant.name: must not be empty");
+  if (tenant_names_.find(c.name)) return Status::Invalid("tenant '" + c.name + "': declared twice");
+  if (c.weight < 1) return Status::Invalid("tenant '" + c.name + "'.weight: must be at least 1");
+  tenant_names_.intern(c.name);
+  state_.tenants.push_back(Tenant{c.name, c.weight, 0, last_now_, 0});
+  return Effects{};
+}
+
+Status Core::check_spec(const JobSpec& s) const {
+  const Topology& topo = *state_.topo;
+  if (s.name.empty()) return Status::Invalid("job.name: must not be empty");
+  const std::string job = "job '" + s.name + "'";
+  if (s.tenant >= state_.tenants.size()) return Status::Invalid(job + ".tenant: unknown tenant");
+  if (s.gpus < 1) return Status::Invalid(job + ".gpus: must be at least 1");
+  if (s.time_limit < 0) return Status::Invalid(job + ".time_limit: must be >= 0 (0 = none)");
+  if (topo.types().size() < 64 && (s.types >> topo.types().size()) != 0)
+    return Status::Invalid(job + ".gpu_type: unknown GPU type");
+  if (topo.sites().size() < 64 && (s.sites >> topo.sites().size()) != 0)
+    return Status::Invalid(job + ".sites: unknown site");
+  if (sched_.policy().needs_oracle() && s.oracle_duration < 0)
+    return Status::Invalid(job + ": policy " + std::string(sched_.policy().name()) +
+                           " is an oracle that needs the true duration (simulator only)");
+  return Status::Ok();
+}
+
+std::string Core::never_fits(const JobSpec& s) const {
+  const Topology& topo = *state_.topo;
+  long largest = 0;
+  std::string where;
+  for (SiteId site = 0; site < topo.sites().size(); ++site) {
+    if (!allows(s.sites, site)) continue;
+    for (const PoolInfo& p : state_.free.pools()) {
+      if (p.site != site || !allows(s.types, p.type)) continue;
+      if (p.total >= s.gpus) return {};
+      if (p.total > largest) largest = p.total, where = topo.site(site).name + " " + topo.types().name(p.type);
+    }
+  }
+  std::string type = s.types == 0 ? "any type" : topo.type_set_name(s.types);
+  std::string msg = "can never run: needs " + std::to_string(s.gpus) + " GPUs (" + type + ") in one site (" +
+                    topo.site_set_name(s.sites) + ")";
+  return largest == 0 ? msg + "; no site offers that GPU type"
+                      : msg + "; the largest such pool has " + std::to_string(largest) + " (" + where + ")";
+}
+
+Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
+  if (Status st = check_spec(c.spec); !st.ok()) return st;
+  Job j;
+  j.spec = c.spec;
+  j.id = static_cast<JobId>(state_.jobs.size());
+  j.submit = now;
+  j.queued_since = now;
+  Effects fx;
+  fx.list.push_back(JobAccepted{j.id});
+  if (std::string why = never_fits(c.spec); !why.empty()) {
+    j.phase = JobPhase::kRejected;
+    j.end = now;
+    j.end_reason = "rejected: " + why;
+    fx.list.push_back(JobRejected{j.id, why});
+  } else {
+    state_.pending.push_back(j.id);
+  }
+  state_.jobs.push_back(std::move(j));
+  return fx;
+}
+
+Result<Effects> Core::complete(const CompleteJob& c, TimeMs now) {
+  if (c.job >= state_.jobs.size()) return Status::Invalid("job: unknown job id " + std::to_string(c.job));
+  Job& j = state_.jobs[c.job];
+  if (j.phase != JobPhase::kRunning)
+    return Status::Invalid("job '" + j.spec.name + "': cannot complete, it is " + phase_name(j.phase));
+  sched_.stop(state_, j, now, JobPhase::kFinished);
+  j.end_reason = c.timed_out ? "timeout" : "completed";
+  return Effects{{JobEnded{j.id}}, kNever};
+}
+
+Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
+  if (c.job >= state_.jobs.size()) return Status::Invalid("job: unknown job id " + std::to_string(c.job));
+  Job& j = state_.jobs[c.job];
+  if (j.phase == JobPhase::kRunning) {
+    sched_.stop(state_, j, now, JobPhase::kCancelled);
+  } else if (j.phase == JobPhase::kPending) {
+    j.phase = JobPhase::kCancelled;
+    j.end = now;
+  } else {
+    return Status::Invalid("job '" + j.spec.name + "': cannot cancel, it is already " + phase_name(j.phase));
+  }
+  j.end_reason = "cancelled";
+  return Effects{{JobEnded{j.id}}, kNever};
+}
+
+Effects Core::schedule(TimeMs now) {
+  PassResult r = sched_.pass(state_, now);
+  Effects fx;
+  for (JobId id : r.preempted) fx.list.push_back(JobPreempted{id});
+  for (JobId id : r.started) fx.list.push_back(JobStarted{id});
+  fx.wake_at = r.wake_at;
+  return fx;
+}
+
+}  // namespace hexa

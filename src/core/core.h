@@ -1,0 +1,47 @@
+// Core: the deterministic state machine of the cloud. All state changes go through apply();
+// it has no clock, thread, file or socket: `now` is a parameter. The same commands at the same
+// times give the same effects and state, bit for bit.
+#pragma once
+
+#include <memory>
+
+#include "core/command.h"
+#include "engine/scheduler.h"
+
+namespace hexa {
+
+class Core {
+ public:
+  // The topology must outlive the core.
+  static Result<std::unique_ptr<Core>> make(const Topology& topo, const SchedulerOptions& opt);
+
+  // Applies one command at `now`. A command that fails changes nothing and says why.
+  // REQUIRES: now is not before the `now` of any earlier call.
+  Result<Effects> apply(const Command& cmd, TimeMs now);
+
+  const ClusterState& state() const { return state_; }
+  const Job& job(JobId id) const { return state_.jobs[id]; }
+  const Topology& topology() const { return *state_.topo; }
+  const Scheduler& scheduler() const { return sched_; }
+  std::string explain(JobId id) const { return sched_.explain(state_, state_.jobs[id]); }
+  std::optional<TenantId> find_tenant(std::string_view name) const { return tenant_names_.find(name); }
+
+ private:
+  Core(const Topology& topo, Scheduler sched) : state_(topo), sched_(std::move(sched)) {}
+
+  Result<Effects> add_tenant(const AddTenant& c);
+  Result<Effects> submit(const SubmitJob& c, TimeMs now);
+  Result<Effects> complete(const CompleteJob& c, TimeMs now);
+  Result<Effects> cancel(const CancelJob& c, TimeMs now);
+  Effects schedule(TimeMs now);
+  Status check_spec(const JobSpec& spec) const;
+  // Why a valid job can never run here, or empty when some pool is big enough.
+  std::string never_fits(const JobSpec& spec) const;
+
+  ClusterState state_;
+  Scheduler sched_;
+  Interner tenant_names_;
+  TimeMs last_now_ = 0;
+};
+
+}  // namespace hexa

@@ -1,0 +1,88 @@
+#include "engine/free_index.h"
+
+#include <bit>
+#include <cassert>
+#include <map>
+
+namespace hexa {
+
+static std::uint64_t all_gpus(int gpus) {
+  return gpus >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << gpus) - 1;
+}
+
+FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
+  std::map<std::pair<SiteId, TypeId>, PoolId> by_key;
+  block_pool_.resize(topo.blocks().size());
+  for (BlockId b = 0; b < topo.blocks().size(); ++b) {
+    const BlockInfo& bi = topo.block(b);
+    auto [it, fresh] = by_key.emplace(std::pair{bi.site, bi.type}, static_cast<PoolId>(pools_.size()));
+    if (fresh) pools_.push_back(PoolInfo{bi.site, bi.type, {}, 0, 0});
+    PoolInfo& pool = pools_[it->second];
+    pool.blocks.push_back(b);
+    block_pool_[b] = it->second;
+    for (NodeId n : bi.nodes) {
+      pool.total += topo.node(n).gpus;
+      pool.max_node = std::max(pool.max_node, topo.node(n).gpus);
+    }
+  }
+  for (PoolId p = 0; p < pools_.size(); ++p) {
+    pool_off_.push_back(pool_level_.size());
+    pool_level_.resize(pool_level_.size() + pools_[p].max_node + 1, 0);
+    pool_free_.push_back(0);
+  }
+  for (BlockId b = 0; b < topo.blocks().size(); ++b) {
+    block_off_.push_back(block_level_.size());
+    block_level_.resize(block_level_.size() + pools_[block_pool_[b]].max_node + 1, 0);
+    block_free_.push_back(0);
+  }
+  free_mask_.assign(topo.nodes().size(), 0);
+  free_cnt_.assign(topo.nodes().size(), 0);
+  for (NodeId n = 0; n < topo.nodes().size(); ++n) {
+    BlockId b = topo.node(n).block;
+    ++block_level_[block_off_[b]];
+    ++pool_level_[pool_off_[block_pool_[b]]];
+    give(n, all_gpus(topo.node(n).gpus));
+  }
+}
+
+void FreeIndex::move_level(NodeId n, int from, int to) {
+  BlockId b = topo_->node(n).block;
+  PoolId p = block_pool_[b];
+  --block_level_[block_off_[b] + from];
+  ++block_level_[block_off_[b] + to];
+  --pool_level_[pool_off_[p] + from];
+  ++pool_level_[pool_off_[p] + to];
+}
+
+void FreeIndex::take(NodeId n, std::uint64_t mask) {
+  assert((free_mask_[n] & mask) == mask);
+  int k = std::popcount(mask);
+  move_level(n, free_cnt_[n], free_cnt_[n] - k);
+  free_mask_[n] &= ~mask;
+  free_cnt_[n] -= k;
+  BlockId b = topo_->node(n).block;
+  block_free_[b] -= k;
+  pool_free_[block_pool_[b]] -= k;
+  total_free_ -= k;
+}
+
+void FreeIndex::give(NodeId n, std::uint64_t mask) {
+  assert((free_mask_[n] & mask) == 0);
+  assert((mask & ~all_gpus(topo_->node(n).gpus)) == 0);
+  int k = std::popcount(mask);
+  move_level(n, free_cnt_[n], free_cnt_[n] + k);
+  free_mask_[n] |= mask;
+  free_cnt_[n] += k;
+  BlockId b = topo_->node(n).block;
+  block_free_[b] += k;
+  pool_free_[block_pool_[b]] += k;
+  total_free_ += k;
+}
+
+int FreeIndex::pool_max_node_free(PoolId p) const {
+  for (int k = pools_[p].max_node; k > 0; --k)
+    if (pool_level(p, k) > 0) return k;
+  return 0;
+}
+
+}  // namespace hexa

@@ -1,0 +1,68 @@
+// FreeIndex: free GPUs of every node, with aggregates per block and per pool, so placement
+// prunes by aggregate instead of scanning nodes (DESIGN.md, rule 5).
+//
+// A pool is one (site, GPU type) pair; a gang is always placed inside one pool. For each block
+// and each pool the index keeps the free total and a histogram: how many nodes have exactly k
+// free GPUs. take() and give() keep all of it exact in O(1).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/job.h"
+#include "model/topology.h"
+
+namespace hexa {
+
+using PoolId = std::uint32_t;
+
+struct PoolInfo {
+  SiteId site = 0;
+  TypeId type = 0;
+  std::vector<BlockId> blocks;
+  long total = 0;    // GPUs in the pool
+  int max_node = 0;  // GPUs of its largest node
+};
+
+class FreeIndex {
+ public:
+  explicit FreeIndex(const Topology& topo);
+
+  // REQUIRES: mask is a subset of the node's free GPUs.
+  void take(NodeId node, std::uint64_t mask);
+  // REQUIRES: mask is a subset of the node's GPUs that are not free.
+  void give(NodeId node, std::uint64_t mask);
+  void take(const Allocation& a) { for (const auto& ng : a) take(ng.node, ng.mask); }
+  void give(const Allocation& a) { for (const auto& ng : a) give(ng.node, ng.mask); }
+
+  const Topology& topology() const { return *topo_; }
+  const std::vector<PoolInfo>& pools() const { return pools_; }
+  PoolId pool_of_block(BlockId b) const { return block_pool_[b]; }
+
+  std::uint64_t free_mask(NodeId n) const { return free_mask_[n]; }
+  int node_free(NodeId n) const { return free_cnt_[n]; }
+  long block_free(BlockId b) const { return block_free_[b]; }
+  long pool_free(PoolId p) const { return pool_free_[p]; }
+  long total_free() const { return total_free_; }
+  // Nodes of the block (pool) with exactly k free GPUs. REQUIRES: 0 <= k <= max_node of its pool.
+  int block_level(BlockId b, int k) const { return block_level_[block_off_[b] + k]; }
+  int pool_level(PoolId p, int k) const { return pool_level_[pool_off_[p] + k]; }
+  // Most free GPUs on one node of the pool.
+  int pool_max_node_free(PoolId p) const;
+
+ private:
+  void move_level(NodeId n, int from, int to);
+
+  const Topology* topo_;
+  std::vector<PoolInfo> pools_;
+  std::vector<PoolId> block_pool_;
+  std::vector<std::uint64_t> free_mask_;
+  std::vector<int> free_cnt_;
+  std::vector<long> block_free_;
+  std::vector<long> pool_free_;
+  std::vector<int> block_level_, pool_level_;     // flat histograms
+  std::vector<std::size_t> block_off_, pool_off_; // where each one's histogram starts
+  long total_free_ = 0;
+};
+
+}  // namespace hexa

@@ -1,0 +1,25 @@
+// Scheduler options: every knob the engine reads, passed in, never global.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/units.h"
+
+namespace hexa {
+
+struct SchedulerOptions {
+  std::string policy = "fifo";        // fifo | backfill | las | srtf | fair
+  std::string placement = "topology"; // topology | count
+  // Extra run time a preempted job pays when it resumes (reload of its checkpoint).
+  DurationMs restart_overhead = 0;
+  // las: attained-service thresholds between queues, in GPU-ms, increasing.
+  std::vector<GpuMs> las_thresholds = {1 * kHour, 10 * kHour};
+  // las: a preempted job waiting longer than knob x its last run goes back to the top queue;
+  // 0 turns starvation promotion off.
+  int las_promote_knob = 0;
+  // fair: half-life of the decay of a tenant's usage.
+  DurationMs fair_half_life = 7 * kDay;
+};
+
+}  // namespace hexa

@@ -1,0 +1,41 @@
+// Placement: where a gang goes, behind a one-method interface. A placer only reads the
+// FreeIndex; the caller takes the GPUs. A gang is all-or-nothing: either `out` holds exactly
+// `gpus` free GPUs of one pool, or the call fails and says why in `why`.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "engine/free_index.h"
+#include "model/status.h"
+
+namespace hexa {
+
+struct PlaceRequest {
+  int gpus = 1;
+  TypeMask types = 0;
+  SiteMask sites = 0;
+};
+
+struct PlaceFailure {
+  WaitKind kind = WaitKind::kNoBlock;
+  long best = 0;  // the most the cluster could offer now (see WaitKind)
+};
+
+class Placer {
+ public:
+  virtual ~Placer() = default;
+  virtual std::string_view name() const = 0;
+  virtual bool place(const FreeIndex& idx, const PlaceRequest& req, Allocation* out,
+                     PlaceFailure* why) const = 0;
+};
+
+// "topology" (default) or "count".
+Result<std::unique_ptr<Placer>> make_placer(std::string_view name);
+
+// True when the pool may serve the request: allowed site, acceptable GPU type.
+inline bool pool_eligible(const PoolInfo& p, const PlaceRequest& r) {
+  return allows(r.sites, p.site) && allows(r.types, p.type);
+}
+
+}  // namespace hexa

@@ -1,0 +1,56 @@
+// Count placement: any free GPUs of an acceptable type in one site, ignoring nodes and blocks,
+// as published simulators that model a cluster as a GPU count do. For comparison only.
+#include "engine/placement.h"
+
+namespace hexa {
+namespace {
+
+class CountPlacer final : public Placer {
+ public:
+  std::string_view name() const override { return "count"; }
+
+  bool place(const FreeIndex& idx, const PlaceRequest& req, Allocation* out,
+             PlaceFailure* why) const override {
+    long most = 0;
+    int best = -1;
+    for (PoolId p = 0; p < idx.pools().size(); ++p) {
+      if (!pool_eligible(idx.pools()[p], req)) continue;
+      most = std::max(most, idx.pool_free(p));
+      if (idx.pool_free(p) < req.gpus) continue;
+      if (best < 0 || idx.pool_free(p) < idx.pool_free(static_cast<PoolId>(best))) best = static_cast<int>(p);
+    }
+    if (best < 0) {
+      if (why) *why = {WaitKind::kNoBlock, most};
+      return false;
+    }
+    out->clear();
+    long g = req.gpus;
+    for (BlockId b : idx.pools()[static_cast<PoolId>(best)].blocks) {
+      if (idx.block_free(b) == 0) continue;
+      for (NodeId n : idx.topology().block(b).nodes) {
+        std::uint64_t m = idx.free_mask(n), pick = 0;
+        while (m && g > 0) {
+          pick |= m & -m;
+          m &= m - 1;
+          --g;
+        }
+        if (pick) out->push_back({n, pick});
+        if (g == 0) return true;
+      }
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Placer> make_count_placer() { return std::make_unique<CountPlacer>(); }
+std::unique_ptr<Placer> make_topology_placer();
+
+Result<std::unique_ptr<Placer>> make_placer(std::string_view name) {
+  if (name == "topology") return make_topology_placer();
+  if (name == "count") return make_count_placer();
+  return Status::Invalid("placement: unknown '" + std::string(name) + "'; expected topology or count");
+}
+
+}  // namespace hexa

@@ -1,0 +1,162 @@
+// Topology-aware best-fit placement.
+// A gang of at most one node's GPUs goes on one node; a larger one on the fewest nodes of one
+// block when a block can hold it, else on the fewest blocks of one site; never across sites.
+// Among candidates it picks the tightest fit, so whole nodes and blocks stay free for big gangs.
+#include <algorithm>
+#include <bit>
+#include <tuple>
+
+#include "engine/placement.h"
+
+namespace hexa {
+namespace {
+
+// The lowest `k` set bits of `mask`.
+std::uint64_t lowest_bits(std::uint64_t mask, int k) {
+  std::uint64_t out = 0;
+  for (int i = 0; i < k; ++i) {
+    std::uint64_t b = mask & -mask;
+    out |= b;
+    mask &= ~b;
+  }
+  return out;
+}
+
+// Fewest nodes of block `b` holding `g` GPUs, from its histogram: take the fullest first.
+int nodes_needed(const FreeIndex& idx, BlockId b, int max_node, long g) {
+  int n = 0;
+  for (int k = max_node; k > 0 && g > 0; --k) {
+    long c = idx.block_level(b, k);
+    long use = std::min(c, (g + k - 1) / k);
+    n += static_cast<int>(use);
+    g -= use * k;
+  }
+  return n;
+}
+
+// Fills `out` with `g` GPUs of block `b` on the fewest nodes, the last one a best fit.
+void take_in_block(const FreeIndex& idx, BlockId b, long g, Allocation* out) {
+  std::vector<NodeId> nodes = idx.topology().block(b).nodes;
+  std::stable_sort(nodes.begin(), nodes.end(),
+                   [&](NodeId x, NodeId y) { return idx.node_free(x) > idx.node_free(y); });
+  std::size_t i = 0;
+  while (g > 0) {
+    NodeId n = nodes[i];
+    if (idx.node_free(n) < g) {  // not the last node: take all of it
+      out->push_back({n, idx.free_mask(n)});
+      g -= idx.node_free(n);
+      ++i;
+      continue;
+    }
+    // The last node: the smallest one left that still holds the remainder.
+    std::size_t best = i;
+    for (std::size_t j = i + 1; j < nodes.size() && idx.node_free(nodes[j]) >= g; ++j) best = j;
+    out->push_back({nodes[best], lowest_bits(idx.free_mask(nodes[best]), static_cast<int>(g))});
+    g = 0;
+  }
+}
+
+// Score of a candidate: fewer blocks, then fewer nodes, then less left over. Lower is better.
+using Score = std::tuple<long, long, long>;
+
+struct Candidate {
+  Score score{};
+  PoolId pool = 0;
+  BlockId block = 0;  // single-node and one-block cases
+  int level = 0;      // single-node case: free GPUs of the chosen node
+  int shape = -1;     // 0 one node, 1 one block, 2 several blocks
+};
+
+class TopologyPlacer final : public Placer {
+ public:
+  std::string_view name() const override { return "topology"; }
+
+  bool place(const FreeIndex& idx, const PlaceRequest& req, Allocation* out,
+             PlaceFailure* why) const override {
+    Candidate best;
+    bool small_everywhere = true;
+    long most = 0;
+    for (PoolId p = 0; p < idx.pools().size(); ++p) {
+      const PoolInfo& pool = idx.pools()[p];
+      if (!pool_eligible(pool, req)) continue;
+      bool small = req.gpus <= pool.max_node;
+      small_everywhere = small_everywhere && small;
+      most = std::max(most, small ? long{idx.pool_max_node_free(p)} : idx.pool_free(p));
+      if (idx.pool_free(p) < req.gpus) continue;
+      Candidate c = small ? one_node(idx, p, req.gpus) : several_nodes(idx, p, req.gpus);
+      if (c.shape >= 0 && (best.shape < 0 || c.score < best.score)) best = c;
+    }
+    if (best.shape < 0) {
+      if (why) *why = {small_everywhere ? WaitKind::kNoNode : WaitKind::kNoBlock, most};
+      return false;
+    }
+    out->clear();
+    materialize(idx, best, req.gpus, out);
+    return true;
+  }
+
+ private:
+  static Candidate one_node(const FreeIndex& idx, PoolId p, int g) {
+    for (int k = g; k <= idx.pools()[p].max_node; ++k) {
+      if (idx.pool_level(p, k) == 0) continue;
+      for (BlockId b : idx.pools()[p].blocks)
+        if (idx.block_level(b, k) > 0) return {{1, 1, k - g}, p, b, k, 0};
+    }
+    return {};
+  }
+
+  static Candidate several_nodes(const FreeIndex& idx, PoolId p, int g) {
+    const PoolInfo& pool = idx.pools()[p];
+    Candidate best;
+    for (BlockId b : pool.blocks) {
+      if (idx.block_free(b) < g) continue;
+      Score s{1, nodes_needed(idx, b, pool.max_node, g), idx.block_free(b) - g};
+      if (best.shape < 0 || s < best.score) best = {s, p, b, 0, 1};
+    }
+    if (best.shape >= 0) return best;
+    // Several blocks: the fullest blocks first.
+    std::vector<long> frees;
+    for (BlockId b : pool.blocks) frees.push_back(idx.block_free(b));
+    std::sort(frees.rbegin(), frees.rend());
+    long left = g, blocks = 0;
+    for (long f : frees) {
+      if (left <= 0) break;
+      left -= f;
+      ++blocks;
+    }
+    return {{blocks, 0, idx.pool_free(p) - g}, p, 0, 0, 2};
+  }
+
+  static void materialize(const FreeIndex& idx, const Candidate& c, long g, Allocation* out) {
+    if (c.shape == 0) {
+      for (NodeId n : idx.topology().block(c.block).nodes) {
+        if (idx.node_free(n) != c.level) continue;
+        out->push_back({n, lowest_bits(idx.free_mask(n), static_cast<int>(g))});
+        return;
+      }
+    }
+    if (c.shape == 1) return take_in_block(idx, c.block, g, out);
+    std::vector<BlockId> blocks = idx.pools()[c.pool].blocks;
+    std::stable_sort(blocks.begin(), blocks.end(),
+                     [&](BlockId x, BlockId y) { return idx.block_free(x) > idx.block_free(y); });
+    std::size_t i = 0;
+    while (g > 0) {
+      if (idx.block_free(blocks[i]) < g) {  // not the last block: all of it
+        take_in_block(idx, blocks[i], idx.block_free(blocks[i]), out);
+        g -= idx.block_free(blocks[i]);
+        ++i;
+        continue;
+      }
+      std::size_t last = i;  // the smallest block left that holds the remainder
+      for (std::size_t j = i + 1; j < blocks.size() && idx.block_free(blocks[j]) >= g; ++j) last = j;
+      take_in_block(idx, blocks[last], g, out);
+      g = 0;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Placer> make_topology_placer() { return std::make_unique<TopologyPlacer>(); }
+
+}  // namespace hexa

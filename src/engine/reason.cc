@@ -1,0 +1,54 @@
+// Why a pending job waits, in words a person can act on.
+#include <cstdio>
+
+#include "engine/scheduler.h"
+
+namespace hexa {
+namespace {
+
+// "day 3 14:32:05": time since the clock's zero, as a duration a person reads at a glance.
+std::string clock_text(TimeMs t) {
+  long s = static_cast<long>(t / 1000);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "day %ld %02ld:%02ld:%02ld", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+  return buf;
+}
+
+std::string shape_text(const Topology& topo, const JobSpec& spec) {
+  std::string type = spec.types == 0 ? "GPUs" : topo.type_set_name(spec.types) + " GPUs";
+  return std::to_string(spec.gpus) + " " + type;
+}
+
+}  // namespace
+
+std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
+  if (j.phase != JobPhase::kPending) return std::string(phase_name(j.phase));
+  const Topology& topo = *s.topo;
+  const std::string where = topo.site_set_name(j.spec.sites);
+  const WaitReason& w = j.wait;
+  if (w.pass != pass_id_ || w.kind == WaitKind::kNew) {
+    if (has_blocker_ && blocker_ != j.id)
+      return "queued behind job " + s.jobs[blocker_].spec.name + " (policy " + std::string(policy_->name()) +
+             ": strict arrival order, no overtaking)";
+    return "submitted; waiting for the next scheduling pass";
+  }
+  switch (w.kind) {
+    case WaitKind::kNoNode:
+      return "needs " + shape_text(topo, j.spec) + " on one node at " + where +
+             "; the most free on one node is " + std::to_string(w.a);
+    case WaitKind::kNoBlock:
+      return "needs " + shape_text(topo, j.spec) + " in one site (" + where +
+             "); the most free in one site is " + std::to_string(w.a);
+    case WaitKind::kReserved:
+      return "front of the queue; needs " + shape_text(topo, j.spec) + " at " + where +
+             ", the most free now is " + std::to_string(w.a) + "; reserved to start by " + clock_text(w.at);
+    case WaitKind::kWouldDelayHead:
+      return "would delay job " + s.jobs[w.other].spec.name + ", reserved to start by " + clock_text(w.at) +
+             "; needs " + shape_text(topo, j.spec) + ", a backfill hole holds at most " + std::to_string(w.a);
+    case WaitKind::kNew:
+      break;
+  }
+  return "waiting";
+}
+
+}  // namespace hexa

@@ -1,0 +1,33 @@
+// EASY backfill reservation: the GPUs the front job will get, and the latest time it gets
+// them, computed from the running jobs' time limits. While a reservation is held, its free
+// GPUs are taken out of the FreeIndex so that later jobs cannot use them, except jobs that
+// will end (by their own time limit) before the reservation starts.
+#pragma once
+
+#include "engine/cluster_state.h"
+#include "engine/placement.h"
+
+namespace hexa {
+
+struct Reservation {
+  bool active = false;
+  JobId head = 0;
+  TimeMs at = 0;      // the head job starts at the latest then
+  Allocation gpus;    // what it will get
+  Allocation held;    // the part of `gpus` free now, taken out of the index
+};
+
+// Plans the head job's reservation. Leaves the index as it found it. Inactive when no
+// reservation can be planned (running jobs without time limits hold what it needs).
+Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
+                             DurationMs overhead);
+
+// Takes the reservation's GPUs that are free now out of the index / gives them back.
+void hold(ClusterState& s, Reservation& r);
+void unhold(ClusterState& s, Reservation& r);
+
+// When a running job ends, by its time limit at the latest. The limit bounds useful run time:
+// a resumed job's restart overhead is the system's cost, not the user's.
+TimeMs latest_end(const Job& j, DurationMs overhead);
+
+}  // namespace hexa

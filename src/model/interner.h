@@ -1,0 +1,27 @@
+// Interner: names (sites, GPU types, tenants) to dense integer ids, so the engine
+// compares and indexes integers, never strings.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace hexa {
+
+class Interner {
+ public:
+  // Returns the id of `name`, adding it when new. Ids are 0, 1, 2, ... in order of first sight.
+  std::uint32_t intern(std::string_view name);
+  std::optional<std::uint32_t> find(std::string_view name) const;
+  const std::string& name(std::uint32_t id) const { return names_[id]; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(names_.size()); }
+
+ private:
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> ids_;
+};
+
+}  // namespace hexa

@@ -1,0 +1,81 @@
+// A job: what a tenant asked for (JobSpec) and what the core has done with it (Job).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/ids.h"
+#include "model/units.h"
+
+namespace hexa {
+
+struct JobSpec {
+  std::string name;             // the submitter's own id, for people and reports
+  TenantId tenant = 0;
+  int gpus = 1;                 // gang size: all start together or none does
+  TypeMask types = 0;           // acceptable GPU types; 0 = any
+  SiteMask sites = 0;           // allowed sites; 0 = any
+  int priority = 0;             // higher goes first and may preempt lower preemptible work
+  bool preemptible = true;
+  DurationMs time_limit = 0;    // limit on useful run time (restart overheads not counted); 0 = none
+  // The true run time, known only to a simulator. Used by the srtf oracle policy; -1 elsewhere.
+  DurationMs oracle_duration = -1;
+};
+
+enum class JobPhase : std::uint8_t { kPending, kRunning, kFinished, kCancelled, kRejected };
+const char* phase_name(JobPhase p);
+
+// GPUs of one node held by a job: bit i = GPU i of that node.
+struct NodeGpus {
+  NodeId node = 0;
+  std::uint64_t mask = 0;
+  bool operator==(const NodeGpus&) const = default;
+};
+using Allocation = std::vector<NodeGpus>;
+
+// Why a pending job is not running, as data; rendered to words on demand (engine/reason.h).
+enum class WaitKind : std::uint8_t {
+  kNew,             // not looked at by a scheduling pass yet
+  kNoNode,          // fits on one node, but no node has enough free GPUs (a = most free on one node)
+  kNoBlock,         // needs several nodes; no block / site has room (a = largest free in one site)
+  kReserved,        // backfill: reserved to start at `at` (the head job)
+  kWouldDelayHead,  // backfill: would delay the reserved head job
+};
+
+struct WaitReason {
+  WaitKind kind = WaitKind::kNew;
+  std::uint64_t pass = 0;  // the scheduling pass that set it
+  long a = 0;
+  TimeMs at = 0;
+  JobId other = 0;
+};
+
+struct Job {
+  JobSpec spec;
+  JobId id = 0;
+  JobPhase phase = JobPhase::kPending;
+  TimeMs submit = 0;
+  TimeMs first_start = -1;
+  TimeMs last_start = -1;      // start of the current (or last) run segment
+  TimeMs end = -1;
+  DurationMs run_ms = 0;       // run time of closed segments, restart overhead included
+  DurationMs useful_ms = 0;    // run time of closed segments, restart overhead excluded
+  DurationMs last_run_ms = 0;  // length of the last closed segment
+  TimeMs queued_since = 0;     // submit, or the last preemption
+  int preemptions = 0;
+  GpuMs las_base = 0;          // attained service forgiven by starvation promotion
+  Allocation alloc;
+  WaitReason wait;
+  std::uint64_t queue_mark = 0;  // the engine's: last pass that listed it as pending
+  std::string end_reason;      // why it left: "completed", "cancelled", "rejected: ..."
+
+  bool resumed() const { return preemptions > 0; }
+  // Attained service (GPUs x run time) at `now`, including the running segment.
+  GpuMs attained(TimeMs now) const {
+    DurationMs t = run_ms + (phase == JobPhase::kRunning ? now - last_start : 0);
+    return t * spec.gpus;
+  }
+};
+
+}  // namespace hexa

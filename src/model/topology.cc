@@ -1,0 +1,62 @@
+#include "model/topology.h"
+
+#include "model/units.h"
+
+namespace hexa {
+
+Result<SiteId> Topology::add_site(std::string_view name) {
+  if (name.empty()) return Status::Invalid("site name: must not be empty");
+  if (site_names_.find(name)) return Status::Invalid("site '" + std::string(name) + "': declared twice");
+  if (sites_.size() >= kMaxSites) return Status::Invalid("sites: at most 64 sites");
+  SiteId id = site_names_.intern(name);
+  sites_.push_back(SiteInfo{std::string(name), {}});
+  return id;
+}
+
+Result<BlockId> Topology::add_block(SiteId site, std::string_view name, std::string_view gpu_type) {
+  if (site >= sites_.size()) return Status::Invalid("block: unknown site");
+  if (gpu_type.empty()) return Status::Invalid("gpu_type: must not be empty");
+  if (!types_.find(gpu_type) && types_.size() >= kMaxGpuTypes)
+    return Status::Invalid("gpu_type: at most 64 GPU types");
+  auto id = static_cast<BlockId>(blocks_.size());
+  blocks_.push_back(BlockInfo{std::string(name), site, types_.intern(gpu_type), {}});
+  sites_[site].blocks.push_back(id);
+  return id;
+}
+
+Result<NodeId> Topology::add_node(BlockId block, std::string_view name, int gpus) {
+  if (block >= blocks_.size()) return Status::Invalid("node: unknown block");
+  if (gpus < 1 || gpus > kMaxGpusPerNode)
+    return Status::Invalid("gpus_per_node: must be between 1 and 64, got " + std::to_string(gpus));
+  auto id = static_cast<NodeId>(nodes_.size());
+  const BlockInfo& b = blocks_[block];
+  nodes_.push_back(NodeInfo{std::string(name), b.site, block, b.type, gpus});
+  blocks_[block].nodes.push_back(id);
+  total_gpus_ += gpus;
+  return id;
+}
+
+long Topology::site_gpus(SiteId site, TypeMask types) const {
+  long n = 0;
+  for (BlockId b : sites_[site].blocks) {
+    if (!allows(types, blocks_[b].type)) continue;
+    for (NodeId node : blocks_[b].nodes) n += nodes_[node].gpus;
+  }
+  return n;
+}
+
+static std::string set_name(std::uint64_t mask, const Interner& names, const char* any) {
+  if (mask == 0) return any;
+  std::string out;
+  for (std::uint32_t i = 0; i < names.size(); ++i) {
+    if (!(mask & bit(i))) continue;
+    if (!out.empty()) out += '|';
+    out += names.name(i);
+  }
+  return out;
+}
+
+std::string Topology::site_set_name(SiteMask mask) const { return set_name(mask, site_names_, "any site"); }
+std::string Topology::type_set_name(TypeMask mask) const { return set_name(mask, types_, "any type"); }
+
+}  // namespace hexa

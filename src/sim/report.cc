@@ -1,0 +1,168 @@
+#include "sim/report.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace hexa {
+namespace {
+
+// Nearest-rank percentiles over integer ms, reported in seconds.
+Distribution distribution(std::vector<DurationMs> v) {
+  Distribution d;
+  if (v.empty()) return d;
+  std::sort(v.begin(), v.end());
+  long double sum = 0;
+  for (DurationMs x : v) sum += static_cast<long double>(x);
+  auto rank = [&](int pct) {
+    std::size_t k = (v.size() * static_cast<std::size_t>(pct) + 99) / 100;
+    return static_cast<double>(v[std::max<std::size_t>(k, 1) - 1]) / 1000.0;
+  };
+  d.avg = static_cast<double>(sum / static_cast<long double>(v.size()) / 1000.0L);
+  d.p50 = rank(50);
+  d.p95 = rank(95);
+  d.p99 = rank(99);
+  d.max = static_cast<double>(v.back()) / 1000.0;
+  return d;
+}
+
+double round3(double x) { return static_cast<double>(static_cast<long long>(x * 1000.0 + (x < 0 ? -0.5 : 0.5))) / 1000.0; }
+
+nlohmann::ordered_json dist_json(const Distribution& d) {
+  return {{"avg", round3(d.avg)}, {"p50", round3(d.p50)}, {"p95", round3(d.p95)}, {"p99", round3(d.p99)}, {"max", round3(d.max)}};
+}
+
+}  // namespace
+
+Metrics compute_metrics(const SimResult& r) {
+  Metrics m;
+  std::vector<DurationMs> jct, queue;
+  struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; };
+  std::map<std::string, Acc> per;
+  GpuMs busy = 0;
+  for (const JobRecord& j : r.jobs) {
+    ++m.jobs;
+    Acc& a = per[j.tenant];
+    ++a.jobs;
+    a.busy += j.run_ms * j.gpus;
+    busy += j.run_ms * j.gpus;
+    if (j.state == "rejected") ++m.rejected;
+    if (j.state == "timeout") ++m.timeouts;
+    if (j.state == "pending" || j.state == "running") ++m.unfinished;
+    if (j.first_start >= 0) queue.push_back(j.first_start - j.submit), a.queue.push_back(j.first_start - j.submit);
+    if (j.state == "finished" || j.state == "timeout") {
+      ++m.finished;
+      ++a.finished;
+      jct.push_back(j.end - j.submit);
+      a.jct.push_back(j.end - j.submit);
+    }
+  }
+  m.jct = distribution(std::move(jct));
+  m.queue = distribution(std::move(queue));
+  DurationMs span = r.last_end - r.first_submit;
+  m.makespan_s = static_cast<double>(span) / 1000.0;
+  m.gpu_hours = static_cast<double>(busy) / static_cast<double>(kHour);
+  if (span > 0 && r.total_gpus > 0)
+    m.utilization = static_cast<double>(busy) / (static_cast<double>(span) * static_cast<double>(r.total_gpus));
+  m.timeline_step_s = static_cast<double>(r.timeline_step) / 1000.0;
+  for (GpuMs b : r.busy_per_step)
+    m.utilization_timeline.push_back(
+        round3(static_cast<double>(b) / (static_cast<double>(r.timeline_step) * static_cast<double>(r.total_gpus))));
+  for (auto& [name, a] : per) {
+    TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
+                    distribution(std::move(a.jct)), distribution(std::move(a.queue))};
+    m.tenants.push_back(std::move(t));
+  }
+  return m;
+}
+
+nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s) {
+  nlohmann::ordered_json j;
+  j["policy"] = r.policy;
+  j["oracle"] = r.oracle;
+  j["placement"] = r.placement;
+  j["gpus"] = r.total_gpus;
+  j["jobs"] = m.jobs;
+  j["finished"] = m.finished;
+  j["timeouts"] = m.timeouts;
+  j["rejected"] = m.rejected;
+  j["unfinished"] = m.unfinished;
+  j["avg_jct_s"] = round3(m.jct.avg);
+  j["p50_jct_s"] = round3(m.jct.p50);
+  j["p95_jct_s"] = round3(m.jct.p95);
+  j["p99_jct_s"] = round3(m.jct.p99);
+  j["avg_queue_s"] = round3(m.queue.avg);
+  j["p50_queue_s"] = round3(m.queue.p50);
+  j["p95_queue_s"] = round3(m.queue.p95);
+  j["p99_queue_s"] = round3(m.queue.p99);
+  j["makespan_s"] = round3(m.makespan_s);
+  j["utilization"] = round3(m.utilization);
+  j["gpu_hours"] = round3(m.gpu_hours);
+  j["preemptions"] = r.preemptions;
+  j["events"] = r.events;
+  j["passes"] = r.passes;
+  if (wall_s >= 0) j["wall_s"] = round3(wall_s);
+  j["utilization_timeline"] = {{"step_s", m.timeline_step_s}, {"values", m.utilization_timeline}};
+  auto& tenants = j["tenants"] = nlohmann::ordered_json::array();
+  for (const TenantFigures& t : m.tenants)
+    tenants.push_back({{"name", t.name}, {"jobs", t.jobs}, {"finished", t.finished},
+                       {"gpu_hours", round3(t.gpu_hours)}, {"jct_s", dist_json(t.jct)}, {"queue_s", dist_json(t.queue)}});
+  auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
+  for (const JobRecord& rec : r.jobs)
+    if (rec.state == "rejected") rejected.push_back({{"id", rec.id}, {"reason", rec.reason}});
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
+  auto hours = [](double s) { return s / 3600.0; };
+  std::string out;
+  out += fmt::format("Hexagone simulation: policy {}{}, placement {}, {} GPUs\n", r.policy,
+                     r.oracle ? " (oracle: uses true durations)" : "", r.placement, r.total_gpus);
+  out += fmt::format("  jobs        {} submitted, {} finished ({} hit their time limit), {} rejected, {} unfinished\n",
+                     m.jobs, m.finished, m.timeouts, m.rejected, m.unfinished);
+  out += fmt::format("  completion  avg {:.2f} h, median {:.2f} h, p95 {:.2f} h, p99 {:.2f} h (submit to end)\n",
+                     hours(m.jct.avg), hours(m.jct.p50), hours(m.jct.p95), hours(m.jct.p99));
+  out += fmt::format("  waiting     avg {:.2f} h, median {:.2f} h, p95 {:.2f} h, p99 {:.2f} h (submit to first start)\n",
+                     hours(m.queue.avg), hours(m.queue.p50), hours(m.queue.p95), hours(m.queue.p99));
+  out += fmt::format("  cluster     {:.1f}% of GPU time busy over {:.1f} days; {:.0f} GPU-hours served; {} preemptions\n",
+                     100 * m.utilization, m.makespan_s / 86400.0, m.gpu_hours, r.preemptions);
+  std::vector<const TenantFigures*> top;
+  for (const auto& t : m.tenants) top.push_back(&t);
+  std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->gpu_hours > b->gpu_hours; });
+  if (top.size() > 1) {
+    out += fmt::format("  tenants     {} in all; the biggest by GPU-hours:\n", top.size());
+    for (std::size_t i = 0; i < std::min<std::size_t>(5, top.size()); ++i)
+      out += fmt::format("              {:<16} {:>6} jobs {:>12.0f} GPU-h, avg wait {:.2f} h\n", top[i]->name,
+                         top[i]->jobs, top[i]->gpu_hours, hours(top[i]->queue.avg));
+  }
+  for (const JobRecord& rec : r.jobs)
+    if (rec.state == "rejected") {
+      out += fmt::format("  rejected    {}: {}{}\n", rec.id, rec.reason,
+                         m.rejected > 1 ? fmt::format(" (and {} more, see the JSON report)", m.rejected - 1) : "");
+      break;
+    }
+  for (const std::string& n : r.notes) out += "  note        " + n + "\n";
+  out += fmt::format("  simulated   {} events, {} scheduling passes in {:.2f} s\n", r.events, r.passes, wall_s);
+  return out;
+}
+
+Status write_jobs_csv(const SimResult& r, const std::string& path) {
+  std::ofstream f(path);
+  if (!f) return Status::Invalid("--jobs-csv: cannot write '" + path + "'");
+  f << "id,tenant,gpus,submit_ms,first_start_ms,end_ms,duration_ms,useful_ms,run_ms,preemptions,state,site,reason\n";
+  for (const JobRecord& j : r.jobs) {
+    std::string reason = j.reason;
+    std::replace(reason.begin(), reason.end(), ',', ';');
+    f << j.id << ',' << j.tenant << ',' << j.gpus << ',' << j.submit << ',' << j.first_start << ',' << j.end << ','
+      << j.duration << ',' << j.useful_ms << ',' << j.run_ms << ',' << j.preemptions << ',' << j.state << ','
+      << j.site << ',' << reason << '\n';
+  }
+  f.close();
+  if (!f) return Status::Invalid("--jobs-csv: write to '" + path + "' failed");
+  return Status::Ok();
+}
+
+}  // namespace hexa

@@ -1,0 +1,164 @@
+#include "sim/scenario.h"
+
+#include <filesystem>
+
+#include "sim/cluster_config.h"
+#include "sim/workload.h"
+#include "sim/yaml_fields.h"
+
+namespace hexa {
+namespace {
+
+std::string relative_to(const std::string& file, const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(file).parent_path() / p).string();
+}
+
+Status read_startups(const YAML::Node& node, const std::string& where, StartupWorkload* w) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"tenants", "days", "load", "gpu_type", "gang_sizes", "median_minutes", "sigma",
+                           "min_minutes", "max_hours", "zipf", "limit_factor"});
+      !st.ok())
+    return st;
+  long tenants = w->tenants, days = w->span / kDay;
+  for (Status st : {m.get("tenants", &tenants, 1, 1000000), m.get("days", &days, 1, 3660), m.get("load", &w->load, 0.001, 10),
+                    m.get("gpu_type", &w->gpu_type), m.get("median_minutes", &w->median_minutes, 0.01, 1e6),
+                    m.get("sigma", &w->sigma, 0, 10), m.get("min_minutes", &w->min_minutes, 0.01, 1e6),
+                    m.get("max_hours", &w->max_hours, 0.01, 1e5), m.get("zipf", &w->zipf, 0, 10),
+                    m.get("limit_factor", &w->limit_factor, 1.2, 100)})
+    if (!st.ok()) return st;
+  w->tenants = static_cast<int>(tenants);
+  w->span = days * kDay;
+  if (m.has("gang_sizes")) {
+    YamlMap sizes(m.node("gang_sizes"), m.path("gang_sizes"));
+    if (!m.node("gang_sizes").IsMap()) return Status::Invalid(m.path("gang_sizes") + ": must be a map of GPUs to weight");
+    w->gang_weights.clear();
+    for (const auto& kv : m.node("gang_sizes")) {
+      long g = 0;
+      double weight = 0;
+      if (!YAML::convert<long>::decode(kv.first, g) || g < 1 || g > 100000 ||
+          !YAML::convert<double>::decode(kv.second, weight) || !(weight > 0))
+        return Status::Invalid(m.path("gang_sizes") + ": '" + kv.first.Scalar() +
+                               "': sizes must be whole GPUs (1..100000) and weights positive numbers");
+      w->gang_weights[static_cast<int>(g)] = weight;
+    }
+  }
+  return check_workload(*w);
+}
+
+Result<Topology> read_cluster(const YAML::Node& node, const std::string& file, const std::string& where) {
+  if (node.IsScalar()) {
+    std::string spec = node.Scalar();
+    bool shorthand = spec.find('x') != std::string::npos && spec.find('.') == std::string::npos;
+    return load_cluster(shorthand ? spec : relative_to(file, spec));
+  }
+  return cluster_from_yaml(node, where);
+}
+
+Status read_workload(const YAML::Node& node, const std::string& file, const std::string& where,
+                     std::uint64_t seed, const Topology& topo, Trace* trace) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"trace", "startups"}); !st.ok()) return st;
+  if (m.has("trace") == m.has("startups")) return Status::Invalid(where + ": give exactly one of trace or startups");
+  if (m.has("trace")) {
+    YamlMap t(m.node("trace"), m.path("trace"));
+    std::string path, format;
+    if (Status st = t.check({"path", "format"}); !st.ok()) return st;
+    if (Status st = t.get("path", &path); !st.ok()) return st;
+    if (Status st = t.get("format", &format); !st.ok()) return st;
+    if (path.empty() || format.empty()) return Status::Invalid(m.path("trace") + ": needs path and format");
+    auto loaded = load_trace(relative_to(file, path), format);
+    if (!loaded.ok()) return loaded.status();
+    *trace = std::move(loaded).value();
+    return Status::Ok();
+  }
+  StartupWorkload w;
+  w.seed = seed;
+  w.cluster_gpus = topo.total_gpus();
+  if (Status st = read_startups(m.node("startups"), m.path("startups"), &w); !st.ok()) return st;
+  *trace = generate_startups(w);
+  return Status::Ok();
+}
+
+Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions* opt) {
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of {name, weight}");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    YamlMap t(node[i], where + "[" + std::to_string(i) + "]");
+    std::string name;
+    long weight = 1;
+    if (Status st = t.check({"name", "weight"}); !st.ok()) return st;
+    if (Status st = t.get("name", &name); !st.ok()) return st;
+    if (Status st = t.get("weight", &weight, 1, 1000000); !st.ok()) return st;
+    if (name.empty()) return Status::Invalid(t.path("name") + ": must not be empty");
+    opt->tenant_weights[name] = static_cast<int>(weight);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"policy", "placement", "restart_overhead_s", "las_thresholds_gpu_hours",
+                           "las_promote_knob", "fair_half_life_hours", "limits_from_duration"});
+      !st.ok())
+    return st;
+  SchedulerOptions& s = opt->sched;
+  long overhead_s = s.restart_overhead / kSecond, knob = s.las_promote_knob;
+  double half_life_h = static_cast<double>(s.fair_half_life) / kHour;
+  for (Status st : {m.get("policy", &s.policy), m.get("placement", &s.placement),
+                    m.get("restart_overhead_s", &overhead_s, 0, 86400), m.get("las_promote_knob", &knob, 0, 1000),
+                    m.get("fair_half_life_hours", &half_life_h, 0.01, 1e6),
+                    m.get("limits_from_duration", &opt->limits_from_duration)})
+    if (!st.ok()) return st;
+  s.restart_overhead = overhead_s * kSecond;
+  s.las_promote_knob = static_cast<int>(knob);
+  s.fair_half_life = static_cast<DurationMs>(half_life_h * kHour);
+  if (m.has("las_thresholds_gpu_hours")) {
+    const YAML::Node t = m.node("las_thresholds_gpu_hours");
+    s.las_thresholds.clear();
+    double h = 0;
+    for (std::size_t i = 0; t.IsSequence() && i < t.size(); ++i) {
+      if (!YAML::convert<double>::decode(t[i], h) || !(h > 0) || h > 1e9)
+        return Status::Invalid(m.path("las_thresholds_gpu_hours") + ": must be a list of positive GPU-hours");
+      s.las_thresholds.push_back(static_cast<GpuMs>(h * kHour));
+    }
+    if (!t.IsSequence()) return Status::Invalid(m.path("las_thresholds_gpu_hours") + ": must be a list of GPU-hours");
+  }
+  return Status::Ok();
+}
+
+Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Status::Invalid(path + ": cannot open the scenario file");
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  Scenario sc;
+  YamlMap m(root, path);
+  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload"}); !st.ok())
+    return st;
+  long file_seed = 1;
+  for (Status st : {m.get("name", &sc.name), m.get("description", &sc.description),
+                    m.get("seed", &file_seed, 0, std::numeric_limits<long>::max())})
+    if (!st.ok()) return st;
+  sc.seed = seed ? *seed : static_cast<std::uint64_t>(file_seed);
+  if (!m.has("cluster") || !m.has("workload")) return Status::Invalid(path + ": needs cluster and workload");
+  auto topo = read_cluster(m.node("cluster"), path, m.path("cluster"));
+  if (!topo.ok()) return topo.status();
+  sc.topology = std::make_unique<Topology>(std::move(topo).value());
+  if (m.has("scheduler"))
+    if (Status st = read_scheduler(m.node("scheduler"), m.path("scheduler"), &sc.options); !st.ok()) return st;
+  if (m.has("tenants"))
+    if (Status st = read_tenants(m.node("tenants"), m.path("tenants"), &sc.options); !st.ok()) return st;
+  if (Status st = read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace);
+      !st.ok())
+    return st;
+  return sc;
+}
+
+}  // namespace hexa

@@ -1,0 +1,34 @@
+// Scenario: one YAML file that says everything a run needs: the cluster, the scheduler's
+// knobs, the tenants and the workload (a trace to replay or a seeded generator).
+// Format and example: docs/scenario-format.md, scenarios/france-2025.yaml.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "model/topology.h"
+#include "sim/simulator.h"
+#include "sim/trace.h"
+
+namespace hexa {
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::unique_ptr<Topology> topology;  // stable address: the core points into it
+  Trace trace;
+  SimOptions options;
+};
+
+// `seed` overrides the file's seed. Relative paths inside the file are relative to it.
+Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed);
+
+// Reads the `scheduler:` map into options (also used for command-line scenario overrides).
+Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt);
+
+}  // namespace hexa

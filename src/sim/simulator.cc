@@ -1,0 +1,247 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+
+#include "sim/event_queue.h"
+
+namespace hexa {
+namespace {
+
+// Maps names in a trace job onto a mask of topology ids; an unknown name is a reason to reject.
+template <class Find>
+std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const char* what, std::string* why) {
+  std::uint64_t mask = 0;
+  for (const std::string& n : names) {
+    auto id = find(n);
+    if (!id) {
+      *why = std::string("no site offers ") + what + " '" + n + "'";
+      return 0;
+    }
+    mask |= bit(*id);
+  }
+  return mask;
+}
+
+struct Segment {
+  TimeMs start, end;
+  int gpus;
+};
+
+class Run {
+ public:
+  Run(const Topology& topo, const Trace& trace, const SimOptions& opt, Core& core)
+      : topo_(topo), trace_(trace), opt_(opt), core_(core) {}
+
+  Result<SimResult> go();
+
+ private:
+  Status setup_tenants();
+  void arrive(std::uint32_t idx, TimeMs now);
+  void on_effects(const Effects& fx, TimeMs now);
+  void started(JobId id, TimeMs now);
+  void preempted(JobId id, TimeMs now);
+  void ended(JobId id, TimeMs now);
+  void finish_records();
+
+  const Topology& topo_;
+  const Trace& trace_;
+  const SimOptions& opt_;
+  Core& core_;
+  EventQueue q_;
+  SimResult out_;
+  std::vector<TenantId> tenant_of_;     // per trace job
+  std::vector<std::uint32_t> trace_of_; // per core job id: its trace index
+  std::vector<JobId> core_of_;          // per trace job: core id, or kNone
+  std::vector<DurationMs> left_;        // per core job: work left (sim's own account)
+  std::vector<std::uint32_t> epoch_;    // per core job: run segments begun
+  std::vector<char> by_limit_;          // per core job: its pending completion is a timeout
+  std::vector<SiteId> site_;            // per core job: where it last ran
+  std::vector<Segment> segments_;
+  TimeMs scheduled_wake_ = kNever;
+  static constexpr JobId kNone = ~JobId{0};
+};
+
+Status Run::setup_tenants() {
+  for (const TraceJob& tj : trace_.jobs) {
+    auto id = core_.find_tenant(tj.tenant);
+    if (!id) {
+      auto w = opt_.tenant_weights.find(tj.tenant);
+      auto fx = core_.apply(AddTenant{tj.tenant, w == opt_.tenant_weights.end() ? 1 : w->second}, 0);
+      if (!fx.ok()) return fx.status();
+      id = core_.find_tenant(tj.tenant);
+    }
+    tenant_of_.push_back(*id);
+  }
+  return Status::Ok();
+}
+
+void Run::arrive(std::uint32_t idx, TimeMs now) {
+  const TraceJob& tj = trace_.jobs[idx];
+  JobRecord& rec = out_.jobs[idx];
+  std::string why;
+  JobSpec spec;
+  spec.name = tj.id;
+  spec.tenant = tenant_of_[idx];
+  spec.gpus = tj.gpus;
+  spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "GPU type", &why);
+  if (why.empty())
+    spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "site", &why);
+  spec.priority = tj.priority;
+  spec.preemptible = tj.preemptible;
+  spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
+  spec.oracle_duration = tj.duration;
+  if (!why.empty()) {
+    rec.state = "rejected";
+    rec.reason = why;
+    return;
+  }
+  auto fx = core_.apply(SubmitJob{spec}, now);
+  if (!fx.ok()) {  // the trace loader checked the fields; what is left is a bad job for this run
+    rec.state = "rejected";
+    rec.reason = fx.status().message();
+    return;
+  }
+  JobId id = std::get<JobAccepted>(fx->list.front()).job;
+  core_of_[idx] = id;
+  trace_of_.resize(id + 1, 0);
+  left_.resize(id + 1, 0);
+  epoch_.resize(id + 1, 0);
+  by_limit_.resize(id + 1, 0);
+  site_.resize(id + 1, 0);
+  trace_of_[id] = idx;
+  left_[id] = tj.duration;
+  on_effects(*fx, now);
+}
+
+void Run::started(JobId id, TimeMs now) {
+  const Job& j = core_.job(id);
+  DurationMs overhead = j.resumed() ? opt_.sched.restart_overhead : 0;
+  DurationMs need = left_[id] + overhead;
+  // The limit bounds useful run time (engine/reservation.h).
+  DurationMs limit_left = j.spec.time_limit > 0 ? overhead + j.spec.time_limit - j.useful_ms : kNever;
+  by_limit_[id] = limit_left < need;
+  site_[id] = topo_.node(j.alloc.front().node).site;
+  q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++epoch_[id]);
+}
+
+void Run::preempted(JobId id, TimeMs now) {
+  const Job& j = core_.job(id);  // already back in the queue: its segment is closed
+  DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
+  left_[id] -= std::max<DurationMs>(0, useful);
+  ++epoch_[id];  // the completion pushed at start is now stale
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus});
+  ++out_.preemptions;
+}
+
+void Run::ended(JobId id, TimeMs now) {
+  const Job& j = core_.job(id);
+  DurationMs useful = j.last_run_ms - (j.resumed() ? opt_.sched.restart_overhead : 0);
+  left_[id] -= std::max<DurationMs>(0, useful);
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus});
+}
+
+void Run::on_effects(const Effects& fx, TimeMs now) {
+  for (const Effect& e : fx.list) {
+    if (auto* s = std::get_if<JobStarted>(&e)) started(s->job, now);
+    if (auto* p = std::get_if<JobPreempted>(&e)) preempted(p->job, now);
+    if (auto* d = std::get_if<JobEnded>(&e)) ended(d->job, now);
+  }
+  if (fx.wake_at != kNever && fx.wake_at != scheduled_wake_) {
+    scheduled_wake_ = fx.wake_at;
+    q_.push(fx.wake_at, EventKind::kWake);
+  }
+}
+
+Result<SimResult> Run::go() {
+  if (Status st = setup_tenants(); !st.ok()) return st;
+  out_.jobs.resize(trace_.jobs.size());
+  core_of_.assign(trace_.jobs.size(), kNone);
+  for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
+    const TraceJob& tj = trace_.jobs[i];
+    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, "pending", "", ""};
+    q_.push(tj.submit, EventKind::kArrive, i);
+  }
+  std::size_t arrived = 0;
+  while (!q_.empty()) {
+    TimeMs now = q_.top().time;
+    bool real = false;  // stale events alone need no pass
+    while (!q_.empty() && q_.top().time == now) {
+      Event e = q_.pop();
+      if (e.kind == EventKind::kComplete && e.epoch != epoch_[e.subject]) continue;
+      if (e.kind == EventKind::kWake && e.time != scheduled_wake_) continue;  // superseded
+      ++out_.events;
+      real = true;
+      if (e.kind == EventKind::kArrive) {
+        arrive(e.subject, now);
+        if (opt_.progress && ++arrived % 4096 == 0) opt_.progress(double(arrived) / double(trace_.jobs.size()));
+      } else if (e.kind == EventKind::kComplete) {
+        auto fx = core_.apply(CompleteJob{e.subject, by_limit_[e.subject] != 0}, now);
+        if (!fx.ok()) return fx.status();
+        on_effects(*fx, now);
+      } else {
+        scheduled_wake_ = kNever;
+      }
+    }
+    if (!real) continue;
+    auto fx = core_.apply(Schedule{}, now);
+    if (!fx.ok()) return fx.status();
+    ++out_.passes;
+    on_effects(*fx, now);
+    if (opt_.after_pass) opt_.after_pass(core_, now);
+  }
+  if (opt_.progress) opt_.progress(1.0);
+  finish_records();
+  return std::move(out_);
+}
+
+void Run::finish_records() {
+  for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
+    JobRecord& rec = out_.jobs[i];
+    if (core_of_[i] == kNone) continue;
+    const Job& j = core_.job(core_of_[i]);
+    rec.first_start = j.first_start;
+    rec.end = j.end;
+    rec.useful_ms = j.useful_ms;
+    rec.run_ms = j.run_ms;
+    rec.preemptions = j.preemptions;
+    if (j.first_start >= 0) rec.site = topo_.site(site_[j.id]).name;
+    switch (j.phase) {
+      case JobPhase::kFinished: rec.state = j.end_reason == "timeout" ? "timeout" : "finished"; break;
+      case JobPhase::kRejected: rec.state = "rejected", rec.reason = j.end_reason; break;
+      case JobPhase::kPending: rec.state = "pending", rec.reason = core_.explain(j.id); break;
+      default: rec.state = phase_name(j.phase); break;
+    }
+  }
+  out_.total_gpus = topo_.total_gpus();
+  out_.first_submit = trace_.jobs.empty() ? 0 : trace_.jobs.front().submit;
+  out_.last_end = out_.first_submit;
+  for (const Segment& s : segments_) out_.last_end = std::max(out_.last_end, s.end);
+  // Timeline: about 200 steps over the run, each a whole number of minutes.
+  DurationMs span = out_.last_end - out_.first_submit;
+  out_.timeline_step = std::max<DurationMs>(kMinute, (span / 200 + kMinute - 1) / kMinute * kMinute);
+  out_.busy_per_step.assign(static_cast<std::size_t>(span / out_.timeline_step + 1), 0);
+  for (const Segment& s : segments_) {
+    for (TimeMs t = s.start; t < s.end;) {
+      auto step = static_cast<std::size_t>((t - out_.first_submit) / out_.timeline_step);
+      TimeMs step_end = out_.first_submit + static_cast<TimeMs>(step + 1) * out_.timeline_step;
+      TimeMs upto = std::min(s.end, step_end);
+      out_.busy_per_step[step] += (upto - t) * s.gpus;
+      t = upto;
+    }
+  }
+  out_.notes = trace_.notes;
+  out_.policy = std::string(core_.scheduler().policy().name());
+  out_.placement = std::string(core_.scheduler().placer().name());
+  out_.oracle = core_.scheduler().policy().needs_oracle();
+}
+
+}  // namespace
+
+Result<SimResult> simulate(const Topology& topo, const Trace& trace, const SimOptions& opt) {
+  auto core = Core::make(topo, opt.sched);
+  if (!core.ok()) return core.status();
+  Run run(topo, trace, opt, **core);
+  return run.go();
+}
+
+}  // namespace hexa

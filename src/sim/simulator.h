@@ -1,0 +1,64 @@
+// Simulator: replays a trace through the core on a virtual clock. Discrete events ordered by
+// (time, sequence): arrivals, completions and policy wake-ups. After all events of one instant
+// it sends the core one Schedule, exactly as the live server will after a batch of commands.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/core.h"
+#include "sim/trace.h"
+
+namespace hexa {
+
+struct SimOptions {
+  SchedulerOptions sched;
+  // A trace job without a time limit gets its true duration as limit (exact user estimates,
+  // as in most backfill studies); false leaves it without one.
+  bool limits_from_duration = true;
+  std::map<std::string, int> tenant_weights;  // tenants not listed weigh 1
+  // Called after every scheduling pass (tests check invariants here).
+  std::function<void(const Core&, TimeMs)> after_pass;
+  // Called now and then with the fraction of arrivals replayed (a progress bar).
+  std::function<void(double)> progress;
+};
+
+// What happened to one job.
+struct JobRecord {
+  std::string id;
+  std::string tenant;
+  int gpus = 0;
+  TimeMs submit = 0;
+  TimeMs first_start = -1;  // -1: never started
+  TimeMs end = -1;          // -1: never ended
+  DurationMs duration = 0;  // true run time, from the trace
+  DurationMs useful_ms = 0; // useful run time served (restart overheads excluded)
+  DurationMs run_ms = 0;    // run time held on GPUs, overheads included
+  int preemptions = 0;
+  std::string state;        // finished | timeout | rejected | pending | running
+  std::string site;         // where it (last) ran
+  std::string reason;       // rejected or still waiting: why
+};
+
+struct SimResult {
+  std::vector<JobRecord> jobs;  // in trace order
+  std::vector<std::string> notes;
+  long events = 0;
+  long passes = 0;
+  long preemptions = 0;
+  TimeMs first_submit = 0;
+  TimeMs last_end = 0;
+  long total_gpus = 0;
+  // Busy GPU-ms per step of the utilisation timeline.
+  DurationMs timeline_step = 0;
+  std::vector<GpuMs> busy_per_step;
+  std::string policy;
+  std::string placement;
+  bool oracle = false;
+};
+
+Result<SimResult> simulate(const Topology& topo, const Trace& trace, const SimOptions& opt);
+
+}  // namespace hexa

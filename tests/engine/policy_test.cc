@@ -1,0 +1,156 @@
+// Hand-computed schedules for each policy on tiny clusters.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace hexa {
+namespace {
+
+using testing::cluster;
+using testing::job;
+using testing::options;
+using testing::run;
+
+TEST(FifoTest, StrictOrderBlocksSmallJobs) {
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 8, 10), job("B", 1, 8, 10), job("C", 2, 1, 5)}, options("fifo"));
+  EXPECT_EQ(out.start_s("A"), 0);
+  EXPECT_EQ(out.start_s("B"), 10);
+  EXPECT_EQ(out.start_s("C"), 20) << "C fits at t=2 but may not overtake B";
+  EXPECT_EQ(out.end_s("C"), 25);
+}
+
+TEST(FifoTest, QueuedJobsSayWhatTheyWaitFor) {
+  Topology topo = cluster(1, 1, 8);
+  Trace t;
+  t.jobs = {job("A", 0, 8, 10), job("B", 1, 8, 10), job("C", 2, 1, 5)};
+  SimOptions opt = options("fifo");
+  std::string b_reason, c_reason;
+  opt.after_pass = [&](const Core& core, TimeMs now) {
+    if (now != 2 * kSecond) return;
+    b_reason = core.explain(1);
+    c_reason = core.explain(2);
+  };
+  ASSERT_TRUE(simulate(topo, t, opt).ok());
+  EXPECT_EQ(b_reason, "needs 8 GPUs on one node at any site; the most free on one node is 0");
+  EXPECT_EQ(c_reason, "queued behind job B (policy fifo: strict arrival order, no overtaking)");
+}
+
+TEST(BackfillTest, ShortJobFillsTheHoleWithoutDelayingTheHead) {
+  // A holds half the node until t=10; B needs all of it: reserved at t=10.
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 4, 10), job("B", 1, 8, 10), job("C", 2, 1, 5), job("D", 3, 1, 20)},
+                 options("backfill"));
+  EXPECT_EQ(out.start_s("B"), 10) << "the head job starts when A's time limit ends";
+  EXPECT_EQ(out.start_s("C"), 2) << "C ends (t=7) before B's reservation (t=10)";
+  EXPECT_EQ(out.start_s("D"), 20) << "D would still run at t=10";
+  auto fifo = run(cluster(1, 1, 8), {job("A", 0, 4, 10), job("B", 1, 8, 10), job("C", 2, 1, 5)}, options("fifo"));
+  EXPECT_EQ(fifo.start_s("C"), 20);
+}
+
+TEST(BackfillTest, LongJobMayNotTakeReservedGpus) {
+  // A holds 4 of 8 GPUs until t=100. B needs all 8: reserved at t=100. C (4 GPUs, 1000 s)
+  // fits in the free half now, but would hold it past t=100 and delay B.
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 4, 100), job("B", 1, 8, 10), job("C", 2, 4, 1000)},
+                 options("backfill"));
+  EXPECT_EQ(out.start_s("B"), 100);
+  EXPECT_EQ(out.start_s("C"), 110);
+}
+
+TEST(BackfillTest, JobOnGpusTheHeadDoesNotNeedStartsAtOnce) {
+  // Three nodes; A and A2 hold two of them until t=100. B needs two nodes: it is reserved on
+  // A's and A2's at t=100, which leaves the free node to C although C runs long.
+  auto out = run(cluster(1, 3, 8), {job("A", 0, 8, 100), job("A2", 0, 8, 100), job("B", 1, 16, 10),
+                                    job("C", 2, 8, 1000)},
+                 options("backfill"));
+  EXPECT_EQ(out.start_s("B"), 100) << "B needs two nodes: A's and A2's, free at t=100";
+  EXPECT_EQ(out.start_s("C"), 2) << "node 2 is not part of B's reservation";
+}
+
+TEST(LasTest, NewJobPreemptsTheMostServedJob) {
+  // Thresholds 10 and 100 GPU-seconds. A (4 GPUs) runs from 0, B (4 GPUs) from 20.
+  // At t=30, A has 120 GPU-s (queue 2), B 40 (queue 1): C (queue 0) preempts A, not B.
+  SimOptions opt = options("las");
+  opt.sched.las_thresholds = {10 * kSecond, 100 * kSecond};
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 4, 1000), job("B", 20, 4, 1000), job("C", 30, 4, 5)}, opt);
+  EXPECT_EQ(out.rec("A").preemptions, 1);
+  EXPECT_EQ(out.rec("B").preemptions, 0);
+  EXPECT_EQ(out.start_s("C"), 30);
+  EXPECT_EQ(out.end_s("C"), 35);
+  EXPECT_EQ(out.result.preemptions, 1);
+}
+
+TEST(LasTest, ResumedJobPaysRestartOverheadAndFinishesItsWork) {
+  SimOptions opt = options("las");
+  opt.sched.las_thresholds = {10 * kSecond};
+  opt.sched.restart_overhead = 2 * kSecond;
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 8, 100), job("B", 5, 8, 5)}, opt);
+  EXPECT_EQ(out.start_s("B"), 5);
+  EXPECT_EQ(out.end_s("B"), 10);
+  EXPECT_EQ(out.end_s("A"), 10 + 95 + 2);
+  EXPECT_EQ(out.rec("A").useful_ms, 100 * kSecond);
+  EXPECT_EQ(out.rec("A").run_ms, 102 * kSecond);
+}
+
+TEST(LasTest, StarvingJobIsPromoted) {
+  // A is preempted by a stream of short jobs; with the knob on, it returns to the top queue
+  // after waiting knob x its last run, and then preempts the newcomer.
+  SimOptions opt = options("las");
+  opt.sched.las_thresholds = {10 * kSecond};
+  opt.sched.las_promote_knob = 2;
+  std::vector<TraceJob> jobs = {job("A", 0, 8, 100)};
+  for (int i = 0; i < 20; ++i) jobs.push_back(job("S" + std::to_string(i), 5 + 30 * i, 8, 40));
+  auto promoted = run(cluster(1, 1, 8), jobs, opt);
+  opt.sched.las_promote_knob = 0;
+  auto starved = run(cluster(1, 1, 8), jobs, opt);
+  EXPECT_LT(promoted.end_s("A"), starved.end_s("A"));
+  EXPECT_EQ(promoted.rec("A").useful_ms, 100 * kSecond);
+}
+
+TEST(SrtfTest, ShorterRemainingWorkPreempts) {
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 8, 100), job("B", 5, 8, 10), job("C", 6, 8, 200)}, options("srtf"));
+  EXPECT_EQ(out.start_s("B"), 5);
+  EXPECT_EQ(out.end_s("B"), 15);
+  EXPECT_EQ(out.end_s("A"), 110) << "A (95 s left) goes before C (200 s)";
+  EXPECT_EQ(out.start_s("C"), 110);
+  EXPECT_TRUE(out.result.oracle);
+}
+
+TEST(FairTest, LightTenantOvertakesHeavyTenant) {
+  std::vector<TraceJob> jobs = {job("X1", 0, 8, 100, "x"), job("X2", 1, 8, 10, "x"), job("Y1", 2, 8, 10, "y")};
+  auto fair = run(cluster(1, 1, 8), jobs, options("fair"));
+  EXPECT_EQ(fair.start_s("Y1"), 100) << "y has used nothing, x 800 GPU-s";
+  EXPECT_EQ(fair.start_s("X2"), 110);
+  auto fifo = run(cluster(1, 1, 8), jobs, options("fifo"));
+  EXPECT_EQ(fifo.start_s("X2"), 100);
+}
+
+TEST(FairTest, WeightScalesTheShare) {
+  // x weighs 10: its 800 GPU-s count as 80, less than y's 160 GPU-s.
+  std::vector<TraceJob> jobs = {job("Y0", 0, 8, 20, "y"), job("X1", 20, 8, 100, "x"), job("X2", 21, 8, 10, "x"),
+                                job("Y1", 22, 8, 10, "y")};
+  SimOptions opt = options("fair");
+  opt.tenant_weights = {{"x", 10}};
+  auto out = run(cluster(1, 1, 8), jobs, opt);
+  EXPECT_EQ(out.start_s("X2"), 120);
+  EXPECT_EQ(out.start_s("Y1"), 130);
+}
+
+TEST(PriorityTest, HigherPriorityPreemptsPreemptibleWorkOnly) {
+  std::vector<TraceJob> jobs = {job("low", 0, 8, 100), job("high", 10, 8, 10)};
+  jobs[1].priority = 5;
+  auto out = run(cluster(1, 1, 8), jobs, options("fifo"));
+  EXPECT_EQ(out.start_s("high"), 10);
+  EXPECT_EQ(out.rec("low").preemptions, 1);
+  jobs[0].preemptible = false;
+  auto kept = run(cluster(1, 1, 8), jobs, options("fifo"));
+  EXPECT_EQ(kept.start_s("high"), 100);
+}
+
+TEST(PolicyTest, UnknownPolicyNamesTheChoices) {
+  Trace t;
+  auto r = simulate(cluster(1, 1, 8), t, options("lottery"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "policy: unknown 'lottery'; expected fifo, backfill, las, srtf or fair");
+}
+
+}  // namespace
+}  // namespace hexa
