@@ -84,10 +84,11 @@ Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
     j.end = now;
     j.end_reason = "rejected: " + why;
     fx.list.push_back(JobRejected{j.id, why});
+    state_.jobs.push_back(std::move(j));
   } else {
-    state_.pending.push_back(j.id);
+    state_.jobs.push_back(std::move(j));
+    sched_.enqueue(state_, state_.jobs.back(), now);
   }
-  state_.jobs.push_back(std::move(j));
   return fx;
 }
 
@@ -107,6 +108,7 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   if (j.phase == JobPhase::kRunning) {
     sched_.stop(state_, j, now, JobPhase::kCancelled);
   } else if (j.phase == JobPhase::kPending) {
+    sched_.dequeue(j);
     j.phase = JobPhase::kCancelled;
     j.end = now;
   } else {

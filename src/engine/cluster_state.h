@@ -18,11 +18,18 @@ struct ClusterState {
   FreeIndex free;
   std::vector<Job> jobs;        // indexed by JobId, never shrinks
   std::vector<Tenant> tenants;  // indexed by TenantId
-  std::vector<JobId> pending;   // may hold ids that left the queue; see compact_pending()
-  std::vector<JobId> running;   // may hold ids that stopped; see compact_running()
+  std::vector<JobId> running;   // in no particular order; Job::slot is the index
 
-  void compact_pending();
-  void compact_running();
+  void add_running(Job& j) {
+    j.slot = static_cast<std::uint32_t>(running.size());
+    running.push_back(j.id);
+  }
+  void remove_running(const Job& j) {
+    JobId last = running.back();
+    running[j.slot] = last;
+    jobs[last].slot = j.slot;
+    running.pop_back();
+  }
 };
 
 }  // namespace hexa

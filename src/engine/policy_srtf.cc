@@ -12,6 +12,7 @@ class Srtf final : public QueuePolicy {
   Skip skip() const override { return Skip::kGreedy; }
   bool preemptive() const override { return true; }
   bool needs_oracle() const override { return true; }
+  bool running_keys_drift() const override { return true; }
   PolicyKey key(const ClusterState&, const Job& j, TimeMs now) const override {
     DurationMs left = std::max<DurationMs>(0, j.spec.oracle_duration - useful_run(j, now, overhead_));
     return {left * j.spec.gpus, j.id};

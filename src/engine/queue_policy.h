@@ -1,9 +1,10 @@
 // Queue policy: the order in which pending jobs are considered, and whether a job may preempt
-// running work of its own priority. One file pair per policy (fifo, backfill, las, srtf, fair).
+// running work of its own priority. One file per policy (fifo and backfill, las, srtf, fair).
 //
-// The engine sorts jobs by (priority descending, key ascending). Key field `level` is the part
-// that preemption compares: a preemptive policy lets a job preempt a running job of the same
-// priority whose level is strictly greater (a lower LAS queue, a longer remaining time).
+// The engine orders jobs by priority (descending), then policy group (ranked each pass by
+// order_groups), then key (ascending). Key field `level` is the part that preemption compares:
+// a preemptive policy lets a job preempt a running job of the same priority whose level is
+// strictly greater (a lower LAS queue, a longer remaining time).
 #pragma once
 
 #include <compare>
@@ -13,15 +14,10 @@
 
 #include "engine/cluster_state.h"
 #include "engine/options.h"
+#include "engine/pending_queue.h"
 #include "model/status.h"
 
 namespace hexa {
-
-struct PolicyKey {
-  std::int64_t level = 0;
-  std::int64_t tie = 0;  // usually arrival order
-  auto operator<=>(const PolicyKey&) const = default;
-};
 
 // What happens when the job at the front does not fit.
 enum class Skip : std::uint8_t {
@@ -36,13 +32,30 @@ class QueuePolicy {
   virtual std::string_view name() const = 0;
   virtual Skip skip() const = 0;
   virtual bool preemptive() const { return false; }
-  // Called once at the start of each pass, before any key().
-  virtual void begin_pass(ClusterState&, TimeMs /*now*/) {}
-  virtual PolicyKey key(const ClusterState& s, const Job& j, TimeMs now) const = 0;
-  // The next instant at which this policy's order may change with no other event; kNever if none.
-  virtual TimeMs next_wakeup(const ClusterState&, TimeMs /*now*/) const { return kNever; }
   // True for oracle policies that read JobSpec::oracle_duration (simulation only).
   virtual bool needs_oracle() const { return false; }
+
+  // The job's key now: computed when it enters the queue, and for running jobs when the engine
+  // looks for preemption victims.
+  virtual PolicyKey key(const ClusterState& s, const Job& j, TimeMs now) const = 0;
+  // Jobs of one group keep key order among themselves; groups are ranked each pass.
+  virtual std::uint32_t group(const Job&) const { return 0; }
+  // Puts the groups of one priority in the order this pass visits them (default: by id).
+  virtual void order_groups(ClusterState&, TimeMs /*now*/, std::vector<std::uint32_t>& /*groups*/) {}
+
+  virtual void on_started(const ClusterState&, const Job&, TimeMs /*now*/) {}
+  virtual void on_stopped(const ClusterState&, const Job&, TimeMs /*now*/) {}
+  // Appends waiting jobs whose key has changed since they were queued (the engine re-queues
+  // them). May update the jobs' policy fields.
+  virtual void changed_keys(ClusterState&, TimeMs /*now*/, std::vector<JobId>* /*out*/) {}
+  // Running jobs' keys: false when they change only at the instants changed_running_keys
+  // reports (las crosses a threshold); true when they drift all the time (srtf).
+  virtual bool running_keys_drift() const { return false; }
+  // Appends running jobs whose key has changed since they started or were last reported.
+  virtual void changed_running_keys(const ClusterState&, TimeMs /*now*/, std::vector<JobId>* /*out*/) {}
+  // The next instant at which this policy's order may change with no other event; kNever if
+  // none. `jobs_wait`: whether any job is pending.
+  virtual TimeMs next_wakeup(const ClusterState&, TimeMs /*now*/, bool /*jobs_wait*/) { return kNever; }
 };
 
 Result<std::unique_ptr<QueuePolicy>> make_queue_policy(const SchedulerOptions& opt);

@@ -27,10 +27,14 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
   const std::string where = topo.site_set_name(j.spec.sites);
   const WaitReason& w = j.wait;
   if (w.pass != pass_id_ || w.kind == WaitKind::kNew) {
-    if (has_blocker_ && blocker_ != j.id)
+    if (j.queued_since > pass_time_) return "submitted; waiting for the next scheduling pass";
+    if (stop_ == Stop::kBlocked)
       return "queued behind job " + s.jobs[blocker_].spec.name + " (policy " + std::string(policy_->name()) +
              ": strict arrival order, no overtaking)";
-    return "submitted; waiting for the next scheduling pass";
+    if (res_.active)
+      return "every free GPU is in use or reserved for job " + s.jobs[res_.head].spec.name + " (starts by " +
+             clock_text(res_.at) + "); waits for running jobs to end";
+    return "every GPU is in use; waits for running jobs to end";
   }
   switch (w.kind) {
     case WaitKind::kNoNode:

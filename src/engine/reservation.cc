@@ -10,14 +10,7 @@ TimeMs latest_end(const Job& j, DurationMs overhead) {
 }
 
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
-                             DurationMs overhead) {
-  std::vector<std::pair<TimeMs, JobId>> ends;
-  for (JobId id : s.running) {
-    const Job& j = s.jobs[id];
-    if (j.phase == JobPhase::kRunning && latest_end(j, overhead) != kNever) ends.push_back({latest_end(j, overhead), id});
-  }
-  std::sort(ends.begin(), ends.end());
-
+                             const EndOrder& ends) {
   // GPUs free now; the reservation avoids them when it can, to leave them for backfill.
   Allocation free_now;
   for (BlockId b = 0; b < s.topo->blocks().size(); ++b) {
@@ -28,11 +21,11 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
 
   Reservation r;
   PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites};
-  std::size_t released = 0;
-  while (released < ends.size()) {
-    TimeMs t = ends[released].first;
-    while (released < ends.size() && ends[released].first == t)  // all jobs ending at t
-      s.free.give(s.jobs[ends[released++].second].alloc);
+  auto released = ends.begin();
+  while (released != ends.end()) {
+    TimeMs t = released->first;
+    for (; released != ends.end() && released->first == t; ++released)  // all jobs ending at t
+      s.free.give(s.jobs[released->second].alloc);
     if (placer.place(s.free, req, &r.gpus, nullptr)) {
       r.active = true;
       r.head = head.id;
@@ -46,7 +39,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
     if (placer.place(s.free, req, &busy_only, nullptr)) r.gpus = std::move(busy_only);
     s.free.give(free_now);
   }
-  for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[ends[i].second].alloc);
+  for (auto it = ends.begin(); it != released; ++it) s.free.take(s.jobs[it->second].alloc);
   if (!r.active) r.gpus.clear();
   return r;
 }

@@ -4,6 +4,9 @@
 // will end (by their own time limit) before the reservation starts.
 #pragma once
 
+#include <set>
+#include <utility>
+
 #include "engine/cluster_state.h"
 #include "engine/placement.h"
 
@@ -19,8 +22,10 @@ struct Reservation {
 
 // Plans the head job's reservation. Leaves the index as it found it. Inactive when no
 // reservation can be planned (running jobs without time limits hold what it needs).
+// `ends`: the running jobs with a time limit, by latest_end().
+using EndOrder = std::set<std::pair<TimeMs, JobId>>;
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
-                             DurationMs overhead);
+                             const EndOrder& ends);
 
 // Takes the reservation's GPUs that are free now out of the index / gives them back.
 void hold(ClusterState& s, Reservation& r);

@@ -14,7 +14,14 @@ Result<Scheduler> Scheduler::make(const SchedulerOptions& opt) {
   return Scheduler(opt, std::move(policy).value(), std::move(placer).value());
 }
 
+void Scheduler::enqueue(ClusterState& s, const Job& j, TimeMs now) {
+  if (!first_priority_) first_priority_ = j.spec.priority;
+  priorities_vary_ = priorities_vary_ || j.spec.priority != *first_priority_;
+  queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now));
+}
+
 void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
+  queue_.erase(j.id);
   s.free.take(alloc);
   j.alloc = alloc;
   j.phase = JobPhase::kRunning;
@@ -23,16 +30,22 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   Tenant& t = s.tenants[j.spec.tenant];
   charge_usage(t, now, opt_.fair_half_life);
   t.running_gpus += j.spec.gpus;
-  s.running.push_back(j.id);
+  s.add_running(j);
+  if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever) ends_.insert({end, j.id});
+  add_victim(s, j, now);
+  policy_->on_started(s, j, now);
 }
 
-void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to) {
+void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
+  ends_.erase({latest_end(j, opt_.restart_overhead), j.id});
+  remove_victim(j);
   DurationMs seg = now - j.last_start;
   j.run_ms += seg;
   j.useful_ms += j.resumed() ? std::max<DurationMs>(0, seg - opt_.restart_overhead) : seg;
   j.last_run_ms = seg;
   s.free.give(j.alloc);
   j.alloc.clear();
+  s.remove_running(j);
   Tenant& t = s.tenants[j.spec.tenant];
   charge_usage(t, now, opt_.fair_half_life);
   t.running_gpus -= j.spec.gpus;
@@ -41,72 +54,90 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to) {
     ++j.preemptions;
     j.queued_since = now;
     j.wait = {};
-    s.pending.push_back(j.id);
+    if (requeue) enqueue(s, j, now);
   } else {
     j.end = now;
   }
+  policy_->on_stopped(s, j, now);
 }
 
-void Scheduler::order_pending(ClusterState& s, TimeMs now) {
-  // Drop ids that left the queue, and duplicates (a job preempted and queued again).
-  std::erase_if(s.pending, [&](JobId id) {
-    Job& j = s.jobs[id];
-    if (j.phase != JobPhase::kPending || j.queue_mark == pass_id_) return true;
-    j.queue_mark = pass_id_;
-    return false;
-  });
-  s.compact_running();
-  policy_->begin_pass(s, now);
-  order_.clear();
-  for (JobId id : s.pending) {
-    const Job& j = s.jobs[id];
-    order_.push_back({-j.spec.priority, policy_->key(s, j, now), id});
+std::vector<std::pair<GroupKey, PendingQueue::Group*>> Scheduler::visit_order(ClusterState& s, TimeMs now) {
+  auto groups = queue_.groups();
+  std::vector<std::uint32_t> ids;
+  for (std::size_t a = 0; a < groups.size();) {  // each run of groups of one priority
+    std::size_t b = a;
+    while (b < groups.size() && groups[b].first.neg_priority == groups[a].first.neg_priority) ++b;
+    if (b - a > 1) {
+      ids.clear();
+      for (std::size_t i = a; i < b; ++i) ids.push_back(groups[i].first.group);
+      policy_->order_groups(s, now, ids);
+      std::vector<std::pair<GroupKey, PendingQueue::Group*>> run(groups.begin() + a, groups.begin() + b);
+      for (std::size_t i = 0; i < ids.size(); ++i)
+        groups[a + i] = *std::lower_bound(run.begin(), run.end(), ids[i],
+                                          [](const auto& g, std::uint32_t id) { return g.first.group < id; });
+    }
+    a = b;
   }
-  if (!std::is_sorted(order_.begin(), order_.end())) std::sort(order_.begin(), order_.end());
+  return groups;
 }
 
 PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   ++pass_id_;
-  PassResult r;
-  has_blocker_ = false;
-  victims_built_ = false;
-  failed_preempts_.clear();
+  pass_time_ = now;
+  stop_ = Stop::kNone;
   res_ = {};
-  order_pending(s, now);
+  failed_preempts_.clear();
+  refresh_victims(s, now);
+  PassResult r;
 
-  for (const Entry& e : order_) {
-    Job& j = s.jobs[e.id];
-    if (j.phase != JobPhase::kPending) continue;
-    if (res_.active) {
-      try_backfill(s, j, now, r);
-      continue;
+  changed_.clear();
+  policy_->changed_keys(s, now, &changed_);
+  for (JobId id : changed_) {
+    queue_.erase(id);
+    enqueue(s, s.jobs[id], now);
+  }
+  for (auto& [key, group] : visit_order(s, now)) {
+    for (auto it = group->begin(); it != group->end() && stop_ == Stop::kNone;) {
+      Job& j = s.jobs[(it++)->id];  // step first: starting j erases its entry
+      consider(s, j, now, r);
     }
-    PlaceFailure why;
-    PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
-    if (placer_->place(s.free, req, &alloc_, &why)) {
-      start(s, j, alloc_, now);
-      r.started.push_back(j.id);
-      continue;
-    }
-    if (try_preempt(s, j, now, r)) continue;
-    j.wait = {why.kind, pass_id_, why.best, 0, 0};
-    if (policy_->skip() == Skip::kStrict) {
-      blocker_ = j.id;
-      has_blocker_ = true;
-      break;
-    }
-    if (policy_->skip() == Skip::kEasy) {
-      res_ = plan_reservation(s, *placer_, j, now, opt_.restart_overhead);
-      if (res_.active) {
-        hold(s, res_);
-        j.wait = {WaitKind::kReserved, pass_id_, why.best, res_.at, j.id};
-      }
-    }
+    if (stop_ != Stop::kNone) break;
   }
   if (res_.active) unhold(s, res_);
-  r.wake_at = policy_->next_wakeup(s, now);
+  for (JobId id : requeue_) enqueue(s, s.jobs[id], now);
+  requeue_.clear();
+  queue_.drop_empty_groups();
+  r.wake_at = policy_->next_wakeup(s, now, !queue_.empty());
   if (r.wake_at <= now) r.wake_at = now + 1;
   return r;
+}
+
+bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
+  if (s.free.total_free() == 0 && res_.held.empty() && !can_preempt_now(s, j, now)) {
+    stop_ = Stop::kFull;  // and no job after this one can preempt either
+    return false;
+  }
+  if (res_.active) return try_backfill(s, j, now, r);
+  PlaceFailure why;
+  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
+  if (placer_->place(s.free, req, &alloc_, &why)) {
+    start(s, j, alloc_, now);
+    r.started.push_back(j.id);
+    return true;
+  }
+  if (try_preempt(s, j, now, r)) return true;
+  j.wait = {why.kind, pass_id_, why.best, 0, 0};
+  if (policy_->skip() == Skip::kStrict) {
+    blocker_ = j.id;
+    stop_ = Stop::kBlocked;
+  } else if (policy_->skip() == Skip::kEasy) {
+    res_ = plan_reservation(s, *placer_, j, now, ends_);
+    if (res_.active) {
+      hold(s, res_);
+      j.wait = {WaitKind::kReserved, pass_id_, why.best, res_.at, j.id};
+    }
+  }
+  return false;
 }
 
 bool Scheduler::try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
@@ -130,79 +161,6 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r)
   }
   j.wait = {WaitKind::kWouldDelayHead, pass_id_, why.best, res_.at, res_.head};
   return false;
-}
-
-bool Scheduler::outranks(const Job& j, const Entry& v, TimeMs now, const ClusterState& s) const {
-  if (j.spec.priority != -v.neg_priority) return j.spec.priority > -v.neg_priority;
-  return policy_->preemptive() && policy_->key(s, j, now).level < v.key.level;
-}
-
-void Scheduler::build_victims(const ClusterState& s, TimeMs now) {
-  victims_.clear();
-  for (JobId id : s.running) {
-    const Job& v = s.jobs[id];
-    if (v.phase == JobPhase::kRunning && v.spec.preemptible)
-      victims_.push_back({-v.spec.priority, policy_->key(s, v, now), id});
-  }
-  // Worst first: lowest priority, then highest level, then latest arrival.
-  std::sort(victims_.begin(), victims_.end(), [](const Entry& a, const Entry& b) {
-    if (a.neg_priority != b.neg_priority) return a.neg_priority > b.neg_priority;
-    if (a.key.level != b.key.level) return a.key.level > b.key.level;
-    return a.id > b.id;
-  });
-  victims_built_ = true;
-}
-
-bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
-  for (const Failed& f : failed_preempts_)
-    if (f.types == j.spec.types && f.sites == j.spec.sites && j.spec.gpus >= f.gpus) return false;
-  if (!victims_built_) build_victims(s, now);
-  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
-
-  // Victims this job outranks, in a pool it may use; and whether they could make room at all.
-  std::vector<JobId> cand;
-  long room = 0;
-  for (PoolId p = 0; p < s.free.pools().size(); ++p)
-    if (pool_eligible(s.free.pools()[p], req)) room += s.free.pool_free(p);
-  for (const Entry& v : victims_) {
-    if (!outranks(j, v, now, s)) break;
-    const Job& vj = s.jobs[v.id];
-    if (vj.phase != JobPhase::kRunning) continue;
-    const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(vj.alloc[0].node).block)];
-    if (!pool_eligible(pool, req)) continue;
-    cand.push_back(v.id);
-    room += vj.spec.gpus;
-  }
-  if (cand.empty() || room < j.spec.gpus) {
-    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
-    return false;
-  }
-
-  std::size_t released = 0;
-  bool ok = false;
-  while (released < cand.size() && !ok) {
-    s.free.give(s.jobs[cand[released++]].alloc);
-    ok = placer_->place(s.free, req, &alloc_, nullptr);
-  }
-  for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[cand[i]].alloc);
-  if (!ok) {
-    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
-    return false;
-  }
-  // Preempt only the victims whose GPUs the new placement uses.
-  for (std::size_t i = 0; i < released; ++i) {
-    Job& v = s.jobs[cand[i]];
-    bool used = std::any_of(v.alloc.begin(), v.alloc.end(), [&](const NodeGpus& a) {
-      return std::any_of(alloc_.begin(), alloc_.end(),
-                         [&](const NodeGpus& b) { return a.node == b.node && (a.mask & b.mask); });
-    });
-    if (!used) continue;
-    stop(s, v, now, JobPhase::kPending);
-    r.preempted.push_back(v.id);
-  }
-  start(s, j, alloc_, now);
-  r.started.push_back(j.id);
-  return true;
 }
 
 }  // namespace hexa

@@ -1,13 +1,17 @@
-// Scheduler: one scheduling pass over a ClusterState. Pure: the caller passes `now`.
-// It starts, preempts and reserves by changing the state, and reports what it did as data.
+// Scheduler: the pending queue and one scheduling pass over a ClusterState. Pure: the caller
+// passes `now`. It starts, preempts and reserves by changing the state, and reports what it
+// did as data.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/cluster_state.h"
 #include "engine/options.h"
+#include "engine/pending_queue.h"
 #include "engine/placement.h"
 #include "engine/queue_policy.h"
 #include "engine/reservation.h"
@@ -24,16 +28,21 @@ class Scheduler {
  public:
   static Result<Scheduler> make(const SchedulerOptions& opt);
 
+  // A job enters the queue (new, or preempted). REQUIRES: j is pending and not queued.
+  void enqueue(ClusterState& s, const Job& j, TimeMs now);
+  // A pending job leaves the queue without running (cancelled).
+  void dequeue(const Job& j) { queue_.erase(j.id); }
+
   PassResult pass(ClusterState& s, TimeMs now);
 
-  // Moves a job to running on `alloc`. REQUIRES: pending; alloc free and of its size.
-  void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
-  // Ends the running segment; the job goes to `to` (pending = preempted, or an end phase).
-  void stop(ClusterState& s, Job& j, TimeMs now, JobPhase to);
+  // Ends the running segment; the job goes to `to`. A preempted job (to = pending) is queued
+  // again unless `requeue` is false (the pass queues its victims once it is done).
+  void stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue = true);
 
   const SchedulerOptions& options() const { return opt_; }
   const QueuePolicy& policy() const { return *policy_; }
   const Placer& placer() const { return *placer_; }
+  std::size_t pending() const { return queue_.size(); }
   // Why a pending job waits, in words.
   std::string explain(const ClusterState& s, const Job& j) const;
 
@@ -41,34 +50,57 @@ class Scheduler {
   Scheduler(SchedulerOptions opt, std::unique_ptr<QueuePolicy> p, std::unique_ptr<Placer> pl)
       : opt_(std::move(opt)), policy_(std::move(p)), placer_(std::move(pl)) {}
 
-  struct Entry {
-    int neg_priority;
+  // Where the last pass stopped looking, for jobs it did not reach.
+  enum class Stop : std::uint8_t { kNone, kBlocked, kFull };
+
+  // Running preemptible jobs, the first one preempted first: lowest priority, then highest
+  // level, then latest arrival.
+  struct Victim {
+    int priority;
     PolicyKey key;
     JobId id;
-    auto operator<=>(const Entry&) const = default;
+    bool operator<(const Victim& o) const {
+      if (priority != o.priority) return priority < o.priority;
+      if (key.level != o.key.level) return key.level > o.key.level;
+      return id > o.id;
+    }
   };
 
-  void order_pending(ClusterState& s, TimeMs now);
+  void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
+  std::vector<std::pair<GroupKey, PendingQueue::Group*>> visit_order(ClusterState& s, TimeMs now);
+  // Tries to start one job; false when it must wait (its reason is set).
+  bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
   bool try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r);
   bool try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r);
-  void build_victims(const ClusterState& s, TimeMs now);
-  bool outranks(const Job& j, const Entry& victim, TimeMs now, const ClusterState& s) const;
+  bool can_preempt_now(const ClusterState& s, const Job& j, TimeMs now);
+  void add_victim(const ClusterState& s, const Job& j, TimeMs now);
+  void remove_victim(const Job& j);
+  void refresh_victims(const ClusterState& s, TimeMs now);
+  void rebuild_drifting_victims(const ClusterState& s, TimeMs now);
+  bool outranks(const ClusterState& s, const Job& j, const Victim& v, TimeMs now) const;
 
   SchedulerOptions opt_;
   std::unique_ptr<QueuePolicy> policy_;
   std::unique_ptr<Placer> placer_;
+  PendingQueue queue_;
+  EndOrder ends_;  // running jobs with a time limit, by when they end at the latest
+  std::optional<int> first_priority_;
+  bool priorities_vary_ = false;  // until then no job can preempt by priority
 
+  // The last pass, for explain().
   std::uint64_t pass_id_ = 0;
+  TimeMs pass_time_ = -1;
+  Stop stop_ = Stop::kNone;
   JobId blocker_ = 0;
-  bool has_blocker_ = false;
   Reservation res_;
 
   // Scratch, reused across passes to avoid allocation.
-  std::vector<Entry> order_;
-  std::vector<Entry> victims_;  // running preemptible jobs, the first one preempted first
-  bool victims_built_ = false;
+  std::set<Victim> victims_;
+  std::vector<PolicyKey> victim_key_;  // by JobId: the key it is filed under in victims_
+  bool victims_fresh_ = false;         // for drifting keys: rebuilt in this pass
   struct Failed { TypeMask types; SiteMask sites; int gpus; };
   std::vector<Failed> failed_preempts_;
+  std::vector<JobId> requeue_, changed_;
   Allocation alloc_;
 };
 

@@ -67,7 +67,7 @@ struct Job {
   GpuMs las_base = 0;          // attained service forgiven by starvation promotion
   Allocation alloc;
   WaitReason wait;
-  std::uint64_t queue_mark = 0;  // the engine's: last pass that listed it as pending
+  std::uint32_t slot = 0;        // while running: its index in ClusterState::running
   std::string end_reason;      // why it left: "completed", "cancelled", "rejected: ..."
 
   bool resumed() const { return preemptions > 0; }

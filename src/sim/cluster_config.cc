@@ -24,8 +24,8 @@ struct NodeSpec {
 
 // Adds `nodes` to `site` in blocks of 8, named block_name(0), block_name(1), ...
 template <class Name>
-Status add_in_blocks(Topology& topo, SiteId site, std::string_view type,
-                     const std::vector<NodeSpec>& nodes, Name block_name) {
+Status add_in_blocks(Topology& topo, SiteId site, std::string_view type, const std::vector<NodeSpec>& nodes,
+                     Name block_name) {
   BlockId block = 0;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (i % kNodesPerBlock == 0) {
@@ -68,7 +68,8 @@ Result<Topology> cluster_from_shorthand(const std::string& text) {
     return Status::Invalid("--cluster " + text + ": GPUS must be an integer between 1 and 64, got '" +
                            std::string(parts->second) + "'");
   std::vector<NodeSpec> specs(static_cast<std::size_t>(*nodes));
-  for (std::size_t i = 0; i < specs.size(); ++i) specs[i] = {"n" + std::to_string(i), static_cast<int>(*gpus)};
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    specs[i] = {"n" + std::to_string(i), static_cast<int>(*gpus)};
   Topology topo;
   auto site = topo.add_site("site0");
   if (!site.ok()) return site.status();
@@ -83,10 +84,14 @@ namespace {
 std::string describe(const YAML::Node& n) {
   if (!n.IsDefined()) return "nothing";
   switch (n.Type()) {
-    case YAML::NodeType::Scalar: return "'" + n.Scalar() + "'";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a map";
-    default: return "nothing";
+    case YAML::NodeType::Scalar:
+      return "'" + n.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    default:
+      return "nothing";
   }
 }
 
@@ -104,7 +109,8 @@ class YamlCluster {
                     std::initializer_list<std::string_view> allowed) const;
   Result<std::int64_t> integer(const YAML::Node& map, const std::string& path, const char* key,
                                std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> def) const;
-  Result<std::string> name(const YAML::Node& map, const std::string& path, const char* key, bool required) const;
+  Result<std::string> name(const YAML::Node& map, const std::string& path, const char* key,
+                           bool required) const;
   Status site(const YAML::Node& node, const std::string& path);
   Status block(const YAML::Node& node, const std::string& path, const std::string& site_name, SiteId site);
   Status add_block(const std::string& path, const std::string& block_name, SiteId site,
@@ -113,7 +119,7 @@ class YamlCluster {
   const std::string& where_;
   Topology topo_;
   std::int64_t nodes_ = 0;
-  std::size_t site_blocks_ = 0;                                // blocks so far in the current site
+  std::size_t site_blocks_ = 0;                               // blocks so far in the current site
   std::unordered_map<std::string, std::string> block_paths_;  // block name -> where declared
 };
 
@@ -140,14 +146,16 @@ Status YamlCluster::check_keys(const YAML::Node& map, const std::string& path,
       for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
       return fail(path, "unknown key '" + key + "'; expected one of: " + list);
     }
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return fail(path, "key '" + key + "' given twice");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      return fail(path, "key '" + key + "' given twice");
     seen.push_back(key);
   }
   return Status::Ok();
 }
 
 Result<std::int64_t> YamlCluster::integer(const YAML::Node& map, const std::string& path, const char* key,
-                                          std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> def) const {
+                                          std::int64_t lo, std::int64_t hi,
+                                          std::optional<std::int64_t> def) const {
   const YAML::Node n = map[key];
   std::string rule = "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
   if (!n.IsDefined()) {
@@ -296,7 +304,8 @@ Status NodeListReader::node(const csv::Where& at, const std::vector<std::string_
   if (!gpus.ok()) return gpus.status();
   if (*gpus == 0) return Status::Ok();  // a CPU-only node: nothing to schedule GPU jobs on
   if (f[4].empty() || f[4].find_first_of(" \t|") != std::string_view::npos)
-    return csv::bad(at, "model", "must be a GPU type name without blanks or '|', got '" + std::string(f[4]) + "'");
+    return csv::bad(at, "model",
+                    "must be a GPU type name without blanks or '|', got '" + std::string(f[4]) + "'");
   auto [it, fresh] = model_index_.try_emplace(std::string(f[4]), models_.size());
   if (fresh) models_.emplace_back(std::string(f[4]), std::vector<NodeSpec>());
   models_[it->second].second.push_back({std::string(f[0]), static_cast<int>(*gpus)});
@@ -304,7 +313,8 @@ Status NodeListReader::node(const csv::Where& at, const std::vector<std::string_
 }
 
 Result<Topology> NodeListReader::finish() {
-  if (!header_seen_) return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kNodeHeader) + "'");
+  if (!header_seen_)
+    return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kNodeHeader) + "'");
   if (models_.empty()) return Status::Invalid(path_ + ": no GPU nodes (every node has gpu = 0)");
   Topology topo;
   auto site = topo.add_site("alibaba");
@@ -330,8 +340,9 @@ Result<Topology> load_cluster(const std::string& spec) {
   if (shorthand_parts(spec)) return cluster_from_shorthand(spec);
   if (ends_with(spec, ".yaml") || ends_with(spec, ".yml")) return load_cluster_yaml(spec);
   if (ends_with(spec, ".csv")) return load_alibaba_nodes(spec);
-  return Status::Invalid("--cluster: expected NODESxGPUS (e.g. 80x8), a .yaml file or an Alibaba node list .csv, got '" +
-                         spec + "'");
+  return Status::Invalid(
+      "--cluster: expected NODESxGPUS (e.g. 80x8), a .yaml file or an Alibaba node list .csv, got '" + spec +
+      "'");
 }
 
 }  // namespace hexa

@@ -46,7 +46,9 @@ std::string_view strip_line(std::string_view s, bool first) {
 
 }  // namespace
 
-std::string Where::text() const { return std::string(file) + ":" + std::to_string(line); }
+std::string Where::text() const {
+  return std::string(file) + ":" + std::to_string(line);
+}
 
 Status for_each_line(const std::string& path, const LineFn& fn) {
   // stdio rather than iostreams: errno is reliable, and a directory fails on read (EISDIR).
@@ -105,26 +107,25 @@ Result<std::int64_t> int_field(const Where& at, std::string_view field, std::str
                                std::int64_t lo, std::int64_t hi) {
   std::optional<std::int64_t> v = to_int(text);
   if (v && *v >= lo && *v <= hi) return *v;
-  return bad(at, field, "must be an integer between " + std::to_string(lo) + " and " +
-                            std::to_string(hi) + ", got '" + std::string(text) + "'");
+  return bad(at, field,
+             "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got '" +
+                 std::string(text) + "'");
 }
 
-Result<std::vector<std::string>> list_field(const Where& at, std::string_view field,
-                                            std::string_view text) {
+Result<std::vector<std::string>> list_field(const Where& at, std::string_view field, std::string_view text) {
   std::vector<std::string> out;
   if (text.empty() || text == "*") return out;
   for (std::string_view item : split(text, '|')) {
     if (item.empty() || item == "*")
-      return bad(at, field, "names separated by '|' (empty or '*' alone = any), got '" +
-                                std::string(text) + "'");
+      return bad(at, field,
+                 "names separated by '|' (empty or '*' alone = any), got '" + std::string(text) + "'");
     // A name listed twice means the same set: real pod lists do this (gpuspec33), so no error.
     if (std::find(out.begin(), out.end(), item) == out.end()) out.emplace_back(item);
   }
   return out;
 }
 
-Status check_header(const Where& at, const std::vector<std::string_view>& got,
-                    std::string_view expected) {
+Status check_header(const Where& at, const std::vector<std::string_view>& got, std::string_view expected) {
   std::string joined;
   for (std::size_t i = 0; i < got.size(); ++i) joined += (i ? "," : "") + std::string(got[i]);
   if (joined == expected) return Status::Ok();
@@ -141,8 +142,8 @@ Status IdSet::add(const Where& at, std::string_view field, std::string_view id) 
   if (id.empty()) return bad(at, field, "must not be empty");
   auto [it, fresh] = first_line_.try_emplace(std::string(id), at.line);
   if (fresh) return Status::Ok();
-  return bad(at, field, "duplicate '" + std::string(id) + "' (first on line " +
-                            std::to_string(it->second) + ")");
+  return bad(at, field,
+             "duplicate '" + std::string(id) + "' (first on line " + std::to_string(it->second) + ")");
 }
 
 std::string count_of(long n, std::string_view one, std::string_view many) {

@@ -51,12 +51,10 @@ Result<std::int64_t> int_field(const Where& at, std::string_view field, std::str
 
 // A set of names separated by '|' ("H100|A100"); empty or "*" means any (an empty vector).
 // Empty items and "*" among others are errors; a repeated name is kept once.
-Result<std::vector<std::string>> list_field(const Where& at, std::string_view field,
-                                            std::string_view text);
+Result<std::vector<std::string>> list_field(const Where& at, std::string_view field, std::string_view text);
 
 // Checks that the header row is exactly `expected` (comma separated).
-Status check_header(const Where& at, const std::vector<std::string_view>& got,
-                    std::string_view expected);
+Status check_header(const Where& at, const std::vector<std::string_view>& got, std::string_view expected);
 
 // Checks that a line has the number of fields of the header.
 Status check_count(const Where& at, std::size_t got, std::size_t want);

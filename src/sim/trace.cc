@@ -1,10 +1,10 @@
 // load_trace (pick a loader by format name) and write_hexa_csv (the inverse of load_hexa_csv).
+#include "sim/trace.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-
-#include "sim/trace.h"
 
 namespace hexa {
 
@@ -23,7 +23,8 @@ Status check_text(const TraceJob& j, const char* field, const std::string& text,
   if (text.find_first_of(",\r\n") != std::string::npos) return fail("must not contain ',' or a line break");
   if (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' || text.back() == '\t')
     return fail("must not start or end with a blank");
-  if (in_list && (text == "*" || text.find('|') != std::string::npos)) return fail("must not be '*' or contain '|'");
+  if (in_list && (text == "*" || text.find('|') != std::string::npos))
+    return fail("must not be '*' or contain '|'");
   if (std::string_view(field) == "id" && text.front() == '#') return fail("must not start with '#'");
   return Status::Ok();
 }
@@ -57,11 +58,11 @@ Status write_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) return Status::Invalid(path + ": cannot open for writing: " + std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  int err = errno;
-  if (std::fclose(f) != 0 && ok) ok = false, err = errno;
-  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-  if (ok) return Status::Ok();
+  int err = 0;
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) err = errno;
+  if (std::fclose(f) != 0 && err == 0) err = errno;
+  if (err == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err == 0) return Status::Ok();
   std::remove(tmp.c_str());
   return Status::Invalid(path + ": cannot write: " + std::strerror(err));
 }

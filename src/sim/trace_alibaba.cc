@@ -15,7 +15,7 @@ constexpr std::string_view kHeader =
 constexpr std::size_t kColumns = 11;
 constexpr std::int64_t kMaxSeconds = 1'000'000'000'000;  // ms cannot overflow
 constexpr std::int64_t kMaxGang = 100'000;
-constexpr std::int64_t kMaxAmount = 1'000'000'000'000;   // cpu_milli, memory_mib: sanity only
+constexpr std::int64_t kMaxAmount = 1'000'000'000'000;  // cpu_milli, memory_mib: sanity only
 
 // One pod as read, before it becomes a job (or is skipped).
 struct Pod {
@@ -39,7 +39,8 @@ class AlibabaReader {
   }
 
   Result<Trace> finish() {
-    if (!header_seen_) return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
+    if (!header_seen_)
+      return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
     std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
                      [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
     add_notes();
@@ -50,7 +51,7 @@ class AlibabaReader {
   Status header(const csv::Where& at, const std::vector<std::string_view>& f) {
     Status st = csv::check_header(at, f, kHeader);
     // openb_pod_list_multigpu30.csv is published without any time columns: say so plainly.
-    if (!st.ok() && std::find(f.begin(), f.end(), "creation_time") == f.end())
+    if (!st.ok() && f[0] == "name" && std::find(f.begin(), f.end(), "creation_time") == f.end())
       return Status::Invalid(st.message() +
                              "; this pod list has no creation_time/deletion_time, so it cannot be replayed");
     return st;
@@ -80,7 +81,8 @@ Status AlibabaReader::read_numbers(const csv::Where& at, const std::vector<std::
   if (p.num_gpu >= 1 && p.gpu_milli == 0)
     return csv::bad(at, "gpu_milli", "must be between 1 and 1000 when num_gpu >= 1, got '0'");
   if (p.num_gpu > 1 && p.gpu_milli != 1000)
-    return csv::bad(at, "gpu_milli", "must be 1000 (whole GPUs) when num_gpu > 1, got '" + std::string(f[4]) + "'");
+    return csv::bad(at, "gpu_milli",
+                    "must be 1000 (whole GPUs) when num_gpu > 1, got '" + std::string(f[4]) + "'");
   return Status::Ok();
 }
 
@@ -108,10 +110,16 @@ Status AlibabaReader::pod(const csv::Where& at, const std::vector<std::string_vi
   if (f[7].empty()) return csv::bad(at, "pod_phase", "must not be empty");
   if (Status st = read_times(at, f, p); !st.ok()) return st;
   // Every line is checked before CPU-only pods are dropped: a bad file fails as a whole.
-  if (p.num_gpu == 0) return ++cpu_only_, Status::Ok();
+  if (p.num_gpu == 0) {
+    ++cpu_only_;
+    return Status::Ok();
+  }
   if (p.num_gpu == 1 && p.gpu_milli < 1000) ++fractional_;
   std::int64_t seconds = p.deletion - (p.scheduled >= 0 ? p.scheduled : p.creation);
-  if (seconds < 1) seconds = 1, ++clamped_;
+  if (seconds < 1) {
+    seconds = 1;
+    ++clamped_;
+  }
   TraceJob j;
   j.id = std::string(f[0]);
   j.tenant = std::string(f[6]);
@@ -125,7 +133,8 @@ Status AlibabaReader::pod(const csv::Where& at, const std::vector<std::string_vi
 
 void AlibabaReader::add_notes() {
   if (cpu_only_)
-    trace_.notes.push_back(csv::count_of(cpu_only_, "CPU-only pod", "CPU-only pods") + " (num_gpu = 0) skipped");
+    trace_.notes.push_back(csv::count_of(cpu_only_, "CPU-only pod", "CPU-only pods") +
+                           " (num_gpu = 0) skipped");
   if (fractional_)
     trace_.notes.push_back(csv::count_of(fractional_, "fractional-GPU task", "fractional-GPU tasks") +
                            " rounded up to 1 whole GPU; GPU slices come later");

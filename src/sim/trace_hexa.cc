@@ -10,11 +10,23 @@ namespace hexa {
 
 namespace {
 
-enum Col { kId, kTenant, kSubmit, kGpus, kGpuType, kDuration, kSite, kPriority, kTimeLimit, kPreemptible, kCols };
+enum Col {
+  kId,
+  kTenant,
+  kSubmit,
+  kGpus,
+  kGpuType,
+  kDuration,
+  kSite,
+  kPriority,
+  kTimeLimit,
+  kPreemptible,
+  kCols
+};
 constexpr std::array<std::string_view, kCols> kNames = {
-    "id", "tenant", "submit_ms", "gpus", "gpu_type", "duration_ms",
-    "site", "priority", "time_limit_ms", "preemptible"};
-constexpr int kRequired = kSite;  // the columns before `site` must be present
+    "id",          "tenant", "submit_ms", "gpus",          "gpu_type",
+    "duration_ms", "site",   "priority",  "time_limit_ms", "preemptible"};
+constexpr int kRequired = kSite;                        // the columns before `site` must be present
 constexpr std::int64_t kMaxMs = 1'000'000'000'000'000;  // 31,700 years: sums cannot overflow
 constexpr std::int64_t kMaxGang = 100'000;
 constexpr std::int64_t kMaxPriority = 1'000'000'000;
@@ -27,7 +39,8 @@ std::string all_names() {
 
 std::optional<bool> to_bool(std::string_view text) {
   std::string t(text);
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (t == "true" || t == "1" || t == "yes") return true;
   if (t == "false" || t == "0" || t == "no") return false;
   return std::nullopt;
@@ -55,7 +68,8 @@ class HexaReader {
   }
 
   Result<Trace> finish() {
-    if (!header_seen_) return Status::Invalid(path_ + ": empty file; expected a header row naming the columns");
+    if (!header_seen_)
+      return Status::Invalid(path_ + ": empty file; expected a header row naming the columns");
     std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
                      [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
     return std::move(trace_);
@@ -67,7 +81,9 @@ class HexaReader {
   Status numbers(const csv::Where& at, TraceJob& j);
   Status options(const csv::Where& at, TraceJob& j);
   // The cell of column c on the current line; empty when the file has no such column.
-  std::string_view cell(Col c) const { return pos_[c] < 0 ? std::string_view() : (*row_)[static_cast<std::size_t>(pos_[c])]; }
+  std::string_view cell(Col c) const {
+    return pos_[c] < 0 ? std::string_view() : (*row_)[static_cast<std::size_t>(pos_[c])];
+  }
 
   const std::string& path_;
   bool header_seen_ = false;
@@ -90,7 +106,8 @@ Status HexaReader::header(const csv::Where& at, const std::vector<std::string_vi
   }
   for (int c = 0; c < kRequired; ++c)
     if (pos_[static_cast<std::size_t>(c)] < 0)
-      return csv::bad(at, "header", "missing required column '" + std::string(kNames[static_cast<std::size_t>(c)]) + "'");
+      return csv::bad(at, "header",
+                      "missing required column '" + std::string(kNames[static_cast<std::size_t>(c)]) + "'");
   return Status::Ok();
 }
 
@@ -121,7 +138,9 @@ Status HexaReader::options(const csv::Where& at, TraceJob& j) {
   }
   if (!cell(kPreemptible).empty()) {
     std::optional<bool> b = to_bool(cell(kPreemptible));
-    if (!b) return csv::bad(at, "preemptible", "must be true, false, yes, no, 1 or 0, got '" + std::string(cell(kPreemptible)) + "'");
+    if (!b)
+      return csv::bad(at, "preemptible",
+                      "must be true, false, yes, no, 1 or 0, got '" + std::string(cell(kPreemptible)) + "'");
     j.preemptible = *b;
   }
   return Status::Ok();

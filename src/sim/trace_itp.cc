@@ -29,7 +29,8 @@ class ItpReader {
   }
 
   Result<Trace> finish() {
-    if (!header_seen_) return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
+    if (!header_seen_)
+      return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
     std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
                      [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
     return std::move(trace_);

@@ -1,4 +1,6 @@
 // Hand-computed schedules for each policy on tiny clusters.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "test_util.h"
@@ -22,17 +24,17 @@ TEST(FifoTest, StrictOrderBlocksSmallJobs) {
 TEST(FifoTest, QueuedJobsSayWhatTheyWaitFor) {
   Topology topo = cluster(1, 1, 8);
   Trace t;
-  t.jobs = {job("A", 0, 8, 10), job("B", 1, 8, 10), job("C", 2, 1, 5)};
+  t.jobs = {job("A", 0, 4, 10), job("B", 1, 8, 10), job("C", 2, 1, 5), job("D", 10, 8, 10), job("E", 11, 1, 5)};
   SimOptions opt = options("fifo");
-  std::string b_reason, c_reason;
+  std::map<std::string, std::string> why;
   opt.after_pass = [&](const Core& core, TimeMs now) {
-    if (now != 2 * kSecond) return;
-    b_reason = core.explain(1);
-    c_reason = core.explain(2);
+    if (now == 2 * kSecond) why["B"] = core.explain(1), why["C"] = core.explain(2);
+    if (now == 11 * kSecond) why["E"] = core.explain(4);
   };
   ASSERT_TRUE(simulate(topo, t, opt).ok());
-  EXPECT_EQ(b_reason, "needs 8 GPUs on one node at any site; the most free on one node is 0");
-  EXPECT_EQ(c_reason, "queued behind job B (policy fifo: strict arrival order, no overtaking)");
+  EXPECT_EQ(why["B"], "needs 8 GPUs on one node at any site; the most free on one node is 4");
+  EXPECT_EQ(why["C"], "queued behind job B (policy fifo: strict arrival order, no overtaking)");
+  EXPECT_EQ(why["E"], "every GPU is in use; waits for running jobs to end");
 }
 
 TEST(BackfillTest, ShortJobFillsTheHoleWithoutDelayingTheHead) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace hexa {
 namespace {
@@ -30,7 +31,9 @@ std::string write(const std::string& name, const std::string& text) {
   return path;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // ---- shorthand -------------------------------------------------------------------------------
 
@@ -118,6 +121,24 @@ TEST(ClusterYaml, GoodFile) {
   EXPECT_EQ(t.block(4).site, 1u);
 }
 
+// The example in docs/cluster-format.md loads and gives the numbers the page states.
+TEST(ClusterYaml, DocumentedExample) {
+  std::ifstream doc(HEXA_SOURCE_DIR "/docs/cluster-format.md");
+  ASSERT_TRUE(doc) << "docs/cluster-format.md not found";
+  std::string text((std::istreambuf_iterator<char>(doc)), std::istreambuf_iterator<char>());
+  std::size_t begin = text.find("```yaml\n");
+  ASSERT_NE(begin, std::string::npos);
+  begin += 8;
+  std::string yaml = text.substr(begin, text.find("```", begin) - begin);
+  auto r = load_cluster_yaml(write("doc.yaml", yaml));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->sites().size(), 3u);
+  EXPECT_EQ(r->blocks().size(), 53u);
+  EXPECT_EQ(r->nodes().size(), 1648u);
+  EXPECT_EQ(r->total_gpus(), 13120);
+  EXPECT_TRUE(contains(text, "This gives 3 sites, 53 blocks, 1,648 nodes and 13,120 GPUs."));
+}
+
 std::string yaml_error(const std::string& text) {
   auto r = cluster_from_yaml(YAML::Load(text), "scenario.yaml: cluster");
   return r.ok() ? "" : r.status().message();
@@ -127,11 +148,13 @@ TEST(ClusterYaml, BadValuesNameTheirPath) {
   const std::pair<const char*, const char*> cases[] = {
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8, gpu_type: H}\n"
        "      - {nodes: 1, gpus_per_node: x, gpu_type: H}\n",
-       "scenario.yaml: cluster: sites[0].blocks[1].gpus_per_node: must be an integer between 1 and 64, got 'x'"},
+       "scenario.yaml: cluster: sites[0].blocks[1].gpus_per_node: must be an integer between 1 and 64, got "
+       "'x'"},
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 65, gpu_type: H}\n",
        "sites[0].blocks[0].gpus_per_node: must be an integer between 1 and 64, got '65'"},
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8, gpu_type: H, gpus: 3}\n",
-       "sites[0].blocks[0]: unknown key 'gpus'; expected one of: count, nodes, gpus_per_node, gpu_type, name"},
+       "sites[0].blocks[0]: unknown key 'gpus'; expected one of: count, nodes, gpus_per_node, gpu_type, "
+       "name"},
       {"sites:\n  - name: p\n    blokcs: []\n", "sites[0]: unknown key 'blokcs'"},
       {"site: []\n", "scenario.yaml: cluster: unknown key 'site'; expected one of: sites"},
       {"sites: []\n", "sites: must be a non-empty list of sites, got a list"},
@@ -149,7 +172,8 @@ TEST(ClusterYaml, BadValuesNameTheirPath) {
        "sites[0].blocks[0].nodes: must be an integer between 1 and 100000, got '1.5'"},
       {"sites:\n  - name: p\n    blocks:\n      - {count: 0, nodes: 1, gpus_per_node: 8, gpu_type: H}\n",
        "sites[0].blocks[0].count: must be an integer between 1 and 100000, got '0'"},
-      {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8}\n", "sites[0].blocks[0].gpu_type: is required"},
+      {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8}\n",
+       "sites[0].blocks[0].gpu_type: is required"},
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8, gpu_type: [a]}\n",
        "sites[0].blocks[0].gpu_type: must be a non-empty name without blanks, ',' or '|', got a list"},
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8, gpu_type: H}\n"
@@ -158,7 +182,8 @@ TEST(ClusterYaml, BadValuesNameTheirPath) {
       {"sites:\n  - name: p\n    blocks:\n      - {nodes: 1, gpus_per_node: 8, gpu_type: H, name: x}\n"
        "      - {nodes: 1, gpus_per_node: 8, gpu_type: H, name: x}\n",
        "sites[0].blocks[1].name: block 'x' already declared at sites[0].blocks[0]"},
-      {"sites:\n  - name: p\n    blocks:\n      - {count: 100000, nodes: 11, gpus_per_node: 8, gpu_type: H}\n",
+      {"sites:\n  - name: p\n    blocks:\n      - {count: 100000, nodes: 11, gpus_per_node: 8, gpu_type: "
+       "H}\n",
        "sites[0].blocks[0]: the cluster would have more than 1000000 nodes"},
       {"sites:\n  - name: p\n    name: q\n    blocks: []\n", "sites[0]: key 'name' given twice"}};
   for (const auto& [text, expected] : cases) {
@@ -185,7 +210,8 @@ TEST(ClusterYaml, ErrorsArePrefixedWithTheFile) {
 TEST(ClusterYaml, EmptyDocument) {
   auto r = load_cluster_yaml(write("c.yaml", "# nothing\n"));
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(contains(r.status().message(), "must be a map with key 'sites', got nothing")) << r.status().message();
+  EXPECT_TRUE(contains(r.status().message(), "must be a map with key 'sites', got nothing"))
+      << r.status().message();
 }
 
 TEST(ClusterYaml, MissingFile) {
@@ -258,9 +284,11 @@ TEST(ClusterLoad, UnknownForm) {
   for (const char* spec : {"80x", "cluster.json", "", "big"}) {
     auto r = load_cluster(spec);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().message(),
-              std::string("--cluster: expected NODESxGPUS (e.g. 80x8), a .yaml file or an Alibaba node list .csv, "
-                          "got '") + spec + "'");
+    EXPECT_EQ(
+        r.status().message(),
+        std::string("--cluster: expected NODESxGPUS (e.g. 80x8), a .yaml file or an Alibaba node list .csv, "
+                    "got '") +
+            spec + "'");
   }
 }
 
@@ -268,13 +296,14 @@ TEST(ClusterReal, AlibabaNodeList) {
   const char* env = std::getenv("HEXA_TRACES");
   std::string dir = env && *env ? env : HEXA_SOURCE_DIR "/../shared/traces";
   std::string path = dir + "/alibaba-gpu-2023/openb_node_list_gpu_node.csv";
-  if (!fs::exists(path)) GTEST_SKIP() << "public trace " << path << " not found; set HEXA_TRACES to the traces folder";
+  if (!fs::exists(path))
+    GTEST_SKIP() << "public trace " << path << " not found; set HEXA_TRACES to the traces folder";
   auto r = load_alibaba_nodes(path);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->nodes().size(), 1213u);
   EXPECT_EQ(r->total_gpus(), 6212);
   EXPECT_EQ(r->types().size(), 7u);
-  EXPECT_EQ(r->blocks().size(), 154u);  // sum over the 7 models of ceil(nodes / 8)
+  EXPECT_EQ(r->blocks().size(), 154u);    // sum over the 7 models of ceil(nodes / 8)
   EXPECT_EQ(r->types().name(0), "P100");  // first model in the file
 }
 

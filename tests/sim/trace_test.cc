@@ -42,8 +42,8 @@ std::string traces_dir() {
   return env && *env ? env : HEXA_SOURCE_DIR "/../shared/traces";
 }
 
-#define SKIP_WITHOUT(path)                                                                        \
-  if (!fs::exists(path))                                                                          \
+#define SKIP_WITHOUT(path) \
+  if (!fs::exists(path))   \
   GTEST_SKIP() << "public trace " << (path) << " not found; set HEXA_TRACES to the traces folder"
 
 // ---- ITP -------------------------------------------------------------------------------------
@@ -90,20 +90,21 @@ struct BadCase {
 class TraceItpBad : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(TraceItpBad, FailsNamingFileLineFieldAndRule) {
-  std::string msg = error_of("itp", std::string("job_id,submission_time,duration,num_gpu\n") + GetParam().body);
+  std::string msg =
+      error_of("itp", std::string("job_id,submission_time,duration,num_gpu\n") + GetParam().body);
   EXPECT_NE(msg.find(GetParam().expected), std::string::npos) << msg;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Lines, TraceItpBad,
     ::testing::Values(
-        BadCase{"a,1,1,1\nb,1,1,abc\n", "t.csv:3: num_gpu: must be an integer between 1 and 100000, got 'abc'"},
+        BadCase{"a,1,1,1\nb,1,1,abc\n",
+                "t.csv:3: num_gpu: must be an integer between 1 and 100000, got 'abc'"},
         BadCase{"a,1,1,0\n", "t.csv:2: num_gpu: must be an integer between 1 and 100000, got '0'"},
         BadCase{"a,1,1,-4\n", "t.csv:2: num_gpu:"},
         BadCase{"a,-1,1,1\n", "t.csv:2: submission_time: must be an integer between 0 and"},
         BadCase{"a,1,0,1\n", "t.csv:2: duration: must be an integer between 1 and"},
-        BadCase{"a,1,1.5,1\n", "t.csv:2: duration:"},
-        BadCase{"a,1,,1\n", "t.csv:2: duration:"},
+        BadCase{"a,1,1.5,1\n", "t.csv:2: duration:"}, BadCase{"a,1,,1\n", "t.csv:2: duration:"},
         BadCase{"a,1,1\n", "t.csv:2: expected 4 comma-separated fields as in the header, got 3"},
         BadCase{"a,1,1,1,1\n", "t.csv:2: expected 4"},
         BadCase{",1,1,1\n", "t.csv:2: job_id: must not be empty"},
@@ -143,13 +144,14 @@ constexpr const char* kPodHeader =
     "scheduled_time\n";
 
 TEST(TraceAlibaba, LoadsMapsAndNotes) {
-  std::string path = write("pods.csv", std::string(kPodHeader) +
-                                           "p0,12000,16384,1,1000,,LS,Running,100,1100,110\n"
-                                           "p1,6000,12288,1,460,T4|T4,BE,Running,50,550,50\n"
-                                           "p2,20000,65536,0,0,,LS,Running,10,20,10\n"
-                                           "p3,88000,327680,8,1000,V100M16|V100M32,Burstable,Pending,70,170,\n"
-                                           "p4,1000,1024,2,1000,,BE,Failed,80,80,80\n"
-                                           "p5,1000,1024,1,500,,BE,Failed,90,95,90\n");
+  std::string path =
+      write("pods.csv", std::string(kPodHeader) +
+                            "p0,12000,16384,1,1000,,LS,Running,100,1100,110\n"
+                            "p1,6000,12288,1,460,T4|T4,BE,Running,50,550,50\n"
+                            "p2,20000,65536,0,0,,LS,Running,10,20,10\n"
+                            "p3,88000,327680,8,1000,V100M16|V100M32,Burstable,Pending,70,170,\n"
+                            "p4,1000,1024,2,1000,,BE,Failed,80,80,80\n"
+                            "p5,1000,1024,1,500,,BE,Failed,90,95,90\n");
   auto r = load_alibaba(path);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->jobs.size(), 5u);
@@ -158,7 +160,7 @@ TEST(TraceAlibaba, LoadsMapsAndNotes) {
   EXPECT_EQ(p1.tenant, "BE");
   EXPECT_EQ(p1.submit, 50'000);
   EXPECT_EQ(p1.duration, 500'000);
-  EXPECT_EQ(p1.gpus, 1);  // 460 milli-GPU rounded up
+  EXPECT_EQ(p1.gpus, 1);                                    // 460 milli-GPU rounded up
   EXPECT_EQ(p1.gpu_types, std::vector<std::string>{"T4"});  // "T4|T4": a name listed twice counts once
   const TraceJob& p3 = r->jobs[1];
   EXPECT_EQ(p3.id, "p3");
@@ -189,21 +191,24 @@ TEST_P(TraceAlibabaBad, FailsNamingFileLineFieldAndRule) {
 
 INSTANTIATE_TEST_SUITE_P(
     Lines, TraceAlibabaBad,
-    ::testing::Values(
-        BadCase{"p,1,1,1,1500,,LS,Running,0,10,0\n", "t.csv:2: gpu_milli: must be an integer between 0 and 1000, got '1500'"},
-        BadCase{"p,1,1,2,500,,LS,Running,0,10,0\n", "t.csv:2: gpu_milli: must be 1000 (whole GPUs) when num_gpu > 1"},
-        BadCase{"p,1,1,1,0,,LS,Running,0,10,0\n", "t.csv:2: gpu_milli: must be between 1 and 1000 when num_gpu >= 1"},
-        BadCase{"p,1,1,x,1000,,LS,Running,0,10,0\n", "t.csv:2: num_gpu: must be an integer"},
-        BadCase{"p,-1,1,1,1000,,LS,Running,0,10,0\n", "t.csv:2: cpu_milli:"},
-        BadCase{"p,1,1,1,1000,,,Running,0,10,0\n", "t.csv:2: qos: must not be empty"},
-        BadCase{"p,1,1,1,1000,A||B,LS,Running,0,10,0\n", "t.csv:2: gpu_spec:"},
-        BadCase{"p,1,1,1,1000,,LS,Running,x,10,0\n", "t.csv:2: creation_time:"},
-        BadCase{"p,1,1,1,1000,,LS,Running,0,,0\n", "t.csv:2: deletion_time:"},
-        BadCase{"p,1,1,1,1000,,LS,Running,0,10,-3\n", "t.csv:2: scheduled_time:"},
-        BadCase{"p,1,1,0,0,,LS,Running,0,10\n", "t.csv:2: expected 11"},
-        BadCase{"p,1,1,0,0,,LS,Running,x,10,0\n", "t.csv:2: creation_time:"},  // CPU-only lines are checked too
-        BadCase{"p,1,1,1,1000,,LS,Running,0,10,0\np,1,1,1,1000,,LS,Running,0,10,0\n",
-                "t.csv:3: name: duplicate 'p' (first on line 2)"}));
+    ::testing::Values(BadCase{"p,1,1,1,1500,,LS,Running,0,10,0\n",
+                              "t.csv:2: gpu_milli: must be an integer between 0 and 1000, got '1500'"},
+                      BadCase{"p,1,1,2,500,,LS,Running,0,10,0\n",
+                              "t.csv:2: gpu_milli: must be 1000 (whole GPUs) when num_gpu > 1"},
+                      BadCase{"p,1,1,1,0,,LS,Running,0,10,0\n",
+                              "t.csv:2: gpu_milli: must be between 1 and 1000 when num_gpu >= 1"},
+                      BadCase{"p,1,1,x,1000,,LS,Running,0,10,0\n", "t.csv:2: num_gpu: must be an integer"},
+                      BadCase{"p,-1,1,1,1000,,LS,Running,0,10,0\n", "t.csv:2: cpu_milli:"},
+                      BadCase{"p,1,1,1,1000,,,Running,0,10,0\n", "t.csv:2: qos: must not be empty"},
+                      BadCase{"p,1,1,1,1000,A||B,LS,Running,0,10,0\n", "t.csv:2: gpu_spec:"},
+                      BadCase{"p,1,1,1,1000,,LS,Running,x,10,0\n", "t.csv:2: creation_time:"},
+                      BadCase{"p,1,1,1,1000,,LS,Running,0,,0\n", "t.csv:2: deletion_time:"},
+                      BadCase{"p,1,1,1,1000,,LS,Running,0,10,-3\n", "t.csv:2: scheduled_time:"},
+                      BadCase{"p,1,1,0,0,,LS,Running,0,10\n", "t.csv:2: expected 11"},
+                      BadCase{"p,1,1,0,0,,LS,Running,x,10,0\n",
+                              "t.csv:2: creation_time:"},  // CPU-only lines are checked too
+                      BadCase{"p,1,1,1,1000,,LS,Running,0,10,0\np,1,1,1,1000,,LS,Running,0,10,0\n",
+                              "t.csv:3: name: duplicate 'p' (first on line 2)"}));
 
 TEST(TraceAlibaba, PodListWithoutTimesSaysWhy) {
   std::string msg = error_of("alibaba", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,1,1000\n");
@@ -242,11 +247,12 @@ TEST(TraceHexa, ColumnsInAnyOrderWithDefaults) {
 }
 
 TEST(TraceHexa, OptionalColumns) {
-  std::string path = write("h.csv",
-                           "id,tenant,submit_ms,gpus,gpu_type,duration_ms,site,priority,time_limit_ms,preemptible\n"
-                           "a,t,0,1,H100,10,paris|marseille,-5,3600000,no\n"
-                           "b,t,0,1,H100,10,,,,\n"
-                           "c,t,0,1,H100,10,*,7,0,TRUE\n");
+  std::string path =
+      write("h.csv",
+            "id,tenant,submit_ms,gpus,gpu_type,duration_ms,site,priority,time_limit_ms,preemptible\n"
+            "a,t,0,1,H100,10,paris|marseille,-5,3600000,no\n"
+            "b,t,0,1,H100,10,,,,\n"
+            "c,t,0,1,H100,10,*,7,0,TRUE\n");
   auto r = load_hexa_csv(path);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->jobs.size(), 3u);
@@ -274,21 +280,26 @@ constexpr const char* kHexaHeader =
 INSTANTIATE_TEST_SUITE_P(
     Lines, TraceHexaBad,
     ::testing::Values(
-        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,colour\n", "t.csv:1: header: unknown column 'colour'"},
-        BadCase{"id,tenant,submit_ms,gpus,gpu_type\n", "t.csv:1: header: missing required column 'duration_ms'"},
-        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,gpus\n", "t.csv:1: header: column 'gpus' given twice"},
+        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,colour\n",
+                "t.csv:1: header: unknown column 'colour'"},
+        BadCase{"id,tenant,submit_ms,gpus,gpu_type\n",
+                "t.csv:1: header: missing required column 'duration_ms'"},
+        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,gpus\n",
+                "t.csv:1: header: column 'gpus' given twice"},
         BadCase{"# only a comment\n", "t.csv: empty file"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,0,abc,,1\n",
                 "t.csv:2: gpus: must be an integer between 1 and 100000, got 'abc'"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,-1,1,,1\n", "t.csv:2: submit_ms:"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,0,1,,0\n", "t.csv:2: duration_ms:"},
-        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,,0,1,,1\n", "t.csv:2: tenant: must not be empty"},
+        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,,0,1,,1\n",
+                "t.csv:2: tenant: must not be empty"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,0,1,H100|*,1\n", "t.csv:2: gpu_type:"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,0,1,,1,x\n", "t.csv:2: expected 6"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms\na,t,0,1,,1\n#\na,t,0,1,,1\n",
                 "t.csv:4: id: duplicate 'a' (first on line 2)"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,site\na,t,0,1,,1,|\n", "t.csv:2: site:"},
-        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,priority\na,t,0,1,,1,high\n", "t.csv:2: priority:"},
+        BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,priority\na,t,0,1,,1,high\n",
+                "t.csv:2: priority:"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,time_limit_ms\na,t,0,1,,1,-1\n",
                 "t.csv:2: time_limit_ms:"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,preemptible\na,t,0,1,,1,maybe\n",
@@ -330,7 +341,8 @@ TEST(TraceHexa, RoundTripIsLossless) {
 
 TEST(TraceHexa, WriteRefusesWhatCannotBeReadBack) {
   std::string path = temp_path("out.csv");
-  auto job = [](std::string id, std::string tenant, std::vector<std::string> types, std::vector<std::string> sites) {
+  auto job = [](std::string id, std::string tenant, std::vector<std::string> types,
+                std::vector<std::string> sites) {
     TraceJob j;
     j.id = std::move(id);
     j.tenant = std::move(tenant);
@@ -376,8 +388,10 @@ TEST(TraceLoad, UnknownFormat) {
 // ---- the real public traces ------------------------------------------------------------------
 
 TEST(TraceReal, ItpClusters) {
-  const std::pair<const char*, std::size_t> files[] = {{"cluster01.csv", 1595}, {"cluster02.csv", 5778},
-                                                       {"cluster03.csv", 3011}, {"cluster04.csv", 15802},
+  const std::pair<const char*, std::size_t> files[] = {{"cluster01.csv", 1595},
+                                                       {"cluster02.csv", 5778},
+                                                       {"cluster03.csv", 3011},
+                                                       {"cluster04.csv", 15802},
                                                        {"cluster05.csv", 3629}};
   SKIP_WITHOUT(traces_dir() + "/itp/cluster04.csv");
   for (const auto& [name, jobs] : files) {

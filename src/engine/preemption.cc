@@ -1,0 +1,107 @@
+// Preemption: a waiting job that outranks running preemptible work takes its GPUs. Only the
+// victims whose GPUs the new placement uses are preempted, the lowest ranked first.
+#include <algorithm>
+
+#include "engine/scheduler.h"
+
+namespace hexa {
+
+bool Scheduler::outranks(const ClusterState& s, const Job& j, const Victim& v, TimeMs now) const {
+  if (j.spec.priority != v.priority) return j.spec.priority > v.priority;
+  return policy_->preemptive() && policy_->key(s, j, now).level < v.key.level;
+}
+
+void Scheduler::add_victim(const ClusterState& s, const Job& j, TimeMs now) {
+  if (!j.spec.preemptible || policy_->running_keys_drift()) return;
+  if (victim_key_.size() <= j.id) victim_key_.resize(j.id + 1);
+  victim_key_[j.id] = policy_->key(s, j, now);
+  victims_.insert({j.spec.priority, victim_key_[j.id], j.id});
+}
+
+void Scheduler::remove_victim(const Job& j) {
+  if (!j.spec.preemptible || policy_->running_keys_drift()) return;
+  victims_.erase({j.spec.priority, victim_key_[j.id], j.id});
+}
+
+// Brings victims_ up to date at the start of a pass: re-files jobs whose key changed, or
+// rebuilds it for policies whose running keys drift (only when preemption is possible).
+void Scheduler::refresh_victims(const ClusterState& s, TimeMs now) {
+  victims_fresh_ = false;
+  changed_.clear();
+  policy_->changed_running_keys(s, now, &changed_);
+  for (JobId id : changed_) {
+    remove_victim(s.jobs[id]);
+    add_victim(s, s.jobs[id], now);
+  }
+}
+
+void Scheduler::rebuild_drifting_victims(const ClusterState& s, TimeMs now) {
+  if (!policy_->running_keys_drift() || victims_fresh_) return;
+  victims_.clear();
+  for (JobId id : s.running)
+    if (s.jobs[id].spec.preemptible) victims_.insert({s.jobs[id].spec.priority, policy_->key(s, s.jobs[id], now), id});
+  victims_fresh_ = true;
+}
+
+bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now) {
+  if (!policy_->preemptive() && !priorities_vary_) return false;
+  rebuild_drifting_victims(s, now);
+  for (const Victim& v : victims_)  // with drifting keys, this pass's victims are still listed
+    if (s.jobs[v.id].phase == JobPhase::kRunning) return outranks(s, j, v, now);
+  return false;
+}
+
+bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
+  if (!policy_->preemptive() && !priorities_vary_) return false;
+  for (const Failed& f : failed_preempts_)
+    if (f.types == j.spec.types && f.sites == j.spec.sites && j.spec.gpus >= f.gpus) return false;
+  rebuild_drifting_victims(s, now);
+  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
+
+  // Victims this job outranks, in a pool it may use; and whether they could make room at all.
+  std::vector<JobId> cand;
+  long room = 0;
+  for (PoolId p = 0; p < s.free.pools().size(); ++p)
+    if (pool_eligible(s.free.pools()[p], req)) room += s.free.pool_free(p);
+  for (const Victim& v : victims_) {
+    if (!outranks(s, j, v, now)) break;
+    const Job& vj = s.jobs[v.id];
+    if (vj.phase != JobPhase::kRunning) continue;
+    const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(vj.alloc[0].node).block)];
+    if (!pool_eligible(pool, req)) continue;
+    cand.push_back(v.id);
+    room += vj.spec.gpus;
+  }
+  if (cand.empty() || room < j.spec.gpus) {
+    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
+    return false;
+  }
+
+  std::size_t released = 0;
+  bool ok = false;
+  while (released < cand.size() && !ok) {
+    s.free.give(s.jobs[cand[released++]].alloc);
+    ok = placer_->place(s.free, req, &alloc_, nullptr);
+  }
+  for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[cand[i]].alloc);
+  if (!ok) {
+    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
+    return false;
+  }
+  for (std::size_t i = 0; i < released; ++i) {
+    Job& v = s.jobs[cand[i]];
+    bool used = std::any_of(v.alloc.begin(), v.alloc.end(), [&](const NodeGpus& a) {
+      return std::any_of(alloc_.begin(), alloc_.end(),
+                         [&](const NodeGpus& b) { return a.node == b.node && (a.mask & b.mask); });
+    });
+    if (!used) continue;
+    stop(s, v, now, JobPhase::kPending, /*requeue=*/false);
+    requeue_.push_back(v.id);
+    r.preempted.push_back(v.id);
+  }
+  start(s, j, alloc_, now);
+  r.started.push_back(j.id);
+  return true;
+}
+
+}  // namespace hexa
