@@ -13,6 +13,11 @@ struct SchedulerOptions {
   std::string placement = "topology"; // topology | count
   // Extra run time a preempted job pays when it resumes (reload of its checkpoint).
   DurationMs restart_overhead = 0;
+  // A job cannot be preempted before it has run this long in its current segment (Slurm's
+  // PreemptExemptTime), so that every resumed segment does useful work and preemption cannot
+  // livelock. Negative: twice the restart overhead.
+  DurationMs preempt_exempt = -1;
+  DurationMs exempt() const { return preempt_exempt >= 0 ? preempt_exempt : 2 * restart_overhead; }
   // las: attained-service thresholds between queues, in GPU-ms, increasing.
   std::vector<GpuMs> las_thresholds = {1 * kHour, 10 * kHour};
   // las: a preempted job waiting longer than knob x its last run goes back to the top queue;

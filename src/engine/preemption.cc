@@ -67,6 +67,10 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) 
     if (!outranks(s, j, v, now)) break;
     const Job& vj = s.jobs[v.id];
     if (vj.phase != JobPhase::kRunning) continue;
+    if (now - vj.last_start < opt_.exempt()) {  // not yet: look again when its exemption ends
+      exempt_until_ = std::min(exempt_until_, vj.last_start + opt_.exempt());
+      continue;
+    }
     const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(vj.alloc[0].node).block)];
     if (!pool_eligible(pool, req)) continue;
     cand.push_back(v.id);

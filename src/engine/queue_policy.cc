@@ -15,6 +15,9 @@ Result<std::unique_ptr<QueuePolicy>> make_queue_policy(const SchedulerOptions& o
   if (o.las_promote_knob < 0) return Status::Invalid("las_promote_knob: must be >= 0");
   if (o.fair_half_life <= 0) return Status::Invalid("fair_half_life: must be > 0");
   if (o.restart_overhead < 0) return Status::Invalid("restart_overhead: must be >= 0");
+  if (o.preempt_exempt >= 0 && o.preempt_exempt <= o.restart_overhead && o.restart_overhead > 0)
+    return Status::Invalid("preempt_exempt: must be longer than restart_overhead, or every resumed run could "
+                           "be preempted before doing useful work");
   if (o.policy == "fifo") return make_fifo();
   if (o.policy == "backfill") return make_backfill();
   if (o.policy == "las") return make_las(o);

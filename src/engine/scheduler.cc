@@ -87,6 +87,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   stop_ = Stop::kNone;
   res_ = {};
   failed_preempts_.clear();
+  exempt_until_ = kNever;
   refresh_victims(s, now);
   PassResult r;
 
@@ -107,7 +108,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   for (JobId id : requeue_) enqueue(s, s.jobs[id], now);
   requeue_.clear();
   queue_.drop_empty_groups();
-  r.wake_at = policy_->next_wakeup(s, now, !queue_.empty());
+  r.wake_at = std::min(policy_->next_wakeup(s, now, !queue_.empty()), exempt_until_);
   if (r.wake_at <= now) r.wake_at = now + 1;
   return r;
 }

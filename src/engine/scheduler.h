@@ -100,6 +100,7 @@ class Scheduler {
   bool victims_fresh_ = false;         // for drifting keys: rebuilt in this pass
   struct Failed { TypeMask types; SiteMask sites; int gpus; };
   std::vector<Failed> failed_preempts_;
+  TimeMs exempt_until_ = kNever;  // earliest end of an exemption that kept a victim running
   std::vector<JobId> requeue_, changed_;
   Allocation alloc_;
 };

@@ -100,19 +100,21 @@ Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions
 
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt) {
   YamlMap m(node, where);
-  if (Status st = m.check({"policy", "placement", "restart_overhead_s", "las_thresholds_gpu_hours",
+  if (Status st = m.check({"policy", "placement", "restart_overhead_s", "preempt_exempt_s", "las_thresholds_gpu_hours",
                            "las_promote_knob", "fair_half_life_hours", "limits_from_duration"});
       !st.ok())
     return st;
   SchedulerOptions& s = opt->sched;
-  long overhead_s = s.restart_overhead / kSecond, knob = s.las_promote_knob;
+  long overhead_s = s.restart_overhead / kSecond, knob = s.las_promote_knob, exempt_s = -1;
   double half_life_h = static_cast<double>(s.fair_half_life) / kHour;
   for (Status st : {m.get("policy", &s.policy), m.get("placement", &s.placement),
                     m.get("restart_overhead_s", &overhead_s, 0, 86400), m.get("las_promote_knob", &knob, 0, 1000),
+                    m.get("preempt_exempt_s", &exempt_s, 0, 86400),
                     m.get("fair_half_life_hours", &half_life_h, 0.01, 1e6),
                     m.get("limits_from_duration", &opt->limits_from_duration)})
     if (!st.ok()) return st;
   s.restart_overhead = overhead_s * kSecond;
+  if (exempt_s >= 0) s.preempt_exempt = exempt_s * kSecond;
   s.las_promote_knob = static_cast<int>(knob);
   s.fair_half_life = static_cast<DurationMs>(half_life_h * kHour);
   if (m.has("las_thresholds_gpu_hours")) {
