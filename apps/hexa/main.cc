@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    int code = app.exit(e);  // prints the message, or the help text
+    return code == 0 ? 0 : 2;  // every bad input exits 2, like the loaders' errors
   }
   return hexa::run_simulate(sim);
 }

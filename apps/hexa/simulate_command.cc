@@ -30,11 +30,13 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--jobs-csv", a.jobs_csv, "Write one line per job to this CSV file");
   s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
-  s->callback([s, &a]() {
+  s->callback([&a]() {
     if (!a.scenario.empty() && !a.trace.empty()) throw CLI::ValidationError("give a scenario or --trace, not both");
-    if (a.scenario.empty() && (a.trace.empty() || a.format.empty() || a.cluster.empty()))
-      throw CLI::ValidationError("give a scenario file, or --trace with --format and --cluster");
-    (void)s;
+    if (!a.scenario.empty()) return;
+    if (a.trace.empty()) throw CLI::ValidationError("give a scenario file, or --trace with --format and --cluster");
+    if (a.format.empty()) throw CLI::ValidationError("--format: required with --trace (itp, alibaba or hexa)");
+    if (a.cluster.empty())
+      throw CLI::ValidationError("--cluster: required with --trace (NODESxGPUS such as 80x8, or a cluster file)");
   });
 }
 

@@ -82,7 +82,7 @@ Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   if (std::string why = never_fits(c.spec); !why.empty()) {
     j.phase = JobPhase::kRejected;
     j.end = now;
-    j.end_reason = "rejected: " + why;
+    j.end_reason = why;
     fx.list.push_back(JobRejected{j.id, why});
     state_.jobs.push_back(std::move(j));
   } else {

@@ -68,7 +68,7 @@ struct Job {
   Allocation alloc;
   WaitReason wait;
   std::uint32_t slot = 0;        // while running: its index in ClusterState::running
-  std::string end_reason;      // why it left: "completed", "cancelled", "rejected: ..."
+  std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }
   // Attained service (GPUs x run time) at `now`, including the running segment.

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "engine/placement.h"
+#include "engine/queue_policy.h"
 #include "sim/cluster_config.h"
 #include "sim/workload.h"
 #include "sim/yaml_fields.h"
@@ -128,6 +130,9 @@ Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptio
     }
     if (!t.IsSequence()) return Status::Invalid(m.path("las_thresholds_gpu_hours") + ": must be a list of GPU-hours");
   }
+  // The engine's own checks (names, thresholds), reported at this map.
+  if (auto p = make_queue_policy(s); !p.ok()) return Status::Invalid(m.label() + "." + p.status().message());
+  if (auto p = make_placer(s.placement); !p.ok()) return Status::Invalid(m.label() + "." + p.status().message());
   return Status::Ok();
 }
 
@@ -141,7 +146,7 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
     return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
   Scenario sc;
-  YamlMap m(root, path);
+  YamlMap m(root, path + ":");
   if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload"}); !st.ok())
     return st;
   long file_seed = 1;
@@ -150,11 +155,11 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
     if (!st.ok()) return st;
   sc.seed = seed ? *seed : static_cast<std::uint64_t>(file_seed);
   if (!m.has("cluster") || !m.has("workload")) return Status::Invalid(path + ": needs cluster and workload");
+  if (m.has("scheduler"))
+    if (Status st = read_scheduler(m.node("scheduler"), m.path("scheduler"), &sc.options); !st.ok()) return st;
   auto topo = read_cluster(m.node("cluster"), path, m.path("cluster"));
   if (!topo.ok()) return topo.status();
   sc.topology = std::make_unique<Topology>(std::move(topo).value());
-  if (m.has("scheduler"))
-    if (Status st = read_scheduler(m.node("scheduler"), m.path("scheduler"), &sc.options); !st.ok()) return st;
   if (m.has("tenants"))
     if (Status st = read_tenants(m.node("tenants"), m.path("tenants"), &sc.options); !st.ok()) return st;
   if (Status st = read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace);

@@ -14,7 +14,7 @@ std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const ch
   for (const std::string& n : names) {
     auto id = find(n);
     if (!id) {
-      *why = std::string("no site offers ") + what + " '" + n + "'";
+      *why = std::string(what) + " '" + n + "'";
       return 0;
     }
     mask |= bit(*id);
@@ -83,22 +83,18 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   spec.name = tj.id;
   spec.tenant = tenant_of_[idx];
   spec.gpus = tj.gpus;
-  spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "GPU type", &why);
+  spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "no site offers GPU type", &why);
   if (why.empty())
-    spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "site", &why);
+    spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
   spec.priority = tj.priority;
   spec.preemptible = tj.preemptible;
   spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
   spec.oracle_duration = tj.duration;
-  if (!why.empty()) {
-    rec.state = "rejected";
-    rec.reason = why;
-    return;
-  }
-  auto fx = core_.apply(SubmitJob{spec}, now);
-  if (!fx.ok()) {  // the trace loader checked the fields; what is left is a bad job for this run
+  auto fx = why.empty() ? core_.apply(SubmitJob{spec}, now) : Result<Effects>(Status::Invalid(why));
+  if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
     rec.reason = fx.status().message();
+    rec.end = now;
     return;
   }
   JobId id = std::get<JobAccepted>(fx->list.front()).job;

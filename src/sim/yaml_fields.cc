@@ -1,6 +1,7 @@
 #include "sim/yaml_fields.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace hexa {
 
@@ -12,7 +13,7 @@ Status YamlMap::bad(const char* key, const std::string& rule) const {
 }
 
 Status YamlMap::check(std::initializer_list<const char*> known) const {
-  if (!node_.IsMap()) return Status::Invalid(path_ + ": must be a map of keys to values");
+  if (!node_.IsMap()) return Status::Invalid(label() + ": must be a map of keys to values");
   for (const auto& kv : node_) {
     std::string key = kv.first.Scalar();
     bool ok = false;
@@ -21,7 +22,7 @@ Status YamlMap::check(std::initializer_list<const char*> known) const {
       ok = ok || key == k;
       list += list.empty() ? k : std::string(", ") + k;
     }
-    if (!ok) return Status::Invalid(path_ + ": unknown key '" + key + "'; expected one of " + list);
+    if (!ok) return Status::Invalid(label() + ": unknown key '" + key + "'; expected one of " + list);
   }
   return Status::Ok();
 }
@@ -55,7 +56,9 @@ Status YamlMap::get(const char* key, long* out, long min, long max) const {
 Status YamlMap::get(const char* key, double* out, double min, double max) const {
   if (!has(key)) return Status::Ok();
   double v = 0;
-  std::string rule = "must be a number between " + std::to_string(min) + " and " + std::to_string(max);
+  char rule_text[96];
+  std::snprintf(rule_text, sizeof rule_text, "must be a number between %g and %g", min, max);
+  std::string rule = rule_text;
   if (!node_[key].IsScalar() || !YAML::convert<double>::decode(node_[key], v) || !std::isfinite(v))
     return bad(key, rule + ", got '" + (node_[key].IsScalar() ? node_[key].Scalar() : "a list or map") + "'");
   if (v < min || v > max) return bad(key, rule + ", got " + node_[key].Scalar());

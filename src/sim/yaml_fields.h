@@ -14,14 +14,17 @@ namespace hexa {
 
 class YamlMap {
  public:
-  // `path` names the map in messages, e.g. "scenario.yaml: scheduler".
+  // `path` names the map in messages: "scenario.yaml:" for a file's top map, then
+  // "scenario.yaml: scheduler", "scenario.yaml: workload.startups" for maps inside it.
   YamlMap(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
 
   // Fails when the node is not a map or has a key outside `known`.
   Status check(std::initializer_list<const char*> known) const;
   bool has(const char* key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
   const YAML::Node node(const char* key) const { return node_[key]; }
-  std::string path(const char* key) const { return path_ + "." + key; }
+  std::string path(const char* key) const { return path_ + (path_.ends_with(':') ? " " : ".") + key; }
+  // The map's own name in messages.
+  std::string label() const { return path_.ends_with(':') ? path_.substr(0, path_.size() - 1) : path_; }
 
   // Each leaves `out` untouched when the key is absent.
   Status get(const char* key, std::string* out) const;

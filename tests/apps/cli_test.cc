@@ -81,7 +81,7 @@ void expect_bad(std::vector<std::string> args, const std::vector<std::string>& p
   args.push_back(report);
   args.push_back("--quiet");
   Exit e = simulate(args);
-  EXPECT_NE(e.code, 0) << e.output;
+  EXPECT_EQ(e.code, 2) << "bad input exits 2:\n" << e.output;
   EXPECT_NE(e.code, 124) << "timed out:\n" << e.output;
   EXPECT_NE(e.code, -1) << "killed by a signal:\n" << e.output;
   for (const std::string& p : parts) EXPECT_TRUE(contains(e.output, p)) << "no '" << p << "' in:\n" << e.output;
@@ -199,12 +199,14 @@ TEST(CliBadInput, ScenarioWithUnknownPolicy) {
              {"policy", "unknown 'lottery'", "fifo", "backfill", "las", "srtf", "fair"});
 }
 
-// Stricter than the test above: the message should name the file and the key's path, as every
-// other scenario error does ("scenario.yaml: scheduler.policy: ..."). Today the value is only
-// checked when the run starts, after the "Scenario ..." line, as "policy: unknown 'lottery'".
-// Enable once load_scenario checks scheduler.policy and scheduler.placement itself.
-TEST(CliBadInput, DISABLED_ScenarioWithUnknownPolicyNamesFileAndKey) {
-  expect_bad({scenario_with("policy: fair", "policy: lottery")}, {"scenario.yaml", "scheduler.policy", "'lottery'"});
+// The message names the file and the key's path, as every other scenario error does.
+TEST(CliBadInput, ScenarioWithUnknownPolicyNamesFileAndKey) {
+  expect_bad({scenario_with("policy: fair", "policy: lottery")}, {"scenario.yaml: scheduler.policy", "'lottery'"});
+}
+
+TEST(CliBadInput, ScenarioNumberRangeIsReadable) {
+  expect_bad({scenario_with("load: 0.7", "load: high")},
+             {"scenario.yaml: workload.startups.load", "between 0.001 and 10", "'high'"});
 }
 
 TEST(CliBadInput, ScenarioWithBadNumber) {
