@@ -7,6 +7,7 @@ packages=(
   build-essential g++ clang cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  bc  # scripts/bench.sh
 )
 
 missing=()
