@@ -70,6 +70,11 @@ Metrics compute_metrics(const SimResult& r) {
   for (GpuMs b : r.busy_per_step)
     m.utilization_timeline.push_back(
         round3(static_cast<double>(b) / (static_cast<double>(r.timeline_step) * static_cast<double>(r.total_gpus))));
+  for (const auto& site : r.sites)
+    m.site_utilization.push_back(
+        {site.name, span > 0 && site.gpus > 0
+                        ? static_cast<double>(site.busy) / (static_cast<double>(span) * static_cast<double>(site.gpus))
+                        : 0.0});
   for (auto& [name, a] : per) {
     TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
                     distribution(std::move(a.jct)), distribution(std::move(a.queue))};
@@ -104,6 +109,10 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   j["events"] = r.events;
   j["passes"] = r.passes;
   if (wall_s >= 0) j["wall_s"] = round3(wall_s);
+  auto& sites = j["sites"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < r.sites.size(); ++i)
+    sites.push_back({{"name", r.sites[i].name}, {"gpus", r.sites[i].gpus},
+                     {"utilization", round3(m.site_utilization[i].second)}});
   j["utilization_timeline"] = {{"step_s", m.timeline_step_s}, {"values", m.utilization_timeline}};
   auto& tenants = j["tenants"] = nlohmann::ordered_json::array();
   for (const TenantFigures& t : m.tenants)
@@ -129,6 +138,11 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
                      hours(m.queue.avg), hours(m.queue.p50), hours(m.queue.p95), hours(m.queue.p99));
   out += fmt::format("  cluster     {:.1f}% of GPU time busy over {:.1f} days; {:.0f} GPU-hours served; {} preemptions\n",
                      100 * m.utilization, m.makespan_s / 86400.0, m.gpu_hours, r.preemptions);
+  if (m.site_utilization.size() > 1) {
+    std::string line;
+    for (const auto& [name, u] : m.site_utilization) line += fmt::format("{}{} {:.1f}%", line.empty() ? "" : ", ", name, 100 * u);
+    out += "  sites       busy: " + line + "\n";
+  }
   std::vector<const TenantFigures*> top;
   for (const auto& t : m.tenants) top.push_back(&t);
   std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->gpu_hours > b->gpu_hours; });

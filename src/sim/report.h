@@ -30,6 +30,7 @@ struct Metrics {
   std::vector<double> utilization_timeline;
   double timeline_step_s = 0;
   std::vector<TenantFigures> tenants;  // by name
+  std::vector<std::pair<std::string, double>> site_utilization;  // in topology order
 };
 
 Metrics compute_metrics(const SimResult& r);

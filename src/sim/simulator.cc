@@ -25,6 +25,7 @@ std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const ch
 struct Segment {
   TimeMs start, end;
   int gpus;
+  SiteId site;
 };
 
 class Run {
@@ -125,7 +126,7 @@ void Run::preempted(JobId id, TimeMs now) {
   DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
   left_[id] -= std::max<DurationMs>(0, useful);
   ++epoch_[id];  // the completion pushed at start is now stale
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus});
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, site_[id]});
   ++out_.preemptions;
 }
 
@@ -133,7 +134,7 @@ void Run::ended(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs useful = j.last_run_ms - (j.resumed() ? opt_.sched.restart_overhead : 0);
   left_[id] -= std::max<DurationMs>(0, useful);
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus});
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, site_[id]});
 }
 
 void Run::on_effects(const Effects& fx, TimeMs now) {
@@ -209,6 +210,9 @@ void Run::finish_records() {
     }
   }
   out_.total_gpus = topo_.total_gpus();
+  for (SiteId site = 0; site < topo_.sites().size(); ++site)
+    out_.sites.push_back({topo_.site(site).name, topo_.site_gpus(site, 0), 0});
+  for (const Segment& seg : segments_) out_.sites[seg.site].busy += (seg.end - seg.start) * seg.gpus;
   out_.first_submit = trace_.jobs.empty() ? 0 : trace_.jobs.front().submit;
   out_.last_end = out_.first_submit;
   for (const Segment& s : segments_) out_.last_end = std::max(out_.last_end, s.end);

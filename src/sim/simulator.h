@@ -51,6 +51,12 @@ struct SimResult {
   TimeMs first_submit = 0;
   TimeMs last_end = 0;
   long total_gpus = 0;
+  struct SiteFigures {
+    std::string name;
+    long gpus = 0;
+    GpuMs busy = 0;  // GPU-ms held by jobs, restart overheads included
+  };
+  std::vector<SiteFigures> sites;
   // Busy GPU-ms per step of the utilisation timeline.
   DurationMs timeline_step = 0;
   std::vector<GpuMs> busy_per_step;

@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include "core/core.h"
+#include "test_util.h"
+
+namespace hexa {
+namespace {
+
+class CoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    topo = testing::cluster(1, 2, 8);
+    core = std::move(Core::make(topo, SchedulerOptions{})).value();
+    ASSERT_TRUE(core->apply(AddTenant{"acme", 1}, 0).ok());
+  }
+  JobId submit(const std::string& name, int gpus, TimeMs now = 0) {
+    JobSpec s;
+    s.name = name;
+    s.gpus = gpus;
+    auto fx = core->apply(SubmitJob{s}, now);
+    EXPECT_TRUE(fx.ok()) << fx.status().message();
+    return std::get<JobAccepted>(fx->list.front()).job;
+  }
+  Topology topo;
+  std::unique_ptr<Core> core;
+};
+
+TEST_F(CoreTest, SubmitThenScheduleStartsTheGang) {
+  JobId a = submit("a", 12);
+  EXPECT_EQ(core->job(a).phase, JobPhase::kPending);
+  EXPECT_EQ(core->explain(a), "submitted; waiting for the next scheduling pass");
+  auto fx = core->apply(Schedule{}, 0);
+  ASSERT_TRUE(fx.ok());
+  ASSERT_EQ(fx->list.size(), 1u);
+  EXPECT_EQ(std::get<JobStarted>(fx->list[0]).job, a);
+  EXPECT_EQ(core->job(a).alloc.size(), 2u);
+  EXPECT_EQ(core->state().free.total_free(), 4);
+}
+
+TEST_F(CoreTest, CompleteFreesTheGpus) {
+  JobId a = submit("a", 8);
+  (void)core->apply(Schedule{}, 0);
+  auto fx = core->apply(CompleteJob{a, false}, 5000);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_EQ(core->job(a).phase, JobPhase::kFinished);
+  EXPECT_EQ(core->job(a).end_reason, "completed");
+  EXPECT_EQ(core->job(a).useful_ms, 5000);
+  EXPECT_EQ(core->state().free.total_free(), 16);
+}
+
+TEST_F(CoreTest, CancelPendingAndRunning) {
+  JobId a = submit("a", 16), b = submit("b", 16);
+  (void)core->apply(Schedule{}, 0);
+  ASSERT_TRUE(core->apply(CancelJob{b}, 1).ok());
+  ASSERT_TRUE(core->apply(CancelJob{a}, 2).ok());
+  EXPECT_EQ(core->job(a).phase, JobPhase::kCancelled);
+  EXPECT_EQ(core->job(b).phase, JobPhase::kCancelled);
+  EXPECT_EQ(core->state().free.total_free(), 16);
+  auto fx = core->apply(Schedule{}, 3);
+  EXPECT_TRUE(fx->list.empty()) << "a cancelled job never starts";
+}
+
+TEST_F(CoreTest, BadCommandsChangeNothing) {
+  JobId a = submit("a", 8);
+  auto bad = core->apply(CompleteJob{a, false}, 1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "job 'a': cannot complete, it is pending");
+  EXPECT_FALSE(core->apply(CompleteJob{99, false}, 1).ok());
+  EXPECT_FALSE(core->apply(AddTenant{"acme", 1}, 1).ok());
+  EXPECT_EQ(core->apply(AddTenant{"zero", 0}, 1).status().message(), "tenant 'zero'.weight: must be at least 1");
+  JobSpec s;
+  s.name = "x";
+  s.gpus = 0;
+  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.gpus: must be at least 1");
+  s.gpus = 1;
+  s.tenant = 7;
+  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.tenant: unknown tenant");
+  s.tenant = 0;
+  s.types = bit(5);
+  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.gpu_type: unknown GPU type");
+  EXPECT_EQ(core->state().jobs.size(), 1u);
+  EXPECT_FALSE(core->apply(Schedule{}, 0).ok()) << "time may not go back";
+  EXPECT_EQ(core->job(a).phase, JobPhase::kPending);
+}
+
+TEST_F(CoreTest, ImpossibleJobIsRejectedWithItsReason) {
+  JobSpec s;
+  s.name = "huge";
+  s.gpus = 17;
+  auto fx = core->apply(SubmitJob{s}, 0);
+  ASSERT_TRUE(fx.ok());
+  ASSERT_EQ(fx->list.size(), 2u);
+  EXPECT_EQ(std::get<JobRejected>(fx->list[1]).reason,
+            "can never run: needs 17 GPUs (any type) in one site (any site); the largest such pool has 16 (s0 gpu)");
+  EXPECT_EQ(core->job(0).phase, JobPhase::kRejected);
+}
+
+TEST_F(CoreTest, OracleOnlyPolicyNeedsDurations) {
+  SchedulerOptions o;
+  o.policy = "srtf";
+  auto c = std::move(Core::make(topo, o)).value();
+  (void)c->apply(AddTenant{"t", 1}, 0);
+  JobSpec s;
+  s.name = "a";
+  auto fx = c->apply(SubmitJob{s}, 0);
+  ASSERT_FALSE(fx.ok());
+  EXPECT_NE(fx.status().message().find("oracle"), std::string::npos);
+}
+
+TEST_F(CoreTest, SameCommandsSameState) {
+  auto run = [&] {
+    auto c = std::move(Core::make(topo, SchedulerOptions{})).value();
+    (void)c->apply(AddTenant{"t", 1}, 0);
+    std::string trail;
+    for (int i = 0; i < 20; ++i) {
+      JobSpec s;
+      s.name = "j" + std::to_string(i);
+      s.gpus = 1 + (i * 7) % 12;
+      (void)c->apply(SubmitJob{s}, i * 10);
+      auto fx = c->apply(Schedule{}, i * 10);
+      for (const Effect& e : fx->list)
+        if (auto* st = std::get_if<JobStarted>(&e))
+          trail += std::to_string(st->job) + "@" + std::to_string(c->job(st->job).alloc[0].node) + ";";
+      if (i % 3 == 2 && !c->state().running.empty()) (void)c->apply(CompleteJob{c->state().running[0], false}, i * 10 + 5);
+    }
+    return trail;
+  };
+  EXPECT_EQ(run(), run());
+}
+
+}  // namespace
+}  // namespace hexa
