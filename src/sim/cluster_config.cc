@@ -319,8 +319,9 @@ Result<Topology> NodeListReader::finish() {
   Topology topo;
   auto site = topo.add_site("alibaba");
   if (!site.ok()) return site.status();
-  for (const auto& [model, nodes] : models_) {
-    Status st = add_in_blocks(topo, *site, model, nodes,
+  for (const auto& entry : models_) {  // no structured binding: clang 14 cannot capture one
+    const std::string& model = entry.first;
+    Status st = add_in_blocks(topo, *site, model, entry.second,
                               [&](std::size_t b) { return model + "-b" + std::to_string(b); });
     if (!st.ok()) return Status::Invalid(path_ + ": model '" + model + "': " + st.message());
   }

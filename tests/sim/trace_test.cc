@@ -274,9 +274,6 @@ TEST_P(TraceHexaBad, FailsNamingFileLineFieldAndRule) {
   EXPECT_NE(msg.find(GetParam().expected), std::string::npos) << msg;
 }
 
-constexpr const char* kHexaHeader =
-    "id,tenant,submit_ms,gpus,gpu_type,duration_ms,site,priority,time_limit_ms,preemptible\n";
-
 INSTANTIATE_TEST_SUITE_P(
     Lines, TraceHexaBad,
     ::testing::Values(
