@@ -14,29 +14,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_files.h"
+
 namespace hexa {
 namespace {
+
+using testing::temp_path;
+using testing::write;
 
 namespace fs = std::filesystem;
 
 const std::string kGolden = HEXA_SOURCE_DIR "/tests/golden/";
-
-// A fresh folder per test, so tests (and parallel runs) never share files.
-std::string temp_path(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : test)
-    if (c == '/') c = '_';
-  fs::path dir = fs::path(::testing::TempDir()) / ("hexa_cli_" + std::to_string(::getpid())) / test;
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -10,26 +10,15 @@
 #include <fstream>
 #include <iterator>
 
+#include "test_files.h"
+
 namespace hexa {
 namespace {
 
+using testing::temp_path;
+using testing::write;
+
 namespace fs = std::filesystem;
-
-std::string temp_path(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : test)
-    if (c == '/') c = '_';
-  fs::path dir = fs::path(::testing::TempDir()) / ("hexa_" + std::to_string(::getpid())) / test;
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
-std::string write(const std::string& name, const std::string& text) {
-  std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -22,9 +22,12 @@
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "sim/trace.h"
+#include "test_files.h"
 
 namespace hexa {
 namespace {
+
+using testing::temp_path;
 
 namespace fs = std::filesystem;
 
@@ -76,16 +79,6 @@ void check_golden(const std::string& name, const std::string& actual) {
   }
   std::string expected = read_file(path);
   if (expected != actual) ADD_FAILURE() << first_difference(path, expected, actual);
-}
-
-std::string temp_path(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : test)
-    if (c == '/') c = '_';
-  fs::path dir = fs::path(::testing::TempDir()) / ("hexa_" + std::to_string(::getpid())) / test;
-  fs::create_directories(dir);
-  return (dir / name).string();
 }
 
 struct Outcome {
