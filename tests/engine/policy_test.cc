@@ -156,3 +156,31 @@ TEST(PolicyTest, UnknownPolicyNamesTheChoices) {
 
 }  // namespace
 }  // namespace hexa
+
+namespace hexa {
+namespace {
+
+TEST(GangTest, AllOrNothing) {
+  // 16 GPUs in two nodes; A holds 6. G wants 12: 10 are free, so it takes none of them and
+  // waits; under las the small job S starts at once on the free GPUs meanwhile.
+  Topology topo = testing::cluster(1, 2, 8);
+  Trace t;
+  t.jobs = {testing::job("A", 0, 6, 100), testing::job("G", 1, 12, 10), testing::job("S", 2, 2, 10)};
+  SimOptions opt = testing::options("las");
+  opt.sched.las_thresholds = {kHour * 1000};  // one queue: no preemption
+  bool checked = false;
+  opt.after_pass = [&](const Core& core, TimeMs now) {
+    if (now != 2 * kSecond) return;
+    checked = true;
+    EXPECT_EQ(core.job(1).phase, JobPhase::kPending);
+    EXPECT_TRUE(core.job(1).alloc.empty());
+    EXPECT_EQ(core.state().free.total_free(), 16 - 6 - 2);
+  };
+  auto out = testing::run(topo, t.jobs, opt);
+  EXPECT_TRUE(checked);
+  EXPECT_EQ(out.start_s("S"), 2);
+  EXPECT_EQ(out.start_s("G"), 100);
+}
+
+}  // namespace
+}  // namespace hexa
