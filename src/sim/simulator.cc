@@ -51,12 +51,15 @@ class Run {
   EventQueue q_;
   SimResult out_;
   std::vector<TenantId> tenant_of_;     // per trace job
-  std::vector<std::uint32_t> trace_of_; // per core job id: its trace index
   std::vector<JobId> core_of_;          // per trace job: core id, or kNone
-  std::vector<DurationMs> left_;        // per core job: work left (sim's own account)
-  std::vector<std::uint32_t> epoch_;    // per core job: run segments begun
-  std::vector<char> by_limit_;          // per core job: its pending completion is a timeout
-  std::vector<SiteId> site_;            // per core job: where it last ran
+  // What the simulator knows of a job beyond the core: its true remaining work.
+  struct Live {
+    DurationMs left = 0;      // work left, by the simulator's own account
+    std::uint32_t epoch = 0;  // run segments begun; a completion of an older one is stale
+    bool by_limit = false;    // the pending completion is its time limit
+    SiteId site = 0;          // where it last ran
+  };
+  std::vector<Live> live_;  // per core job id
   std::vector<Segment> segments_;
   TimeMs scheduled_wake_ = kNever;
   static constexpr JobId kNone = ~JobId{0};
@@ -100,41 +103,37 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   }
   JobId id = std::get<JobAccepted>(fx->list.front()).job;
   core_of_[idx] = id;
-  trace_of_.resize(id + 1, 0);
-  left_.resize(id + 1, 0);
-  epoch_.resize(id + 1, 0);
-  by_limit_.resize(id + 1, 0);
-  site_.resize(id + 1, 0);
-  trace_of_[id] = idx;
-  left_[id] = tj.duration;
+  live_.resize(id + 1);
+  live_[id].left = tj.duration;
   on_effects(*fx, now);
 }
 
 void Run::started(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs overhead = j.resumed() ? opt_.sched.restart_overhead : 0;
-  DurationMs need = left_[id] + overhead;
+  Live& l = live_[id];
+  DurationMs need = l.left + overhead;
   // The limit bounds useful run time (engine/reservation.h).
   DurationMs limit_left = j.spec.time_limit > 0 ? overhead + j.spec.time_limit - j.useful_ms : kNever;
-  by_limit_[id] = limit_left < need;
-  site_[id] = topo_.node(j.alloc.front().node).site;
-  q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++epoch_[id]);
+  l.by_limit = limit_left < need;
+  l.site = topo_.node(j.alloc.front().node).site;
+  q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++l.epoch);
 }
 
 void Run::preempted(JobId id, TimeMs now) {
   const Job& j = core_.job(id);  // already back in the queue: its segment is closed
   DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
-  left_[id] -= std::max<DurationMs>(0, useful);
-  ++epoch_[id];  // the completion pushed at start is now stale
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, site_[id]});
+  live_[id].left -= std::max<DurationMs>(0, useful);
+  ++live_[id].epoch;  // the completion pushed at start is now stale
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
   ++out_.preemptions;
 }
 
 void Run::ended(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs useful = j.last_run_ms - (j.resumed() ? opt_.sched.restart_overhead : 0);
-  left_[id] -= std::max<DurationMs>(0, useful);
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, site_[id]});
+  live_[id].left -= std::max<DurationMs>(0, useful);
+  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
 }
 
 void Run::on_effects(const Effects& fx, TimeMs now) {
@@ -164,7 +163,7 @@ Result<SimResult> Run::go() {
     bool real = false;  // stale events alone need no pass
     while (!q_.empty() && q_.top().time == now) {
       Event e = q_.pop();
-      if (e.kind == EventKind::kComplete && e.epoch != epoch_[e.subject]) continue;
+      if (e.kind == EventKind::kComplete && e.epoch != live_[e.subject].epoch) continue;
       if (e.kind == EventKind::kWake && e.time != scheduled_wake_) continue;  // superseded
       ++out_.events;
       real = true;
@@ -172,7 +171,7 @@ Result<SimResult> Run::go() {
         arrive(e.subject, now);
         if (opt_.progress && ++arrived % 4096 == 0) opt_.progress(double(arrived) / double(trace_.jobs.size()));
       } else if (e.kind == EventKind::kComplete) {
-        auto fx = core_.apply(CompleteJob{e.subject, by_limit_[e.subject] != 0}, now);
+        auto fx = core_.apply(CompleteJob{e.subject, live_[e.subject].by_limit}, now);
         if (!fx.ok()) return fx.status();
         on_effects(*fx, now);
       } else {
@@ -201,7 +200,7 @@ void Run::finish_records() {
     rec.useful_ms = j.useful_ms;
     rec.run_ms = j.run_ms;
     rec.preemptions = j.preemptions;
-    if (j.first_start >= 0) rec.site = topo_.site(site_[j.id]).name;
+    if (j.first_start >= 0) rec.site = topo_.site(live_[j.id].site).name;
     switch (j.phase) {
       case JobPhase::kFinished: rec.state = j.end_reason == "timeout" ? "timeout" : "finished"; break;
       case JobPhase::kRejected: rec.state = "rejected", rec.reason = j.end_reason; break;
