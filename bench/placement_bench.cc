@@ -65,7 +65,7 @@ void BM_SchedulePass100k(benchmark::State& state) {
     SchedulerOptions opt;
     opt.policy = state.range(0) ? "backfill" : "fifo";
     auto core = std::move(Core::make(topo, opt)).value();
-    (void)core->apply(AddTenant{"t", 1}, 0);
+    (void)core->apply(AddTenant::root("t", 1), 0);
     for (std::size_t i = 0; i < shapes.size(); ++i) {
       JobSpec s;
       s.name = "j" + std::to_string(i);

@@ -2,17 +2,41 @@
 // can journal commands and replay them through the same apply() (DESIGN.md, rule 1).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "model/job.h"
+#include "model/tenant.h"
 
 namespace hexa {
+
+// Quota limits as a command carries them: GPU types by name ("" = all GPUs). -1: no limit.
+struct QuotaSpec {
+  std::string gpu_type;
+  int max_gpus = -1;
+  int guaranteed_gpus = -1;
+  int borrow_limit = -1;
+  int max_running = -1;
+  int max_queued = -1;
+};
 
 struct AddTenant {
   std::string name;
   int weight = 1;
+  std::string parent;                // "" = a root
+  // Default: organisation at the root; below a parent, what nests there (project under an
+  // organisation, cohort under a programme, learner under a cohort).
+  std::optional<TenantKind> kind;
+  std::vector<QuotaSpec> quotas;
+
+  static AddTenant root(std::string name, int weight = 1) {
+    AddTenant t;
+    t.name = std::move(name);
+    t.weight = weight;
+    return t;
+  }
 };
 struct SubmitJob {
   JobSpec spec;

@@ -26,12 +26,76 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
 }
 
 Result<Effects> Core::add_tenant(const AddTenant& c) {
+  const std::string me = "tenant '" + c.name + "'";
   if (c.name.empty()) return Status::Invalid("tenant.name: must not be empty");
-  if (tenant_names_.find(c.name)) return Status::Invalid("tenant '" + c.name + "': declared twice");
-  if (c.weight < 1) return Status::Invalid("tenant '" + c.name + "'.weight: must be at least 1");
+  if (tenant_names_.find(c.name)) return Status::Invalid(me + ": declared twice");
+  if (c.weight < 1) return Status::Invalid(me + ".weight: must be at least 1");
+  TenantId parent = kNoTenant;
+  TenantKind kind = c.kind.value_or(TenantKind::kOrganisation);
+  if (!c.parent.empty()) {
+    auto p = tenant_names_.find(c.parent);
+    if (!p) return Status::Invalid(me + ".parent: unknown tenant '" + c.parent + "' (declare parents first)");
+    parent = *p;
+    TenantKind pk = state_.tenants[parent].kind;
+    if (!c.kind) kind = pk == TenantKind::kOrganisation ? TenantKind::kProject
+                        : pk == TenantKind::kProgramme  ? TenantKind::kCohort
+                                                        : TenantKind::kLearner;
+    if (!may_nest(pk, kind))
+      return Status::Invalid(me + ".kind: a " + kind_name(kind) + " cannot sit under a " + kind_name(pk) +
+                             " (organisation > project, programme > cohort > learner)");
+  } else if (kind != TenantKind::kOrganisation && kind != TenantKind::kProgramme) {
+    return Status::Invalid(me + ".kind: a " + std::string(kind_name(kind)) + " needs a parent");
+  }
+  auto quotas = read_quotas(c);
+  if (!quotas.ok()) return quotas.status();
   tenant_names_.intern(c.name);
-  state_.tenants.push_back(Tenant{c.name, c.weight, 0, last_now_, 0});
+  Tenant t;
+  t.name = c.name;
+  t.weight = c.weight;
+  t.parent = parent;
+  t.kind = kind;
+  t.quotas = std::move(quotas).value();
+  t.usage_at = last_now_;
+  state_.any_quotas = state_.any_quotas || !t.quotas.empty();
+  state_.tenants.push_back(std::move(t));
   return Effects{};
+}
+
+Result<std::vector<Quota>> Core::read_quotas(const AddTenant& c) const {
+  std::vector<Quota> out;
+  for (std::size_t i = 0; i < c.quotas.size(); ++i) {
+    const QuotaSpec& q = c.quotas[i];
+    const std::string at = "tenant '" + c.name + "'.quotas[" + std::to_string(i) + "]";
+    Quota quota{std::nullopt, q.max_gpus, q.guaranteed_gpus, q.borrow_limit, q.max_running, q.max_queued};
+    if (!q.gpu_type.empty()) {
+      auto type = state_.topo->find_type(q.gpu_type);
+      if (!type) return Status::Invalid(at + ".gpu_type: no site offers GPU type '" + q.gpu_type + "'");
+      quota.type = *type;
+      if (q.max_running >= 0 || q.max_queued >= 0)
+        return Status::Invalid(at + ": max_running and max_queued count jobs: put them on the quota for all GPUs");
+    }
+    for (int v : {q.max_gpus, q.guaranteed_gpus, q.borrow_limit, q.max_running, q.max_queued})
+      if (v < -1) return Status::Invalid(at + ": limits must be >= 0 (or -1 for none)");
+    if (q.borrow_limit >= 0 && q.guaranteed_gpus < 0)
+      return Status::Invalid(at + ".borrow_limit: needs guaranteed_gpus (it counts beyond the guarantee)");
+    if (q.max_gpus >= 0 && q.guaranteed_gpus > q.max_gpus)
+      return Status::Invalid(at + ".guaranteed_gpus: must not exceed max_gpus");
+    for (const Quota& other : out)
+      if (other.type == quota.type) return Status::Invalid(at + ": a second quota for the same GPU type");
+    out.push_back(quota);
+  }
+  return out;
+}
+
+// Slurm's MaxSubmitJobs: a submit beyond max_queued is refused, not queued.
+Status Core::check_queue_room(const JobSpec& spec) const {
+  for (TenantId t = spec.tenant; t != kNoTenant; t = state_.tenants[t].parent)
+    for (const Quota& q : state_.tenants[t].quotas)
+      if (!q.type && q.max_queued >= 0 && state_.tenants[t].sub_queued + 1 > q.max_queued)
+        return Status::Invalid("job '" + spec.name + "': over quota: tenant '" + state_.tenants[t].name +
+                               "' may have " + std::to_string(q.max_queued) + " jobs queued and has " +
+                               std::to_string(state_.tenants[t].sub_queued));
+  return Status::Ok();
 }
 
 Status Core::check_spec(const JobSpec& s) const {
@@ -72,6 +136,7 @@ std::string Core::never_fits(const JobSpec& s) const {
 
 Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   if (Status st = check_spec(c.spec); !st.ok()) return st;
+  if (Status st = check_queue_room(c.spec); !st.ok()) return st;
   Job j;
   j.spec = c.spec;
   j.id = static_cast<JobId>(state_.jobs.size());
@@ -108,7 +173,7 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   if (j.phase == JobPhase::kRunning) {
     sched_.stop(state_, j, now, JobPhase::kCancelled);
   } else if (j.phase == JobPhase::kPending) {
-    sched_.dequeue(j);
+    sched_.dequeue(state_, j);
     j.phase = JobPhase::kCancelled;
     j.end = now;
   } else {

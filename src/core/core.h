@@ -30,6 +30,8 @@ class Core {
   Core(const Topology& topo, Scheduler sched) : state_(topo), sched_(std::move(sched)) {}
 
   Result<Effects> add_tenant(const AddTenant& c);
+  Result<std::vector<Quota>> read_quotas(const AddTenant& c) const;
+  Status check_queue_room(const JobSpec& spec) const;
   Result<Effects> submit(const SubmitJob& c, TimeMs now);
   Result<Effects> complete(const CompleteJob& c, TimeMs now);
   Result<Effects> cancel(const CancelJob& c, TimeMs now);

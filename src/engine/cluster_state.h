@@ -19,6 +19,7 @@ struct ClusterState {
   std::vector<Job> jobs;        // indexed by JobId, never shrinks
   std::vector<Tenant> tenants;  // indexed by TenantId
   std::vector<JobId> running;   // in no particular order; Job::slot is the index
+  bool any_quotas = false;      // some tenant has a quota: the engine checks them
 
   void add_running(Job& j) {
     j.slot = static_cast<std::uint32_t>(running.size());

@@ -1,7 +1,9 @@
-// Preemption: a waiting job that outranks running preemptible work takes its GPUs. Only the
-// victims whose GPUs the new placement uses are preempted, the lowest ranked first.
+// Preemption: a waiting job that outranks running preemptible work takes its GPUs; a job within
+// its tenant's guarantee reclaims GPUs that other tenants borrowed. Only the victims whose GPUs
+// the new placement uses are preempted, the lowest ranked first.
 #include <algorithm>
 
+#include "engine/quota.h"
 #include "engine/scheduler.h"
 
 namespace hexa {
@@ -51,12 +53,11 @@ bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now)
   return false;
 }
 
-bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
+bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
   if (!policy_->preemptive() && !priorities_vary_) return false;
   for (const Failed& f : failed_preempts_)
-    if (f.types == j.spec.types && f.sites == j.spec.sites && j.spec.gpus >= f.gpus) return false;
+    if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus) return false;
   rebuild_drifting_victims(s, now);
-  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
 
   // Victims this job outranks, in a pool it may use; and whether they could make room at all.
   std::vector<JobId> cand;
@@ -76,11 +77,28 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) 
     cand.push_back(v.id);
     room += vj.spec.gpus;
   }
-  if (cand.empty() || room < j.spec.gpus) {
-    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
+  if (room < req.gpus || !evict(s, j, req, cand, now, r)) {
+    failed_preempts_.push_back({req.types, req.sites, req.gpus});
     return false;
   }
+  return true;
+}
 
+bool Scheduler::try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
+  if (borrowed_.empty() || !within_guarantee(s, j, req.types ? req.types : ~TypeMask{0})) return false;
+  std::vector<JobId> cand;
+  for (auto it = borrowed_.rbegin(); it != borrowed_.rend(); ++it) {  // the latest arrivals first
+    const Job& v = s.jobs[*it];
+    if (in_subtree(s, j.spec.tenant, v.borrowed_from)) continue;  // borrowed from j's own share
+    if (now - v.last_start < opt_.exempt()) continue;
+    const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(v.alloc[0].node).block)];
+    if (pool_eligible(pool, req)) cand.push_back(*it);
+  }
+  return evict(s, j, req, cand, now, r);
+}
+
+bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& cand, TimeMs now,
+                      PassResult& r) {
   std::size_t released = 0;
   bool ok = false;
   while (released < cand.size() && !ok) {
@@ -88,10 +106,8 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r) 
     ok = placer_->place(s.free, req, &alloc_, nullptr);
   }
   for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[cand[i]].alloc);
-  if (!ok) {
-    failed_preempts_.push_back({j.spec.types, j.spec.sites, j.spec.gpus});
-    return false;
-  }
+  if (!ok) return false;
+  // Preempt only the candidates whose GPUs the new placement uses.
   for (std::size_t i = 0; i < released; ++i) {
     Job& v = s.jobs[cand[i]];
     bool used = std::any_of(v.alloc.begin(), v.alloc.end(), [&](const NodeGpus& a) {

@@ -19,6 +19,23 @@ std::string shape_text(const Topology& topo, const JobSpec& spec) {
   return std::to_string(spec.gpus) + " " + type;
 }
 
+std::string quota_text(const ClusterState& s, const WaitReason& w) {
+  const std::string tenant = "tenant '" + s.tenants[w.other].name + "'";
+  const std::string gpus = w.type ? s.topo->types().name(*w.type) + " GPUs" : "GPUs";
+  switch (w.field) {
+    case QuotaField::kGpus:
+      return "over quota: " + tenant + " may use " + std::to_string(w.a) + " " + gpus + " and uses " +
+             std::to_string(w.b);
+    case QuotaField::kRunning:
+      return "over quota: " + tenant + " may run " + std::to_string(w.a) + " jobs at once and runs " +
+             std::to_string(w.b);
+    case QuotaField::kNoBorrowing:
+      return "over quota: " + tenant + " is guaranteed " + std::to_string(w.a) + " " + gpus + " and uses " +
+             std::to_string(w.b) + "; a job that may not be preempted may not borrow beyond the guarantee";
+  }
+  return "over quota";
+}
+
 }  // namespace
 
 std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
@@ -49,6 +66,8 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
     case WaitKind::kWouldDelayHead:
       return "would delay job " + s.jobs[w.other].spec.name + ", reserved to start by " + clock_text(w.at) +
              "; needs " + shape_text(topo, j.spec) + ", a backfill hole holds at most " + std::to_string(w.a);
+    case WaitKind::kQuota:
+      return quota_text(s, w);
     case WaitKind::kNew:
       break;
   }

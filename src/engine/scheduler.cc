@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/decay.h"
+#include "engine/quota.h"
 
 namespace hexa {
 
@@ -15,13 +16,27 @@ Result<Scheduler> Scheduler::make(const SchedulerOptions& opt) {
 }
 
 void Scheduler::enqueue(ClusterState& s, const Job& j, TimeMs now) {
+  count_queued(s, j, +1);
+  file(s, j, now);
+}
+
+void Scheduler::file(ClusterState& s, const Job& j, TimeMs now) {
   if (!first_priority_) first_priority_ = j.spec.priority;
   priorities_vary_ = priorities_vary_ || j.spec.priority != *first_priority_;
   queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now));
 }
 
-void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
+void Scheduler::dequeue(ClusterState& s, const Job& j) {
+  count_queued(s, j, -1);
   queue_.erase(j.id);
+}
+
+void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
+  dequeue(s, j);
+  TypeId type = s.topo->node(alloc.front().node).type;
+  j.borrowed_from = borrows_from(s, j, type);
+  if (j.borrowed_from != kNoTenant) borrowed_.insert(j.id);
+  count_running(s, j, type, +1);
   s.free.take(alloc);
   j.alloc = alloc;
   j.phase = JobPhase::kRunning;
@@ -39,6 +54,8 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
 void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
   ends_.erase({latest_end(j, opt_.restart_overhead), j.id});
   remove_victim(j);
+  borrowed_.erase(j.id);
+  count_running(s, j, s.topo->node(j.alloc.front().node).type, -1);
   DurationMs seg = now - j.last_start;
   j.run_ms += seg;
   j.useful_ms += j.resumed() ? std::max<DurationMs>(0, seg - opt_.restart_overhead) : seg;
@@ -93,9 +110,9 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 
   changed_.clear();
   policy_->changed_keys(s, now, &changed_);
-  for (JobId id : changed_) {
+  for (JobId id : changed_) {  // re-filed under its new key
     queue_.erase(id);
-    enqueue(s, s.jobs[id], now);
+    file(s, s.jobs[id], now);
   }
   for (auto& [key, group] : visit_order(s, now)) {
     for (auto it = group->begin(); it != group->end() && stop_ == Stop::kNone;) {
@@ -118,16 +135,22 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     stop_ = Stop::kFull;  // and no job after this one can preempt either
     return false;
   }
-  if (res_.active) return try_backfill(s, j, now, r);
+  QuotaVerdict quota = check_quotas(s, j);
+  if (!quota.ok) {  // waits on its tenant's quota; holds up no one behind it
+    j.wait = quota.wait;
+    j.wait.pass = pass_id_;
+    return false;
+  }
+  PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites};
+  if (res_.active) return try_backfill(s, j, req, now, r);
   PlaceFailure why;
-  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
   if (placer_->place(s.free, req, &alloc_, &why)) {
     start(s, j, alloc_, now);
     r.started.push_back(j.id);
     return true;
   }
-  if (try_preempt(s, j, now, r)) return true;
-  j.wait = {why.kind, pass_id_, why.best, 0, 0};
+  if (try_preempt(s, j, req, now, r) || try_reclaim(s, j, req, now, r)) return true;
+  j.wait = WaitReason::of(why.kind, pass_id_, why.best);
   if (policy_->skip() == Skip::kStrict) {
     blocker_ = j.id;
     stop_ = Stop::kBlocked;
@@ -135,14 +158,13 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     res_ = plan_reservation(s, *placer_, j, now, ends_);
     if (res_.active) {
       hold(s, res_);
-      j.wait = {WaitKind::kReserved, pass_id_, why.best, res_.at, j.id};
+      j.wait = WaitReason::of(WaitKind::kReserved, pass_id_, why.best, res_.at, j.id);
     }
   }
   return false;
 }
 
-bool Scheduler::try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
-  PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites};
+bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
   PlaceFailure why;
   bool ok = placer_->place(s.free, req, &alloc_, &why);
   // A job sure to end (by its own time limit) before the reservation starts may also use the
@@ -160,7 +182,7 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r)
     r.started.push_back(j.id);
     return true;
   }
-  j.wait = {WaitKind::kWouldDelayHead, pass_id_, why.best, res_.at, res_.head};
+  j.wait = WaitReason::of(WaitKind::kWouldDelayHead, pass_id_, why.best, res_.at, res_.head);
   return false;
 }
 

@@ -31,7 +31,7 @@ class Scheduler {
   // A job enters the queue (new, or preempted). REQUIRES: j is pending and not queued.
   void enqueue(ClusterState& s, const Job& j, TimeMs now);
   // A pending job leaves the queue without running (cancelled).
-  void dequeue(const Job& j) { queue_.erase(j.id); }
+  void dequeue(ClusterState& s, const Job& j);
 
   PassResult pass(ClusterState& s, TimeMs now);
 
@@ -70,8 +70,15 @@ class Scheduler {
   std::vector<std::pair<GroupKey, PendingQueue::Group*>> visit_order(ClusterState& s, TimeMs now);
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
-  bool try_backfill(ClusterState& s, Job& j, TimeMs now, PassResult& r);
-  bool try_preempt(ClusterState& s, Job& j, TimeMs now, PassResult& r);
+  bool try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  bool try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // Reclaims GPUs borrowed beyond their guarantee by other tenants, for a job within its own.
+  bool try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // Frees the candidates' GPUs one by one until `req` fits, then preempts those it uses and
+  // starts j. Changes nothing when it does not fit.
+  bool evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& cand, TimeMs now,
+             PassResult& r);
+  void file(ClusterState& s, const Job& j, TimeMs now);
   bool can_preempt_now(const ClusterState& s, const Job& j, TimeMs now);
   void add_victim(const ClusterState& s, const Job& j, TimeMs now);
   void remove_victim(const Job& j);
@@ -84,6 +91,7 @@ class Scheduler {
   std::unique_ptr<Placer> placer_;
   PendingQueue queue_;
   EndOrder ends_;  // running jobs with a time limit, by when they end at the latest
+  std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
   std::optional<int> first_priority_;
   bool priorities_vary_ = false;  // until then no job can preempt by priority
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,14 +42,26 @@ enum class WaitKind : std::uint8_t {
   kNoBlock,         // needs several nodes; no block / site has room (a = largest free in one site)
   kReserved,        // backfill: reserved to start at `at` (the head job)
   kWouldDelayHead,  // backfill: would delay the reserved head job
+  kQuota,           // a quota of `other` (its tenant) holds it: a = limit, b = in use, detail/type say which
 };
+
+enum class QuotaField : std::uint8_t { kGpus, kRunning, kNoBorrowing };
 
 struct WaitReason {
   WaitKind kind = WaitKind::kNew;
   std::uint64_t pass = 0;  // the scheduling pass that set it
   long a = 0;
   TimeMs at = 0;
-  JobId other = 0;
+  JobId other = 0;         // a job, or a tenant for kQuota
+  long b = 0;
+  QuotaField field = QuotaField::kGpus;
+  std::optional<TypeId> type;
+
+  static WaitReason of(WaitKind kind, std::uint64_t pass, long a, TimeMs at = 0, JobId other = 0) {
+    WaitReason w;
+    w.kind = kind, w.pass = pass, w.a = a, w.at = at, w.other = other;
+    return w;
+  }
 };
 
 struct Job {
@@ -68,6 +81,7 @@ struct Job {
   Allocation alloc;
   WaitReason wait;
   std::uint32_t slot = 0;        // while running: its index in ClusterState::running
+  TenantId borrowed_from = ~TenantId{0};  // while running: the tenant whose guarantee it exceeds
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

@@ -83,17 +83,53 @@ Status read_workload(const YAML::Node& node, const std::string& file, const std:
   return Status::Ok();
 }
 
+Status read_quota(const YAML::Node& node, const std::string& where, QuotaSpec* q) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"gpu_type", "max_gpus", "guaranteed_gpus", "borrow_limit", "max_running", "max_queued"});
+      !st.ok())
+    return st;
+  long v[5] = {-1, -1, -1, -1, -1};
+  const char* keys[5] = {"max_gpus", "guaranteed_gpus", "borrow_limit", "max_running", "max_queued"};
+  for (int i = 0; i < 5; ++i)
+    if (Status st = m.get(keys[i], &v[i], 0, 100000000); !st.ok()) return st;
+  if (Status st = m.get("gpu_type", &q->gpu_type); !st.ok()) return st;
+  q->max_gpus = static_cast<int>(v[0]);
+  q->guaranteed_gpus = static_cast<int>(v[1]);
+  q->borrow_limit = static_cast<int>(v[2]);
+  q->max_running = static_cast<int>(v[3]);
+  q->max_queued = static_cast<int>(v[4]);
+  return Status::Ok();
+}
+
+// tenants: [{name, weight, parent, kind, quotas: [...]}], parents before children.
 Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions* opt) {
-  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of {name, weight}");
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of tenants");
   for (std::size_t i = 0; i < node.size(); ++i) {
     YamlMap t(node[i], where + "[" + std::to_string(i) + "]");
-    std::string name;
+    AddTenant add;
     long weight = 1;
-    if (Status st = t.check({"name", "weight"}); !st.ok()) return st;
-    if (Status st = t.get("name", &name); !st.ok()) return st;
-    if (Status st = t.get("weight", &weight, 1, 1000000); !st.ok()) return st;
-    if (name.empty()) return Status::Invalid(t.path("name") + ": must not be empty");
-    opt->tenant_weights[name] = static_cast<int>(weight);
+    std::string kind;
+    if (Status st = t.check({"name", "weight", "parent", "kind", "quotas"}); !st.ok()) return st;
+    for (Status st : {t.get("name", &add.name), t.get("weight", &weight, 1, 1000000), t.get("parent", &add.parent),
+                      t.get("kind", &kind)})
+      if (!st.ok()) return st;
+    if (add.name.empty()) return Status::Invalid(t.path("name") + ": must not be empty");
+    add.weight = static_cast<int>(weight);
+    if (!kind.empty()) {
+      add.kind = parse_kind(kind);
+      if (!add.kind)
+        return Status::Invalid(t.path("kind") + ": unknown '" + kind +
+                               "'; expected organisation, project, programme, cohort or learner");
+    }
+    const YAML::Node quotas = t.node("quotas");
+    if (t.has("quotas") && !quotas.IsSequence()) return Status::Invalid(t.path("quotas") + ": must be a list");
+    for (std::size_t k = 0; t.has("quotas") && k < quotas.size(); ++k) {
+      add.quotas.emplace_back();
+      if (Status st = read_quota(quotas[k], t.path("quotas") + "[" + std::to_string(k) + "]", &add.quotas.back());
+          !st.ok())
+        return st;
+    }
+    opt->tenants.push_back(std::move(add));
   }
   return Status::Ok();
 }

@@ -66,12 +66,14 @@ class Run {
 };
 
 Status Run::setup_tenants() {
+  for (const AddTenant& t : opt_.tenants)
+    if (auto fx = core_.apply(t, 0); !fx.ok()) return fx.status();
   for (const TraceJob& tj : trace_.jobs) {
     auto id = core_.find_tenant(tj.tenant);
     if (!id) {
-      auto w = opt_.tenant_weights.find(tj.tenant);
-      auto fx = core_.apply(AddTenant{tj.tenant, w == opt_.tenant_weights.end() ? 1 : w->second}, 0);
-      if (!fx.ok()) return fx.status();
+      AddTenant t;
+      t.name = tj.tenant;
+      if (auto fx = core_.apply(t, 0); !fx.ok()) return fx.status();
       id = core_.find_tenant(tj.tenant);
     }
     tenant_of_.push_back(*id);

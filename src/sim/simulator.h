@@ -18,7 +18,9 @@ struct SimOptions {
   // A trace job without a time limit gets its true duration as limit (exact user estimates,
   // as in most backfill studies); false leaves it without one.
   bool limits_from_duration = true;
-  std::map<std::string, int> tenant_weights;  // tenants not listed weigh 1
+  // Tenants declared before the run, in order (parents first): the tree, weights and quotas.
+  // A tenant named in the trace but not here is added as a root of weight 1.
+  std::vector<AddTenant> tenants;
   // Called after every scheduling pass (tests check invariants here).
   std::function<void(const Core&, TimeMs)> after_pass;
   // Called now and then with the fraction of arrivals replayed (a progress bar).

@@ -11,7 +11,7 @@ class CoreTest : public ::testing::Test {
   void SetUp() override {
     topo = testing::cluster(1, 2, 8);
     core = std::move(Core::make(topo, SchedulerOptions{})).value();
-    ASSERT_TRUE(core->apply(AddTenant{"acme", 1}, 0).ok());
+    ASSERT_TRUE(core->apply(AddTenant::root("acme", 1), 0).ok());
   }
   JobId submit(const std::string& name, int gpus, TimeMs now = 0) {
     JobSpec s;
@@ -66,8 +66,8 @@ TEST_F(CoreTest, BadCommandsChangeNothing) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "job 'a': cannot complete, it is pending");
   EXPECT_FALSE(core->apply(CompleteJob{99, false}, 1).ok());
-  EXPECT_FALSE(core->apply(AddTenant{"acme", 1}, 1).ok());
-  EXPECT_EQ(core->apply(AddTenant{"zero", 0}, 1).status().message(), "tenant 'zero'.weight: must be at least 1");
+  EXPECT_FALSE(core->apply(AddTenant::root("acme", 1), 1).ok());
+  EXPECT_EQ(core->apply(AddTenant::root("zero", 0), 1).status().message(), "tenant 'zero'.weight: must be at least 1");
   JobSpec s;
   s.name = "x";
   s.gpus = 0;
@@ -99,7 +99,7 @@ TEST_F(CoreTest, OracleOnlyPolicyNeedsDurations) {
   SchedulerOptions o;
   o.policy = "srtf";
   auto c = std::move(Core::make(topo, o)).value();
-  (void)c->apply(AddTenant{"t", 1}, 0);
+  (void)c->apply(AddTenant::root("t", 1), 0);
   JobSpec s;
   s.name = "a";
   auto fx = c->apply(SubmitJob{s}, 0);
@@ -110,7 +110,7 @@ TEST_F(CoreTest, OracleOnlyPolicyNeedsDurations) {
 TEST_F(CoreTest, SameCommandsSameState) {
   auto run = [&] {
     auto c = std::move(Core::make(topo, SchedulerOptions{})).value();
-    (void)c->apply(AddTenant{"t", 1}, 0);
+    (void)c->apply(AddTenant::root("t", 1), 0);
     std::string trail;
     for (int i = 0; i < 20; ++i) {
       JobSpec s;

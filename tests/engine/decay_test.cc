@@ -19,7 +19,8 @@ TEST(DecayTest, FractionsOfAHalfLifeAreClose) {
 }
 
 TEST(DecayTest, ChargeAddsRunningGpuTime) {
-  Tenant t{"a", 1, 0, 0, 8};
+  Tenant t;
+  t.running_gpus = 8;
   charge_usage(t, kHour, 7 * kDay);
   EXPECT_EQ(t.usage, 8 * kHour);
   EXPECT_EQ(t.usage_at, kHour);

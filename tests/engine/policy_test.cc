@@ -130,7 +130,9 @@ TEST(FairTest, WeightScalesTheShare) {
   std::vector<TraceJob> jobs = {job("Y0", 0, 8, 20, "y"), job("X1", 20, 8, 100, "x"), job("X2", 21, 8, 10, "x"),
                                 job("Y1", 22, 8, 10, "y")};
   SimOptions opt = options("fair");
-  opt.tenant_weights = {{"x", 10}};
+  opt.tenants.resize(1);
+  opt.tenants[0].name = "x";
+  opt.tenants[0].weight = 10;
   auto out = run(cluster(1, 1, 8), jobs, opt);
   EXPECT_EQ(out.start_s("X2"), 120);
   EXPECT_EQ(out.start_s("Y1"), 130);
