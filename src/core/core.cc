@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "engine/quota.h"
+
 namespace hexa {
 
 Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOptions& opt) {
@@ -144,7 +146,9 @@ Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   j.queued_since = now;
   Effects fx;
   fx.list.push_back(JobAccepted{j.id});
-  if (std::string why = never_fits(c.spec); !why.empty()) {
+  std::string why = never_fits(c.spec);
+  if (why.empty()) why = never_within_quota(state_, c.spec);
+  if (!why.empty()) {
     j.phase = JobPhase::kRejected;
     j.end = now;
     j.end_reason = why;

@@ -71,6 +71,29 @@ QuotaVerdict check_quotas(const ClusterState& s, const Job& j) {
   return v;
 }
 
+std::string never_within_quota(const ClusterState& s, const JobSpec& spec) {
+  if (!s.any_quotas) return {};
+  std::string why;
+  for (TypeId type = 0; type < s.topo->types().size(); ++type) {
+    if (!allows(spec.types, type)) continue;
+    std::string blocked;
+    for (TenantId t = spec.tenant; t != kNoTenant && blocked.empty(); t = s.tenants[t].parent)
+      for (const Quota& q : s.tenants[t].quotas) {
+        if (!applies(q, type)) continue;
+        int cap = gpu_limit(q);
+        if (!spec.preemptible && q.guaranteed_gpus >= 0) cap = cap < 0 ? q.guaranteed_gpus : std::min(cap, q.guaranteed_gpus);
+        if ((cap >= 0 && spec.gpus > cap) || (!q.type && q.max_running == 0)) {
+          blocked = "tenant '" + s.tenants[t].name + "' may never use more than " + std::to_string(std::max(cap, 0)) +
+                    " " + (q.type ? s.topo->types().name(*q.type) + " " : "") + "GPUs";
+          break;
+        }
+      }
+    if (blocked.empty()) return {};  // this type can do
+    if (why.empty()) why = blocked;
+  }
+  return why.empty() ? why : "can never run: over quota: " + why;
+}
+
 void count_queued(ClusterState& s, const Job& j, int sign) {
   for (TenantId t = j.spec.tenant; t != kNoTenant; t = s.tenants[t].parent) s.tenants[t].sub_queued += sign;
 }

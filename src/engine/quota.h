@@ -16,6 +16,10 @@ struct QuotaVerdict {
 // REQUIRES: j is pending. Cheap when no tenant has quotas.
 QuotaVerdict check_quotas(const ClusterState& s, const Job& j);
 
+// Why a job can never start under its tenant's quotas, even with its whole subtree idle (its gang
+// is bigger than a limit on every acceptable type); empty when it can.
+std::string never_within_quota(const ClusterState& s, const JobSpec& spec);
+
 // Count a job in its tenant's subtree: queued (+1/-1), or running on `type` (+1/-1).
 void count_queued(ClusterState& s, const Job& j, int sign);
 void count_running(ClusterState& s, const Job& j, TypeId type, int sign);

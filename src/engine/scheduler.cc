@@ -131,8 +131,10 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 }
 
 bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
-  if (s.free.total_free() == 0 && res_.held.empty() && !can_preempt_now(s, j, now)) {
-    stop_ = Stop::kFull;  // and no job after this one can preempt either
+  // Nothing is free: only preemption or reclaim can start anything. When this job cannot
+  // preempt, no later one can either (they rank lower); reclaim depends on each job's tenant.
+  if (s.free.total_free() == 0 && res_.held.empty() && borrowed_.empty() && !can_preempt_now(s, j, now)) {
+    stop_ = Stop::kFull;
     return false;
   }
   QuotaVerdict quota = check_quotas(s, j);

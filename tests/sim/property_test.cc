@@ -49,9 +49,62 @@ Trace random_trace(std::uint64_t seed, int n) {
   return t;
 }
 
+// Tenants t0..t3 in two organisations with quotas; the trace's jobs belong to them.
+std::vector<AddTenant> tenant_tree(std::uint64_t seed) {
+  auto t = [](std::string name, std::string parent) {
+    AddTenant a = AddTenant::root(std::move(name));
+    a.parent = std::move(parent);
+    return a;
+  };
+  std::vector<AddTenant> out = {t("org0", ""), t("org1", ""), t("t0", "org0"), t("t1", "org0"), t("t2", "org1"),
+                                t("t3", "org1")};
+  QuotaSpec q;
+  q.guaranteed_gpus = 24;
+  q.borrow_limit = static_cast<int>(8 * (seed % 3));
+  out[0].quotas = {q};
+  out[1].quotas = {q};
+  QuotaSpec small;
+  small.max_gpus = 16;
+  small.max_running = 3;
+  out[3].quotas = {small};
+  QuotaSpec typed;
+  typed.gpu_type = "B";
+  typed.max_gpus = 4;
+  out[4].quotas = {typed};
+  return out;
+}
+
+// Subtree counters recomputed from the jobs, and every GPU quota respected.
+void check_quotas_held(const ClusterState& s) {
+  std::vector<std::vector<int>> gpus(s.tenants.size(), std::vector<int>(s.topo->types().size(), 0));
+  std::vector<int> running(s.tenants.size(), 0), queued(s.tenants.size(), 0);
+  for (const Job& j : s.jobs)
+    for (TenantId t = j.spec.tenant; t != kNoTenant; t = s.tenants[t].parent) {
+      if (j.phase == JobPhase::kRunning) ++running[t], gpus[t][s.topo->node(j.alloc[0].node).type] += j.spec.gpus;
+      if (j.phase == JobPhase::kPending) ++queued[t];
+    }
+  for (TenantId t = 0; t < s.tenants.size(); ++t) {
+    const Tenant& ten = s.tenants[t];
+    ASSERT_EQ(ten.sub_running, running[t]) << ten.name;
+    ASSERT_EQ(ten.sub_queued, queued[t]) << ten.name;
+    for (TypeId ty = 0; ty < gpus[t].size(); ++ty)
+      ASSERT_EQ(ty < ten.sub_gpus.size() ? ten.sub_gpus[ty] : 0, gpus[t][ty]) << ten.name;
+    for (const Quota& q : ten.quotas) {
+      int used = 0;
+      for (TypeId ty = 0; ty < gpus[t].size(); ++ty)
+        if (!q.type || *q.type == ty) used += gpus[t][ty];
+      int limit = q.max_gpus >= 0 ? q.max_gpus : INT32_MAX;
+      if (q.guaranteed_gpus >= 0 && q.borrow_limit >= 0) limit = std::min(limit, q.guaranteed_gpus + q.borrow_limit);
+      ASSERT_LE(used, limit) << ten.name;
+      ASSERT_LE(running[t], q.max_running >= 0 ? q.max_running : INT32_MAX) << ten.name;
+    }
+  }
+}
+
 // Invariants of the core's state after a pass.
 void check_state(const Core& core, TimeMs now) {
   const ClusterState& s = core.state();
+  check_quotas_held(s);
   const Topology& topo = core.topology();
   std::vector<std::uint64_t> used(topo.nodes().size(), 0);
   for (JobId id : s.running) {
@@ -104,6 +157,7 @@ TEST_P(PropertyTest, InvariantsHoldOnRandomWorkloads) {
   opt.sched.restart_overhead = (c.seed % 2) * 5 * kSecond;
   opt.sched.las_thresholds = {100 * kSecond, 2000 * kSecond};
   opt.sched.las_promote_knob = static_cast<int>(c.seed % 3);
+  opt.tenants = tenant_tree(c.seed);
   long passes = 0;
   opt.after_pass = [&](const Core& core, TimeMs now) {
     ++passes;

@@ -1,0 +1,141 @@
+#include "ledger/book.h"
+
+#include <utility>
+
+#include "ledger/validate.h"
+
+namespace hexa {
+namespace {
+
+std::string what(const Transfer& t) { return "transfer " + quoted(t.id); }
+
+}  // namespace
+
+Result<AccountId> Book::open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
+                             std::uint32_t owner) {
+  if (Status s = check_name("account", "name", name); !s.ok()) return s;
+  if (account_ids_.count(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
+  if (floor && *floor > 0)
+    return Status::Invalid("account " + quoted(name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
+  auto id = static_cast<AccountId>(accounts_.size());
+  accounts_.push_back(Account{std::string(name), kind, floor, owner, 0});
+  account_ids_.emplace(std::string(name), id);
+  return id;
+}
+
+void Book::unopen_last() {
+  account_ids_.erase(accounts_.back().name);
+  accounts_.pop_back();
+}
+
+Status Book::set_floor(AccountId id, std::optional<Micro> floor) {
+  const Account& a = accounts_[id];
+  if (floor && *floor > 0)
+    return Status::Invalid("account " + quoted(a.name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
+  if (floor && a.balance < *floor)
+    return Status::Invalid("account " + quoted(a.name) + ": balance " + std::to_string(a.balance) +
+                           " is below the new floor " + std::to_string(*floor));
+  accounts_[id].floor = floor;
+  return Status::Ok();
+}
+
+std::optional<AccountId> Book::find(std::string_view name) const {
+  auto it = account_ids_.find(name);
+  if (it == account_ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+template <class BalanceOf>
+Status Book::check(const Transfer& t, TimeMs last, BalanceOf bal) const {
+  if (Status s = check_name("transfer", "id", t.id); !s.ok()) return s;
+  if (Status s = check_positive(what(t), "amount", t.amount); !s.ok()) return s;
+  if (t.from >= size()) return Status::Invalid(what(t) + ": unknown account " + std::to_string(t.from) + " (from)");
+  if (t.to >= size()) return Status::Invalid(what(t) + ": unknown account " + std::to_string(t.to) + " (to)");
+  if (t.from == t.to) return Status::Invalid(what(t) + ": from and to are the same account " + quoted(accounts_[t.from].name));
+  if (t.at < last)
+    return Status::Invalid(what(t) + ": at " + std::to_string(t.at) + " is before the last transfer at " +
+                           std::to_string(last) + " (time must not go backwards)");
+  const Account& from = accounts_[t.from];
+  auto from_after = checked_sub(bal(t.from), t.amount);
+  if (!from_after) return Status::Invalid(what(t) + ": would overflow the balance of " + quoted(from.name));
+  if (from.floor && *from_after < *from.floor)
+    return Status::Invalid(what(t) + ": would take " + quoted(from.name) + " below its floor of " +
+                           std::to_string(*from.floor) + " (balance " + std::to_string(bal(t.from)) +
+                           ", amount " + std::to_string(t.amount) + ")");
+  if (!checked_add(bal(t.to), t.amount))
+    return Status::Invalid(what(t) + ": would overflow the balance of " + quoted(accounts_[t.to].name));
+  return Status::Ok();
+}
+
+Result<OpOutcome> Book::transfer(const Transfer& t) {
+  if (const Transfer* old = find_transfer(t.id)) {
+    if (same_content(*old, t)) return OpOutcome::kDuplicate;
+    return Status::Invalid(what(t) + ": id already used by a different transfer");
+  }
+  if (Status s = check(t, last_at_, [this](AccountId id) { return accounts_[id].balance; }); !s.ok()) return s;
+  apply(t);
+  return OpOutcome::kApplied;
+}
+
+Status Book::transfer_all(const std::vector<Transfer>& ts) {
+  // Balances after the earlier transfers of the batch; batches are a few transfers long.
+  std::vector<std::pair<AccountId, Micro>> pending;
+  auto bal = [&](AccountId id) {
+    for (const auto& [a, b] : pending)
+      if (a == id) return b;
+    return accounts_[id].balance;
+  };
+  auto set = [&](AccountId id, Micro b) {
+    for (auto& p : pending)
+      if (p.first == id) return void(p.second = b);
+    pending.emplace_back(id, b);
+  };
+  TimeMs last = last_at_;
+  for (std::size_t i = 0; i < ts.size(); ++i) {
+    const Transfer& t = ts[i];
+    if (find_transfer(t.id)) return Status::Invalid(what(t) + ": id already used");
+    for (std::size_t j = 0; j < i; ++j)
+      if (ts[j].id == t.id) return Status::Invalid(what(t) + ": id used twice in one operation");
+    if (Status s = check(t, last, bal); !s.ok()) return s;
+    set(t.from, bal(t.from) - t.amount);
+    set(t.to, bal(t.to) + t.amount);
+    last = t.at;
+  }
+  for (const Transfer& t : ts) apply(t);
+  return Status::Ok();
+}
+
+void Book::apply(const Transfer& t) {
+  Account& from = accounts_[t.from];
+  Account& to = accounts_[t.to];
+  from.balance -= t.amount;
+  to.balance += t.amount;
+  auto index = static_cast<std::uint32_t>(transfers_.size());
+  transfers_.push_back(t);
+  transfer_ids_.emplace(t.id, index);
+  last_at_ = t.at;
+  if (from.owner == to.owner) return;  // internal to one tenant (hold, release) or between system accounts
+  for (std::uint32_t owner : {from.owner, to.owner}) {
+    if (owner == kNoOwner) continue;
+    if (owner >= by_owner_.size()) by_owner_.resize(owner + 1);
+    by_owner_[owner].push_back(index);
+  }
+}
+
+const Transfer* Book::find_transfer(std::string_view id) const {
+  auto it = transfer_ids_.find(id);
+  return it == transfer_ids_.end() ? nullptr : &transfers_[it->second];
+}
+
+const std::vector<std::uint32_t>& Book::owner_transfers(std::uint32_t owner) const {
+  static const std::vector<std::uint32_t> kNone;
+  return owner < by_owner_.size() ? by_owner_[owner] : kNone;
+}
+
+Int128 Book::total() const {
+  Int128 sum = 0;
+  for (const Account& a : accounts_) sum += a.balance;
+  return sum;
+}
+
+}  // namespace hexa

@@ -1,0 +1,89 @@
+// Book: the double-entry core of the ledger. Accounts with balances and optional floors, and
+// the transfers between them. Every change is a transfer, so the sum of all balances is always
+// zero; a transfer that would break a rule is refused whole and changes nothing.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/string_map.h"
+#include "ledger/transfer.h"
+#include "model/status.h"
+
+namespace hexa {
+
+enum class AccountKind : std::uint8_t {
+  kSystem,  // revenue, expired, payments, grants-source:<programme>: no floor, may go negative
+  kCash,    // a tenant's own money (top-ups, refunds); floor = -overdraft
+  kGrant,   // what is left of one grant; floor 0
+  kHold,    // money set aside for one job; floor 0
+};
+
+constexpr std::uint32_t kNoOwner = 0xffffffffu;
+
+struct Account {
+  std::string name;
+  AccountKind kind = AccountKind::kSystem;
+  std::optional<Micro> floor;     // lowest allowed balance; none = unbounded
+  std::uint32_t owner = kNoOwner; // the tenant whose funds these are, or kNoOwner
+  Micro balance = 0;
+  bool operator==(const Account&) const = default;
+};
+
+class Book {
+ public:
+  // Opens an account with balance 0. Errors: empty or taken name, floor > 0 (a new account
+  // would start below it).
+  Result<AccountId> open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
+                         std::uint32_t owner = kNoOwner);
+  // Removes the account opened last, for an operation that fails after opening it.
+  // REQUIRES: it is the last account and no transfer touched it.
+  void unopen_last();
+  // Errors: the balance is already below the new floor, or the floor is > 0.
+  Status set_floor(AccountId id, std::optional<Micro> floor);
+
+  std::optional<AccountId> find(std::string_view name) const;
+  // REQUIRES: id < size().
+  const Account& account(AccountId id) const { return accounts_[id]; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(accounts_.size()); }
+
+  // Applies `t`. A transfer whose id was applied before with the same content (time aside) is
+  // a duplicate: nothing changes, kDuplicate. Errors (nothing changes): bad or reused id,
+  // amount <= 0, unknown account, from == to, time before the last transfer, a balance that
+  // would overflow int64 or go below its floor.
+  Result<OpOutcome> transfer(const Transfer& t);
+  // Applies all of `ts` in order, or none: each must be new and valid after the ones before it.
+  Status transfer_all(const std::vector<Transfer>& ts);
+
+  const Transfer* find_transfer(std::string_view id) const;
+  const std::vector<Transfer>& transfers() const { return transfers_; }
+  // Indexes into transfers() of those that move money into or out of `owner`'s accounts
+  // (from one of them to an account of another owner or none), in time order.
+  const std::vector<std::uint32_t>& owner_transfers(std::uint32_t owner) const;
+  // Time of the last transfer applied; INT64_MIN before the first.
+  TimeMs last_at() const { return last_at_; }
+  // Sum of all balances. Always 0; the tests say so.
+  Int128 total() const;
+
+  bool operator==(const Book&) const = default;
+
+ private:
+  // Checks `t` against balances `bal(id)` (the current ones, or those after earlier transfers
+  // of a batch). `last` is the time the transfer may not precede.
+  template <class BalanceOf>
+  Status check(const Transfer& t, TimeMs last, BalanceOf bal) const;
+  void apply(const Transfer& t);
+
+  std::vector<Account> accounts_;
+  StringMap<AccountId> account_ids_;
+  std::vector<Transfer> transfers_;
+  StringMap<std::uint32_t> transfer_ids_;
+  std::vector<std::vector<std::uint32_t>> by_owner_;
+  TimeMs last_at_ = std::numeric_limits<TimeMs>::min();
+};
+
+}  // namespace hexa
