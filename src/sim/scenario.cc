@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/core.h"
 #include "engine/placement.h"
 #include "engine/queue_policy.h"
 #include "sim/cluster_config.h"
@@ -198,6 +199,11 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   sc.topology = std::make_unique<Topology>(std::move(topo).value());
   if (m.has("tenants"))
     if (Status st = read_tenants(m.node("tenants"), m.path("tenants"), &sc.options); !st.ok()) return st;
+  // The tree's own rules (parents first, kinds that nest, quota types on this cluster), checked
+  // now by the core itself so that the error names this file.
+  auto scratch = Core::make(*sc.topology, SchedulerOptions{});
+  for (const AddTenant& t : sc.options.tenants)
+    if (auto fx = (*scratch)->apply(t, 0); !fx.ok()) return Status::Invalid(m.path("tenants") + ": " + fx.status().message());
   if (Status st = read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace);
       !st.ok())
     return st;

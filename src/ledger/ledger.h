@@ -1,0 +1,141 @@
+// Ledger: the money of the cloud, pure. Tenants, grants, paid top-ups, admission holds,
+// metered usage, refunds, expiry, budgets and statements, all on a double-entry Book.
+//
+// No clock, I/O, threads or floating point: time is the `now` parameter (integer ms, never
+// going backwards across operations that take it) and money is integer micro-credits.
+// Every operation validates its input; on failure it returns a Status naming the field and
+// the rule, and changes nothing. Operations with an id are idempotent: repeating one with the
+// same content returns kDuplicate and changes nothing; the same id with other content is an
+// error.
+//
+// Accounts (see docs/ledger.md): system "revenue", "expired", "payments",
+// "grants-source:<programme>"; per tenant "cash:<tenant>" (floor -overdraft); per grant
+// "grant:<id>" (floor 0); per hold "hold:<id>" (floor 0). Transfer ids are derived from the
+// operation: "grant:<id>", "topup:<id>", "hold:<id>#<n>", "post:<id>", "meter:<hold>@<total>",
+// "release:<hold>#<n>", "refund:<id>", "expiry:<grant>".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/book.h"
+#include "ledger/budget.h"
+#include "ledger/cash.h"
+#include "ledger/grant.h"
+#include "ledger/hold.h"
+#include "ledger/price_table.h"
+#include "ledger/statement.h"
+#include "ledger/string_map.h"
+#include "ledger/tenant_funds.h"
+
+namespace hexa {
+
+class Ledger {
+ public:
+  Ledger();  // opens the system accounts
+
+  // --- tenants
+  // Opens "cash:<name>" with floor -overdraft. Same name and overdraft again: kDuplicate.
+  Result<OpOutcome> add_tenant(std::string_view name, Micro overdraft = 0);
+  // Errors: overdraft < 0, or the tenant's cash already below -overdraft.
+  Status set_overdraft(std::string_view tenant, Micro overdraft);
+
+  // --- money in
+  // Moves req.amount from "grants-source:<programme>" into a new "grant:<id>" account.
+  // Errors: expiry <= start, expiry <= now, amount <= 0, unknown tenant, bad names.
+  Result<OpOutcome> grant(const GrantRequest& req, TimeMs now);
+  Result<OpOutcome> top_up(const TopUpRequest& req, TimeMs now);
+  // Moves what is left of every grant with expiry <= now to `expired`; returns how many grants
+  // it swept. Call it before other operations at `now` (the core: at the start of each apply).
+  Result<int> expire_until(TimeMs now);
+
+  // --- prices (configuration; see price_table.h)
+  PriceTable& prices() { return prices_; }
+  const PriceTable& prices() const { return prices_; }
+
+  // --- admission and usage
+  // Whether a job may start: the tenant can spend `amount` at `now` (live grants + cash +
+  // overdraft) and a hard budget allows `amount` and `gpu_ms`. Changes nothing.
+  Status check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
+  // check_start, then moves req.amount into "hold:<id>", drawing live grants earliest-expiry
+  // first, then cash (down to -overdraft).
+  Result<OpOutcome> place_hold(const HoldRequest& req, TimeMs now);
+  // Moves req.amount of usage from the hold to revenue. Errors: hold released, amount over
+  // what is left.
+  Result<OpOutcome> post(const PostRequest& req, TimeMs now);
+  // Cumulative metering: the hold's job has used `total_gpu_ms` so far; posts
+  // usage_cost(total) - usage_cost(previous total) at the hold's rate, so that many small
+  // reports round exactly like one. A total not above the previous one is a kDuplicate.
+  Result<OpOutcome> meter(std::string_view hold, GpuMs total_gpu_ms, TimeMs now);
+  // Returns what is left of the hold to where it came from: a grant still live at `now`, the
+  // tenant's cash, or `expired` for money of a grant that expired meanwhile. After it, nothing
+  // more can be posted. Releasing again: kDuplicate.
+  Result<OpOutcome> release(std::string_view hold, TimeMs now);
+  // Moves req.amount from revenue to the tenant's cash. Errors: more than the tenant has paid
+  // net of refunds, empty reason.
+  Result<OpOutcome> refund(const RefundRequest& req, TimeMs now);
+
+  // --- budgets
+  // Sets or replaces the tenant's budget; spending in the period of `now` is recomputed from
+  // history, and thresholds already reached raise their alerts now.
+  Status set_budget(std::string_view tenant, const Budget& budget, TimeMs now);
+  Status clear_budget(std::string_view tenant);
+  // Every alert raised so far, oldest first. A host keeps how many it has seen.
+  const std::vector<BudgetAlert>& alerts() const { return alerts_; }
+
+  // --- queries
+  // Live grants' remaining + cash + overdraft, at `now`; clamped to int64.
+  Result<Micro> spendable(std::string_view tenant, TimeMs now) const;
+  // All the tenant's money: cash + grants (even expired, not yet swept) + open holds.
+  Result<Micro> balance(std::string_view tenant) const;
+  Result<Statement> statement(std::string_view tenant, TimeMs from, TimeMs to) const;
+
+  const Book& book() const { return book_; }
+  const TenantFunds* find_tenant(std::string_view name) const;
+  const Grant* find_grant(std::string_view id) const;
+  const Hold* find_hold(std::string_view id) const;
+  const std::vector<TenantFunds>& tenants() const { return tenants_; }
+  const std::vector<Grant>& grants() const { return grants_; }
+  const std::vector<Hold>& holds() const { return holds_; }
+  AccountId revenue() const { return revenue_; }
+  AccountId expired() const { return expired_; }
+  AccountId payments() const { return payments_; }
+  TimeMs last_now() const { return now_; }
+
+  // Whole-state equality: the tests compare snapshots before and after a failed operation.
+  bool operator==(const Ledger&) const = default;
+
+ private:
+  Result<std::uint32_t> tenant_index(std::string_view what, std::string_view name) const;
+  Status check_now(std::string_view what, TimeMs now) const;
+  Micro spendable_at(const TenantFunds& t, TimeMs now) const;
+  Status admit(std::string_view what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
+  Result<OpOutcome> post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
+  std::vector<Draw> plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const;
+  Result<AccountId> source_account(std::string_view programme);
+  void on_usage(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);
+  void on_refund(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);
+  BudgetUse use_from_history(std::uint32_t tenant, const Budget& b, TimeMs now) const;
+
+  Book book_;
+  PriceTable prices_;
+  std::vector<TenantFunds> tenants_;
+  StringMap<std::uint32_t> tenant_ids_;
+  std::vector<Grant> grants_;
+  StringMap<std::uint32_t> grant_ids_;
+  std::set<std::pair<TimeMs, std::uint32_t>> unswept_;  // (expiry, grant index)
+  std::vector<Hold> holds_;
+  StringMap<std::uint32_t> hold_ids_;
+  std::vector<BudgetAlert> alerts_;
+  AccountId revenue_ = 0;
+  AccountId expired_ = 0;
+  AccountId payments_ = 0;
+  TimeMs now_ = std::numeric_limits<TimeMs>::min();  // the latest `now` of an applied operation
+};
+
+}  // namespace hexa
