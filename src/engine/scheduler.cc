@@ -141,6 +141,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   if (!quota.ok) {  // waits on its tenant's quota; holds up no one behind it
     j.wait = quota.wait;
     j.wait.pass = pass_id_;
+    j.waited_on_quota = true;
     return false;
   }
   PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites};

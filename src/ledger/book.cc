@@ -13,7 +13,7 @@ std::string what(const Transfer& t) { return "transfer " + quoted(t.id); }
 
 Result<AccountId> Book::open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
                              std::uint32_t owner) {
-  if (Status s = check_name("account", "name", name); !s.ok()) return s;
+  if (Status s = check_name("account", "name", name, kMaxIdBytes); !s.ok()) return s;
   if (account_ids_.count(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
   if (floor && *floor > 0)
     return Status::Invalid("account " + quoted(name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
@@ -47,7 +47,7 @@ std::optional<AccountId> Book::find(std::string_view name) const {
 
 template <class BalanceOf>
 Status Book::check(const Transfer& t, TimeMs last, BalanceOf bal) const {
-  if (Status s = check_name("transfer", "id", t.id); !s.ok()) return s;
+  if (Status s = check_name("transfer", "id", t.id, kMaxIdBytes); !s.ok()) return s;
   if (Status s = check_positive(what(t), "amount", t.amount); !s.ok()) return s;
   if (t.from >= size()) return Status::Invalid(what(t) + ": unknown account " + std::to_string(t.from) + " (from)");
   if (t.to >= size()) return Status::Invalid(what(t) + ": unknown account " + std::to_string(t.to) + " (to)");

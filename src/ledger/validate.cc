@@ -12,11 +12,11 @@ Status check_not_negative(std::string_view what, std::string_view field, std::in
   return Status::Invalid(std::string(what) + ": " + std::string(field) + " must be >= 0 (got " + std::to_string(v) + ")");
 }
 
-Status check_name(std::string_view what, std::string_view field, std::string_view v) {
+Status check_name(std::string_view what, std::string_view field, std::string_view v, std::size_t max_bytes) {
   std::string head = std::string(what) + ": " + std::string(field);
   if (v.empty()) return Status::Invalid(head + " must not be empty");
-  if (v.size() > kMaxNameBytes)
-    return Status::Invalid(head + " must be at most " + std::to_string(kMaxNameBytes) + " bytes (got " + std::to_string(v.size()) + ")");
+  if (v.size() > max_bytes)
+    return Status::Invalid(head + " must be at most " + std::to_string(max_bytes) + " bytes (got " + std::to_string(v.size()) + ")");
   for (char c : v) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) return Status::Invalid(head + " must not contain control characters");

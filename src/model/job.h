@@ -82,6 +82,7 @@ struct Job {
   WaitReason wait;
   std::uint32_t slot = 0;        // while running: its index in ClusterState::running
   TenantId borrowed_from = ~TenantId{0};  // while running: the tenant whose guarantee it exceeds
+  bool waited_on_quota = false;           // some pass held it back for a quota
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

@@ -49,6 +49,7 @@ Metrics compute_metrics(const SimResult& r) {
     a.busy += j.run_ms * j.gpus;
     busy += j.run_ms * j.gpus;
     if (j.state == "rejected") ++m.rejected;
+    if (j.waited_on_quota) ++m.waited_on_quota;
     if (j.state == "timeout") ++m.timeouts;
     if (j.state == "pending" || j.state == "running") ++m.unfinished;
     if (j.first_start >= 0) queue.push_back(j.first_start - j.submit), a.queue.push_back(j.first_start - j.submit);
@@ -94,6 +95,7 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   j["timeouts"] = m.timeouts;
   j["rejected"] = m.rejected;
   j["unfinished"] = m.unfinished;
+  j["waited_on_quota"] = m.waited_on_quota;
   j["avg_jct_s"] = round3(m.jct.avg);
   j["p50_jct_s"] = round3(m.jct.p50);
   j["p95_jct_s"] = round3(m.jct.p95);
@@ -132,6 +134,7 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
                      r.oracle ? " (oracle: uses true durations)" : "", r.placement, r.total_gpus);
   out += fmt::format("  jobs        {} submitted, {} finished ({} hit their time limit), {} rejected, {} unfinished\n",
                      m.jobs, m.finished, m.timeouts, m.rejected, m.unfinished);
+  if (m.waited_on_quota > 0) out += fmt::format("  quotas      {} jobs waited on a quota\n", m.waited_on_quota);
   out += fmt::format("  completion  avg {:.2f} h, median {:.2f} h, p95 {:.2f} h, p99 {:.2f} h (submit to end)\n",
                      hours(m.jct.avg), hours(m.jct.p50), hours(m.jct.p95), hours(m.jct.p99));
   out += fmt::format("  waiting     avg {:.2f} h, median {:.2f} h, p95 {:.2f} h, p99 {:.2f} h (submit to first start)\n",

@@ -23,6 +23,7 @@ struct TenantFigures {
 
 struct Metrics {
   long jobs = 0, finished = 0, timeouts = 0, rejected = 0, unfinished = 0;
+  long waited_on_quota = 0;
   Distribution jct, queue;
   double makespan_s = 0;
   double utilization = 0;     // busy GPU time / (GPUs x makespan)

@@ -156,7 +156,7 @@ Result<SimResult> Run::go() {
   core_of_.assign(trace_.jobs.size(), kNone);
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
-    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, "pending", "", ""};
+    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, false, "pending", "", ""};
     q_.push(tj.submit, EventKind::kArrive, i);
   }
   std::size_t arrived = 0;
@@ -202,6 +202,7 @@ void Run::finish_records() {
     rec.useful_ms = j.useful_ms;
     rec.run_ms = j.run_ms;
     rec.preemptions = j.preemptions;
+    rec.waited_on_quota = j.waited_on_quota;
     if (j.first_start >= 0) rec.site = topo_.site(live_[j.id].site).name;
     switch (j.phase) {
       case JobPhase::kFinished: rec.state = j.end_reason == "timeout" ? "timeout" : "finished"; break;

@@ -39,6 +39,7 @@ struct JobRecord {
   DurationMs useful_ms = 0; // useful run time served (restart overheads excluded)
   DurationMs run_ms = 0;    // run time held on GPUs, overheads included
   int preemptions = 0;
+  bool waited_on_quota = false;
   std::string state;        // finished | timeout | rejected | pending | running
   std::string site;         // where it (last) ran
   std::string reason;       // rejected or still waiting: why

@@ -40,6 +40,8 @@ TEST(QuotaTest, SubtreeGpuLimitHoldsJobsWithItsReason) {
   EXPECT_EQ(why, "over quota: tenant 'org' may use 8 GPUs and uses 8");
   EXPECT_EQ(out.start_s("b"), 100);
   EXPECT_EQ(out.start_s("c"), 2) << "a job waiting on a quota holds up no one";
+  EXPECT_TRUE(out.rec("b").waited_on_quota);
+  EXPECT_FALSE(out.rec("c").waited_on_quota);
 }
 
 TEST(QuotaTest, MaxRunningJobs) {

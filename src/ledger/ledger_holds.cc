@@ -1,0 +1,197 @@
+// Ledger: admission, holds, usage posts and release.
+#include <algorithm>
+
+#include "ledger/ledger.h"
+#include "ledger/validate.h"
+
+namespace hexa {
+namespace {
+
+Status check_optional_name(std::string_view what, std::string_view field, std::string_view v) {
+  return v.empty() ? Status::Ok() : check_name(what, field, v);
+}
+
+Memo hold_memo(TransferKind kind, const HoldRequest& h) {
+  Memo m;
+  m.kind = kind;
+  m.ref = h.id;
+  m.job = h.job;
+  m.gpu_type = h.gpu_type;
+  m.site = h.site;
+  m.rate = h.rate;
+  return m;
+}
+
+}  // namespace
+
+Status Ledger::admit(std::string_view what, std::uint32_t ti, Micro amount, GpuMs gpu_ms, TimeMs now) const {
+  const TenantFunds& t = tenants_[ti];
+  Micro can = spendable_at(t, now);
+  if (can < amount)
+    return Status::Invalid(std::string(what) + ": tenant " + quoted(t.name) + " can spend " + format_credits_short(can) +
+                           " credits at " + std::to_string(now) + " (live grants + cash + overdraft), needs " +
+                           format_credits_short(amount));
+  if (!t.budget) return Status::Ok();
+  return check_hard(*t.budget, rolled(t.use, *t.budget, now), t.name, t.held, t.held_gpu_ms, amount, gpu_ms);
+}
+
+Status Ledger::check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const {
+  if (Status s = check_positive("start", "amount", amount); !s.ok()) return s;
+  if (Status s = check_not_negative("start", "gpu_ms", gpu_ms); !s.ok()) return s;
+  auto ti = tenant_index("start", tenant);
+  if (!ti.ok()) return ti.status();
+  return admit("credits", *ti, amount, gpu_ms, now);
+}
+
+std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const {
+  std::vector<Draw> draws;
+  for (std::uint32_t g : t.grants) {
+    if (amount == 0) break;
+    if (!grants_[g].live(now)) continue;
+    Micro take = std::min(amount, book_.account(grants_[g].account).balance);
+    if (take > 0) draws.push_back(Draw{grants_[g].account, g, take, 0});
+    amount -= take;
+  }
+  if (amount > 0) draws.push_back(Draw{t.cash, std::nullopt, amount, 0});
+  return draws;
+}
+
+Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
+  if (Status s = check_name("hold", "id", req.id); !s.ok()) return s;
+  std::string what = "hold " + quoted(req.id);
+  if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
+  if (Status s = check_not_negative(what, "gpu_ms", req.gpu_ms); !s.ok()) return s;
+  if (Status s = check_not_negative(what, "rate", req.rate); !s.ok()) return s;
+  const std::pair<const char*, const std::string*> labels[] = {
+      {"job", &req.job}, {"gpu_type", &req.gpu_type}, {"site", &req.site}};
+  for (const auto& [field, v] : labels)
+    if (Status s = check_optional_name(what, field, *v); !s.ok()) return s;
+  auto ti = tenant_index(what, req.tenant);
+  if (!ti.ok()) return ti.status();
+  if (auto it = hold_ids_.find(req.id); it != hold_ids_.end()) {
+    if (holds_[it->second].req == req) return OpOutcome::kDuplicate;
+    return Status::Invalid(what + ": id already used by a different hold");
+  }
+  if (Status s = check_now(what, now); !s.ok()) return s;
+  if (Status s = admit(what, *ti, req.amount, req.gpu_ms, now); !s.ok()) return s;
+  TenantFunds& tenant = tenants_[*ti];
+  auto held = checked_add(tenant.held, req.amount);
+  auto held_gpu = checked_add(tenant.held_gpu_ms, req.gpu_ms);
+  if (!held || !held_gpu) return Status::Invalid(what + ": tenant " + quoted(tenant.name) + " would hold more than int64");
+
+  auto account = book_.open("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
+  if (!account.ok()) return account.status();
+  Hold hold{req, *ti, *account, 0, 0, 0, false, plan_draws(tenant, req.amount, now)};
+  std::vector<Transfer> moves;
+  for (const Draw& d : hold.draws)
+    moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, *account, d.amount, now,
+                             hold_memo(TransferKind::kHold, req)});
+  if (Status s = book_.transfer_all(moves); !s.ok()) {
+    book_.unopen_last();
+    return s;
+  }
+  tenant.held = *held;
+  tenant.held_gpu_ms = *held_gpu;
+  hold_ids_.emplace(req.id, static_cast<std::uint32_t>(holds_.size()));
+  holds_.push_back(std::move(hold));
+  now_ = now;
+  return OpOutcome::kApplied;
+}
+
+Result<OpOutcome> Ledger::post(const PostRequest& req, TimeMs now) {
+  if (Status s = check_name("post", "id", req.id); !s.ok()) return s;
+  std::string what = "post " + quoted(req.id);
+  if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
+  if (Status s = check_not_negative(what, "gpu_ms", req.gpu_ms); !s.ok()) return s;
+  auto it = hold_ids_.find(req.hold);
+  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold " + quoted(req.hold));
+  Hold& hold = holds_[it->second];
+  Transfer t{"post:" + req.id, hold.account, revenue_, req.amount, now, hold_memo(TransferKind::kUsage, hold.req)};
+  t.memo.gpu_ms = req.gpu_ms;
+  if (const Transfer* old = book_.find_transfer(t.id)) {
+    if (same_content(*old, t)) return OpOutcome::kDuplicate;
+    return Status::Invalid(what + ": id already used with different content");
+  }
+  return post_usage(what, hold, std::move(t), req.gpu_ms, now);
+}
+
+Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, TimeMs now) {
+  if (Status s = check_name("meter", "hold", hold_id); !s.ok()) return s;
+  std::string what = "meter of hold " + quoted(hold_id);
+  if (Status s = check_not_negative(what, "total_gpu_ms", total_gpu_ms); !s.ok()) return s;
+  auto it = hold_ids_.find(hold_id);
+  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold");
+  Hold& hold = holds_[it->second];
+  if (total_gpu_ms <= hold.metered_gpu_ms) return OpOutcome::kDuplicate;  // a report seen before, or older
+  if (Status s = check_now(what, now); !s.ok()) return s;
+  if (hold.released) return Status::Invalid(what + ": the hold is released; nothing more can be posted");
+  if (hold.req.rate <= 0) return Status::Invalid(what + ": the hold has no rate (0); post amounts instead");
+  auto after = usage_cost(total_gpu_ms, hold.req.rate);
+  if (!after.ok()) return Status::Invalid(what + ": " + after.status().message());
+  Micro amount = *after - usage_cost(hold.metered_gpu_ms, hold.req.rate).value();  // smaller total: fits
+  if (amount == 0) return OpOutcome::kApplied;  // under one micro-credit more: counted by a later report
+  GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
+  Transfer t{"meter:" + hold.req.id + "@" + std::to_string(total_gpu_ms), hold.account, revenue_, amount, now,
+             hold_memo(TransferKind::kUsage, hold.req)};
+  t.memo.gpu_ms = gpu_ms;
+  auto r = post_usage(what, hold, std::move(t), gpu_ms, now);
+  if (r.ok()) hold.metered_gpu_ms = total_gpu_ms;
+  return r;
+}
+
+Result<OpOutcome> Ledger::post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now) {
+  if (Status s = check_now(what, now); !s.ok()) return s;
+  std::string head(what);
+  if (hold.released) return Status::Invalid(head + ": hold " + quoted(hold.req.id) + " is released; nothing more can be posted");
+  if (t.amount > hold.left())
+    return Status::Invalid(head + ": amount " + format_credits_short(t.amount) + " is more than what is left of hold " +
+                           quoted(hold.req.id) + " (" + format_credits_short(hold.left()) + ")");
+  TenantFunds& tenant = tenants_[hold.tenant];
+  auto paid = checked_add(tenant.paid, t.amount);
+  auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
+  if (!paid || !gpu_posted) return Status::Invalid(head + ": totals would overflow int64");
+  if (Status s = book_.transfer(t).status(); !s.ok()) return s;
+
+  GpuMs gpu_left_before = hold.gpu_ms_left();
+  hold.posted += t.amount;
+  hold.gpu_ms_posted = *gpu_posted;
+  consume(hold.draws, t.amount);
+  tenant.held -= t.amount;
+  tenant.held_gpu_ms -= gpu_left_before - hold.gpu_ms_left();
+  tenant.paid = *paid;
+  on_usage(tenant, t.amount, gpu_ms, now);
+  now_ = now;
+  return OpOutcome::kApplied;
+}
+
+Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
+  if (Status s = check_name("release", "hold", hold_id); !s.ok()) return s;
+  std::string what = "release of hold " + quoted(hold_id);
+  auto it = hold_ids_.find(hold_id);
+  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold");
+  Hold& hold = holds_[it->second];
+  if (hold.released) return OpOutcome::kDuplicate;
+  if (Status s = check_now(what, now); !s.ok()) return s;
+
+  // Each unused part goes back where it came from; a grant's part that can no longer be
+  // spent (expired, or swept) goes to `expired`, as it would have had it never been held.
+  std::vector<Transfer> moves;
+  for (const Draw& d : hold.draws) {
+    Micro unused = d.amount - d.used;
+    if (unused == 0) continue;
+    bool to_expired = d.grant && (grants_[*d.grant].swept || now >= grants_[*d.grant].req.expiry);
+    Memo memo = hold_memo(to_expired ? TransferKind::kExpiry : TransferKind::kRelease, hold.req);
+    if (to_expired) memo.note = grants_[*d.grant].req.id;  // the grant that expired
+    moves.push_back(Transfer{"release:" + hold.req.id + "#" + std::to_string(moves.size()), hold.account,
+                             to_expired ? expired_ : d.source, unused, now, std::move(memo)});
+  }
+  if (Status s = book_.transfer_all(moves); !s.ok()) return s;
+  TenantFunds& tenant = tenants_[hold.tenant];
+  tenant.held -= hold.left();
+  tenant.held_gpu_ms -= hold.gpu_ms_left();
+  hold.released = true;
+  now_ = now;
+  return OpOutcome::kApplied;
+}
+
+}  // namespace hexa
