@@ -112,7 +112,7 @@ void Book::apply(const Transfer& t) {
   to.balance += t.amount;
   auto index = static_cast<std::uint32_t>(transfers_.size());
   transfers_.push_back(t);
-  transfer_ids_.emplace(t.id, index);
+  transfer_ids_.insert(t.id, index);
   last_at_ = t.at;
   if (from.owner == to.owner) return;  // internal to one tenant (hold, release) or between system accounts
   for (std::uint32_t owner : {from.owner, to.owner}) {
@@ -123,8 +123,8 @@ void Book::apply(const Transfer& t) {
 }
 
 const Transfer* Book::find_transfer(std::string_view id) const {
-  auto it = transfer_ids_.find(id);
-  return it == transfer_ids_.end() ? nullptr : &transfers_[it->second];
+  auto pos = transfer_ids_.find(id, transfers_);
+  return pos ? &transfers_[*pos] : nullptr;
 }
 
 const std::vector<std::uint32_t>& Book::owner_transfers(std::uint32_t owner) const {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/id_index.h"
 #include "ledger/string_map.h"
 #include "ledger/transfer.h"
 #include "model/status.h"
@@ -81,7 +82,7 @@ class Book {
   std::vector<Account> accounts_;
   StringMap<AccountId> account_ids_;
   std::vector<Transfer> transfers_;
-  StringMap<std::uint32_t> transfer_ids_;
+  IdIndex transfer_ids_;
   std::vector<std::vector<std::uint32_t>> by_owner_;
   TimeMs last_at_ = std::numeric_limits<TimeMs>::min();
 };

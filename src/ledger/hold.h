@@ -49,6 +49,7 @@ struct Hold {
   Micro posted = 0;          // usage posted so far, <= req.amount
   GpuMs gpu_ms_posted = 0;   // GPU-ms those posts covered
   GpuMs metered_gpu_ms = 0;  // the last cumulative total meter() was given
+  GpuMs billed_gpu_ms = 0;   // metered_gpu_ms at meter()'s last transfer
   bool released = false;
   std::vector<Draw> draws;   // in spending order: earliest-expiry grants, then cash
   bool operator==(const Hold&) const = default;

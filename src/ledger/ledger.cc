@@ -46,7 +46,7 @@ Result<OpOutcome> Ledger::add_tenant(std::string_view name, Micro overdraft) {
   std::string what = "tenant " + quoted(name);
   if (Status s = check_not_negative(what, "overdraft", overdraft); !s.ok()) return s;
   if (auto it = tenant_ids_.find(name); it != tenant_ids_.end()) {
-    if (tenants_[it->second].overdraft == overdraft) return OpOutcome::kDuplicate;
+    if (tenants_[it->second].opened_overdraft == overdraft) return OpOutcome::kDuplicate;
     return Status::Invalid(what + ": already exists with another overdraft");
   }
   auto index = static_cast<std::uint32_t>(tenants_.size());
@@ -55,7 +55,7 @@ Result<OpOutcome> Ledger::add_tenant(std::string_view name, Micro overdraft) {
   TenantFunds t;
   t.name = std::string(name);
   t.cash = *cash;
-  t.overdraft = overdraft;
+  t.overdraft = t.opened_overdraft = overdraft;
   tenants_.push_back(std::move(t));
   tenant_ids_.emplace(std::string(name), index);
   return OpOutcome::kApplied;

@@ -40,7 +40,8 @@ class Ledger {
   Ledger();  // opens the system accounts
 
   // --- tenants
-  // Opens "cash:<name>" with floor -overdraft. Same name and overdraft again: kDuplicate.
+  // Opens "cash:<name>" with floor -overdraft. Same name and overdraft again (as first given,
+  // whatever set_overdraft did since): kDuplicate.
   Result<OpOutcome> add_tenant(std::string_view name, Micro overdraft = 0);
   // Errors: overdraft < 0, or the tenant's cash already below -overdraft.
   Status set_overdraft(std::string_view tenant, Micro overdraft);
@@ -70,7 +71,8 @@ class Ledger {
   Result<OpOutcome> post(const PostRequest& req, TimeMs now);
   // Cumulative metering: the hold's job has used `total_gpu_ms` so far; posts
   // usage_cost(total) - usage_cost(previous total) at the hold's rate, so that many small
-  // reports round exactly like one. A total not above the previous one is a kDuplicate.
+  // reports round exactly like one. A total not above the previous one is a kDuplicate. A
+  // report that adds less than a micro-credit moves no money; its GPU-ms are counted.
   Result<OpOutcome> meter(std::string_view hold, GpuMs total_gpu_ms, TimeMs now);
   // Returns what is left of the hold to where it came from: a grant still live at `now`, the
   // tenant's cash, or `expired` for money of a grant that expired meanwhile. After it, nothing
@@ -116,6 +118,8 @@ class Ledger {
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;
   Status admit(std::string_view what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
   Result<OpOutcome> post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
+  // A meter report whose cost rounds to nothing more: counts its GPU-ms, moves no money.
+  Result<OpOutcome> absorb(std::string_view what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
   std::vector<Draw> plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const;
   Result<AccountId> source_account(std::string_view programme);
   void on_usage(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);

@@ -81,7 +81,11 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
 
   auto account = book_.open("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
   if (!account.ok()) return account.status();
-  Hold hold{req, *ti, *account, 0, 0, 0, false, plan_draws(tenant, req.amount, now)};
+  Hold hold;
+  hold.req = req;
+  hold.tenant = *ti;
+  hold.account = *account;
+  hold.draws = plan_draws(tenant, req.amount, now);
   std::vector<Transfer> moves;
   for (const Draw& d : hold.draws)
     moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, *account, d.amount, now,
@@ -129,14 +133,29 @@ Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, Ti
   auto after = usage_cost(total_gpu_ms, hold.req.rate);
   if (!after.ok()) return Status::Invalid(what + ": " + after.status().message());
   Micro amount = *after - usage_cost(hold.metered_gpu_ms, hold.req.rate).value();  // smaller total: fits
-  if (amount == 0) return OpOutcome::kApplied;  // under one micro-credit more: counted by a later report
   GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
+  if (amount == 0) return absorb(what, hold, total_gpu_ms, now);
+  // The memo carries the GPU-ms since the last transfer, so that statements count them all.
   Transfer t{"meter:" + hold.req.id + "@" + std::to_string(total_gpu_ms), hold.account, revenue_, amount, now,
              hold_memo(TransferKind::kUsage, hold.req)};
-  t.memo.gpu_ms = gpu_ms;
+  t.memo.gpu_ms = total_gpu_ms - hold.billed_gpu_ms;
   auto r = post_usage(what, hold, std::move(t), gpu_ms, now);
-  if (r.ok()) hold.metered_gpu_ms = total_gpu_ms;
+  if (r.ok()) hold.metered_gpu_ms = hold.billed_gpu_ms = total_gpu_ms;
   return r;
+}
+
+Result<OpOutcome> Ledger::absorb(std::string_view what, Hold& hold, GpuMs total_gpu_ms, TimeMs now) {
+  GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
+  auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
+  if (!gpu_posted) return Status::Invalid(std::string(what) + ": totals would overflow int64");
+  TenantFunds& tenant = tenants_[hold.tenant];
+  GpuMs gpu_left_before = hold.gpu_ms_left();
+  hold.gpu_ms_posted = *gpu_posted;
+  hold.metered_gpu_ms = total_gpu_ms;
+  tenant.held_gpu_ms -= gpu_left_before - hold.gpu_ms_left();
+  on_usage(tenant, 0, gpu_ms, now);
+  now_ = now;
+  return OpOutcome::kApplied;
 }
 
 Result<OpOutcome> Ledger::post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now) {
@@ -181,7 +200,10 @@ Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
     if (unused == 0) continue;
     bool to_expired = d.grant && (grants_[*d.grant].swept || now >= grants_[*d.grant].req.expiry);
     Memo memo = hold_memo(to_expired ? TransferKind::kExpiry : TransferKind::kRelease, hold.req);
-    if (to_expired) memo.note = grants_[*d.grant].req.id;  // the grant that expired
+    if (to_expired) {  // an expiry line of the grant in statements
+      memo.ref = grants_[*d.grant].req.id;
+      memo.note = "returned by hold " + hold.req.id;
+    }
     moves.push_back(Transfer{"release:" + hold.req.id + "#" + std::to_string(moves.size()), hold.account,
                              to_expired ? expired_ : d.source, unused, now, std::move(memo)});
   }

@@ -16,6 +16,7 @@ struct TenantFunds {
   std::string name;
   AccountId cash = 0;                // "cash:<name>", floor -overdraft
   Micro overdraft = 0;               // >= 0
+  Micro opened_overdraft = 0;        // as add_tenant() gave it: what a replay of it is compared with
   std::vector<std::uint32_t> grants; // grants not yet swept, in spending order (spend_before)
   Micro paid = 0;                    // usage posted less refunds: the most a refund may give back
   Micro held = 0;                    // sum of open holds' left()

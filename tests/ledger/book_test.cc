@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "ledger/book.h"
+
+namespace hexa {
+namespace {
+
+constexpr Micro kMax = std::numeric_limits<Micro>::max();
+
+Transfer move(std::string id, AccountId from, AccountId to, Micro amount, TimeMs at = 0) {
+  Transfer t;
+  t.id = std::move(id);
+  t.from = from;
+  t.to = to;
+  t.amount = amount;
+  t.at = at;
+  return t;
+}
+
+struct LedgerBookTest : ::testing::Test {
+  void SetUp() override {
+    src = *book.open("src", AccountKind::kSystem, std::nullopt);
+    cash = *book.open("cash:a", AccountKind::kCash, Micro{0}, 0);
+    other = *book.open("cash:b", AccountKind::kCash, Micro{-50}, 1);
+  }
+  // A failed call must leave the book as it was.
+  void expect_refused(const Transfer& t, const std::string& words) {
+    Book before = book;
+    auto r = book.transfer(t);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(words), std::string::npos) << r.status().message();
+    EXPECT_TRUE(book == before);
+  }
+  Book book;
+  AccountId src = 0, cash = 0, other = 0;
+};
+
+TEST_F(LedgerBookTest, TransferMovesMoneyAndKeepsTheSumZero) {
+  ASSERT_EQ(*book.transfer(move("t1", src, cash, 100)), OpOutcome::kApplied);
+  EXPECT_EQ(book.account(src).balance, -100);
+  EXPECT_EQ(book.account(cash).balance, 100);
+  EXPECT_EQ(book.total(), 0);
+  EXPECT_EQ(book.transfers().size(), 1u);
+}
+
+TEST_F(LedgerBookTest, ReplayIsADuplicateAndChangesNothing) {
+  ASSERT_TRUE(book.transfer(move("t1", src, cash, 100, 5)).ok());
+  Book before = book;
+  // Same content, even at another time: a duplicate.
+  EXPECT_EQ(*book.transfer(move("t1", src, cash, 100, 9)), OpOutcome::kDuplicate);
+  EXPECT_TRUE(book == before);
+  expect_refused(move("t1", src, cash, 101, 9), "id already used");
+}
+
+TEST_F(LedgerBookTest, RefusesBadAmounts) {
+  expect_refused(move("t", src, cash, 0), "amount must be > 0 (got 0)");
+  expect_refused(move("t", src, cash, -5), "amount must be > 0 (got -5)");
+}
+
+TEST_F(LedgerBookTest, RefusesUnknownAndSameAccounts) {
+  expect_refused(move("t", src, 99, 1), "unknown account 99 (to)");
+  expect_refused(move("t", 77, cash, 1), "unknown account 77 (from)");
+  expect_refused(move("t", cash, cash, 1), "same account 'cash:a'");
+  expect_refused(move("", src, cash, 1), "id must not be empty");
+}
+
+TEST_F(LedgerBookTest, RefusesGoingBelowAFloor) {
+  ASSERT_TRUE(book.transfer(move("t1", src, cash, 10)).ok());
+  expect_refused(move("t2", cash, src, 11), "below its floor of 0 (balance 10, amount 11)");
+  // An overdraft floor of -50 allows 50 below zero, not 51.
+  EXPECT_TRUE(book.transfer(move("t3", other, src, 50)).ok());
+  expect_refused(move("t4", other, src, 1), "below its floor of -50");
+}
+
+TEST_F(LedgerBookTest, RefusesOverflow) {
+  ASSERT_TRUE(book.transfer(move("t1", src, cash, kMax)).ok());
+  expect_refused(move("t2", src, cash, 1), "overflow the balance of 'cash:a'");
+  // src is at -kMax: one more and then INT64_MIN is fine, beyond it is not.
+  ASSERT_TRUE(book.transfer(move("t3", src, other, 1)).ok());
+  expect_refused(move("t4", src, other, 1), "overflow the balance of 'src'");
+}
+
+TEST_F(LedgerBookTest, RefusesTimeGoingBackwards) {
+  ASSERT_TRUE(book.transfer(move("t1", src, cash, 1, 100)).ok());
+  expect_refused(move("t2", src, cash, 1, 99), "time must not go backwards");
+  EXPECT_TRUE(book.transfer(move("t3", src, cash, 1, 100)).ok());
+}
+
+TEST_F(LedgerBookTest, TransferAllIsAllOrNothing) {
+  ASSERT_TRUE(book.transfer(move("t0", src, cash, 10)).ok());
+  Book before = book;
+  // The second would take cash below 0 after the first: none is applied.
+  Status s = book.transfer_all({move("t1", cash, other, 6), move("t2", cash, other, 6)});
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(book == before);
+  EXPECT_FALSE(book.transfer_all({move("t1", src, cash, 1), move("t1", src, cash, 1)}).ok());
+  EXPECT_FALSE(book.transfer_all({move("t0", src, cash, 10)}).ok());  // not new
+  EXPECT_TRUE(book == before);
+  EXPECT_TRUE(book.transfer_all({move("t1", cash, other, 6), move("t2", cash, other, 4)}).ok());
+  EXPECT_EQ(book.account(cash).balance, 0);
+}
+
+TEST_F(LedgerBookTest, AccountsAreValidated) {
+  EXPECT_FALSE(book.open("src", AccountKind::kSystem, std::nullopt).ok());  // taken
+  EXPECT_FALSE(book.open("x", AccountKind::kCash, Micro{1}).ok());          // floor above 0
+  EXPECT_FALSE(book.open("", AccountKind::kCash, Micro{0}).ok());
+  EXPECT_FALSE(book.open("a\nb", AccountKind::kCash, Micro{0}).ok());
+  EXPECT_EQ(book.find("cash:b"), other);
+  EXPECT_FALSE(book.find("nope").has_value());
+}
+
+TEST_F(LedgerBookTest, SetFloorRefusesWhatTheBalanceAlreadyBreaks) {
+  ASSERT_TRUE(book.transfer(move("t1", other, src, 30)).ok());  // other at -30
+  EXPECT_FALSE(book.set_floor(other, Micro{-20}).ok());
+  EXPECT_EQ(book.account(other).floor, Micro{-50});
+  EXPECT_TRUE(book.set_floor(other, Micro{-30}).ok());
+}
+
+TEST_F(LedgerBookTest, OwnerTransfersSkipInternalMoves) {
+  AccountId hold = *book.open("hold:h", AccountKind::kHold, Micro{0}, 0);
+  ASSERT_TRUE(book.transfer(move("in", src, cash, 10)).ok());
+  ASSERT_TRUE(book.transfer(move("held", cash, hold, 4)).ok());  // both owned by tenant 0
+  ASSERT_TRUE(book.transfer(move("out", hold, src, 4)).ok());
+  EXPECT_EQ(book.owner_transfers(0), (std::vector<std::uint32_t>{0, 2}));
+  EXPECT_TRUE(book.owner_transfers(1).empty());
+  EXPECT_TRUE(book.owner_transfers(42).empty());
+}
+
+}  // namespace
+}  // namespace hexa
