@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "ledger/ledger.h"
 #include "model/job.h"
 #include "model/tenant.h"
 
@@ -49,10 +50,30 @@ struct CompleteJob {
 struct CancelJob {
   JobId job = 0;
 };
+// Money (ledger/ledger.h). Prices turn credit admission on: from the first one, a job starts
+// only if its tenant can cover its time limit at its rate.
+struct SetPrice {
+  std::string gpu_type;
+  std::string site;
+  int priority = 0;
+  Price price;
+};
+struct AddGrant {
+  GrantRequest grant;
+};
+struct AddTopUp {
+  TopUpRequest top_up;
+};
+struct SetOverdraft {
+  std::string tenant;
+  Micro amount = 0;
+};
+
 // Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
 struct Schedule {};
 
-using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule>;
+using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
+                             SetOverdraft>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };

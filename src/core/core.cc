@@ -15,6 +15,7 @@ Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOp
 Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
   if (now < last_now_) return Status::Invalid("now: must not go back in time");
   last_now_ = now;
+  if (auto swept = ledger_.expire_until(now); !swept.ok()) return swept.status();
   return std::visit(
       [&](const auto& c) -> Result<Effects> {
         using C = std::decay_t<decltype(c)>;
@@ -23,6 +24,13 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, CompleteJob>) return complete(c, now);
         if constexpr (std::is_same_v<C, CancelJob>) return cancel(c, now);
         if constexpr (std::is_same_v<C, Schedule>) return schedule(now);
+        if constexpr (std::is_same_v<C, SetPrice>) return set_price(c);
+        if constexpr (std::is_same_v<C, AddGrant>) return money(ledger_.grant(c.grant, now));
+        if constexpr (std::is_same_v<C, AddTopUp>) return money(ledger_.top_up(c.top_up, now));
+        if constexpr (std::is_same_v<C, SetOverdraft>) {
+          if (Status st = ledger_.set_overdraft(c.tenant, c.amount); !st.ok()) return st;
+          return Effects{};
+        }
       },
       cmd);
 }
@@ -50,6 +58,7 @@ Result<Effects> Core::add_tenant(const AddTenant& c) {
   }
   auto quotas = read_quotas(c);
   if (!quotas.ok()) return quotas.status();
+  if (auto opened = ledger_.add_tenant(c.name); !opened.ok()) return opened.status();  // last check
   tenant_names_.intern(c.name);
   Tenant t;
   t.name = c.name;
@@ -139,6 +148,7 @@ std::string Core::never_fits(const JobSpec& s) const {
 Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   if (Status st = check_spec(c.spec); !st.ok()) return st;
   if (Status st = check_queue_room(c.spec); !st.ok()) return st;
+  if (Status st = check_credits(c.spec); !st.ok()) return st;
   Job j;
   j.spec = c.spec;
   j.id = static_cast<JobId>(state_.jobs.size());
@@ -185,6 +195,38 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   }
   j.end_reason = "cancelled";
   return Effects{{JobEnded{j.id}}, kNever};
+}
+
+Result<Effects> Core::set_price(const SetPrice& c) {
+  if (!state_.topo->find_type(c.gpu_type))
+    return Status::Invalid("price.gpu_type: no site offers GPU type '" + c.gpu_type + "'");
+  if (!state_.topo->find_site(c.site)) return Status::Invalid("price.site: unknown site '" + c.site + "'");
+  if (Status st = ledger_.prices().set(c.gpu_type, c.site, c.priority, c.price); !st.ok()) return st;
+  if (!credits_on_) sched_.set_admission(&credits_);
+  credits_on_ = true;
+  return Effects{};
+}
+
+Result<Effects> Core::money(Result<OpOutcome> r) {
+  if (!r.ok()) return r.status();
+  return Effects{};
+}
+
+// With credits on, a job needs a time limit (its hold covers it) and a price where it may run.
+Status Core::check_credits(const JobSpec& spec) const {
+  if (!credits_on_) return Status::Ok();
+  const std::string job = "job '" + spec.name + "'";
+  if (spec.time_limit <= 0)
+    return Status::Invalid(job + ".time_limit: required when credits are on (the admission hold covers it)");
+  std::string first_error;
+  for (const PoolInfo& p : state_.free.pools()) {
+    if (!allows(spec.sites, p.site) || !allows(spec.types, p.type)) continue;
+    auto rate = ledger_.prices().rate(state_.topo->types().name(p.type), state_.topo->site(p.site).name,
+                                      spec.priority, spec.preemptible);
+    if (rate.ok()) return Status::Ok();
+    if (first_error.empty()) first_error = rate.status().message();
+  }
+  return Status::Invalid(job + ": " + (first_error.empty() ? "no price where it may run" : first_error));
 }
 
 Effects Core::schedule(TimeMs now) {

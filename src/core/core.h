@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/command.h"
+#include "core/credits.h"
 #include "engine/scheduler.h"
 
 namespace hexa {
@@ -25,9 +26,12 @@ class Core {
   const Scheduler& scheduler() const { return sched_; }
   std::string explain(JobId id) const { return sched_.explain(state_, state_.jobs[id]); }
   std::optional<TenantId> find_tenant(std::string_view name) const { return tenant_names_.find(name); }
+  const Ledger& ledger() const { return ledger_; }
+  bool credits_on() const { return credits_on_; }
 
  private:
-  Core(const Topology& topo, Scheduler sched) : state_(topo), sched_(std::move(sched)) {}
+  Core(const Topology& topo, Scheduler sched)
+      : state_(topo), sched_(std::move(sched)), credits_(ledger_, sched_.options().restart_overhead) {}
 
   Result<Effects> add_tenant(const AddTenant& c);
   Result<std::vector<Quota>> read_quotas(const AddTenant& c) const;
@@ -36,6 +40,9 @@ class Core {
   Result<Effects> complete(const CompleteJob& c, TimeMs now);
   Result<Effects> cancel(const CancelJob& c, TimeMs now);
   Effects schedule(TimeMs now);
+  Result<Effects> set_price(const SetPrice& c);
+  Result<Effects> money(Result<OpOutcome> r);
+  Status check_credits(const JobSpec& spec) const;
   Status check_spec(const JobSpec& spec) const;
   // Why a valid job can never run here, or empty when some pool is big enough.
   std::string never_fits(const JobSpec& spec) const;
@@ -43,6 +50,9 @@ class Core {
   ClusterState state_;
   Scheduler sched_;
   Interner tenant_names_;
+  Ledger ledger_;
+  CreditAdmission credits_;
+  bool credits_on_ = false;
   TimeMs last_now_ = 0;
 };
 

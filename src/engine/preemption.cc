@@ -106,7 +106,7 @@ bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const st
     ok = placer_->place(s.free, req, &alloc_, nullptr);
   }
   for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[cand[i]].alloc);
-  if (!ok) return false;
+  if (!ok || !admitted(s, j, alloc_, now)) return false;
   // Preempt only the candidates whose GPUs the new placement uses.
   for (std::size_t i = 0; i < released; ++i) {
     Job& v = s.jobs[cand[i]];

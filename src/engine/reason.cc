@@ -68,6 +68,8 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
              "; needs " + shape_text(topo, j.spec) + ", a backfill hole holds at most " + std::to_string(w.a);
     case WaitKind::kQuota:
       return quota_text(s, w);
+    case WaitKind::kAdmission:
+      return j.admission_why;
     case WaitKind::kNew:
       break;
   }

@@ -46,6 +46,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   charge_usage(t, now, opt_.fair_half_life);
   t.running_gpus += j.spec.gpus;
   s.add_running(j);
+  if (admission_) admission_->started(s, j, now);
   if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever) ends_.insert({end, j.id});
   add_victim(s, j, now);
   policy_->on_started(s, j, now);
@@ -75,7 +76,15 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requ
   } else {
     j.end = now;
   }
+  if (admission_) admission_->stopped(s, j, now);
   policy_->on_stopped(s, j, now);
+}
+
+bool Scheduler::admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
+  if (!admission_ || admission_->admit(s, j, alloc, now, &j.admission_why)) return true;
+  j.wait = WaitReason::of(WaitKind::kAdmission, pass_id_, 0);
+  j.waited_on_admission = true;
+  return false;
 }
 
 std::vector<std::pair<GroupKey, PendingQueue::Group*>> Scheduler::visit_order(ClusterState& s, TimeMs now) {
@@ -148,6 +157,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   if (res_.active) return try_backfill(s, j, req, now, r);
   PlaceFailure why;
   if (placer_->place(s.free, req, &alloc_, &why)) {
+    if (!admitted(s, j, alloc_, now)) return false;  // holds up no one behind it
     start(s, j, alloc_, now);
     r.started.push_back(j.id);
     return true;
@@ -175,10 +185,12 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   if (!ok && j.spec.time_limit > 0 && now + overhead + j.spec.time_limit - j.useful_ms <= res_.at) {
     unhold(s, res_);
-    ok = placer_->place(s.free, req, &alloc_, nullptr);
+    ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
     if (ok) start(s, j, alloc_, now);
     hold(s, res_);
+    if (!ok && j.wait.kind == WaitKind::kAdmission && j.wait.pass == pass_id_) return false;
   } else if (ok) {
+    if (!admitted(s, j, alloc_, now)) return false;
     start(s, j, alloc_, now);
   }
   if (ok) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/admission.h"
 #include "engine/cluster_state.h"
 #include "engine/options.h"
 #include "engine/pending_queue.h"
@@ -39,6 +40,9 @@ class Scheduler {
   // again unless `requeue` is false (the pass queues its victims once it is done).
   void stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue = true);
 
+  // Credits and budgets, if the host has them. REQUIRES: outlives the scheduler.
+  void set_admission(Admission* a) { admission_ = a; }
+
   const SchedulerOptions& options() const { return opt_; }
   const QueuePolicy& policy() const { return *policy_; }
   const Placer& placer() const { return *placer_; }
@@ -67,6 +71,8 @@ class Scheduler {
   };
 
   void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
+  // Asks the admission seam; when it refuses, the job's reason says why.
+  bool admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
   std::vector<std::pair<GroupKey, PendingQueue::Group*>> visit_order(ClusterState& s, TimeMs now);
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
@@ -89,6 +95,7 @@ class Scheduler {
   SchedulerOptions opt_;
   std::unique_ptr<QueuePolicy> policy_;
   std::unique_ptr<Placer> placer_;
+  Admission* admission_ = nullptr;
   PendingQueue queue_;
   EndOrder ends_;  // running jobs with a time limit, by when they end at the latest
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable

@@ -43,6 +43,7 @@ enum class WaitKind : std::uint8_t {
   kReserved,        // backfill: reserved to start at `at` (the head job)
   kWouldDelayHead,  // backfill: would delay the reserved head job
   kQuota,           // a quota of `other` (its tenant) holds it: a = limit, b = in use, detail/type say which
+  kAdmission,       // the host's admission (credits, budget) holds it: Job::admission_why
 };
 
 enum class QuotaField : std::uint8_t { kGpus, kRunning, kNoBorrowing };
@@ -83,6 +84,8 @@ struct Job {
   std::uint32_t slot = 0;        // while running: its index in ClusterState::running
   TenantId borrowed_from = ~TenantId{0};  // while running: the tenant whose guarantee it exceeds
   bool waited_on_quota = false;           // some pass held it back for a quota
+  bool waited_on_admission = false;       // ... or for credits or a budget
+  std::string admission_why;              // the last admission refusal, in words
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

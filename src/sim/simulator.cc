@@ -78,6 +78,8 @@ Status Run::setup_tenants() {
     }
     tenant_of_.push_back(*id);
   }
+  for (const Command& c : opt_.setup)
+    if (auto fx = core_.apply(c, 0); !fx.ok()) return fx.status();
   return Status::Ok();
 }
 

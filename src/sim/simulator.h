@@ -21,6 +21,8 @@ struct SimOptions {
   // Tenants declared before the run, in order (parents first): the tree, weights and quotas.
   // A tenant named in the trace but not here is added as a root of weight 1.
   std::vector<AddTenant> tenants;
+  // Commands applied at time 0, after the tenants: prices, grants, top-ups, overdrafts.
+  std::vector<Command> setup;
   // Called after every scheduling pass (tests check invariants here).
   std::function<void(const Core&, TimeMs)> after_pass;
   // Called now and then with the fraction of arrivals replayed (a progress bar).
