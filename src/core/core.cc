@@ -25,11 +25,11 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, CancelJob>) return cancel(c, now);
         if constexpr (std::is_same_v<C, Schedule>) return schedule(now);
         if constexpr (std::is_same_v<C, SetPrice>) return set_price(c);
-        if constexpr (std::is_same_v<C, AddGrant>) return money(ledger_.grant(c.grant, now));
-        if constexpr (std::is_same_v<C, AddTopUp>) return money(ledger_.top_up(c.top_up, now));
+        if constexpr (std::is_same_v<C, AddGrant>) return money(c.grant.tenant, ledger_.grant(c.grant, now), now);
+        if constexpr (std::is_same_v<C, AddTopUp>) return money(c.top_up.tenant, ledger_.top_up(c.top_up, now), now);
         if constexpr (std::is_same_v<C, SetOverdraft>) {
           if (Status st = ledger_.set_overdraft(c.tenant, c.amount); !st.ok()) return st;
-          return Effects{};
+          return money(c.tenant, OpOutcome::kApplied, now);
         }
       },
       cmd);
@@ -207,8 +207,10 @@ Result<Effects> Core::set_price(const SetPrice& c) {
   return Effects{};
 }
 
-Result<Effects> Core::money(Result<OpOutcome> r) {
+// A money command went through: the tenant's jobs held back for credits may now start.
+Result<Effects> Core::money(const std::string& tenant, Result<OpOutcome> r, TimeMs now) {
   if (!r.ok()) return r.status();
+  if (auto t = tenant_names_.find(tenant)) sched_.unpark(state_, *t, now);
   return Effects{};
 }
 

@@ -41,7 +41,7 @@ class Core {
   Result<Effects> cancel(const CancelJob& c, TimeMs now);
   Effects schedule(TimeMs now);
   Result<Effects> set_price(const SetPrice& c);
-  Result<Effects> money(Result<OpOutcome> r);
+  Result<Effects> money(const std::string& tenant, Result<OpOutcome> r, TimeMs now);
   Status check_credits(const JobSpec& spec) const;
   Status check_spec(const JobSpec& spec) const;
   // Why a valid job can never run here, or empty when some pool is big enough.

@@ -67,7 +67,7 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
   for (const Victim& v : victims_) {
     if (!outranks(s, j, v, now)) break;
     const Job& vj = s.jobs[v.id];
-    if (vj.phase != JobPhase::kRunning) continue;
+    if (vj.phase != JobPhase::kRunning || vj.last_start == now) continue;  // started in this very pass
     if (now - vj.last_start < opt_.exempt()) {  // not yet: look again when its exemption ends
       exempt_until_ = std::min(exempt_until_, vj.last_start + opt_.exempt());
       continue;
@@ -90,7 +90,9 @@ bool Scheduler::try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, Ti
   for (auto it = borrowed_.rbegin(); it != borrowed_.rend(); ++it) {  // the latest arrivals first
     const Job& v = s.jobs[*it];
     if (in_subtree(s, j.spec.tenant, v.borrowed_from)) continue;  // borrowed from j's own share
-    if (now - v.last_start < opt_.exempt()) continue;
+    // Not one started in this very pass (its start and preemption would cross in the effects),
+    // nor one still exempt.
+    if (v.last_start == now || now - v.last_start < opt_.exempt()) continue;
     const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(v.alloc[0].node).block)];
     if (pool_eligible(pool, req)) cand.push_back(*it);
   }

@@ -29,6 +29,17 @@ void Scheduler::file(ClusterState& s, const Job& j, TimeMs now) {
 void Scheduler::dequeue(ClusterState& s, const Job& j) {
   count_queued(s, j, -1);
   queue_.erase(j.id);
+  if (j.wait.kind != WaitKind::kAdmission) return;
+  auto it = parked_.find(j.spec.tenant);
+  if (it != parked_.end()) std::erase(it->second, j.id);
+}
+
+void Scheduler::unpark(ClusterState& s, TenantId t, TimeMs now) {
+  auto it = parked_.find(t);
+  if (it == parked_.end()) return;
+  for (JobId id : it->second)
+    if (s.jobs[id].phase == JobPhase::kPending && !queue_.contains(id)) file(s, s.jobs[id], now);
+  parked_.erase(it);
 }
 
 void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
@@ -76,7 +87,10 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requ
   } else {
     j.end = now;
   }
-  if (admission_) admission_->stopped(s, j, now);
+  if (admission_) {
+    admission_->stopped(s, j, now);
+    unpark(s, j.spec.tenant, now);  // its hold came back
+  }
   policy_->on_stopped(s, j, now);
 }
 
@@ -84,6 +98,9 @@ bool Scheduler::admitted(const ClusterState& s, Job& j, const Allocation& alloc,
   if (!admission_ || admission_->admit(s, j, alloc, now, &j.admission_why)) return true;
   j.wait = WaitReason::of(WaitKind::kAdmission, pass_id_, 0);
   j.waited_on_admission = true;
+  if (j.first_admission_wait < 0) j.first_admission_wait = now;
+  queue_.erase(j.id);
+  parked_[j.spec.tenant].push_back(j.id);
   return false;
 }
 

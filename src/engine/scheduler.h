@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ class Scheduler {
   void enqueue(ClusterState& s, const Job& j, TimeMs now);
   // A pending job leaves the queue without running (cancelled).
   void dequeue(ClusterState& s, const Job& j);
+  // The tenant's funds may have grown: its jobs that admission held back are queued again.
+  void unpark(ClusterState& s, TenantId t, TimeMs now);
 
   PassResult pass(ClusterState& s, TimeMs now);
 
@@ -99,6 +102,9 @@ class Scheduler {
   PendingQueue queue_;
   EndOrder ends_;  // running jobs with a time limit, by when they end at the latest
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
+  // Jobs admission refused, out of the queue until their tenant's funds change (unpark), so
+  // that a tenant out of credits costs the passes nothing.
+  std::map<TenantId, std::vector<JobId>> parked_;
   std::optional<int> first_priority_;
   bool priorities_vary_ = false;  // until then no job can preempt by priority
 

@@ -135,6 +135,12 @@ Result<Micro> Ledger::spendable(std::string_view tenant, TimeMs now) const {
   return spendable_at(tenants_[*ti], now);
 }
 
+Result<Micro> Ledger::consumed(std::string_view tenant) const {
+  auto ti = tenant_index("consumed", tenant);
+  if (!ti.ok()) return ti.status();
+  return tenants_[*ti].paid;
+}
+
 Result<Micro> Ledger::balance(std::string_view tenant) const {
   auto ti = tenant_index("balance", tenant);
   if (!ti.ok()) return ti.status();

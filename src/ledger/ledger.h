@@ -96,6 +96,8 @@ class Ledger {
   // All the tenant's money: cash + grants (even expired, not yet swept) + open holds.
   Result<Micro> balance(std::string_view tenant) const;
   Result<Statement> statement(std::string_view tenant, TimeMs from, TimeMs to) const;
+  // Credits the tenant has consumed: usage posted, less refunds.
+  Result<Micro> consumed(std::string_view tenant) const;
 
   const Book& book() const { return book_; }
   const TenantFunds* find_tenant(std::string_view name) const;

@@ -86,6 +86,7 @@ struct Job {
   bool waited_on_quota = false;           // some pass held it back for a quota
   bool waited_on_admission = false;       // ... or for credits or a budget
   std::string admission_why;              // the last admission refusal, in words
+  TimeMs first_admission_wait = -1;       // when admission first held it back
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

@@ -36,6 +36,32 @@ nlohmann::ordered_json dist_json(const Distribution& d) {
 
 }  // namespace
 
+namespace {
+
+constexpr double kCredit = 1e6;
+
+void money_metrics(const SimResult& r, Metrics& m) {
+  if (!r.credits_on) return;
+  std::map<std::string, TimeMs> ran_out;
+  for (const JobRecord& j : r.jobs) {
+    if (j.credit_wait < 0) continue;
+    ++m.waited_on_credits;
+    auto [it, fresh] = ran_out.emplace(j.tenant, j.credit_wait);
+    if (!fresh) it->second = std::min(it->second, j.credit_wait);
+  }
+  double days = static_cast<double>(r.last_end - r.first_submit) / static_cast<double>(kDay);
+  for (const auto& c : r.credits) {
+    TenantMoney t{c.name, static_cast<double>(c.consumed) / kCredit, static_cast<double>(c.left) / kCredit, -1, -1};
+    if (auto it = ran_out.find(c.name); it != ran_out.end()) t.ran_out_s = static_cast<double>(it->second) / 1000.0;
+    if (c.consumed > 0 && days > 0) t.runway_days = t.left / (t.consumed / days);
+    m.credits_consumed += t.consumed;
+    m.money.push_back(t);
+  }
+  m.tenants_ran_out = static_cast<long>(ran_out.size());
+}
+
+}  // namespace
+
 Metrics compute_metrics(const SimResult& r) {
   Metrics m;
   std::vector<DurationMs> jct, queue;
@@ -60,6 +86,7 @@ Metrics compute_metrics(const SimResult& r) {
       a.jct.push_back(j.end - j.submit);
     }
   }
+  money_metrics(r, m);
   m.jct = distribution(std::move(jct));
   m.queue = distribution(std::move(queue));
   DurationMs span = r.last_end - r.first_submit;
@@ -120,6 +147,16 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   for (const TenantFigures& t : m.tenants)
     tenants.push_back({{"name", t.name}, {"jobs", t.jobs}, {"finished", t.finished},
                        {"gpu_hours", round3(t.gpu_hours)}, {"jct_s", dist_json(t.jct)}, {"queue_s", dist_json(t.queue)}});
+  if (r.credits_on) {
+    auto& c = j["credits"];
+    c["consumed"] = round3(m.credits_consumed);
+    c["jobs_waited_on_credits"] = m.waited_on_credits;
+    c["tenants_ran_out"] = m.tenants_ran_out;
+    auto& ts = c["tenants"] = nlohmann::ordered_json::array();
+    for (const TenantMoney& t : m.money)
+      ts.push_back({{"name", t.name}, {"consumed", round3(t.consumed)}, {"left", round3(t.left)},
+                    {"ran_out_s", round3(t.ran_out_s)}, {"runway_days", round3(t.runway_days)}});
+  }
   auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
   for (const JobRecord& rec : r.jobs)
     if (rec.state == "rejected") rejected.push_back({{"id", rec.id}, {"reason", rec.reason}});
@@ -145,6 +182,10 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
     std::string line;
     for (const auto& [name, u] : m.site_utilization) line += fmt::format("{}{} {:.1f}%", line.empty() ? "" : ", ", name, 100 * u);
     out += "  sites       busy: " + line + "\n";
+  }
+  if (r.credits_on) {
+    out += fmt::format("  credits     {:.0f} consumed; {} jobs waited on credits; {} tenants ran out of credits\n",
+                       m.credits_consumed, m.waited_on_credits, m.tenants_ran_out);
   }
   std::vector<const TenantFigures*> top;
   for (const auto& t : m.tenants) top.push_back(&t);

@@ -21,6 +21,14 @@ struct TenantFigures {
   Distribution jct, queue;
 };
 
+struct TenantMoney {
+  std::string name;
+  double consumed = 0;     // credits
+  double left = 0;         // credits spendable at the end
+  double ran_out_s = -1;   // when credits first held one of its jobs back; -1: never
+  double runway_days = -1; // left / average daily burn over the run; -1: no burn
+};
+
 struct Metrics {
   long jobs = 0, finished = 0, timeouts = 0, rejected = 0, unfinished = 0;
   long waited_on_quota = 0;
@@ -32,6 +40,10 @@ struct Metrics {
   double timeline_step_s = 0;
   std::vector<TenantFigures> tenants;  // by name
   std::vector<std::pair<std::string, double>> site_utilization;  // in topology order
+  // Money (when the run had prices).
+  double credits_consumed = 0;
+  long waited_on_credits = 0, tenants_ran_out = 0;
+  std::vector<TenantMoney> money;  // in tenant order
 };
 
 Metrics compute_metrics(const SimResult& r);

@@ -1,11 +1,14 @@
 #include "sim/scenario.h"
 
+#include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "core/core.h"
 #include "engine/placement.h"
 #include "engine/queue_policy.h"
 #include "sim/cluster_config.h"
+#include "sim/rng.h"
 #include "sim/workload.h"
 #include "sim/yaml_fields.h"
 
@@ -135,6 +138,106 @@ Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions
   return Status::Ok();
 }
 
+Micro to_micro(double credits) { return static_cast<Micro>(std::llround(credits * 1e6)); }
+
+// prices: [{gpu_type, site (omitted: every site), priorities (default [0]), credits_per_gpu_hour,
+// preemptible_discount_pct}]
+Status read_prices(const YAML::Node& node, const std::string& where, const Topology& topo, SimOptions* opt) {
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of prices");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
+    if (Status st = m.check({"gpu_type", "site", "priorities", "credits_per_gpu_hour", "preemptible_discount_pct"});
+        !st.ok())
+      return st;
+    std::string type, site;
+    double rate = 0, discount = 0;
+    for (Status st : {m.get("gpu_type", &type), m.get("site", &site), m.get("credits_per_gpu_hour", &rate, 1e-6, 1e9),
+                      m.get("preemptible_discount_pct", &discount, 0, 99.99)})
+      if (!st.ok()) return st;
+    if (type.empty() || rate <= 0) return Status::Invalid(m.label() + ": needs gpu_type and credits_per_gpu_hour");
+    std::vector<long> prios = {0};
+    if (m.has("priorities")) {
+      prios.clear();
+      long p = 0;
+      for (const auto& n : m.node("priorities")) {
+        if (!YAML::convert<long>::decode(n, p)) return Status::Invalid(m.path("priorities") + ": must be integers");
+        prios.push_back(p);
+      }
+    }
+    for (SiteId s = 0; s < topo.sites().size(); ++s) {
+      if (!site.empty() && topo.site(s).name != site) continue;
+      for (long p : prios) {
+        SetPrice c{type, topo.site(s).name, static_cast<int>(p),
+                   Price{to_micro(rate), static_cast<int>(std::lround(discount * 100))}};
+        opt->setup.push_back(c);
+      }
+    }
+    if (!site.empty() && !topo.find_site(site)) return Status::Invalid(m.path("site") + ": unknown site '" + site + "'");
+  }
+  return Status::Ok();
+}
+
+// grants: [{tenant, programme, credits, start_day, expiry_day}]
+Status read_grants(const YAML::Node& node, const std::string& where, SimOptions* opt) {
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of grants");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
+    if (Status st = m.check({"tenant", "programme", "credits", "start_day", "expiry_day"}); !st.ok()) return st;
+    AddGrant g;
+    double credits = 0;
+    long start = 0, expiry = 365;
+    for (Status st : {m.get("tenant", &g.grant.tenant), m.get("programme", &g.grant.programme),
+                      m.get("credits", &credits, 1e-6, 1e12), m.get("start_day", &start, 0, 36500),
+                      m.get("expiry_day", &expiry, 0, 36500)})
+      if (!st.ok()) return st;
+    g.grant.id = "scenario-grant-" + std::to_string(i);
+    g.grant.amount = to_micro(credits);
+    g.grant.start = start * kDay;
+    g.grant.expiry = expiry * kDay;
+    opt->setup.push_back(g);
+  }
+  return Status::Ok();
+}
+
+// startup_grants: {programme, median_credits, sigma, expiry_days}: one grant for every tenant
+// of the workload, drawn log-normal (a few big grants, many small ones), seeded.
+Status read_startup_grants(const YAML::Node& node, const std::string& where, const Trace& trace,
+                           std::uint64_t seed, SimOptions* opt) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"programme", "median_credits", "sigma", "expiry_days"}); !st.ok()) return st;
+  std::string programme = "genai-studio";
+  double median = 0, sigma = 1;
+  long expiry = 365;
+  for (Status st : {m.get("programme", &programme), m.get("median_credits", &median, 1e-3, 1e12),
+                    m.get("sigma", &sigma, 0, 5), m.get("expiry_days", &expiry, 1, 36500)})
+    if (!st.ok()) return st;
+  if (median <= 0) return Status::Invalid(m.path("median_credits") + ": required");
+  Rng rng(seed ^ 0x6772616e7473ULL);  // "grants": its own stream, apart from the workload's
+  std::set<std::string> seen;
+  for (const TraceJob& j : trace.jobs) {
+    if (!seen.insert(j.tenant).second) continue;
+    AddGrant g;
+    g.grant = {"startup-grant:" + j.tenant, j.tenant, programme, to_micro(rng.lognormal(median, sigma)), 0,
+               expiry * kDay};
+    opt->setup.push_back(g);
+  }
+  return Status::Ok();
+}
+
+Status read_credits(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
+                    std::uint64_t seed, SimOptions* opt) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"prices", "grants", "startup_grants"}); !st.ok()) return st;
+  if (!m.has("prices")) return Status::Invalid(m.path("prices") + ": required (credits are priced per GPU-hour)");
+  if (Status st = read_prices(m.node("prices"), m.path("prices"), topo, opt); !st.ok()) return st;
+  if (m.has("grants"))
+    if (Status st = read_grants(m.node("grants"), m.path("grants"), opt); !st.ok()) return st;
+  if (m.has("startup_grants"))
+    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, seed, opt); !st.ok())
+      return st;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt) {
@@ -184,7 +287,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   }
   Scenario sc;
   YamlMap m(root, path + ":");
-  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload"}); !st.ok())
+  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "credits"});
+      !st.ok())
     return st;
   long file_seed = 1;
   for (Status st : {m.get("name", &sc.name), m.get("description", &sc.description),
@@ -207,6 +311,10 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   if (Status st = read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace);
       !st.ok())
     return st;
+  if (m.has("credits"))
+    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, sc.seed, &sc.options);
+        !st.ok())
+      return st;
   return sc;
 }
 

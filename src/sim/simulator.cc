@@ -158,7 +158,7 @@ Result<SimResult> Run::go() {
   core_of_.assign(trace_.jobs.size(), kNone);
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
-    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, false, "pending", "", ""};
+    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, false, -1, "pending", "", ""};
     q_.push(tj.submit, EventKind::kArrive, i);
   }
   std::size_t arrived = 0;
@@ -205,6 +205,7 @@ void Run::finish_records() {
     rec.run_ms = j.run_ms;
     rec.preemptions = j.preemptions;
     rec.waited_on_quota = j.waited_on_quota;
+    rec.credit_wait = j.first_admission_wait;
     if (j.first_start >= 0) rec.site = topo_.site(live_[j.id].site).name;
     switch (j.phase) {
       case JobPhase::kFinished: rec.state = j.end_reason == "timeout" ? "timeout" : "finished"; break;
@@ -232,6 +233,13 @@ void Run::finish_records() {
       out_.busy_per_step[step] += (upto - t) * s.gpus;
       t = upto;
     }
+  }
+  out_.credits_on = core_.credits_on();
+  for (const Tenant& t : core_.state().tenants) {
+    if (!out_.credits_on) break;
+    auto consumed = core_.ledger().consumed(t.name);
+    auto left = core_.ledger().spendable(t.name, out_.last_end);
+    out_.credits.push_back({t.name, consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
   }
   out_.notes = trace_.notes;
   out_.policy = std::string(core_.scheduler().policy().name());

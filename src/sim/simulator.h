@@ -42,6 +42,7 @@ struct JobRecord {
   DurationMs run_ms = 0;    // run time held on GPUs, overheads included
   int preemptions = 0;
   bool waited_on_quota = false;
+  TimeMs credit_wait = -1;  // when credits first held it back; -1: never
   std::string state;        // finished | timeout | rejected | pending | running
   std::string site;         // where it (last) ran
   std::string reason;       // rejected or still waiting: why
@@ -62,6 +63,14 @@ struct SimResult {
     GpuMs busy = 0;  // GPU-ms held by jobs, restart overheads included
   };
   std::vector<SiteFigures> sites;
+  // Money, when the run had prices (credits on).
+  struct TenantCredits {
+    std::string name;
+    Micro consumed = 0;  // usage posted less refunds
+    Micro left = 0;      // spendable at the end
+  };
+  bool credits_on = false;
+  std::vector<TenantCredits> credits;
   // Busy GPU-ms per step of the utilisation timeline.
   DurationMs timeline_step = 0;
   std::vector<GpuMs> busy_per_step;

@@ -34,9 +34,13 @@ Trace random_trace(std::uint64_t seed, int n) {
   Trace t;
   TimeMs at = 0;
   for (int i = 0; i < n; ++i) {
-    at += static_cast<TimeMs>(rng.below(40)) * kSecond + static_cast<TimeMs>(rng.below(1000));
-    TraceJob j = testing::job("j" + std::to_string(i), 0, sizes[rng.below(std::size(sizes))],
-                              1 + static_cast<long>(rng.below(600)), "t" + std::to_string(rng.below(4)));
+    at += static_cast<TimeMs>(rng.below(40)) * kSecond;
+    at += static_cast<TimeMs>(rng.below(1000));
+    // One draw per statement: the order of evaluation of arguments differs between compilers.
+    int gpus = sizes[rng.below(std::size(sizes))];
+    long seconds = 1 + static_cast<long>(rng.below(600));
+    std::string tenant = "t" + std::to_string(rng.below(4));
+    TraceJob j = testing::job("j" + std::to_string(i), 0, gpus, seconds, tenant);
     j.submit = at;
     j.duration += static_cast<DurationMs>(rng.below(1000));
     if (rng.below(4) == 0) j.gpu_types = {rng.below(2) ? "A" : "B"};
