@@ -77,11 +77,9 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
     cand.push_back(v.id);
     room += vj.spec.gpus;
   }
-  if (room < req.gpus || !evict(s, j, req, cand, now, r)) {
-    failed_preempts_.push_back({req.types, req.sites, req.gpus});
-    return false;
-  }
-  return true;
+  if (room >= req.gpus && evict(s, j, req, cand, now, r)) return true;
+  if (!refused_now(j)) failed_preempts_.push_back({req.types, req.sites, req.gpus});  // no room at all
+  return false;
 }
 
 bool Scheduler::try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {

@@ -180,6 +180,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     return true;
   }
   if (try_preempt(s, j, req, now, r) || try_reclaim(s, j, req, now, r)) return true;
+  if (refused_now(j)) return false;  // room was made, but admission said no: parked
   j.wait = WaitReason::of(why.kind, pass_id_, why.best);
   if (policy_->skip() == Skip::kStrict) {
     blocker_ = j.id;
@@ -205,7 +206,7 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
     ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
     if (ok) start(s, j, alloc_, now);
     hold(s, res_);
-    if (!ok && j.wait.kind == WaitKind::kAdmission && j.wait.pass == pass_id_) return false;
+    if (refused_now(j)) return false;
   } else if (ok) {
     if (!admitted(s, j, alloc_, now)) return false;
     start(s, j, alloc_, now);

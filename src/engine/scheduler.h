@@ -76,6 +76,8 @@ class Scheduler {
   void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
   // Asks the admission seam; when it refuses, the job's reason says why.
   bool admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
+  // Whether admission refused (and parked) the job in this pass.
+  bool refused_now(const Job& j) const { return j.wait.kind == WaitKind::kAdmission && j.wait.pass == pass_id_; }
   std::vector<std::pair<GroupKey, PendingQueue::Group*>> visit_order(ClusterState& s, TimeMs now);
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);

@@ -71,6 +71,27 @@ TEST_F(CreditsTest, TenantWithoutCreditsWaitsWithItsReason) {
   EXPECT_EQ(core->job(p).phase, JobPhase::kRunning) << "a grant lets it start";
 }
 
+TEST_F(CreditsTest, NoPreemptionForAJobThatCannotPay) {
+  SetPrice urgent = price(20);
+  urgent.priority = 1;
+  ASSERT_TRUE(core->apply(urgent, 0).ok());
+  JobId r = submit("r", "rich", 16, kHour);  // 16 GPU-hours x 10 = 160 credits: more than 100
+  ASSERT_TRUE(core->apply(grant("g3", "rich", 100), 0).ok());
+  (void)core->apply(Schedule{}, 0);
+  ASSERT_EQ(core->job(r).phase, JobPhase::kRunning);
+  JobSpec s;
+  s.name = "p";
+  s.tenant = *core->find_tenant("poor");
+  s.gpus = 8;
+  s.time_limit = kHour;
+  s.priority = 1;
+  JobId p = std::get<JobAccepted>(core->apply(SubmitJob{s}, 1)->list.front()).job;
+  auto fx = core->apply(Schedule{}, 1);
+  EXPECT_TRUE(fx->list.empty()) << "the rich job is not preempted for a job that cannot pay";
+  EXPECT_EQ(core->job(r).phase, JobPhase::kRunning);
+  EXPECT_EQ(core->explain(p).rfind("credits: ", 0), 0u) << core->explain(p);
+}
+
 TEST_F(CreditsTest, SubmitNeedsATimeLimitAndAPrice) {
   JobSpec s;
   s.name = "x";
