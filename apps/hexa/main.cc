@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "simulate_command.h"
+#include "statement_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Hexagone: the control plane of a multi-site GPU cloud"};
@@ -9,11 +10,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "hexa 0.1.0");
   hexa::SimulateArgs sim;
   hexa::add_simulate_command(app, sim);
+  hexa::StatementArgs statement;
+  hexa::add_statement_command(app, statement);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);  // prints the message, or the help text
     return code == 0 ? 0 : 2;  // every bad input exits 2, like the loaders' errors
   }
-  return hexa::run_simulate(sim);
+  if (app.got_subcommand("simulate")) return hexa::run_simulate(sim);
+  if (app.got_subcommand("statement")) return hexa::run_statement(statement);
+  return 2;  // unreachable: require_subcommand(1)
 }

@@ -29,6 +29,7 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--report-json", a.report_json, "Write the report as JSON to this file");
   s->add_option("--jobs-csv", a.jobs_csv, "Write one line per job to this CSV file");
   s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
+  s->add_flag("--no-credits", a.no_credits, "Run with money off: no prices, grants, budgets or refunds");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
   s->callback([&a]() {
     if (!a.scenario.empty() && !a.trace.empty()) throw CLI::ValidationError("give a scenario or --trace, not both");
@@ -76,6 +77,7 @@ int run_simulate(const SimulateArgs& a) {
   if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
   if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
   if (!a.quiet && isatty(STDERR_FILENO)) opt.progress = progress_bar;
+  if (a.no_credits) opt.setup.clear();  // all set-up commands are money
 
   if (!sc.name.empty()) std::cout << "Scenario " << sc.name << ": " << sc.description << "\n";
   auto t0 = std::chrono::steady_clock::now();

@@ -18,6 +18,7 @@ struct SimulateArgs {
   std::string report_json, jobs_csv;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
+  bool no_credits = false;
 };
 
 void add_simulate_command(CLI::App& app, SimulateArgs& a);

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/credits.h"
 #include "ledger/ledger.h"
 #include "model/job.h"
 #include "model/tenant.h"
@@ -68,20 +69,38 @@ struct SetOverdraft {
   std::string tenant;
   Micro amount = 0;
 };
+// A tenant's budget per period (ledger/budget.h); none clears it. Alerts come out as
+// BudgetAlerted effects; a hard budget holds back new starts until the next period.
+struct SetBudget {
+  std::string tenant;
+  std::optional<Budget> budget;
+};
+// How much of the work lost to the cloud is given back (core/credits.h).
+struct SetRefundPolicy {
+  RefundPolicy policy;
+};
+// The host reports that a node failed: every job running on it died. Each goes back to the
+// queue and loses the work done since its last checkpoint (JobSpec::checkpoint_every).
+struct FailNode {
+  std::string node;
+};
 
 // Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
 struct Schedule {};
 
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
-                             SetOverdraft>;
+                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };
 struct JobStarted { JobId job; };     // its allocation is in the core's state
 struct JobPreempted { JobId job; };   // back in the queue; it resumes its remaining work later
 struct JobEnded { JobId job; };       // finished, timed out or cancelled: see Job::end_reason
+// Its node failed: back in the queue, `lost` ms of useful work to do again.
+struct JobFailed { JobId job; DurationMs lost; };
+struct BudgetAlerted { BudgetAlert alert; };  // spending crossed a budget threshold
 
-using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded>;
+using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded, JobFailed, BudgetAlerted>;
 
 struct Effects {
   std::vector<Effect> list;

@@ -1,5 +1,6 @@
 #include "core/core.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "engine/quota.h"
@@ -16,7 +17,7 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
   if (now < last_now_) return Status::Invalid("now: must not go back in time");
   last_now_ = now;
   if (auto swept = ledger_.expire_until(now); !swept.ok()) return swept.status();
-  return std::visit(
+  auto fx = std::visit(
       [&](const auto& c) -> Result<Effects> {
         using C = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<C, AddTenant>) return add_tenant(c);
@@ -24,15 +25,29 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, CompleteJob>) return complete(c, now);
         if constexpr (std::is_same_v<C, CancelJob>) return cancel(c, now);
         if constexpr (std::is_same_v<C, Schedule>) return schedule(now);
-        if constexpr (std::is_same_v<C, SetPrice>) return set_price(c);
-        if constexpr (std::is_same_v<C, AddGrant>) return money(c.grant.tenant, ledger_.grant(c.grant, now), now);
+        if constexpr (std::is_same_v<C, SetPrice>) return set_price(c, now);
+        if constexpr (std::is_same_v<C, AddGrant>) {
+          auto done = money(c.grant.tenant, ledger_.grant(c.grant, now), now);
+          if (done.ok()) note_money_time(c.grant.start);  // a grant that starts later
+          return done;
+        }
         if constexpr (std::is_same_v<C, AddTopUp>) return money(c.top_up.tenant, ledger_.top_up(c.top_up, now), now);
         if constexpr (std::is_same_v<C, SetOverdraft>) {
           if (Status st = ledger_.set_overdraft(c.tenant, c.amount); !st.ok()) return st;
           return money(c.tenant, OpOutcome::kApplied, now);
         }
+        if constexpr (std::is_same_v<C, SetBudget>) return set_budget(c, now);
+        if constexpr (std::is_same_v<C, SetRefundPolicy>) return set_refunds(c);
+        if constexpr (std::is_same_v<C, FailNode>) return fail_node(c, now);
       },
       cmd);
+  if (fx.ok()) report_alerts(*fx);
+  return fx;
+}
+
+void Core::report_alerts(Effects& fx) {
+  const auto& alerts = ledger_.alerts();
+  for (; alerts_seen_ < alerts.size(); ++alerts_seen_) fx.list.push_back(BudgetAlerted{alerts[alerts_seen_]});
 }
 
 Result<Effects> Core::add_tenant(const AddTenant& c) {
@@ -197,13 +212,14 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   return Effects{{JobEnded{j.id}}, kNever};
 }
 
-Result<Effects> Core::set_price(const SetPrice& c) {
+Result<Effects> Core::set_price(const SetPrice& c, TimeMs now) {
   if (!state_.topo->find_type(c.gpu_type))
     return Status::Invalid("price.gpu_type: no site offers GPU type '" + c.gpu_type + "'");
   if (!state_.topo->find_site(c.site)) return Status::Invalid("price.site: unknown site '" + c.site + "'");
   if (Status st = ledger_.prices().set(c.gpu_type, c.site, c.priority, c.price); !st.ok()) return st;
   if (!credits_on_) sched_.set_admission(&credits_);
   credits_on_ = true;
+  sched_.unpark_all(state_, now, /*all=*/true);  // what each held-back job needs has changed
   return Effects{};
 }
 
@@ -212,6 +228,57 @@ Result<Effects> Core::money(const std::string& tenant, Result<OpOutcome> r, Time
   if (!r.ok()) return r.status();
   if (auto t = tenant_names_.find(tenant)) sched_.unpark(state_, *t, now);
   return Effects{};
+}
+
+Result<Effects> Core::set_budget(const SetBudget& c, TimeMs now) {
+  Status st = c.budget ? ledger_.set_budget(c.tenant, *c.budget, now) : ledger_.clear_budget(c.tenant);
+  if (!st.ok()) return st;
+  TenantId t = *tenant_names_.find(c.tenant);  // the ledger knows it: so does the core
+  if (c.budget && c.budget->hard)
+    hard_budgets_[t] = c.budget->origin + (period_of(*c.budget, now) + 1) * c.budget->period;
+  else
+    hard_budgets_.erase(t);
+  return money(c.tenant, OpOutcome::kApplied, now);  // a new budget may allow more
+}
+
+Result<Effects> Core::set_refunds(const SetRefundPolicy& c) {
+  for (int pct : {c.policy.preemption_pct, c.policy.failure_pct})
+    if (pct < 0 || pct > 100) return Status::Invalid("refund policy: percentages must be between 0 and 100");
+  credits_.set_refunds(c.policy);
+  return Effects{};
+}
+
+void Core::note_money_time(TimeMs t) {
+  if (t > last_now_) money_times_.insert(t);
+}
+
+// Held-back jobs are looked at again when a grant starts (all tenants: grants are few) and
+// when a hard budget's period turns (its tenant).
+void Core::wake_parked(TimeMs now) {
+  bool grant_started = false;
+  while (!money_times_.empty() && *money_times_.begin() <= now) {
+    money_times_.erase(money_times_.begin());
+    grant_started = true;
+  }
+  if (grant_started) sched_.unpark_all(state_, now);
+  for (auto& [t, next] : hard_budgets_) {
+    if (next > now) continue;
+    const Budget& b = *ledger_.find_tenant(state_.tenants[t].name)->budget;
+    next = b.origin + (period_of(b, now) + 1) * b.period;
+    sched_.unpark(state_, t, now);
+  }
+}
+
+TimeMs Core::next_money_wake(TimeMs now) const {
+  if (sched_.parked() == 0) return kNever;
+  TimeMs at = money_times_.empty() ? kNever : *money_times_.begin();
+  for (const auto& [t, next] : hard_budgets_) {
+    auto need = sched_.least_parked_need(t);
+    if (!need || next >= at) continue;
+    auto spendable = ledger_.spendable(state_.tenants[t].name, now);
+    if (spendable.ok() && *spendable >= *need) at = next;
+  }
+  return at;
 }
 
 // With credits on, a job needs a time limit (its hold covers it) and a price where it may run.
@@ -232,11 +299,47 @@ Status Core::check_credits(const JobSpec& spec) const {
 }
 
 Effects Core::schedule(TimeMs now) {
-  PassResult r = sched_.pass(state_, now);
   Effects fx;
+  if (credits_on_) wake_parked(now);
+  PassResult r = sched_.pass(state_, now);
   for (JobId id : r.preempted) fx.list.push_back(JobPreempted{id});
   for (JobId id : r.started) fx.list.push_back(JobStarted{id});
-  fx.wake_at = r.wake_at;
+  fx.wake_at = std::min(fx.wake_at, r.wake_at);
+  if (credits_on_) fx.wake_at = std::min(fx.wake_at, next_money_wake(now));  // jobs parked in this pass
+  return fx;
+}
+
+DurationMs Core::work_since_checkpoint(const Job& j, TimeMs now) const {
+  DurationMs seg = now - j.last_start;
+  DurationMs useful = j.resumed() ? std::max<DurationMs>(0, seg - sched_.options().restart_overhead) : seg;
+  DurationMs before = j.useful_ms, after = before + useful;
+  DurationMs every = j.spec.checkpoint_every;
+  // The segment began at a checkpoint (the start, or a graceful preemption); more were taken
+  // every `every` ms of useful work.
+  DurationMs kept = std::max(before, every > 0 ? after - after % every : 0);
+  return after - kept;
+}
+
+Result<Effects> Core::fail_node(const FailNode& c, TimeMs now) {
+  auto node = state_.topo->find_node(c.node);
+  if (!node) return Status::Invalid("node: unknown node '" + c.node + "'");
+  std::vector<JobId> hit;
+  for (JobId id : state_.running)
+    for (const NodeGpus& g : state_.jobs[id].alloc)
+      if (g.node == *node) hit.push_back(id);
+  std::sort(hit.begin(), hit.end());  // running is in no particular order; effects must be
+  Effects fx;
+  for (JobId id : hit) {
+    Job& j = state_.jobs[id];
+    DurationMs lost = work_since_checkpoint(j, now);
+    sched_.stop(state_, j, now, JobPhase::kPending, /*requeue=*/false);
+    j.useful_ms -= lost;
+    j.lost_ms += lost;
+    ++j.failures;
+    if (credits_on_) credits_.lost_work(state_, j, lost, now);
+    sched_.enqueue(state_, j, now);
+    fx.list.push_back(JobFailed{id, lost});
+  }
   return fx;
 }
 

@@ -3,7 +3,10 @@
 // times give the same effects and state, bit for bit.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "core/command.h"
 #include "core/credits.h"
@@ -40,8 +43,23 @@ class Core {
   Result<Effects> complete(const CompleteJob& c, TimeMs now);
   Result<Effects> cancel(const CancelJob& c, TimeMs now);
   Effects schedule(TimeMs now);
-  Result<Effects> set_price(const SetPrice& c);
+  Result<Effects> set_price(const SetPrice& c, TimeMs now);
   Result<Effects> money(const std::string& tenant, Result<OpOutcome> r, TimeMs now);
+  Result<Effects> set_budget(const SetBudget& c, TimeMs now);
+  Result<Effects> set_refunds(const SetRefundPolicy& c);
+  Result<Effects> fail_node(const FailNode& c, TimeMs now);
+  // Useful work of a running job that a failure now would throw away.
+  DurationMs work_since_checkpoint(const Job& j, TimeMs now) const;
+  // Funds grow with time alone when a grant starts or a hard budget's period begins: jobs
+  // held back for credits are looked at again then.
+  void note_money_time(TimeMs t);
+  void wake_parked(TimeMs now);
+  // When the host should wake the core for held-back jobs: the next grant start, and the next
+  // period of each hard budget that is all that holds its tenant back (money is there). A
+  // tenant out of money is not woken every period: only new money wakes it.
+  TimeMs next_money_wake(TimeMs now) const;
+  // Budget alerts raised since the last apply, as effects.
+  void report_alerts(Effects& fx);
   Status check_credits(const JobSpec& spec) const;
   Status check_spec(const JobSpec& spec) const;
   // Why a valid job can never run here, or empty when some pool is big enough.
@@ -54,6 +72,9 @@ class Core {
   CreditAdmission credits_;
   bool credits_on_ = false;
   TimeMs last_now_ = 0;
+  std::set<TimeMs> money_times_;  // future grant starts
+  std::map<TenantId, TimeMs> hard_budgets_;  // tenants with a hard budget: its next period start
+  std::size_t alerts_seen_ = 0;
 };
 
 }  // namespace hexa

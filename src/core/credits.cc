@@ -1,6 +1,8 @@
 #include "core/credits.h"
 
+#include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace hexa {
 
@@ -10,12 +12,16 @@ std::string CreditAdmission::hold_id(const Job& j) {
 
 Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const {
   const NodeInfo& node = s.topo->node(alloc.front().node);
+  return hold_at(s, j, node.type, node.site);
+}
+
+Result<HoldRequest> CreditAdmission::hold_at(const ClusterState& s, const Job& j, TypeId type, SiteId site) const {
   HoldRequest h;
   h.id = hold_id(j);
   h.tenant = s.tenants[j.spec.tenant].name;
   h.job = j.spec.name;
-  h.gpu_type = s.topo->types().name(node.type);
-  h.site = s.topo->site(node.site).name;
+  h.gpu_type = s.topo->types().name(type);
+  h.site = s.topo->site(site).name;
   auto rate = ledger_.prices().rate(h.gpu_type, h.site, j.spec.priority, j.spec.preemptible);
   if (!rate.ok()) return rate.status();
   h.rate = *rate;
@@ -28,11 +34,21 @@ Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& 
   return h;
 }
 
+std::int64_t CreditAdmission::need(const ClusterState& s, const Job& j, const Allocation& alloc) const {
+  auto h = hold_for(s, j, alloc);
+  return h.ok() ? h->amount : std::numeric_limits<std::int64_t>::max();  // no price: until prices change
+}
+
+std::int64_t CreditAdmission::room(const ClusterState& s, TenantId t, TimeMs now) const {
+  auto r = ledger_.room(s.tenants[t].name, now);
+  return r.ok() ? *r : 0;
+}
+
 bool CreditAdmission::admit(const ClusterState& s, const Job& j, const Allocation& alloc, TimeMs now,
                             std::string* why) {
   auto h = hold_for(s, j, alloc);
   Status st = h.ok() ? ledger_.check_start(h->tenant, h->amount, h->gpu_ms, now) : h.status();
-  if (!st.ok()) *why = "credits: " + st.message();
+  if (!st.ok()) *why = st.message().starts_with("budget:") ? st.message() : "credits: " + st.message();
   return st.ok();
 }
 
@@ -40,7 +56,6 @@ void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
   auto h = hold_for(s, j, j.alloc);
   [[maybe_unused]] auto placed = h.ok() ? ledger_.place_hold(*h, now) : Result<OpOutcome>(h.status());
   assert(placed.ok() && "admit() said yes at this very instant");
-  if (h.ok()) rates_[h->id] = h->rate;
 }
 
 void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
@@ -48,24 +63,41 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   Job seg = j;
   if (j.phase == JobPhase::kPending) --seg.preemptions;
   const std::string id = hold_id(seg);
-  auto rate = rates_.find(id);
-  if (rate == rates_.end()) return;  // started before credits were on
+  if (!ledger_.find_hold(id)) return;  // started before credits were on
   GpuMs used = GpuMs{j.spec.gpus} * j.last_run_ms;
   if (used > 0) (void)ledger_.meter(id, used, now);
   (void)ledger_.release(id, now);
-  DurationMs redone = seg.resumed() ? std::min(j.last_run_ms, overhead_) : 0;
-  auto amount = usage_cost(GpuMs{j.spec.gpus} * redone, rate->second);
-  if (redone > 0 && amount.ok() && *amount > 0) {
-    RefundRequest r;
-    r.id = id + "/restart";
-    r.tenant = s.tenants[j.spec.tenant].name;
-    r.amount = *amount;
-    r.reason = "restart after preemption";
-    r.job = j.spec.name;
-    r.gpu_ms = GpuMs{j.spec.gpus} * redone;
-    (void)ledger_.refund(r, now);
-  }
-  rates_.erase(rate);
+  if (!seg.resumed()) return;
+  // The restart overhead redid work lost by the stop before: the cloud's cost, not the tenant's.
+  const bool after_failure = restart_cause_failure_.erase(id) > 0;
+  refund(s, j, id, std::min(j.last_run_ms, overhead_), after_failure ? refunds_.failure_pct : refunds_.preemption_pct,
+         after_failure ? "restart after node failure" : "restart after preemption", now);
+}
+
+void CreditAdmission::lost_work(const ClusterState& s, const Job& j, DurationMs lost, TimeMs now) {
+  Job seg = j;
+  --seg.preemptions;  // the segment that the failure closed
+  refund(s, j, hold_id(seg), lost, refunds_.failure_pct, "work lost to node failure", now);
+  restart_cause_failure_.insert(hold_id(j));  // the next segment's overhead is the failure's too
+}
+
+void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::string& hold, DurationMs ms, int pct,
+                             const char* why, TimeMs now) {
+  const Hold* h = ledger_.find_hold(hold);
+  if (!h || ms <= 0 || pct <= 0) return;
+  auto cost = usage_cost(GpuMs{j.spec.gpus} * ms, h->req.rate);
+  if (!cost.ok()) return;
+  // pct of the cost, rounded down (the cost itself was rounded up), without overflow.
+  Micro amount = *cost / 100 * pct + *cost % 100 * pct / 100;
+  if (amount <= 0) return;
+  RefundRequest r;
+  r.id = hold + "/" + (std::string(why).starts_with("work") ? "lost" : "restart");
+  r.tenant = s.tenants[j.spec.tenant].name;
+  r.amount = amount;
+  r.reason = why;
+  r.job = j.spec.name;
+  r.gpu_ms = GpuMs{j.spec.gpus} * ms;
+  (void)ledger_.refund(r, now);
 }
 
 }  // namespace hexa

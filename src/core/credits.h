@@ -1,17 +1,25 @@
 // Credit admission: the ledger behind the engine's Admission seam. A job starts only if its
 // tenant can cover its time limit at its rate (live grants + cash + overdraft, and within a
 // hard budget); the hold is placed at start, the GPU time used is metered when the segment
-// ends, the rest is released. A resumed segment's restart overhead is refunded: redoing work
-// lost to preemption is the cloud's cost, not the tenant's.
+// ends, the rest is released. Work the cloud made the tenant pay twice is refunded, as far as
+// the RefundPolicy says: a resumed segment's restart overhead, and the work a node failure
+// threw away since the job's last checkpoint.
 #pragma once
 
+#include <set>
 #include <string>
-#include <unordered_map>
 
 #include "engine/admission.h"
 #include "ledger/ledger.h"
 
 namespace hexa {
+
+// Percent of the cost of lost work given back (0..100), by what caused the loss.
+struct RefundPolicy {
+  int preemption_pct = 100;  // restart overhead after a preemption
+  int failure_pct = 100;     // work since the last checkpoint, and restart overhead, after a node failure
+  bool operator==(const RefundPolicy&) const = default;
+};
 
 class CreditAdmission final : public Admission {
  public:
@@ -20,16 +28,30 @@ class CreditAdmission final : public Admission {
   bool admit(const ClusterState& s, const Job& j, const Allocation& alloc, TimeMs now, std::string* why) override;
   void started(const ClusterState& s, const Job& j, TimeMs now) override;
   void stopped(const ClusterState& s, const Job& j, TimeMs now) override;
+  std::int64_t need(const ClusterState& s, const Job& j, const Allocation& alloc) const override;
+  std::int64_t room(const ClusterState& s, TenantId t, TimeMs now) const override;
+
+  void set_refunds(const RefundPolicy& p) { refunds_ = p; }
+  const RefundPolicy& refunds() const { return refunds_; }
+  // A node failure threw away `lost` ms of the job's useful work in the segment that just
+  // closed: refunds failure_pct of its cost at that segment's rate.
+  void lost_work(const ClusterState& s, const Job& j, DurationMs lost, TimeMs now);
 
   // The hold a job needs to start on `alloc` now.
   Result<HoldRequest> hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
+  // The hold a job needs to start on GPUs of `type` at `site` now.
+  Result<HoldRequest> hold_at(const ClusterState& s, const Job& j, TypeId type, SiteId site) const;
   // "j17#2": job 17's third run segment.
   static std::string hold_id(const Job& j);
 
  private:
   Ledger& ledger_;
   DurationMs overhead_;
-  std::unordered_map<std::string, Micro> rates_;  // open holds: their rate, for refunds
+  RefundPolicy refunds_;
+  std::set<std::string> restart_cause_failure_;  // holds of segments that restart after a failure
+  // Refunds pct of the cost of `ms` of the job's GPUs at the rate of hold `hold`.
+  void refund(const ClusterState& s, const Job& j, const std::string& hold, DurationMs ms, int pct,
+              const char* why, TimeMs now);
 };
 
 }  // namespace hexa

@@ -4,6 +4,7 @@
 // mechanism.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "engine/cluster_state.h"
@@ -19,6 +20,14 @@ class Admission {
   virtual void started(const ClusterState& s, const Job& j, TimeMs now) = 0;
   // After the segment closed (j.last_run_ms is its length; j.phase says how it ended).
   virtual void stopped(const ClusterState& s, const Job& j, TimeMs now) = 0;
+
+  // For jobs refused and set aside: what j was refused for on `alloc`, and the most tenant t
+  // could be granted now. Set-aside jobs are looked at again, cheapest first, only as far as
+  // their tenant's room covers their needs together: looking earlier would place them and
+  // refuse them again, pass after pass. (A cheaper pool could take a job for less than its
+  // need; it waits for the room all the same: a cost paid only by tenants short of money.)
+  virtual std::int64_t need(const ClusterState& s, const Job& j, const Allocation& alloc) const = 0;
+  virtual std::int64_t room(const ClusterState& s, TenantId t, TimeMs now) const = 0;
 };
 
 }  // namespace hexa

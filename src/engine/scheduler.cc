@@ -1,6 +1,8 @@
 #include "engine/scheduler.h"
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 
 #include "engine/decay.h"
 #include "engine/quota.h"
@@ -31,15 +33,44 @@ void Scheduler::dequeue(ClusterState& s, const Job& j) {
   queue_.erase(j.id);
   if (j.wait.kind != WaitKind::kAdmission) return;
   auto it = parked_.find(j.spec.tenant);
-  if (it != parked_.end()) std::erase(it->second, j.id);
+  if (it == parked_.end()) return;
+  auto [lo, hi] = it->second.equal_range(j.admission_need);
+  for (auto p = lo; p != hi; ++p)
+    if (p->second == j.id) {
+      it->second.erase(p);
+      --parked_count_;
+      break;
+    }
 }
 
-void Scheduler::unpark(ClusterState& s, TenantId t, TimeMs now) {
+void Scheduler::unpark(ClusterState& s, TenantId t, TimeMs now, bool all) {
   auto it = parked_.find(t);
   if (it == parked_.end()) return;
-  for (JobId id : it->second)
-    if (s.jobs[id].phase == JobPhase::kPending && !queue_.contains(id)) file(s, s.jobs[id], now);
-  parked_.erase(it);
+  auto& jobs = it->second;
+  // Cheapest first, as many as the tenant's room covers together: re-queueing more would only
+  // place them and refuse them again, and a tenant short of money with a long queue would
+  // make every pass cost its whole queue. Those left wait for the next change in its funds.
+  std::int64_t room = all || !admission_ ? std::numeric_limits<std::int64_t>::max() : admission_->room(s, t, now);
+  auto p = jobs.begin();
+  for (; p != jobs.end() && p->first <= room; ++p) {
+    if (!all) room -= p->first;
+    if (s.jobs[p->second].phase == JobPhase::kPending && !queue_.contains(p->second)) file(s, s.jobs[p->second], now);
+  }
+  parked_count_ -= static_cast<std::size_t>(std::distance(jobs.begin(), p));
+  jobs.erase(jobs.begin(), p);
+  if (jobs.empty()) parked_.erase(it);
+}
+
+std::optional<std::int64_t> Scheduler::least_parked_need(TenantId t) const {
+  auto it = parked_.find(t);
+  if (it == parked_.end() || it->second.empty()) return std::nullopt;
+  return it->second.begin()->first;
+}
+
+void Scheduler::unpark_all(ClusterState& s, TimeMs now, bool all) {
+  std::vector<TenantId> tenants;
+  for (const auto& kv : parked_) tenants.push_back(kv.first);
+  for (TenantId t : tenants) unpark(s, t, now, all);
 }
 
 void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
@@ -100,7 +131,9 @@ bool Scheduler::admitted(const ClusterState& s, Job& j, const Allocation& alloc,
   j.waited_on_admission = true;
   if (j.first_admission_wait < 0) j.first_admission_wait = now;
   queue_.erase(j.id);
-  parked_[j.spec.tenant].push_back(j.id);
+  j.admission_need = admission_->need(s, j, alloc);
+  parked_[j.spec.tenant].emplace(j.admission_need, j.id);
+  ++parked_count_;
   return false;
 }
 

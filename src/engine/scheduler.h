@@ -34,8 +34,15 @@ class Scheduler {
   void enqueue(ClusterState& s, const Job& j, TimeMs now);
   // A pending job leaves the queue without running (cancelled).
   void dequeue(ClusterState& s, const Job& j);
-  // The tenant's funds may have grown: its jobs that admission held back are queued again.
-  void unpark(ClusterState& s, TenantId t, TimeMs now);
+  // The tenant's funds may have grown: its jobs that admission held back and whose need its
+  // room now covers are queued again; `all`: every one (what a job needs has changed).
+  void unpark(ClusterState& s, TenantId t, TimeMs now, bool all = false);
+  // Funds may have grown for anyone (a grant began, a budget period turned), or prices changed.
+  void unpark_all(ClusterState& s, TimeMs now, bool all = false);
+  // Jobs held back by admission.
+  std::size_t parked() const { return parked_count_; }
+  // The least need among the tenant's held-back jobs; none when it has none.
+  std::optional<std::int64_t> least_parked_need(TenantId t) const;
 
   PassResult pass(ClusterState& s, TimeMs now);
 
@@ -106,7 +113,9 @@ class Scheduler {
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
   // Jobs admission refused, out of the queue until their tenant's funds change (unpark), so
   // that a tenant out of credits costs the passes nothing.
-  std::map<TenantId, std::vector<JobId>> parked_;
+  // Per tenant, by need: unpark() re-queues only the jobs the tenant's room now covers.
+  std::map<TenantId, std::multimap<std::int64_t, JobId>> parked_;
+  std::size_t parked_count_ = 0;
   std::optional<int> first_priority_;
   bool priorities_vary_ = false;  // until then no job can preempt by priority
 

@@ -135,6 +135,18 @@ Result<Micro> Ledger::spendable(std::string_view tenant, TimeMs now) const {
   return spendable_at(tenants_[*ti], now);
 }
 
+Result<Micro> Ledger::room(std::string_view tenant, TimeMs now) const {
+  auto ti = tenant_index("room", tenant);
+  if (!ti.ok()) return ti.status();
+  const TenantFunds& t = tenants_[*ti];
+  Micro r = spendable_at(t, now);
+  if (t.budget && t.budget->hard && t.budget->credits) {
+    Int128 left = static_cast<Int128>(*t.budget->credits) - rolled(t.use, *t.budget, now).credits - t.held;
+    r = std::min(r, clamp64(left));
+  }
+  return std::max<Micro>(r, 0);
+}
+
 Result<Micro> Ledger::consumed(std::string_view tenant) const {
   auto ti = tenant_index("consumed", tenant);
   if (!ti.ok()) return ti.status();

@@ -93,6 +93,9 @@ class Ledger {
   // --- queries
   // Live grants' remaining + cash + overdraft, at `now`; clamped to int64.
   Result<Micro> spendable(std::string_view tenant, TimeMs now) const;
+  // The largest amount a start could be admitted for at `now`: spendable, and within the room a
+  // hard credit budget leaves (GPU-hour budgets are not counted). Never negative.
+  Result<Micro> room(std::string_view tenant, TimeMs now) const;
   // All the tenant's money: cash + grants (even expired, not yet swept) + open holds.
   Result<Micro> balance(std::string_view tenant) const;
   Result<Statement> statement(std::string_view tenant, TimeMs from, TimeMs to) const;

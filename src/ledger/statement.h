@@ -45,5 +45,11 @@ Micro total(const std::vector<StatementLine>& lines);
 // line, the section in the first column, "opening" first and "closing" last.
 std::string statement_json(const Statement& s);
 std::string statement_csv(const Statement& s);
+// For people, like a cloud console's invoice: a header (tenant, period as "day D hh:mm" from
+// time 0, opening balance), then the sections Grants, Top-ups, Jobs (time, job, GPU type,
+// site, GPU-hours, credits per GPU-hour, amount), Refunds and Expiries, each a table with its
+// subtotal, then the closing balance and a check line: opening + in - out = closing. Credits
+// are exact (format_credits), GPU-hours to 3 decimals half up; no floating point.
+std::string statement_text(const Statement& s);
 
 }  // namespace hexa

@@ -20,6 +20,9 @@ struct JobSpec {
   int priority = 0;             // higher goes first and may preempt lower preemptible work
   bool preemptible = true;
   DurationMs time_limit = 0;    // limit on useful run time (restart overheads not counted); 0 = none
+  // The job saves its progress every this much useful run time; 0 = never (a failure sends it
+  // back to its last preemption, or to the start). Preemption is graceful: it checkpoints.
+  DurationMs checkpoint_every = 0;
   // The true run time, known only to a simulator. Used by the srtf oracle policy; -1 elsewhere.
   DurationMs oracle_duration = -1;
 };
@@ -77,7 +80,9 @@ struct Job {
   DurationMs useful_ms = 0;    // run time of closed segments, restart overhead excluded
   DurationMs last_run_ms = 0;  // length of the last closed segment
   TimeMs queued_since = 0;     // submit, or the last preemption
-  int preemptions = 0;
+  int preemptions = 0;         // run segments closed by preemption or failure
+  int failures = 0;            // ... of which by a node failure
+  DurationMs lost_ms = 0;      // useful run time lost to failures (done again)
   GpuMs las_base = 0;          // attained service forgiven by starvation promotion
   Allocation alloc;
   WaitReason wait;
@@ -87,6 +92,7 @@ struct Job {
   bool waited_on_admission = false;       // ... or for credits or a budget
   std::string admission_why;              // the last admission refusal, in words
   TimeMs first_admission_wait = -1;       // when admission first held it back
+  std::int64_t admission_need = 0;        // while set aside by admission: Admission::need()
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

@@ -28,7 +28,10 @@ Result<NodeId> Topology::add_node(BlockId block, std::string_view name, int gpus
   if (block >= blocks_.size()) return Status::Invalid("node: unknown block");
   if (gpus < 1 || gpus > kMaxGpusPerNode)
     return Status::Invalid("gpus_per_node: must be between 1 and 64, got " + std::to_string(gpus));
+  if (name.empty()) return Status::Invalid("node name: must not be empty");
+  if (node_names_.find(name)) return Status::Invalid("node '" + std::string(name) + "': declared twice");
   auto id = static_cast<NodeId>(nodes_.size());
+  node_names_.intern(name);
   const BlockInfo& b = blocks_[block];
   nodes_.push_back(NodeInfo{std::string(name), b.site, block, b.type, gpus});
   blocks_[block].nodes.push_back(id);

@@ -49,6 +49,7 @@ class Topology {
   const Interner& types() const { return types_; }
   std::optional<SiteId> find_site(std::string_view name) const { return site_names_.find(name); }
   std::optional<TypeId> find_type(std::string_view name) const { return types_.find(name); }
+  std::optional<NodeId> find_node(std::string_view name) const { return node_names_.find(name); }
 
   long total_gpus() const { return total_gpus_; }
   long site_gpus(SiteId site, TypeMask types) const;
@@ -61,6 +62,7 @@ class Topology {
   std::vector<BlockInfo> blocks_;
   std::vector<NodeInfo> nodes_;
   Interner site_names_;
+  Interner node_names_;  // names are unique: hosts name the node that failed
   Interner types_;
   long total_gpus_ = 0;
 };

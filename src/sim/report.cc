@@ -51,13 +51,24 @@ void money_metrics(const SimResult& r, Metrics& m) {
   }
   double days = static_cast<double>(r.last_end - r.first_submit) / static_cast<double>(kDay);
   for (const auto& c : r.credits) {
-    TenantMoney t{c.name, static_cast<double>(c.consumed) / kCredit, static_cast<double>(c.left) / kCredit, -1, -1};
+    TenantMoney t{c.name, c.cls, static_cast<double>(c.consumed) / kCredit, static_cast<double>(c.left) / kCredit, -1,
+                  -1};
     if (auto it = ran_out.find(c.name); it != ran_out.end()) t.ran_out_s = static_cast<double>(it->second) / 1000.0;
     if (c.consumed > 0 && days > 0) t.runway_days = t.left / (t.consumed / days);
     m.credits_consumed += t.consumed;
     m.money.push_back(t);
   }
   m.tenants_ran_out = static_cast<long>(ran_out.size());
+  std::map<std::string, Metrics::ClassMoney> classes;
+  for (const TenantMoney& t : m.money) {
+    Metrics::ClassMoney& c = classes[t.cls];
+    c.cls = t.cls;
+    ++c.tenants;
+    c.ran_out += t.ran_out_s >= 0;
+    c.consumed += t.consumed;
+    c.left += t.left;
+  }
+  for (auto& kv : classes) m.classes.push_back(kv.second);
 }
 
 }  // namespace
@@ -87,6 +98,9 @@ Metrics compute_metrics(const SimResult& r) {
     }
   }
   money_metrics(r, m);
+  m.failed_nodes = r.failed_nodes;
+  m.failures = r.failures;
+  m.lost_gpu_hours = static_cast<double>(r.lost_gpu_ms) / static_cast<double>(kHour);
   m.jct = distribution(std::move(jct));
   m.queue = distribution(std::move(queue));
   DurationMs span = r.last_end - r.first_submit;
@@ -152,11 +166,23 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
     c["consumed"] = round3(m.credits_consumed);
     c["jobs_waited_on_credits"] = m.waited_on_credits;
     c["tenants_ran_out"] = m.tenants_ran_out;
+    auto& cs = c["classes"] = nlohmann::ordered_json::array();
+    for (const Metrics::ClassMoney& k : m.classes)
+      cs.push_back({{"class", k.cls}, {"tenants", k.tenants}, {"consumed", round3(k.consumed)},
+                    {"left", round3(k.left)}, {"ran_out", k.ran_out}});
+    auto& as = c["budget_alerts"] = nlohmann::ordered_json::array();
+    for (const BudgetAlert& a : r.alerts)
+      as.push_back({{"tenant", a.tenant}, {"at_s", round3(static_cast<double>(a.at) / 1000.0)},
+                    {"measure", measure_name(a.measure)}, {"threshold_pct", a.threshold_bps / 100.0},
+                    {"used", a.used}, {"limit", a.limit}});
     auto& ts = c["tenants"] = nlohmann::ordered_json::array();
     for (const TenantMoney& t : m.money)
-      ts.push_back({{"name", t.name}, {"consumed", round3(t.consumed)}, {"left", round3(t.left)},
+      ts.push_back({{"name", t.name}, {"class", t.cls}, {"consumed", round3(t.consumed)}, {"left", round3(t.left)},
                     {"ran_out_s", round3(t.ran_out_s)}, {"runway_days", round3(t.runway_days)}});
   }
+  if (m.failed_nodes > 0)
+    j["failures"] = {{"nodes_failed", m.failed_nodes}, {"jobs_hit", m.failures},
+                     {"lost_gpu_hours", round3(m.lost_gpu_hours)}};
   auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
   for (const JobRecord& rec : r.jobs)
     if (rec.state == "rejected") rejected.push_back({{"id", rec.id}, {"reason", rec.reason}});
@@ -183,9 +209,17 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
     for (const auto& [name, u] : m.site_utilization) line += fmt::format("{}{} {:.1f}%", line.empty() ? "" : ", ", name, 100 * u);
     out += "  sites       busy: " + line + "\n";
   }
+  if (m.failed_nodes > 0)
+    out += fmt::format("  failures    {} node failures hit {} running jobs; {:.0f} GPU-hours of work lost and redone\n",
+                       m.failed_nodes, m.failures, m.lost_gpu_hours);
   if (r.credits_on) {
     out += fmt::format("  credits     {:.0f} consumed; {} jobs waited on credits; {} tenants ran out of credits\n",
                        m.credits_consumed, m.waited_on_credits, m.tenants_ran_out);
+    for (const Metrics::ClassMoney& k : m.classes)
+      out += fmt::format("              {:<12} {:>6} tenants {:>14.0f} consumed {:>14.0f} left, {} ran out\n", k.cls,
+                         k.tenants, k.consumed, k.left, k.ran_out);
+    if (!r.alerts.empty())
+      out += fmt::format("  budgets     {} alerts raised (see the JSON report)\n", r.alerts.size());
   }
   std::vector<const TenantFigures*> top;
   for (const auto& t : m.tenants) top.push_back(&t);

@@ -23,6 +23,7 @@ struct TenantFigures {
 
 struct TenantMoney {
   std::string name;
+  std::string cls;
   double consumed = 0;     // credits
   double left = 0;         // credits spendable at the end
   double ran_out_s = -1;   // when credits first held one of its jobs back; -1: never
@@ -44,6 +45,15 @@ struct Metrics {
   double credits_consumed = 0;
   long waited_on_credits = 0, tenants_ran_out = 0;
   std::vector<TenantMoney> money;  // in tenant order
+  struct ClassMoney {
+    std::string cls;
+    long tenants = 0, ran_out = 0;
+    double consumed = 0, left = 0;
+  };
+  std::vector<ClassMoney> classes;  // by class name
+  // Node failures (when the run injected some).
+  long failed_nodes = 0, failures = 0;
+  double lost_gpu_hours = 0;
 };
 
 Metrics compute_metrics(const SimResult& r);

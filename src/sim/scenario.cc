@@ -1,6 +1,9 @@
 #include "sim/scenario.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 #include <filesystem>
 #include <set>
 
@@ -21,12 +24,13 @@ std::string relative_to(const std::string& file, const std::string& path) {
   return (std::filesystem::path(file).parent_path() / p).string();
 }
 
-Status read_startups(const YAML::Node& node, const std::string& where, StartupWorkload* w) {
+Status read_startups(const YAML::Node& node, const std::string& where, StartupWorkload* w, std::string* cls) {
   YamlMap m(node, where);
   if (Status st = m.check({"tenants", "days", "load", "gpu_type", "gang_sizes", "median_minutes", "sigma",
-                           "min_minutes", "max_hours", "zipf", "limit_factor"});
+                           "min_minutes", "max_hours", "zipf", "limit_factor", "class"});
       !st.ok())
     return st;
+  if (Status st = m.get("class", cls); !st.ok()) return st;
   long tenants = w->tenants, days = w->span / kDay;
   for (Status st : {m.get("tenants", &tenants, 1, 1000000), m.get("days", &days, 1, 3660), m.get("load", &w->load, 0.001, 10),
                     m.get("gpu_type", &w->gpu_type), m.get("median_minutes", &w->median_minutes, 0.01, 1e6),
@@ -63,7 +67,7 @@ Result<Topology> read_cluster(const YAML::Node& node, const std::string& file, c
 }
 
 Status read_workload(const YAML::Node& node, const std::string& file, const std::string& where,
-                     std::uint64_t seed, const Topology& topo, Trace* trace) {
+                     std::uint64_t seed, const Topology& topo, Trace* trace, SimOptions* opt) {
   YamlMap m(node, where);
   if (Status st = m.check({"trace", "startups"}); !st.ok()) return st;
   if (m.has("trace") == m.has("startups")) return Status::Invalid(where + ": give exactly one of trace or startups");
@@ -82,8 +86,10 @@ Status read_workload(const YAML::Node& node, const std::string& file, const std:
   StartupWorkload w;
   w.seed = seed;
   w.cluster_gpus = topo.total_gpus();
-  if (Status st = read_startups(m.node("startups"), m.path("startups"), &w); !st.ok()) return st;
+  std::string cls = "startup";
+  if (Status st = read_startups(m.node("startups"), m.path("startups"), &w, &cls); !st.ok()) return st;
   *trace = generate_startups(w);
+  for (const TraceJob& j : trace->jobs) opt->classes.try_emplace(j.tenant, cls);  // a declared class wins
   return Status::Ok();
 }
 
@@ -112,12 +118,13 @@ Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions
     YamlMap t(node[i], where + "[" + std::to_string(i) + "]");
     AddTenant add;
     long weight = 1;
-    std::string kind;
-    if (Status st = t.check({"name", "weight", "parent", "kind", "quotas"}); !st.ok()) return st;
+    std::string kind, cls;
+    if (Status st = t.check({"name", "weight", "parent", "kind", "class", "quotas"}); !st.ok()) return st;
     for (Status st : {t.get("name", &add.name), t.get("weight", &weight, 1, 1000000), t.get("parent", &add.parent),
-                      t.get("kind", &kind)})
+                      t.get("kind", &kind), t.get("class", &cls)})
       if (!st.ok()) return st;
     if (add.name.empty()) return Status::Invalid(t.path("name") + ": must not be empty");
+    if (!cls.empty()) opt->classes[add.name] = cls;
     add.weight = static_cast<int>(weight);
     if (!kind.empty()) {
       add.kind = parse_kind(kind);
@@ -138,11 +145,23 @@ Status read_tenants(const YAML::Node& node, const std::string& where, SimOptions
   return Status::Ok();
 }
 
+// Money set-up commands, each checked by a scratch core as it is read (unknown tenants, bad
+// amounts, expiry before start...), so that the error names the file and the entry.
+struct Setup {
+  SimOptions* opt;
+  Core* scratch;
+  Status add(Command c, const std::string& where) {
+    if (auto fx = scratch->apply(c, 0); !fx.ok()) return Status::Invalid(where + ": " + fx.status().message());
+    opt->setup.push_back(std::move(c));
+    return Status::Ok();
+  }
+};
+
 Micro to_micro(double credits) { return static_cast<Micro>(std::llround(credits * 1e6)); }
 
 // prices: [{gpu_type, site (omitted: every site), priorities (default [0]), credits_per_gpu_hour,
 // preemptible_discount_pct}]
-Status read_prices(const YAML::Node& node, const std::string& where, const Topology& topo, SimOptions* opt) {
+Status read_prices(const YAML::Node& node, const std::string& where, const Topology& topo, Setup& su) {
   if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of prices");
   for (std::size_t i = 0; i < node.size(); ++i) {
     YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
@@ -169,7 +188,7 @@ Status read_prices(const YAML::Node& node, const std::string& where, const Topol
       for (long p : prios) {
         SetPrice c{type, topo.site(s).name, static_cast<int>(p),
                    Price{to_micro(rate), static_cast<int>(std::lround(discount * 100))}};
-        opt->setup.push_back(c);
+        if (Status st = su.add(c, m.label()); !st.ok()) return st;
       }
     }
     if (!site.empty() && !topo.find_site(site)) return Status::Invalid(m.path("site") + ": unknown site '" + site + "'");
@@ -178,7 +197,7 @@ Status read_prices(const YAML::Node& node, const std::string& where, const Topol
 }
 
 // grants: [{tenant, programme, credits, start_day, expiry_day}]
-Status read_grants(const YAML::Node& node, const std::string& where, SimOptions* opt) {
+Status read_grants(const YAML::Node& node, const std::string& where, Setup& su) {
   if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of grants");
   for (std::size_t i = 0; i < node.size(); ++i) {
     YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
@@ -194,47 +213,206 @@ Status read_grants(const YAML::Node& node, const std::string& where, SimOptions*
     g.grant.amount = to_micro(credits);
     g.grant.start = start * kDay;
     g.grant.expiry = expiry * kDay;
-    opt->setup.push_back(g);
+    if (Status st = su.add(g, m.label()); !st.ok()) return st;
   }
   return Status::Ok();
 }
 
-// startup_grants: {programme, median_credits, sigma, expiry_days}: one grant for every tenant
-// of the workload, drawn log-normal (a few big grants, many small ones), seeded.
+// Priced (type, site, priority) triples, from the SetPrice commands read so far.
+std::set<std::tuple<std::string, std::string, int>> priced(const SimOptions& opt) {
+  std::set<std::tuple<std::string, std::string, int>> out;
+  for (const Command& c : opt.setup)
+    if (auto* p = std::get_if<SetPrice>(&c)) out.insert({p->gpu_type, p->site, p->priority});
+  return out;
+}
+
+// The highest rate per GPU-hour (credits) a job of `types` (empty: any) may pay: what an
+// applicant budgets for when it does not know where its jobs will run.
+double reference_rate(const SimOptions& opt, const std::vector<std::string>& types) {
+  double best = 0;
+  for (const Command& c : opt.setup)
+    if (auto* p = std::get_if<SetPrice>(&c))
+      if (p->priority == 0 && (types.empty() || std::find(types.begin(), types.end(), p->gpu_type) != types.end()))
+        best = std::max(best, static_cast<double>(p->price.per_gpu_hour) / 1e6);
+  return best;
+}
+
+// Each start-up's planned spending: its jobs' GPU-hours at the reference rate.
+std::map<std::string, double> planned_spend(const Trace& trace, const SimOptions& opt) {
+  std::map<std::string, double> out;
+  for (const TraceJob& j : trace.jobs)
+    out[j.tenant] += static_cast<double>(j.gpus) * static_cast<double>(j.duration) / static_cast<double>(kHour) *
+                     reference_rate(opt, j.gpu_types);
+  return out;
+}
+
+Result<std::vector<double>> read_tiers(const YamlMap& m) {
+  std::vector<double> tiers;
+  const YAML::Node n = m.node("tiers_credits");
+  double v = 0;
+  for (std::size_t i = 0; n.IsSequence() && i < n.size(); ++i) {
+    if (!YAML::convert<double>::decode(n[i], v) || !(v > 0) || v > 1e12 || (!tiers.empty() && v <= tiers.back()))
+      return Status::Invalid(m.path("tiers_credits") + ": must be increasing positive amounts of credits");
+    tiers.push_back(v);
+  }
+  if (tiers.empty()) return Status::Invalid(m.path("tiers_credits") + ": must be a non-empty list of credits");
+  return tiers;
+}
+
+// startup_grants: one grant for every tenant of the workload, seeded. Either demand-blind,
+// {median_credits, sigma}: log-normal amounts; or tiered, {tiers_credits, coverage_median,
+// coverage_sigma}: each start-up asks for its planned spending times a log-normal coverage
+// (optimists ask for less than they will use) and gets the smallest tier that covers the ask,
+// the top tier at most, as grant programmes do.
 Status read_startup_grants(const YAML::Node& node, const std::string& where, const Trace& trace,
-                           std::uint64_t seed, SimOptions* opt) {
+                           std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
-  if (Status st = m.check({"programme", "median_credits", "sigma", "expiry_days"}); !st.ok()) return st;
+  if (Status st = m.check({"programme", "median_credits", "sigma", "tiers_credits", "coverage_median",
+                           "coverage_sigma", "expiry_days"});
+      !st.ok())
+    return st;
   std::string programme = "genai-studio";
-  double median = 0, sigma = 1;
+  double median = 0, sigma = 1, cover = 1, cover_sigma = 0.5;
   long expiry = 365;
   for (Status st : {m.get("programme", &programme), m.get("median_credits", &median, 1e-3, 1e12),
-                    m.get("sigma", &sigma, 0, 5), m.get("expiry_days", &expiry, 1, 36500)})
+                    m.get("sigma", &sigma, 0, 5), m.get("coverage_median", &cover, 0.01, 100),
+                    m.get("coverage_sigma", &cover_sigma, 0, 5), m.get("expiry_days", &expiry, 1, 36500)})
     if (!st.ok()) return st;
-  if (median <= 0) return Status::Invalid(m.path("median_credits") + ": required");
+  if (m.has("median_credits") == m.has("tiers_credits"))
+    return Status::Invalid(where + ": give exactly one of median_credits (log-normal) or tiers_credits (tiered)");
+  std::vector<double> tiers;
+  if (m.has("tiers_credits")) {
+    auto t = read_tiers(m);
+    if (!t.ok()) return t.status();
+    tiers = std::move(t).value();
+  }
+  const std::map<std::string, double> plan =
+      tiers.empty() ? std::map<std::string, double>{} : planned_spend(trace, *su.opt);
   Rng rng(seed ^ 0x6772616e7473ULL);  // "grants": its own stream, apart from the workload's
   std::set<std::string> seen;
   for (const TraceJob& j : trace.jobs) {
     if (!seen.insert(j.tenant).second) continue;
+    double credits = 0;
+    if (tiers.empty()) {
+      credits = rng.lognormal(median, sigma);
+    } else {
+      double ask = plan.at(j.tenant) * rng.lognormal(cover, cover_sigma);
+      auto tier = std::lower_bound(tiers.begin(), tiers.end(), ask);
+      credits = tier == tiers.end() ? tiers.back() : *tier;
+    }
     AddGrant g;
-    g.grant = {"startup-grant:" + j.tenant, j.tenant, programme, to_micro(rng.lognormal(median, sigma)), 0,
-               expiry * kDay};
-    opt->setup.push_back(g);
+    g.grant = {"startup-grant:" + j.tenant, j.tenant, programme, to_micro(credits), 0, expiry * kDay};
+    if (Status st = su.add(g, where); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+// budgets: [{tenant, period_days, credits, gpu_hours, hard, alerts_pct}]
+Status read_budgets(const YAML::Node& node, const std::string& where, Setup& su) {
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of budgets");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
+    if (Status st = m.check({"tenant", "period_days", "credits", "gpu_hours", "hard", "alerts_pct"}); !st.ok())
+      return st;
+    SetBudget c;
+    Budget b;
+    long days = 30;
+    double credits = 0, gpu_hours = 0;
+    for (Status st : {m.get("tenant", &c.tenant), m.get("period_days", &days, 1, 3660),
+                      m.get("credits", &credits, 1e-6, 1e12), m.get("gpu_hours", &gpu_hours, 1e-3, 1e12),
+                      m.get("hard", &b.hard)})
+      if (!st.ok()) return st;
+    if (c.tenant.empty()) return Status::Invalid(m.path("tenant") + ": required");
+    b.period = days * kDay;
+    if (m.has("credits")) b.credits = to_micro(credits);
+    if (m.has("gpu_hours")) b.gpu_ms = static_cast<GpuMs>(std::llround(gpu_hours * static_cast<double>(kHour)));
+    if (m.has("alerts_pct")) {
+      b.alert_bps.clear();
+      double pct = 0;
+      for (const auto& n : m.node("alerts_pct")) {
+        if (!YAML::convert<double>::decode(n, pct) || !(pct > 0) || pct > 10000)
+          return Status::Invalid(m.path("alerts_pct") + ": must be percentages (e.g. [50, 80, 100])");
+        b.alert_bps.push_back(static_cast<int>(std::lround(pct * 100)));
+      }
+    }
+    if (Status st = check_budget(m.label(), b); !st.ok()) return st;
+    c.budget = b;
+    if (Status st = su.add(c, m.label()); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Status read_refunds(const YAML::Node& node, const std::string& where, Setup& su) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"preemption_pct", "failure_pct"}); !st.ok()) return st;
+  long pre = 100, fail = 100;
+  for (Status st : {m.get("preemption_pct", &pre, 0, 100), m.get("failure_pct", &fail, 0, 100)})
+    if (!st.ok()) return st;
+  return su.add(SetRefundPolicy{RefundPolicy{static_cast<int>(pre), static_cast<int>(fail)}}, where);
+}
+
+// Every GPU type the workload asks for has a price, at its priority, at some site offering it:
+// otherwise its jobs could never be admitted, and that is the scenario's mistake.
+Status check_prices_cover(const Trace& trace, const Topology& topo, const SimOptions& opt, const std::string& where) {
+  const auto have = priced(opt);
+  std::set<std::pair<std::vector<std::string>, int>> asked;
+  for (const TraceJob& j : trace.jobs) asked.insert({j.gpu_types, j.priority});
+  for (const auto& [types, prio] : asked) {
+    bool ok = false;
+    for (const BlockInfo& b : topo.blocks()) {
+      const std::string& type = topo.types().name(b.type);
+      if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) continue;
+      ok = ok || have.contains({type, topo.site(b.site).name, prio});
+    }
+    if (!ok)
+      return Status::Invalid(where + ": no price for GPU type " + (types.empty() ? "any" : "'" + types.front() + "'") +
+                             " at priority " + std::to_string(prio) +
+                             " at any site offering it, and the workload has jobs that ask for it");
   }
   return Status::Ok();
 }
 
 Status read_credits(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
-                    std::uint64_t seed, SimOptions* opt) {
+                    std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
-  if (Status st = m.check({"prices", "grants", "startup_grants"}); !st.ok()) return st;
+  if (Status st = m.check({"prices", "grants", "startup_grants", "budgets", "refunds"}); !st.ok()) return st;
   if (!m.has("prices")) return Status::Invalid(m.path("prices") + ": required (credits are priced per GPU-hour)");
-  if (Status st = read_prices(m.node("prices"), m.path("prices"), topo, opt); !st.ok()) return st;
+  if (Status st = read_prices(m.node("prices"), m.path("prices"), topo, su); !st.ok()) return st;
+  if (Status st = check_prices_cover(trace, topo, *su.opt, m.path("prices")); !st.ok()) return st;
+  if (m.has("refunds"))
+    if (Status st = read_refunds(m.node("refunds"), m.path("refunds"), su); !st.ok()) return st;
   if (m.has("grants"))
-    if (Status st = read_grants(m.node("grants"), m.path("grants"), opt); !st.ok()) return st;
+    if (Status st = read_grants(m.node("grants"), m.path("grants"), su); !st.ok()) return st;
   if (m.has("startup_grants"))
-    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, seed, opt); !st.ok())
+    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, seed, su); !st.ok())
       return st;
+  if (m.has("budgets"))
+    if (Status st = read_budgets(m.node("budgets"), m.path("budgets"), su); !st.ok()) return st;
+  return Status::Ok();
+}
+
+// failures: {node_mtbf_days, checkpoint_minutes}: every node fails now and then (exponential
+// times between failures, seeded, over the workload's arrival span); jobs checkpoint this often.
+Status read_failures(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
+                     std::uint64_t seed, SimOptions* opt) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"node_mtbf_days", "checkpoint_minutes"}); !st.ok()) return st;
+  double mtbf_days = 0, checkpoint_min = 0;
+  for (Status st : {m.get("node_mtbf_days", &mtbf_days, 0.01, 1e6), m.get("checkpoint_minutes", &checkpoint_min, 0, 1e6)})
+    if (!st.ok()) return st;
+  if (!m.has("node_mtbf_days")) return Status::Invalid(m.path("node_mtbf_days") + ": required");
+  opt->checkpoint_every = static_cast<DurationMs>(std::llround(checkpoint_min * static_cast<double>(kMinute)));
+  if (trace.jobs.empty()) return Status::Ok();
+  const TimeMs horizon = trace.jobs.back().submit;
+  const double mean = mtbf_days * static_cast<double>(kDay);
+  Rng rng(seed ^ 0x6661696c73ULL);  // "fails": its own stream
+  for (const NodeInfo& n : topo.nodes()) {
+    for (double t = -mean * std::log(1.0 - rng.uniform()); t < static_cast<double>(horizon);
+         t += -mean * std::log(1.0 - rng.uniform()))
+      opt->failures.push_back({static_cast<TimeMs>(t), n.name});
+  }
+  std::stable_sort(opt->failures.begin(), opt->failures.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
   return Status::Ok();
 }
 
@@ -287,7 +465,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   }
   Scenario sc;
   YamlMap m(root, path + ":");
-  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "credits"});
+  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "credits",
+                           "failures"});
       !st.ok())
     return st;
   long file_seed = 1;
@@ -308,11 +487,19 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   auto scratch = Core::make(*sc.topology, SchedulerOptions{});
   for (const AddTenant& t : sc.options.tenants)
     if (auto fx = (*scratch)->apply(t, 0); !fx.ok()) return Status::Invalid(m.path("tenants") + ": " + fx.status().message());
-  if (Status st = read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace);
+  if (Status st =
+          read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace, &sc.options);
       !st.ok())
     return st;
+  // Tenants only the trace names are roots, as the simulator adds them.
+  for (const TraceJob& j : sc.trace.jobs)
+    if (!(*scratch)->find_tenant(j.tenant)) (void)(*scratch)->apply(AddTenant::root(j.tenant), 0);
+  Setup su{&sc.options, scratch->get()};
   if (m.has("credits"))
-    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, sc.seed, &sc.options);
+    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, sc.seed, su); !st.ok())
+      return st;
+  if (m.has("failures"))
+    if (Status st = read_failures(m.node("failures"), m.path("failures"), *sc.topology, sc.trace, sc.seed, &sc.options);
         !st.ok())
       return st;
   return sc;

@@ -40,9 +40,10 @@ class Run {
   void arrive(std::uint32_t idx, TimeMs now);
   void on_effects(const Effects& fx, TimeMs now);
   void started(JobId id, TimeMs now);
-  void preempted(JobId id, TimeMs now);
+  void preempted(JobId id, TimeMs now, DurationMs lost = 0);
   void ended(JobId id, TimeMs now);
   void finish_records();
+  std::string class_of(const Tenant& t) const;
 
   const Topology& topo_;
   const Trace& trace_;
@@ -98,6 +99,7 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   spec.preemptible = tj.preemptible;
   spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
   spec.oracle_duration = tj.duration;
+  spec.checkpoint_every = opt_.checkpoint_every;
   auto fx = why.empty() ? core_.apply(SubmitJob{spec}, now) : Result<Effects>(Status::Invalid(why));
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
@@ -124,13 +126,13 @@ void Run::started(JobId id, TimeMs now) {
   q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++l.epoch);
 }
 
-void Run::preempted(JobId id, TimeMs now) {
+// Preempted, or killed by a node failure that threw away `lost` ms of its useful work.
+void Run::preempted(JobId id, TimeMs now, DurationMs lost) {
   const Job& j = core_.job(id);  // already back in the queue: its segment is closed
   DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
-  live_[id].left -= std::max<DurationMs>(0, useful);
+  live_[id].left -= std::max<DurationMs>(0, useful) - lost;
   ++live_[id].epoch;  // the completion pushed at start is now stale
   segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
-  ++out_.preemptions;
 }
 
 void Run::ended(JobId id, TimeMs now) {
@@ -143,8 +145,14 @@ void Run::ended(JobId id, TimeMs now) {
 void Run::on_effects(const Effects& fx, TimeMs now) {
   for (const Effect& e : fx.list) {
     if (auto* s = std::get_if<JobStarted>(&e)) started(s->job, now);
-    if (auto* p = std::get_if<JobPreempted>(&e)) preempted(p->job, now);
+    if (auto* p = std::get_if<JobPreempted>(&e)) preempted(p->job, now), ++out_.preemptions;
     if (auto* d = std::get_if<JobEnded>(&e)) ended(d->job, now);
+    if (auto* f = std::get_if<JobFailed>(&e)) {
+      preempted(f->job, now, f->lost);
+      ++out_.failures;
+      out_.lost_gpu_ms += f->lost * core_.job(f->job).spec.gpus;
+    }
+    if (auto* a = std::get_if<BudgetAlerted>(&e)) out_.alerts.push_back(a->alert);
   }
   if (fx.wake_at != kNever && fx.wake_at != scheduled_wake_) {
     scheduled_wake_ = fx.wake_at;
@@ -158,9 +166,11 @@ Result<SimResult> Run::go() {
   core_of_.assign(trace_.jobs.size(), kNone);
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
-    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, false, -1, "pending", "", ""};
+    out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, 0, 0, false, -1,
+                             "pending", "", ""};
     q_.push(tj.submit, EventKind::kArrive, i);
   }
+  for (std::uint32_t i = 0; i < opt_.failures.size(); ++i) q_.push(opt_.failures[i].at, EventKind::kFail, i);
   std::size_t arrived = 0;
   while (!q_.empty()) {
     TimeMs now = q_.top().time;
@@ -174,6 +184,11 @@ Result<SimResult> Run::go() {
       if (e.kind == EventKind::kArrive) {
         arrive(e.subject, now);
         if (opt_.progress && ++arrived % 4096 == 0) opt_.progress(double(arrived) / double(trace_.jobs.size()));
+      } else if (e.kind == EventKind::kFail) {
+        ++out_.failed_nodes;
+        auto fx = core_.apply(FailNode{opt_.failures[e.subject].node}, now);
+        if (!fx.ok()) return fx.status();
+        on_effects(*fx, now);
       } else if (e.kind == EventKind::kComplete) {
         auto fx = core_.apply(CompleteJob{e.subject, live_[e.subject].by_limit}, now);
         if (!fx.ok()) return fx.status();
@@ -191,6 +206,7 @@ Result<SimResult> Run::go() {
   }
   if (opt_.progress) opt_.progress(1.0);
   finish_records();
+  if (opt_.at_end) opt_.at_end(core_, out_.last_end);
   return std::move(out_);
 }
 
@@ -204,6 +220,8 @@ void Run::finish_records() {
     rec.useful_ms = j.useful_ms;
     rec.run_ms = j.run_ms;
     rec.preemptions = j.preemptions;
+    rec.failures = j.failures;
+    rec.lost_ms = j.lost_ms;
     rec.waited_on_quota = j.waited_on_quota;
     rec.credit_wait = j.first_admission_wait;
     if (j.first_start >= 0) rec.site = topo_.site(live_[j.id].site).name;
@@ -239,12 +257,19 @@ void Run::finish_records() {
     if (!out_.credits_on) break;
     auto consumed = core_.ledger().consumed(t.name);
     auto left = core_.ledger().spendable(t.name, out_.last_end);
-    out_.credits.push_back({t.name, consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
+    out_.credits.push_back({t.name, class_of(t), consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
   }
   out_.notes = trace_.notes;
   out_.policy = std::string(core_.scheduler().policy().name());
   out_.placement = std::string(core_.scheduler().placer().name());
   out_.oracle = core_.scheduler().policy().needs_oracle();
+}
+
+std::string Run::class_of(const Tenant& t) const {
+  for (const Tenant* at = &t;; at = &core_.state().tenants[at->parent]) {
+    if (auto it = opt_.classes.find(at->name); it != opt_.classes.end()) return it->second;
+    if (at->parent == kNoTenant) return "other";
+  }
 }
 
 }  // namespace

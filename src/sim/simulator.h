@@ -21,12 +21,25 @@ struct SimOptions {
   // Tenants declared before the run, in order (parents first): the tree, weights and quotas.
   // A tenant named in the trace but not here is added as a root of weight 1.
   std::vector<AddTenant> tenants;
-  // Commands applied at time 0, after the tenants: prices, grants, top-ups, overdrafts.
+  // Commands applied at time 0, after the tenants: prices, grants, top-ups, overdrafts, budgets.
   std::vector<Command> setup;
+  // Tenant classes for the report ("startup", "company", "training"): a tenant not named here
+  // has its parent's class; a root not named here is "other".
+  std::map<std::string, std::string> classes;
+  // Node failures to inject, by time: every job on the node dies and goes back to the queue.
+  struct NodeFailure {
+    TimeMs at;
+    std::string node;
+  };
+  std::vector<NodeFailure> failures;
+  // Every job saves its progress this often (useful run time); 0 = never.
+  DurationMs checkpoint_every = 0;
   // Called after every scheduling pass (tests check invariants here).
   std::function<void(const Core&, TimeMs)> after_pass;
   // Called now and then with the fraction of arrivals replayed (a progress bar).
   std::function<void(double)> progress;
+  // Called once at the end with the core and the time the run ended (statements, checks).
+  std::function<void(const Core&, TimeMs)> at_end;
 };
 
 // What happened to one job.
@@ -40,7 +53,9 @@ struct JobRecord {
   DurationMs duration = 0;  // true run time, from the trace
   DurationMs useful_ms = 0; // useful run time served (restart overheads excluded)
   DurationMs run_ms = 0;    // run time held on GPUs, overheads included
-  int preemptions = 0;
+  int preemptions = 0;      // segments closed by preemption or failure
+  int failures = 0;
+  DurationMs lost_ms = 0;   // useful work lost to failures
   bool waited_on_quota = false;
   TimeMs credit_wait = -1;  // when credits first held it back; -1: never
   std::string state;        // finished | timeout | rejected | pending | running
@@ -54,6 +69,9 @@ struct SimResult {
   long events = 0;
   long passes = 0;
   long preemptions = 0;
+  long failures = 0;       // jobs killed by a node failure (counted once per kill)
+  long failed_nodes = 0;   // node failures injected
+  GpuMs lost_gpu_ms = 0;   // useful work lost to them
   TimeMs first_submit = 0;
   TimeMs last_end = 0;
   long total_gpus = 0;
@@ -66,11 +84,13 @@ struct SimResult {
   // Money, when the run had prices (credits on).
   struct TenantCredits {
     std::string name;
+    std::string cls;     // its class (SimOptions::classes)
     Micro consumed = 0;  // usage posted less refunds
     Micro left = 0;      // spendable at the end
   };
   bool credits_on = false;
   std::vector<TenantCredits> credits;
+  std::vector<BudgetAlert> alerts;  // in the order they were raised
   // Busy GPU-ms per step of the utilisation timeline.
   DurationMs timeline_step = 0;
   std::vector<GpuMs> busy_per_step;

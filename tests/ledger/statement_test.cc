@@ -118,6 +118,101 @@ TEST_F(LedgerStatementTest, Csv) {
             "closing,2678400000,acme,,,,,,,15.000000,\n");
 }
 
+// The text statement of the example, checked by hand: the same lines as the CSV above, each
+// section's subtotal (120 + 10 + 5 in, 42.8 + 77.2 out), and 0 + 135 - 120 = 15.
+TEST_F(LedgerStatementTest, Text) {
+  EXPECT_EQ(statement_text(*l.statement("acme", 0, 31 * kDay)),
+            "Credit statement (amounts in credits)\n"
+            "  tenant           acme\n"
+            "  period           day 0 00:00 to day 31 00:00 (ms 0 to 2678400000, end excluded)\n"
+            "  opening balance  0.000000 credits\n"
+            "\n"
+            "Grants (+)\n"
+            "  time         grant    programme      amount\n"
+            "  day 0 00:00  g-2025   startups   100.000000\n"
+            "  day 0 00:00  g-bonus  workshop    20.000000\n"
+            "  subtotal                         120.000000\n"
+            "\n"
+            "Top-ups (+)\n"
+            "  time         top-up  note          amount\n"
+            "  day 0 05:00  inv-7   invoice 7  10.000000\n"
+            "  subtotal                        10.000000\n"
+            "\n"
+            "Jobs (-)\n"
+            "  time         job    GPU type  site   GPU-hours  credits/GPU-h     amount\n"
+            "  day 0 03:30  job-1  H100      paris     20.000       2.000000  40.000000\n"
+            "  day 0 07:00  job-2  H100      paris      2.000       1.400000   2.800000\n"
+            "  subtotal                                22.000                 42.800000\n"
+            "\n"
+            "Refunds (+)\n"
+            "  time         refund  job    reason          amount\n"
+            "  day 0 04:00  r-1     job-1  node failure  5.000000\n"
+            "  subtotal                                  5.000000\n"
+            "\n"
+            "Expiries (-)\n"
+            "  time          grant   note         amount\n"
+            "  day 30 00:00  g-2025  startups  77.200000\n"
+            "  subtotal                        77.200000\n"
+            "\n"
+            "  closing balance  15.000000 credits\n"
+            "  check            opening + in - out = closing: 0.000000 + 135.000000 - 120.000000 = 15.000000 ok\n"
+            "                   (in = grants + top-ups + refunds, out = jobs + expiries)\n");
+}
+
+TEST_F(LedgerStatementTest, TextOfAWindowSaysNoneForEmptySections) {
+  std::string text = statement_text(*l.statement("acme", 2 * kHour, 6 * kHour + 30 * kMinute));
+  EXPECT_NE(text.find("  period           day 0 02:00 to day 0 06:30 (ms 7200000 to 23400000, end excluded)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  opening balance  120.000000 credits\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Grants (+)\n  none (subtotal 0.000000)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Expiries (-)\n  none (subtotal 0.000000)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("120.000000 + 15.000000 - 40.000000 = 95.000000 ok\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("MISMATCH"), std::string::npos) << text;
+}
+
+// Columns widen to their longest cell; times are floored to the minute; GPU-hours are exact
+// integer arithmetic, 3 decimals half up (1,800 GPU-ms = 0.0005 GPU-h -> 0.001); no line ends
+// with a space.
+TEST(StatementText, ColumnsTimesAndGpuHours) {
+  Statement s;
+  s.tenant = "a-tenant-with-a-long-name";
+  s.from = 0;
+  s.to = 2 * kDay + 13 * kHour + 45 * kMinute + 59'999;
+  s.jobs.push_back({kDay + 59'999, "h1", "a-job-with-a-long-name", "A100", "lyon", 1'800, 2'500'000, 2, ""});
+  s.jobs.push_back({kDay + kHour, "h2", "j", "H100", "marseille", 5'400'000, 1, 1, ""});
+  s.opening = 10;
+  s.closing = 7;
+  std::string text = statement_text(s);
+  EXPECT_NE(text.find("  tenant           a-tenant-with-a-long-name\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("day 0 00:00 to day 2 13:45 (ms 0 to 222359999, end excluded)"), std::string::npos) << text;
+  EXPECT_NE(text.find("  time         job                     GPU type  site       GPU-hours  credits/GPU-h    amount\n"
+                      "  day 1 00:00  a-job-with-a-long-name  A100      lyon           0.001       2.500000  0.000002\n"
+                      "  day 1 01:00  j                       H100      marseille      1.500       0.000001  0.000001\n"
+                      "  subtotal                                                      1.501                 0.000003\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("0.000010 + 0.000000 - 0.000003 = 0.000007 ok\n"), std::string::npos) << text;
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1))
+    EXPECT_NE(text[at - 1], ' ') << "a line ends with a space:\n" << text;
+  EXPECT_EQ(text.back(), '\n');
+}
+
+// A statement that does not add up says so (the ledger never makes one; a hand-made one can).
+TEST(StatementText, CheckLineShowsAMismatch) {
+  Statement s;
+  s.tenant = "t";
+  s.from = kDay;
+  s.to = 2 * kDay;
+  s.opening = -5;
+  s.grants.push_back({kDay, "g", "", "", "", 0, 0, 3'000'000, "p"});
+  s.closing = 7;
+  std::string text = statement_text(s);
+  EXPECT_NE(text.find("  opening balance  -0.000005 credits\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("-0.000005 + 3.000000 - 0.000000 = 2.999995, not 0.000007: MISMATCH\n"), std::string::npos)
+      << text;
+}
+
 TEST_F(LedgerStatementTest, TextIsQuotedAndEscaped) {
   ASSERT_TRUE(l.top_up({"inv-8", "acme", C, "say \"hi\", then\\go"}, 31 * kDay).ok());
   Statement s = *l.statement("acme", 31 * kDay, 32 * kDay);

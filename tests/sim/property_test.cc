@@ -1,5 +1,6 @@
 // Property tests: random workloads with fixed seeds, every policy and placement, invariants
 // checked after every scheduling pass and at the end.
+#include <algorithm>
 #include <bit>
 #include <map>
 
@@ -146,6 +147,21 @@ void check_state(const Core& core, TimeMs now) {
   ASSERT_EQ(s.free.total_free(), total);
 }
 
+// Node failures at random times (seeds 2 and 3), with checkpoints every minute (seed 3) or
+// none: failed jobs must still end having served exactly their work.
+void random_failures(std::uint64_t seed, const Topology& topo, const Trace& trace, SimOptions& opt) {
+  if (seed < 2 || trace.jobs.empty()) return;
+  Rng rng(seed * 7919);
+  const auto span = static_cast<std::uint64_t>(trace.jobs.back().submit + 1);
+  for (int i = 0; i < 20; ++i) {
+    auto at = static_cast<TimeMs>(rng.below(span));
+    auto node = rng.below(topo.nodes().size());
+    opt.failures.push_back({at, topo.node(static_cast<NodeId>(node)).name});
+  }
+  std::stable_sort(opt.failures.begin(), opt.failures.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  opt.checkpoint_every = seed == 3 ? kMinute : 0;
+}
+
 struct Case {
   std::string policy, placement;
   std::uint64_t seed;
@@ -162,6 +178,7 @@ TEST_P(PropertyTest, InvariantsHoldOnRandomWorkloads) {
   opt.sched.las_thresholds = {100 * kSecond, 2000 * kSecond};
   opt.sched.las_promote_knob = static_cast<int>(c.seed % 3);
   opt.tenants = tenant_tree(c.seed);
+  random_failures(c.seed, topo, trace, opt);
   long passes = 0;
   opt.after_pass = [&](const Core& core, TimeMs now) {
     ++passes;
@@ -170,14 +187,24 @@ TEST_P(PropertyTest, InvariantsHoldOnRandomWorkloads) {
   auto r = simulate(topo, trace, opt);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_GT(passes, 0);
+  EXPECT_EQ(r->failed_nodes, static_cast<long>(opt.failures.size()));
+  if (!opt.failures.empty()) {
+    EXPECT_GT(r->failures, 0) << "the failures hit no job: the test checks nothing";
+  }
   std::map<std::string, const TraceJob*> by_id;
   for (const TraceJob& j : trace.jobs) by_id[j.id] = &j;
   for (const JobRecord& rec : r->jobs) {
     const TraceJob& tj = *by_id[rec.id];
     if (rec.state == "finished") {
       EXPECT_EQ(rec.useful_ms, tj.duration) << rec.id << ": finished jobs served exactly their work";
-      // Each resumed segment pays the overhead, all of it: the exemption outlasts it.
-      EXPECT_EQ(rec.run_ms - rec.useful_ms, rec.preemptions * opt.sched.restart_overhead) << rec.id;
+      // Each resumed segment pays the overhead, all of it (the exemption outlasts it) unless a
+      // failure cuts it short; work lost to failures was run twice.
+      DurationMs extra = rec.run_ms - rec.useful_ms - rec.lost_ms;
+      if (rec.failures == 0) {
+        EXPECT_EQ(extra, rec.preemptions * opt.sched.restart_overhead) << rec.id;
+      }
+      EXPECT_LE(extra, rec.preemptions * opt.sched.restart_overhead) << rec.id;
+      EXPECT_GE(extra, 0) << rec.id;
     } else if (rec.state == "timeout") {
       EXPECT_EQ(rec.useful_ms, tj.time_limit) << rec.id << ": the limit bounds useful run time";
     } else {

@@ -1,0 +1,132 @@
+// Node failures in the core: every job on the failed node goes back to the queue and loses the
+// work done since its last checkpoint; the refund policy gives back the cost of that work.
+#include <gtest/gtest.h>
+
+#include "core/credits_fixture.h"
+
+namespace hexa {
+namespace {
+
+class FailureTest : public CreditsTest {
+ protected:
+  // The node job `id` runs on (its first node).
+  std::string node_of(JobId id) {
+    EXPECT_EQ(core->job(id).phase, JobPhase::kRunning);
+    return core->job(id).alloc.empty() ? "" : topo.node(core->job(id).alloc.front().node).name;
+  }
+  Effects fail(const std::string& node, TimeMs now) {
+    auto fx = core->apply(FailNode{node}, now);
+    EXPECT_TRUE(fx.ok()) << fx.status().message();
+    return fx.ok() ? *fx : Effects{};
+  }
+  Micro consumed(const std::string& t) { return *core->ledger().consumed(t); }
+};
+
+// 8 GPUs x 50 min at 10 credits per GPU-hour, rounded up to the micro-credit.
+constexpr Micro kFiftyMinutes = (8 * 50 * 10 * kCredit + 59) / 60;
+constexpr Micro kTenMinutes = (8 * 10 * 10 * kCredit + 59) / 60;
+
+TEST_F(FailureTest, JobGoesBackToTheQueueAndLosesWorkSinceItsLastCheckpoint) {
+  JobId a = submit("a", "rich", 8, kHour, 0, 20 * kMinute);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  Effects fx = fail(node_of(a), 50 * kMinute);  // checkpoints at 20 and 40 min: 10 min lost
+  ASSERT_EQ(fx.list.size(), 1u);
+  const auto& failed = std::get<JobFailed>(fx.list[0]);
+  EXPECT_EQ(failed.job, a);
+  EXPECT_EQ(failed.lost, 10 * kMinute);
+  const Job& j = core->job(a);
+  EXPECT_EQ(j.phase, JobPhase::kPending);
+  EXPECT_EQ(j.useful_ms, 40 * kMinute);
+  EXPECT_EQ(j.run_ms, 50 * kMinute) << "the GPUs were held 50 minutes all the same";
+  EXPECT_EQ(j.failures, 1);
+  EXPECT_EQ(j.lost_ms, 10 * kMinute);
+  EXPECT_TRUE(core->state().running.empty());
+  // 50 minutes metered, the 10 lost refunded in full (the default policy).
+  EXPECT_EQ(consumed("rich"), kFiftyMinutes - kTenMinutes);
+  EXPECT_EQ(core->ledger().book().total(), 0);
+  ASSERT_TRUE(core->apply(Schedule{}, 50 * kMinute).ok());
+  EXPECT_EQ(core->job(a).phase, JobPhase::kRunning) << "it runs again from its checkpoint";
+}
+
+TEST_F(FailureTest, WithoutCheckpointsEverythingSinceTheStartIsLost) {
+  JobId a = submit("a", "rich", 8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  Effects fx = fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(std::get<JobFailed>(fx.list.at(0)).lost, 50 * kMinute);
+  EXPECT_EQ(core->job(a).useful_ms, 0);
+  EXPECT_EQ(consumed("rich"), 0) << "all of it refunded";
+}
+
+TEST_F(FailureTest, RefundPolicyGivesBackItsPercentage) {
+  ASSERT_TRUE(core->apply(SetRefundPolicy{RefundPolicy{100, 50}}, 0).ok());
+  JobId a = submit("a", "rich", 8, kHour, 0, 20 * kMinute);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(consumed("rich"), kFiftyMinutes - kTenMinutes / 2);
+}
+
+TEST_F(FailureTest, NoRefundWhenThePolicySaysNone) {
+  ASSERT_TRUE(core->apply(SetRefundPolicy{RefundPolicy{0, 0}}, 0).ok());
+  JobId a = submit("a", "rich", 8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(consumed("rich"), kFiftyMinutes);
+}
+
+TEST_F(FailureTest, OnlyJobsOnTheFailedNodeAreHit) {
+  JobId a = submit("a", "rich", 4, kHour);       // holds 40 credits
+  JobId b = submit("b", "rich", 8, 30 * kMinute);  // holds 40
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  ASSERT_NE(node_of(a), node_of(b));
+  Effects fx = fail(node_of(b), kMinute);
+  ASSERT_EQ(fx.list.size(), 1u);
+  EXPECT_EQ(std::get<JobFailed>(fx.list[0]).job, b);
+  EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
+  EXPECT_TRUE(fail(node_of(a) == "s0b0n0" ? "s0b0n1" : "s0b0n0", 2 * kMinute).list.empty()) << "an idle node";
+}
+
+TEST_F(FailureTest, BadInputChangesNothing) {
+  EXPECT_EQ(core->apply(FailNode{"n42"}, 0).status().message(), "node: unknown node 'n42'");
+  auto r = core->apply(SetRefundPolicy{RefundPolicy{100, 101}}, 0);
+  EXPECT_EQ(r.status().message(), "refund policy: percentages must be between 0 and 100");
+  JobId a = submit("a", "rich", 8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(consumed("rich"), 0) << "the bad policy was not applied: the default refunds all";
+}
+
+// The restart overhead after a failure is the failure's cost, refunded under failure_pct and
+// named so in the statement.
+TEST(FailureSimTest, RestartAfterAFailureIsRefundedAsTheFailures) {
+  Topology topo = testing::cluster(1, 1, 8);
+  SimOptions opt = testing::options("fifo");
+  opt.sched.restart_overhead = 60 * kSecond;
+  opt.checkpoint_every = 10 * kMinute;
+  opt.failures = {{25 * kMinute, "s0b0n0"}};
+  Trace trace;
+  trace.jobs = {testing::job("a", 0, 8, 3600, "t")};
+  opt.setup = {price(10), grant("g", "t", 1000)};
+  Statement st;
+  opt.at_end = [&](const Core& core, TimeMs end) { st = *core.ledger().statement("t", 0, end + 1); };
+  auto r = simulate(topo, trace, opt);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const JobRecord& a = r->jobs[0];
+  EXPECT_EQ(a.state, "finished");
+  EXPECT_EQ(a.failures, 1);
+  EXPECT_EQ(a.lost_ms, 5 * kMinute);
+  EXPECT_EQ(a.useful_ms, 3600 * kSecond) << "served exactly its work";
+  // 25 min, then 1 min overhead + the 40 min left after the checkpoint at 20.
+  EXPECT_EQ(a.end, 25 * kMinute + kMinute + 40 * kMinute);
+  EXPECT_EQ(r->failures, 1);
+  EXPECT_EQ(r->lost_gpu_ms, 8 * 5 * kMinute);
+  ASSERT_EQ(st.refunds.size(), 2u);
+  EXPECT_EQ(st.refunds[0].note, "work lost to node failure");
+  EXPECT_EQ(st.refunds[1].note, "restart after node failure");
+  // Paid: 8 GPUs x 66 min, less 5 min lost and 1 min overhead: exactly 60 GPU-minutes x 8.
+  Micro paid = 0;
+  for (const auto& l : st.jobs) paid += l.amount;
+  EXPECT_EQ(paid - total(st.refunds), 8 * 60 * 10 * kCredit / 60);
+}
+
+}  // namespace
+}  // namespace hexa
