@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -26,6 +27,13 @@ inline std::string write(const std::string& name, const std::string& text) {
   std::string path = temp_path(name);
   std::ofstream(path, std::ios::binary) << text;
   return path;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 }  // namespace hexa::testing

@@ -1,7 +1,5 @@
 #include "simulate_command.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -9,6 +7,7 @@
 
 #include "sim/cluster_config.h"
 #include "sim/report.h"
+#include "progress.h"
 #include "sim/scenario.h"
 
 namespace hexa {
@@ -43,13 +42,6 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
 
 namespace {
 
-void progress_bar(double f) {
-  int filled = static_cast<int>(f * 40);
-  std::fprintf(stderr, "\r  [%-40.*s] %3d%%", filled, "########################################", static_cast<int>(f * 100));
-  if (f >= 1.0) std::fprintf(stderr, "\r%60s\r", "");
-  std::fflush(stderr);
-}
-
 int fail(const Status& st) {
   std::cerr << "hexa simulate: " << st.message() << "\n";
   return 2;
@@ -76,7 +68,7 @@ int run_simulate(const SimulateArgs& a) {
   if (a.placement) opt.sched.placement = *a.placement;
   if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
   if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
-  if (!a.quiet && isatty(STDERR_FILENO)) opt.progress = progress_bar;
+  opt.progress = progress_bar(a.quiet);
   if (a.no_credits) opt.setup.clear();  // all set-up commands are money
 
   if (!sc.name.empty()) std::cout << "Scenario " << sc.name << ": " << sc.description << "\n";

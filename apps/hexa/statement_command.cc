@@ -1,7 +1,5 @@
 #include "statement_command.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "ledger/statement.h"
+#include "progress.h"
 #include "sim/scenario.h"
 
 namespace hexa {
@@ -62,13 +61,6 @@ void add_statement_command(CLI::App& app, StatementArgs& a) {
 }
 
 namespace {
-
-void progress_bar(double f) {
-  int filled = static_cast<int>(f * 40);
-  std::fprintf(stderr, "\r  [%-40.*s] %3d%%", filled, "########################################", static_cast<int>(f * 100));
-  if (f >= 1.0) std::fprintf(stderr, "\r%60s\r", "");
-  std::fflush(stderr);
-}
 
 int fail(const std::string& message) {
   std::cerr << "hexa statement: " << message << "\n";
@@ -139,7 +131,7 @@ int run_statement(const StatementArgs& a) {
     }
     statement = std::move(s).value();
   };
-  if (!a.quiet && isatty(STDERR_FILENO)) sc.options.progress = progress_bar;
+  sc.options.progress = progress_bar(a.quiet);
 
   auto result = simulate(*sc.topology, sc.trace, sc.options);
   if (!result.ok()) return fail(result.status().message());

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_hexa.h"
 #include "test_files.h"
 
 namespace hexa {
@@ -26,40 +27,12 @@ namespace fs = std::filesystem;
 
 const std::string kGolden = HEXA_SOURCE_DIR "/tests/golden/";
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using testing::contains;
+using testing::Exit;
+using testing::read_file;
 
-// One argument for /bin/sh, single-quoted.
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+Exit simulate(const std::vector<std::string>& args) { return testing::run_hexa("simulate", args); }
 
-struct Exit {
-  int code = -1;       // exit status; -1 if killed by a signal
-  std::string output;  // stdout and stderr together
-};
-
-// Runs `hexa simulate ARGS...` with a time limit (a stalled run fails the test, it does not hang
-// it) and captures its output.
-Exit simulate(const std::vector<std::string>& args) {
-  std::string out = temp_path("output.txt");
-  std::string cmd = "timeout 20 " + quote(HEXA_BINARY) + " simulate";
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out) + " 2>&1 </dev/null";
-  int status = std::system(cmd.c_str());
-  Exit e;
-  if (status != -1 && WIFEXITED(status)) e.code = WEXITSTATUS(status);
-  e.output = read_file(out);
-  return e;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A bad run: a non-zero exit that is not the time limit's, each of `parts` in the message, and
 // nothing written where the report was asked for.
@@ -69,10 +42,10 @@ void expect_bad(std::vector<std::string> args, const std::vector<std::string>& p
   args.push_back(report);
   args.push_back("--quiet");
   Exit e = simulate(args);
-  EXPECT_EQ(e.code, 2) << "bad input exits 2:\n" << e.output;
-  EXPECT_NE(e.code, 124) << "timed out:\n" << e.output;
-  EXPECT_NE(e.code, -1) << "killed by a signal:\n" << e.output;
-  for (const std::string& p : parts) EXPECT_TRUE(contains(e.output, p)) << "no '" << p << "' in:\n" << e.output;
+  EXPECT_EQ(e.code, 2) << "bad input exits 2:\n" << e.output();
+  EXPECT_NE(e.code, 124) << "timed out:\n" << e.output();
+  EXPECT_NE(e.code, -1) << "killed by a signal:\n" << e.output();
+  for (const std::string& p : parts) EXPECT_TRUE(contains(e.output(), p)) << "no '" << p << "' in:\n" << e.output();
   EXPECT_FALSE(fs::exists(report)) << "a report was written for bad input";
 }
 
@@ -219,9 +192,9 @@ TEST(CliHappyPath, SmallTraceGivesSummaryReportAndJobsCsv) {
   std::string report = temp_path("report.json"), jobs = temp_path("jobs.csv");
   Exit e = simulate({"--trace", kTrace, "--format", "hexa", "--cluster", "2x8", "--policy", "backfill", "--quiet",
                      "--report-json", report, "--jobs-csv", jobs});
-  ASSERT_EQ(e.code, 0) << e.output;
-  EXPECT_TRUE(contains(e.output, "jobs")) << e.output;
-  EXPECT_TRUE(contains(e.output, "10 submitted")) << e.output;
+  ASSERT_EQ(e.code, 0) << e.output();
+  EXPECT_TRUE(contains(e.output(), "jobs")) << e.output();
+  EXPECT_TRUE(contains(e.output(), "10 submitted")) << e.output();
 
   ASSERT_TRUE(fs::exists(report));
   nlohmann::json j = nlohmann::json::parse(read_file(report));
@@ -245,7 +218,7 @@ TEST(CliHappyPath, SmallTraceGivesSummaryReportAndJobsCsv) {
 TEST(CliHappyPath, ReportIsTheGoldenOneApartFromWallTime) {
   std::string report = temp_path("report.json");
   Exit e = simulate({"--trace", kTrace, "--format", "hexa", "--cluster", "2x8", "--quiet", "--report-json", report});
-  ASSERT_EQ(e.code, 0) << e.output;
+  ASSERT_EQ(e.code, 0) << e.output();
   nlohmann::ordered_json got = nlohmann::ordered_json::parse(read_file(report));
   got.erase("wall_s");
   EXPECT_EQ(got.dump(2) + "\n", read_file(kGolden + "basic.fifo.json"));
@@ -260,8 +233,8 @@ TEST(CliHappyPath, ImpossibleJobIsRejectedWithItsReasonAndTheRunEnds) {
                             "after,b,30000,8,*,60000\n");
   Exit e = simulate({"--trace", trace, "--format", "hexa", "--cluster", "2x8", "--policy", "fifo", "--quiet",
                      "--report-json", report, "--jobs-csv", jobs});
-  ASSERT_EQ(e.code, 0) << e.output;  // a timeout would give 124
-  EXPECT_TRUE(contains(e.output, "giant")) << e.output;
+  ASSERT_EQ(e.code, 0) << e.output();  // a timeout would give 124
+  EXPECT_TRUE(contains(e.output(), "giant")) << e.output();
   nlohmann::json j = nlohmann::json::parse(read_file(report));
   EXPECT_EQ(j["jobs"], 3);
   EXPECT_EQ(j["finished"], 2);
@@ -284,8 +257,8 @@ TEST(CliHappyPath, ScenarioWithSeedOverride) {
   ASSERT_EQ(simulate({sc, "--quiet", "--report-json", a}).code, 0);
   ASSERT_EQ(simulate({sc, "--quiet", "--seed", "7", "--report-json", b}).code, 0);
   Exit e = simulate({sc, "--quiet", "--seed", "8", "--report-json", c});
-  ASSERT_EQ(e.code, 0) << e.output;
-  EXPECT_TRUE(contains(e.output, "Scenario small-scenario")) << e.output;
+  ASSERT_EQ(e.code, 0) << e.output();
+  EXPECT_TRUE(contains(e.output(), "Scenario small-scenario")) << e.output();
   auto without_wall = [](const std::string& path) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(read_file(path));
     j.erase("wall_s");

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_hexa.h"
 #include "test_files.h"
 
 namespace hexa {
@@ -27,42 +28,12 @@ namespace fs = std::filesystem;
 const std::string kGolden = HEXA_SOURCE_DIR "/tests/golden/";
 const std::string kScenario = kGolden + "credits-scenario.yaml";
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using testing::contains;
+using testing::Exit;
+using testing::read_file;
 
-// One argument for /bin/sh, single-quoted.
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+Exit statement(const std::vector<std::string>& args) { return testing::run_hexa("statement", args); }
 
-struct Exit {
-  int code = -1;      // exit status; -1 if killed by a signal
-  std::string out;    // stdout
-  std::string err;    // stderr
-};
-
-// Runs `hexa statement ARGS...` with a time limit (a stalled run fails the test, it does not
-// hang it).
-Exit statement(const std::vector<std::string>& args) {
-  std::string out = temp_path("stdout.txt"), err = temp_path("stderr.txt");
-  std::string cmd = "timeout 20 " + quote(HEXA_BINARY) + " statement";
-  for (const std::string& a : args) cmd += " " + quote(a);
-  cmd += " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Exit e;
-  if (status != -1 && WIFEXITED(status)) e.code = WEXITSTATUS(status);
-  e.out = read_file(out);
-  e.err = read_file(err);
-  return e;
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A bad run: exit 2, each of `parts` in the message, nothing on stdout and no --out file.
 void expect_bad(std::vector<std::string> args, const std::vector<std::string>& parts) {

@@ -41,62 +41,19 @@
 #include "ledger/statement.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
+#include "golden_files.h"
 
 namespace hexa {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kGolden = HEXA_SOURCE_DIR "/tests/golden/";
+using testing::check_golden;
+using testing::kGolden;
+using testing::read_file;
+using testing::updating_golden;
+
 const std::vector<std::string> kTenants = {"startup-0001", "startup-0004"};
-
-bool updating() {
-  const char* e = std::getenv("HEXA_UPDATE_GOLDEN");
-  return e != nullptr && std::string(e) == "1";
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string line; std::getline(ss, line);) out.push_back(line);
-  return out;
-}
-
-std::string first_difference(const std::string& path, const std::string& expected, const std::string& actual) {
-  std::vector<std::string> e = lines_of(expected), a = lines_of(actual);
-  std::size_t i = 0;
-  while (i < e.size() && i < a.size() && e[i] == a[i]) ++i;
-  std::ostringstream msg;
-  msg << "output differs from golden file " << path << " at line " << i + 1 << ":\n"
-      << "  expected: " << (i < e.size() ? e[i] : "<end of file>") << "\n"
-      << "  actual:   " << (i < a.size() ? a[i] : "<end of output>") << "\n";
-  if (i == e.size() && i == a.size()) msg << "  (the texts differ only in their final newline)\n";
-  msg << "If the change is intended, check the new output by hand, then rerun with HEXA_UPDATE_GOLDEN=1.";
-  return msg.str();
-}
-
-// Compares `actual` with tests/golden/<name>, or rewrites that file under HEXA_UPDATE_GOLDEN=1.
-void check_golden(const std::string& name, const std::string& actual) {
-  const std::string path = kGolden + name;
-  if (updating()) {
-    fs::create_directories(fs::path(path).parent_path());
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  if (!fs::exists(path)) {
-    ADD_FAILURE() << "golden file " << path << " is missing; create it with HEXA_UPDATE_GOLDEN=1";
-    return;
-  }
-  std::string expected = read_file(path);
-  if (expected != actual) ADD_FAILURE() << first_difference(path, expected, actual);
-}
 
 struct Outcome {
   SimResult result;
