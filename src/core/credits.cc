@@ -70,20 +70,21 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   if (!seg.resumed()) return;
   // The restart overhead redid work lost by the stop before: the cloud's cost, not the tenant's.
   const bool after_failure = restart_cause_failure_.erase(id) > 0;
-  refund(s, j, id, std::min(j.last_run_ms, overhead_), after_failure ? refunds_.failure_pct : refunds_.preemption_pct,
+  refund(s, j, id + "/restart", std::min(j.last_run_ms, overhead_),
+         after_failure ? refunds_.failure_pct : refunds_.preemption_pct,
          after_failure ? "restart after node failure" : "restart after preemption", now);
 }
 
 void CreditAdmission::lost_work(const ClusterState& s, const Job& j, DurationMs lost, TimeMs now) {
   Job seg = j;
   --seg.preemptions;  // the segment that the failure closed
-  refund(s, j, hold_id(seg), lost, refunds_.failure_pct, "work lost to node failure", now);
+  refund(s, j, hold_id(seg) + "/lost", lost, refunds_.failure_pct, "work lost to node failure", now);
   restart_cause_failure_.insert(hold_id(j));  // the next segment's overhead is the failure's too
 }
 
-void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::string& hold, DurationMs ms, int pct,
+void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::string& id, DurationMs ms, int pct,
                              const char* why, TimeMs now) {
-  const Hold* h = ledger_.find_hold(hold);
+  const Hold* h = ledger_.find_hold(id.substr(0, id.find('/')));
   if (!h || ms <= 0 || pct <= 0) return;
   auto cost = usage_cost(GpuMs{j.spec.gpus} * ms, h->req.rate);
   if (!cost.ok()) return;
@@ -91,7 +92,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   Micro amount = *cost / 100 * pct + *cost % 100 * pct / 100;
   if (amount <= 0) return;
   RefundRequest r;
-  r.id = hold + "/" + (std::string(why).starts_with("work") ? "lost" : "restart");
+  r.id = id;
   r.tenant = s.tenants[j.spec.tenant].name;
   r.amount = amount;
   r.reason = why;

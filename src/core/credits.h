@@ -49,9 +49,9 @@ class CreditAdmission final : public Admission {
   DurationMs overhead_;
   RefundPolicy refunds_;
   std::set<std::string> restart_cause_failure_;  // holds of segments that restart after a failure
-  // Refunds pct of the cost of `ms` of the job's GPUs at the rate of hold `hold`.
-  void refund(const ClusterState& s, const Job& j, const std::string& hold, DurationMs ms, int pct,
-              const char* why, TimeMs now);
+  // Refund `id` ("<hold>/<what>"): pct of the cost of `ms` of the job's GPUs at the hold's rate.
+  void refund(const ClusterState& s, const Job& j, const std::string& id, DurationMs ms, int pct, const char* why,
+              TimeMs now);
 };
 
 }  // namespace hexa
