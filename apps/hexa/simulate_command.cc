@@ -21,6 +21,8 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--cluster", a.cluster, "NODESxGPUS (e.g. 80x8), a cluster YAML, or an Alibaba node list CSV");
   s->add_option("--policy", a.policy, "Queue policy")->check(CLI::IsMember({"fifo", "backfill", "las", "srtf", "fair"}));
   s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
+  s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it")
+      ->check(CLI::IsMember({"earliest", "cheapest", "greenest"}));
   s->add_option("--restart-overhead-s", a.restart_overhead_s, "Seconds a preempted job pays when it resumes")
       ->check(CLI::Range(0L, 86400L));
   s->add_option("--las-promote-knob", a.las_promote_knob, "las: promote a starving job after knob x its last run; 0 = off")
@@ -66,6 +68,7 @@ int run_simulate(const SimulateArgs& a) {
   SimOptions& opt = sc.options;
   if (a.policy) opt.sched.policy = *a.policy;
   if (a.placement) opt.sched.placement = *a.placement;
+  if (a.site_choice) opt.sched.site_choice = *a.site_choice;
   if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
   if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
   opt.progress = progress_bar(a.quiet);

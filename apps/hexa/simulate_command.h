@@ -12,7 +12,7 @@ namespace hexa {
 struct SimulateArgs {
   std::string scenario;
   std::string trace, format, cluster;
-  std::optional<std::string> policy, placement;
+  std::optional<std::string> policy, placement, site_choice;
   std::optional<long> restart_overhead_s;
   std::optional<int> las_promote_knob;
   std::string report_json, jobs_csv;

@@ -11,6 +11,9 @@ namespace hexa {
 struct SchedulerOptions {
   std::string policy = "fifo";        // fifo | backfill | las | srtf | fair
   std::string placement = "topology"; // topology | count
+  // Which site a job goes to when several can start it now: earliest (best fit anywhere),
+  // cheapest (lowest price factor), greenest (least gCO2e per GPU-hour at this hour).
+  std::string site_choice = "earliest";
   // Extra run time a preempted job pays when it resumes (reload of its checkpoint).
   DurationMs restart_overhead = 0;
   // A job cannot be preempted before it has run this long in its current segment (Slurm's

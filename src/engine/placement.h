@@ -3,7 +3,9 @@
 // `gpus` free GPUs of one pool, or the call fails and says why in `why`.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 #include <string_view>
 
 #include "engine/free_index.h"
@@ -15,6 +17,9 @@ struct PlaceRequest {
   int gpus = 1;
   TypeMask types = 0;
   SiteMask sites = 0;
+  // By PoolId, lower first: the site choice comes before the fit. None: fit alone.
+  const std::vector<std::int64_t>* rank = nullptr;
+  std::int64_t rank_of(PoolId p) const { return rank ? (*rank)[p] : 0; }
 };
 
 struct PlaceFailure {

@@ -17,7 +17,10 @@ class CountPlacer final : public Placer {
       if (!pool_eligible(idx.pools()[p], req)) continue;
       most = std::max(most, idx.pool_free(p));
       if (idx.pool_free(p) < req.gpus) continue;
-      if (best < 0 || idx.pool_free(p) < idx.pool_free(static_cast<PoolId>(best))) best = static_cast<int>(p);
+      auto b = static_cast<PoolId>(best);
+      if (best < 0 || req.rank_of(p) < req.rank_of(b) ||
+          (req.rank_of(p) == req.rank_of(b) && idx.pool_free(p) < idx.pool_free(b)))
+        best = static_cast<int>(p);
     }
     if (best < 0) {
       if (why) *why = {WaitKind::kNoBlock, most};

@@ -74,6 +74,7 @@ class TopologyPlacer final : public Placer {
   bool place(const FreeIndex& idx, const PlaceRequest& req, Allocation* out,
              PlaceFailure* why) const override {
     Candidate best;
+    std::int64_t best_rank = 0;
     bool small_everywhere = true;
     long most = 0;
     for (PoolId p = 0; p < idx.pools().size(); ++p) {
@@ -84,7 +85,9 @@ class TopologyPlacer final : public Placer {
       most = std::max(most, small ? long{idx.pool_max_node_free(p)} : idx.pool_free(p));
       if (idx.pool_free(p) < req.gpus) continue;
       Candidate c = small ? one_node(idx, p, req.gpus) : several_nodes(idx, p, req.gpus);
-      if (c.shape >= 0 && (best.shape < 0 || c.score < best.score)) best = c;
+      if (c.shape < 0) continue;
+      const std::int64_t rank = req.rank_of(p);
+      if (best.shape < 0 || rank < best_rank || (rank == best_rank && c.score < best.score)) best = c, best_rank = rank;
     }
     if (best.shape < 0) {
       if (why) *why = {small_everywhere ? WaitKind::kNoNode : WaitKind::kNoBlock, most};

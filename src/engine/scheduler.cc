@@ -14,6 +14,8 @@ Result<Scheduler> Scheduler::make(const SchedulerOptions& opt) {
   if (!policy.ok()) return policy.status();
   auto placer = make_placer(opt.placement);
   if (!placer.ok()) return placer.status();
+  if (opt.site_choice != "earliest" && opt.site_choice != "cheapest" && opt.site_choice != "greenest")
+    return Status::Invalid("site_choice: unknown '" + opt.site_choice + "'; expected earliest, cheapest or greenest");
   return Scheduler(opt, std::move(policy).value(), std::move(placer).value());
 }
 
@@ -157,7 +159,23 @@ std::vector<std::pair<GroupKey, PendingQueue::Group*>> Scheduler::visit_order(Cl
   return groups;
 }
 
+// Ranks the pools for the site choice: by price factor, or by gCO2e per GPU-hour now (grid
+// intensity at this hour x PUE x the GPU type's power).
+void Scheduler::rank_sites(const ClusterState& s, TimeMs now) {
+  const Topology& topo = *s.topo;
+  const auto hour = static_cast<std::size_t>(now / kHour % 24);
+  rank_.resize(s.free.pools().size());
+  for (PoolId p = 0; p < rank_.size(); ++p) {
+    const PoolInfo& pool = s.free.pools()[p];
+    const SiteProfile& site = topo.site(pool.site).profile;
+    rank_[p] = opt_.site_choice == "cheapest"
+                   ? site.price_factor_bps
+                   : std::int64_t{site.carbon[hour]} * site.pue_milli * topo.type_watts(pool.type);
+  }
+}
+
 PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
+  if (opt_.site_choice != "earliest") rank_sites(s, now);
   ++pass_id_;
   pass_time_ = now;
   stop_ = Stop::kNone;
@@ -203,7 +221,8 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     j.waited_on_quota = true;
     return false;
   }
-  PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites};
+  PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites,
+                   opt_.site_choice == "earliest" ? nullptr : &rank_};
   if (res_.active) return try_backfill(s, j, req, now, r);
   PlaceFailure why;
   if (placer_->place(s.free, req, &alloc_, &why)) {

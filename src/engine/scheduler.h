@@ -80,6 +80,7 @@ class Scheduler {
     }
   };
 
+  void rank_sites(const ClusterState& s, TimeMs now);
   void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
   // Asks the admission seam; when it refuses, the job's reason says why.
   bool admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
@@ -135,6 +136,7 @@ class Scheduler {
   TimeMs exempt_until_ = kNever;  // earliest end of an exemption that kept a victim running
   std::vector<JobId> requeue_, changed_;
   Allocation alloc_;
+  std::vector<std::int64_t> rank_;  // by PoolId: the site choice (SchedulerOptions::site_choice)
 };
 
 }  // namespace hexa

@@ -9,7 +9,9 @@ Result<SiteId> Topology::add_site(std::string_view name) {
   if (site_names_.find(name)) return Status::Invalid("site '" + std::string(name) + "': declared twice");
   if (sites_.size() >= kMaxSites) return Status::Invalid("sites: at most 64 sites");
   SiteId id = site_names_.intern(name);
-  sites_.push_back(SiteInfo{std::string(name), {}});
+  SiteInfo info{std::string(name), {}, {}};
+  info.profile.region = std::string(name);
+  sites_.push_back(std::move(info));
   return id;
 }
 
@@ -37,6 +39,28 @@ Result<NodeId> Topology::add_node(BlockId block, std::string_view name, int gpus
   blocks_[block].nodes.push_back(id);
   total_gpus_ += gpus;
   return id;
+}
+
+Status Topology::set_profile(SiteId site, const SiteProfile& p) {
+  if (site >= sites_.size()) return Status::Invalid("site: unknown site");
+  if (p.provider.empty()) return Status::Invalid("provider: must not be empty");
+  if (p.price_factor_bps < 1 || p.price_factor_bps > 1000000)
+    return Status::Invalid("price_factor: must be between 0.0001 and 100");
+  if (p.pue_milli < 1000 || p.pue_milli > 5000) return Status::Invalid("pue: must be between 1.0 and 5.0");
+  for (int c : p.carbon)
+    if (c < 0 || c > 5000) return Status::Invalid("carbon_g_per_kwh: must be between 0 and 5000");
+  sites_[site].profile = p;
+  if (sites_[site].profile.region.empty()) sites_[site].profile.region = sites_[site].name;
+  return Status::Ok();
+}
+
+Status Topology::set_type_watts(std::string_view gpu_type, int watts) {
+  auto t = types_.find(gpu_type);
+  if (!t) return Status::Invalid("gpu_types: no block has GPU type '" + std::string(gpu_type) + "'");
+  if (watts < 1 || watts > 10000) return Status::Invalid("watts: must be between 1 and 10000");
+  if (type_watts_.size() <= *t) type_watts_.resize(*t + 1, 0);
+  type_watts_[*t] = watts;
+  return Status::Ok();
 }
 
 long Topology::site_gpus(SiteId site, TypeMask types) const {

@@ -2,6 +2,7 @@
 // A block holds nodes of one GPU type; a node has 1..64 GPUs. Built once, then read-only.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,9 +13,20 @@
 
 namespace hexa {
 
+// What a site is beyond its GPUs: who runs it, what it costs and what it emits.
+struct SiteProfile {
+  std::string provider = "default";
+  std::string region;              // "" = the site's name
+  int price_factor_bps = 10000;    // price multiplier in basis points: 11000 = 10% dearer
+  int pue_milli = 1000;            // power usage effectiveness x 1000: 1200 = 1.2
+  std::array<int, 24> carbon{};    // grid carbon intensity, gCO2e/kWh, by hour of the day (UTC)
+  bool operator==(const SiteProfile&) const = default;
+};
+
 struct SiteInfo {
   std::string name;
   std::vector<BlockId> blocks;
+  SiteProfile profile;
 };
 
 struct BlockInfo {
@@ -38,6 +50,11 @@ class Topology {
   Result<SiteId> add_site(std::string_view name);
   Result<BlockId> add_block(SiteId site, std::string_view name, std::string_view gpu_type);
   Result<NodeId> add_node(BlockId block, std::string_view name, int gpus);
+  // Errors: unknown site, price factor or PUE out of range, carbon intensity negative.
+  Status set_profile(SiteId site, const SiteProfile& profile);
+  // Power draw of one GPU of a type, watts (0 = unknown). Error: unknown type, out of range.
+  Status set_type_watts(std::string_view gpu_type, int watts);
+  int type_watts(TypeId type) const { return type < type_watts_.size() ? type_watts_[type] : 0; }
 
   const std::vector<SiteInfo>& sites() const { return sites_; }
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
@@ -64,6 +81,7 @@ class Topology {
   Interner site_names_;
   Interner node_names_;  // names are unique: hosts name the node that failed
   Interner types_;
+  std::vector<int> type_watts_;  // by TypeId
   long total_gpus_ = 0;
 };
 

@@ -3,6 +3,8 @@
 #include "sim/cluster_config.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <unordered_map>
 #include <vector>
 
@@ -111,7 +113,12 @@ class YamlCluster {
                                std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> def) const;
   Result<std::string> name(const YAML::Node& map, const std::string& path, const char* key,
                            bool required) const;
+  // A decimal number in [lo, hi], scaled to an integer (1.2 x 1000 = 1200).
+  Result<int> fixed(const YAML::Node& map, const std::string& path, const char* key, double lo, double hi,
+                    double scale, int def) const;
   Status site(const YAML::Node& node, const std::string& path);
+  Status profile(const YAML::Node& node, const std::string& path, SiteId site);
+  Status gpu_types(const YAML::Node& node);
   Status block(const YAML::Node& node, const std::string& path, const std::string& site_name, SiteId site);
   Status add_block(const std::string& path, const std::string& block_name, SiteId site,
                    const std::string& type, std::int64_t nodes, std::int64_t gpus);
@@ -125,12 +132,14 @@ class YamlCluster {
 
 Result<Topology> YamlCluster::build(const YAML::Node& root) {
   if (!root.IsMap()) return fail("", "must be a map with key 'sites', got " + describe(root));
-  if (Status st = check_keys(root, "", {"sites"}); !st.ok()) return st;
+  if (Status st = check_keys(root, "", {"sites", "gpu_types"}); !st.ok()) return st;
   const YAML::Node sites = root["sites"];
   if (!sites.IsDefined() || !sites.IsSequence() || sites.size() == 0)
     return fail("sites", "must be a non-empty list of sites, got " + describe(sites));
   for (std::size_t i = 0; i < sites.size(); ++i)
     if (Status st = site(sites[i], "sites[" + std::to_string(i) + "]"); !st.ok()) return st;
+  if (root["gpu_types"].IsDefined())
+    if (Status st = gpu_types(root["gpu_types"]); !st.ok()) return st;
   return std::move(topo_);
 }
 
@@ -179,8 +188,68 @@ Result<std::string> YamlCluster::name(const YAML::Node& map, const std::string& 
   return n.Scalar();
 }
 
+Result<int> YamlCluster::fixed(const YAML::Node& map, const std::string& path, const char* key, double lo,
+                               double hi, double scale, int def) const {
+  const YAML::Node n = map[key];
+  if (!n.IsDefined()) return def;
+  double v = 0;
+  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !(v >= lo && v <= hi))
+  {
+    char rule[80];
+    std::snprintf(rule, sizeof rule, "must be a number between %g and %g", lo, hi);
+    return fail(path + "." + key, std::string(rule) + ", got " + describe(n));
+  }
+  return static_cast<int>(std::lround(v * scale));
+}
+
+// provider, region, price_factor, pue, carbon_g_per_kwh (one figure, or 24: one per UTC hour).
+Status YamlCluster::profile(const YAML::Node& node, const std::string& path, SiteId site) {
+  SiteProfile p;
+  auto provider = name(node, path, "provider", false);
+  auto region = name(node, path, "region", false);
+  auto price = fixed(node, path, "price_factor", 0.0001, 100, 10000, 10000);
+  auto pue = fixed(node, path, "pue", 1, 5, 1000, 1000);
+  for (const Status& st : {provider.status(), region.status(), price.status(), pue.status()})
+    if (!st.ok()) return st;
+  if (!provider->empty()) p.provider = *provider;
+  p.region = *region;
+  p.price_factor_bps = *price;
+  p.pue_milli = *pue;
+  const YAML::Node c = node["carbon_g_per_kwh"];
+  const std::string cpath = path + ".carbon_g_per_kwh";
+  const char* rule = "must be a figure of gCO2e/kWh (0 to 5000), or a list of 24, one per UTC hour";
+  if (c.IsDefined()) {
+    std::vector<std::int64_t> v;
+    for (const YAML::Node& n : c.IsSequence() ? c : YAML::Node(std::vector<YAML::Node>{c})) {
+      auto x = n.IsScalar() ? csv::to_int(n.Scalar()) : std::nullopt;
+      if (!x || *x < 0 || *x > 5000) return fail(cpath, std::string(rule) + ", got " + describe(c));
+      v.push_back(*x);
+    }
+    if (v.size() != 1 && v.size() != 24) return fail(cpath, std::string(rule) + ", got " + std::to_string(v.size()) + " figures");
+    for (std::size_t h = 0; h < 24; ++h) p.carbon[h] = static_cast<int>(v.size() == 1 ? v[0] : v[h]);
+  }
+  if (Status st = topo_.set_profile(site, p); !st.ok()) return fail(path, st.message());
+  return Status::Ok();
+}
+
+// gpu_types: {H100: {watts: 700}}: what a GPU of each type draws, for energy and carbon.
+Status YamlCluster::gpu_types(const YAML::Node& node) {
+  if (!node.IsMap()) return fail("gpu_types", "must be a map of GPU type to {watts}, got " + describe(node));
+  for (const auto& kv : node) {
+    const std::string type = kv.first.Scalar(), path = "gpu_types." + type;
+    if (Status st = check_keys(kv.second, path, {"watts"}); !st.ok()) return st;
+    auto watts = integer(kv.second, path, "watts", 1, 10000, std::nullopt);
+    if (!watts.ok()) return watts.status();
+    if (Status st = topo_.set_type_watts(type, static_cast<int>(*watts)); !st.ok()) return fail(path, st.message());
+  }
+  return Status::Ok();
+}
+
 Status YamlCluster::site(const YAML::Node& node, const std::string& path) {
-  if (Status st = check_keys(node, path, {"name", "blocks"}); !st.ok()) return st;
+  if (Status st = check_keys(node, path, {"name", "blocks", "provider", "region", "price_factor", "pue",
+                                          "carbon_g_per_kwh"});
+      !st.ok())
+    return st;
   auto site_name = name(node, path, "name", true);
   if (!site_name.ok()) return site_name.status();
   auto id = topo_.add_site(*site_name);
@@ -193,7 +262,7 @@ Status YamlCluster::site(const YAML::Node& node, const std::string& path) {
     Status st = block(blocks[i], path + ".blocks[" + std::to_string(i) + "]", *site_name, *id);
     if (!st.ok()) return st;
   }
-  return Status::Ok();
+  return profile(node, path, *id);
 }
 
 Status YamlCluster::block(const YAML::Node& node, const std::string& path, const std::string& site_name,

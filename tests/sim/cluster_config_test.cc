@@ -181,6 +181,55 @@ TEST(ClusterYaml, BadValuesNameTheirPath) {
   }
 }
 
+TEST(ClusterYaml, SiteProfilesAndGpuPower) {
+  const char* text = R"(sites:
+  - name: paris
+    provider: scaleway
+    region: fr-par
+    price_factor: 1.15
+    pue: 1.25
+    carbon_g_per_kwh: 40
+    blocks: [{nodes: 2, gpus_per_node: 8, gpu_type: H100}]
+  - name: mulhouse
+    carbon_g_per_kwh: [60, 60, 60, 60, 60, 60, 50, 40, 30, 20, 20, 20, 20, 20, 20, 30, 40, 50, 60, 60, 60, 60, 60, 60]
+    blocks: [{nodes: 2, gpus_per_node: 8, gpu_type: H100}]
+gpu_types: {H100: {watts: 700}}
+)";
+  auto r = cluster_from_yaml(YAML::Load(text), "c");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const SiteProfile& paris = r->site(0).profile;
+  EXPECT_EQ(paris.provider, "scaleway");
+  EXPECT_EQ(paris.region, "fr-par");
+  EXPECT_EQ(paris.price_factor_bps, 11500);
+  EXPECT_EQ(paris.pue_milli, 1250);
+  EXPECT_EQ(paris.carbon[0], 40);
+  EXPECT_EQ(paris.carbon[23], 40);
+  const SiteProfile& mulhouse = r->site(1).profile;
+  EXPECT_EQ(mulhouse.provider, "default");
+  EXPECT_EQ(mulhouse.region, "mulhouse");
+  EXPECT_EQ(mulhouse.price_factor_bps, 10000);
+  EXPECT_EQ(mulhouse.carbon[9], 20);
+  EXPECT_EQ(r->type_watts(*r->find_type("H100")), 700);
+}
+
+TEST(ClusterYaml, BadSiteProfilesNameTheirPath) {
+  const std::string site = "sites:\n  - name: p\n    blocks: [{nodes: 1, gpus_per_node: 8, gpu_type: H}]\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {site + "    pue: 0.8\n", "sites[0].pue: must be a number between 1 and 5, got '0.8'"},
+      {site + "    price_factor: -1\n", "sites[0].price_factor: must be a number between 0.0001 and 100"},
+      {site + "    carbon_g_per_kwh: [1, 2]\n", "sites[0].carbon_g_per_kwh: must be a figure of gCO2e/kWh"},
+      {site + "    carbon_g_per_kwh: -5\n", "sites[0].carbon_g_per_kwh: must be a figure of gCO2e/kWh"},
+      {site + "    provider: a b\n", "sites[0].provider: must be a non-empty name without blanks"},
+      {site + "gpu_types: {B200: {watts: 1000}}\n", "gpu_types.B200: gpu_types: no block has GPU type 'B200'"},
+      {site + "gpu_types: {H: {watts: 0}}\n", "gpu_types.H.watts: must be an integer between 1 and 10000"},
+      {site + "gpu_types: {H: {power: 700}}\n", "gpu_types.H: unknown key 'power'"}};
+  for (const auto& [text, expected] : cases) {
+    auto r = cluster_from_yaml(YAML::Load(text), "c");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_TRUE(contains(r.status().message(), expected)) << "yaml:\n" << text << "\nmessage: " << r.status().message();
+  }
+}
+
 TEST(ClusterYaml, SyntaxErrorNamesFileAndLine) {
   std::string path = write("c.yaml", "sites:\n  - name: p\n    blocks: [\n");
   auto r = load_cluster_yaml(path);

@@ -64,5 +64,19 @@ TEST(ScenarioTest, TreeRulesAreCheckedAtLoad) {
             path + ": tenants: tenant 'cohort-1'.parent: unknown tenant 'nobody00' (declare parents first)");
 }
 
+TEST(ScenarioTest, SiteChoiceIsReadAndChecked) {
+  std::string text = kScenario;
+  text.replace(text.find("{policy: backfill}"), 18, "{policy: backfill, site_choice: greenest}");
+  auto sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  EXPECT_EQ(sc->options.sched.site_choice, "greenest");
+  text.replace(text.find("greenest"), 8, "nearest");
+  std::string path = testing::write("s2.yaml", text);
+  sc = load_scenario(path, std::nullopt);
+  ASSERT_FALSE(sc.ok());
+  EXPECT_EQ(sc.status().message(),
+            path + ": scheduler.site_choice: unknown 'nearest'; expected earliest, cheapest or greenest");
+}
+
 }  // namespace
 }  // namespace hexa
