@@ -12,16 +12,12 @@ std::string CreditAdmission::hold_id(const Job& j) {
 
 Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const {
   const NodeInfo& node = s.topo->node(alloc.front().node);
-  return hold_at(s, j, node.type, node.site);
-}
-
-Result<HoldRequest> CreditAdmission::hold_at(const ClusterState& s, const Job& j, TypeId type, SiteId site) const {
   HoldRequest h;
   h.id = hold_id(j);
   h.tenant = s.tenants[j.spec.tenant].name;
   h.job = j.spec.name;
-  h.gpu_type = s.topo->types().name(type);
-  h.site = s.topo->site(site).name;
+  h.gpu_type = s.topo->types().name(node.type);
+  h.site = s.topo->site(node.site).name;
   auto rate = ledger_.prices().rate(h.gpu_type, h.site, j.spec.priority, j.spec.preemptible);
   if (!rate.ok()) return rate.status();
   h.rate = *rate;

@@ -39,8 +39,6 @@ class CreditAdmission final : public Admission {
 
   // The hold a job needs to start on `alloc` now.
   Result<HoldRequest> hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
-  // The hold a job needs to start on GPUs of `type` at `site` now.
-  Result<HoldRequest> hold_at(const ClusterState& s, const Job& j, TypeId type, SiteId site) const;
   // "j17#2": job 17's third run segment.
   static std::string hold_id(const Job& j);
 
