@@ -16,7 +16,10 @@ struct JobSpec {
   TenantId tenant = 0;
   int gpus = 1;                 // gang size: all start together or none does
   TypeMask types = 0;           // acceptable GPU types; 0 = any
-  SiteMask sites = 0;           // allowed sites; 0 = any
+  SiteMask sites = 0;           // allowed sites (data residency); 0 = any
+  SiteMask prefer = 0;          // preferred among the allowed sites; 0 = no preference
+  // One slice of one GPU, of this profile (Topology::slice_profiles(), id + 1); 0 = whole GPUs.
+  int slice = 0;
   int priority = 0;             // higher goes first and may preempt lower preemptible work
   bool preemptible = true;
   DurationMs time_limit = 0;    // limit on useful run time (restart overheads not counted); 0 = none
@@ -25,6 +28,11 @@ struct JobSpec {
   DurationMs checkpoint_every = 0;
   // The true run time, known only to a simulator. Used by the srtf oracle policy; -1 elsewhere.
   DurationMs oracle_duration = -1;
+  // An interactive session: it should start within this of its submit; 0 = batch work.
+  DurationMs start_target = 0;
+  // May wait for a lower-carbon hour, but must be done by `deadline` (its time limit counts).
+  bool deferrable = false;
+  TimeMs deadline = kNever;
 };
 
 enum class JobPhase : std::uint8_t { kPending, kRunning, kFinished, kCancelled, kRejected };

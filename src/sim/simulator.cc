@@ -167,7 +167,7 @@ Result<SimResult> Run::go() {
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
     out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, 0, 0, false, -1,
-                             "pending", "", ""};
+                             "pending", "", "", "", tj.start_target};
     q_.push(tj.submit, EventKind::kArrive, i);
   }
   for (std::uint32_t i = 0; i < opt_.failures.size(); ++i) q_.push(opt_.failures[i].at, EventKind::kFail, i);
@@ -211,8 +211,11 @@ Result<SimResult> Run::go() {
 }
 
 void Run::finish_records() {
+  std::vector<std::string> cls;
+  for (const Tenant& t : core_.state().tenants) cls.push_back(class_of(t));
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     JobRecord& rec = out_.jobs[i];
+    rec.cls = cls[tenant_of_[i]];
     if (core_of_[i] == kNone) continue;
     const Job& j = core_.job(core_of_[i]);
     rec.first_start = j.first_start;

@@ -61,6 +61,8 @@ struct JobRecord {
   std::string state;        // finished | timeout | rejected | pending | running
   std::string site;         // where it (last) ran
   std::string reason;       // rejected or still waiting: why
+  std::string cls;          // its tenant's class (SimOptions::classes)
+  DurationMs start_target = 0;  // an interactive session's target start delay; 0 = batch
 };
 
 struct SimResult {

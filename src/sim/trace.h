@@ -21,6 +21,12 @@ struct TraceJob {
   int priority = 0;
   DurationMs time_limit = 0;           // 0 = none given
   bool preemptible = true;
+  std::vector<std::string> providers;  // allowed providers (their sites); empty = any
+  std::vector<std::string> prefer;     // preferred sites among the allowed ones
+  std::string slice;                   // a slice profile ("1g.10gb"); empty = whole GPUs
+  DurationMs start_target = 0;         // an interactive session's target start delay; 0 = batch
+  bool deferrable = false;             // may wait for a lower-carbon hour ...
+  TimeMs deadline = -1;                // ... but must end by then; -1 = none
 };
 
 struct Trace {

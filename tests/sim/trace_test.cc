@@ -310,9 +310,9 @@ void expect_same(const Trace& a, const Trace& b) {
 
 TEST(TraceHexa, RoundTripIsLossless) {
   Trace t;
-  t.jobs.push_back({"a", "acme", 0, 8, {"H100", "A100"}, {"paris"}, 3'600'000, -3, 7'200'000, false});
-  t.jobs.push_back({"b", "lab", 5, 1, {}, {}, 1, 0, 0, true});
-  t.jobs.push_back({"c", "lab", 5, 100'000, {"T4"}, {"paris", "marseille"}, 1'000'000'000'000, 9, 0, true});
+  t.jobs.push_back({"a", "acme", 0, 8, {"H100", "A100"}, {"paris"}, 3'600'000, -3, 7'200'000, false, {}, {}, ""});
+  t.jobs.push_back({"b", "lab", 5, 1, {}, {}, 1, 0, 0, true, {}, {}, ""});
+  t.jobs.push_back({"c", "lab", 5, 100'000, {"T4"}, {"paris", "marseille"}, 1'000'000'000'000, 9, 0, true, {}, {}, ""});
   t.notes.push_back("12 lines\nskipped");
   std::string path = temp_path("out.csv");
   Status st = write_hexa_csv(t, path);
