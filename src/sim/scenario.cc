@@ -12,6 +12,7 @@
 #include "engine/queue_policy.h"
 #include "sim/cluster_config.h"
 #include "sim/rng.h"
+#include "sim/scenario_learners.h"
 #include "sim/workload.h"
 #include "sim/yaml_fields.h"
 
@@ -416,6 +417,30 @@ Status read_failures(const YAML::Node& node, const std::string& where, const Top
   return Status::Ok();
 }
 
+// learners: the seeded programmes -> cohorts -> learners and their sessions (sim/learners.h).
+// The tenants join the declared ones (checked by the scratch core, so that a clash names this
+// block); the sessions are merged into the trace by submit time, start-up jobs first at a tie.
+Status add_learners(const YAML::Node& node, const std::string& where, Scenario& sc, Core& scratch, LearnerWorkload* lw,
+                    LearnerSet* set) {
+  std::string cls = "training";
+  if (Status st = read_learners(node, where, sc.seed, lw, &cls); !st.ok()) return st;
+  *set = generate_learners(*lw);
+  for (const AddTenant& t : set->tenants) {
+    if (auto fx = scratch.apply(t, 0); !fx.ok()) return Status::Invalid(where + ": " + fx.status().message());
+    if (t.kind == TenantKind::kProgramme) sc.options.classes.try_emplace(t.name, cls);  // a declared class wins
+    sc.options.tenants.push_back(t);
+  }
+  std::vector<TraceJob> merged;
+  merged.reserve(sc.trace.jobs.size() + set->trace.jobs.size());
+  std::merge(std::make_move_iterator(sc.trace.jobs.begin()), std::make_move_iterator(sc.trace.jobs.end()),
+             std::make_move_iterator(set->trace.jobs.begin()), std::make_move_iterator(set->trace.jobs.end()),
+             std::back_inserter(merged), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+  sc.trace.jobs = std::move(merged);
+  set->trace.jobs.clear();
+  sc.trace.notes.insert(sc.trace.notes.end(), set->trace.notes.begin(), set->trace.notes.end());
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt) {
@@ -466,8 +491,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   }
   Scenario sc;
   YamlMap m(root, path + ":");
-  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "credits",
-                           "failures"});
+  if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "learners",
+                           "credits", "failures"});
       !st.ok())
     return st;
   long file_seed = 1;
@@ -475,7 +500,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
                     m.get("seed", &file_seed, 0, std::numeric_limits<long>::max())})
     if (!st.ok()) return st;
   sc.seed = seed ? *seed : static_cast<std::uint64_t>(file_seed);
-  if (!m.has("cluster") || !m.has("workload")) return Status::Invalid(path + ": needs cluster and workload");
+  if (!m.has("cluster") || !(m.has("workload") || m.has("learners")))
+    return Status::Invalid(path + ": needs cluster and a workload (workload, learners or both)");
   if (m.has("scheduler"))
     if (Status st = read_scheduler(m.node("scheduler"), m.path("scheduler"), &sc.options); !st.ok()) return st;
   auto topo = read_cluster(m.node("cluster"), path, m.path("cluster"));
@@ -488,10 +514,16 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   auto scratch = Core::make(*sc.topology, SchedulerOptions{});
   for (const AddTenant& t : sc.options.tenants)
     if (auto fx = (*scratch)->apply(t, 0); !fx.ok()) return Status::Invalid(m.path("tenants") + ": " + fx.status().message());
-  if (Status st =
-          read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace, &sc.options);
-      !st.ok())
-    return st;
+  if (m.has("workload"))
+    if (Status st =
+            read_workload(m.node("workload"), path, m.path("workload"), sc.seed, *sc.topology, &sc.trace, &sc.options);
+        !st.ok())
+      return st;
+  LearnerWorkload lw;
+  LearnerSet learners;
+  if (m.has("learners"))
+    if (Status st = add_learners(m.node("learners"), m.path("learners"), sc, **scratch, &lw, &learners); !st.ok())
+      return st;
   // Tenants only the trace names are roots, as the simulator adds them.
   for (const TraceJob& j : sc.trace.jobs)
     if (!(*scratch)->find_tenant(j.tenant)) (void)(*scratch)->apply(AddTenant::root(j.tenant), 0);
@@ -499,6 +531,12 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   if (m.has("credits"))
     if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, sc.seed, su); !st.ok())
       return st;
+  if (m.has("credits") && m.has("learners")) {
+    auto grants = learner_grants(lw, learners, m.path("learners"));
+    if (!grants.ok()) return grants.status();
+    for (AddGrant& g : *grants)
+      if (Status st = su.add(std::move(g), m.path("learners")); !st.ok()) return st;
+  }
   if (m.has("failures"))
     if (Status st = read_failures(m.node("failures"), m.path("failures"), *sc.topology, sc.trace, sc.seed, &sc.options);
         !st.ok())
