@@ -19,9 +19,9 @@ int pick(Rng& rng, const std::vector<double>& cumulative) {
 }
 
 std::string numbered(const std::string& prefix, long k, int width) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%0*ld", width, k);
-  return prefix + buf;
+  std::string digits = std::to_string(k);
+  if (std::ssize(digits) < width) digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+  return prefix + digits;
 }
 
 int digits(long n) {

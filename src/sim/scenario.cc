@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/core.h"
 #include "engine/placement.h"
@@ -239,11 +241,13 @@ double reference_rate(const SimOptions& opt, const std::vector<std::string>& typ
 }
 
 // Each start-up's planned spending: its jobs' GPU-hours at the reference rate.
-std::map<std::string, double> planned_spend(const Trace& trace, const SimOptions& opt) {
-  std::map<std::string, double> out;
+std::unordered_map<std::string, double> planned_spend(const Trace& trace, const SimOptions& opt,
+                                                      const std::unordered_set<std::string>& skip) {
+  std::unordered_map<std::string, double> out;
   for (const TraceJob& j : trace.jobs)
-    out[j.tenant] += static_cast<double>(j.gpus) * static_cast<double>(j.duration) / static_cast<double>(kHour) *
-                     reference_rate(opt, j.gpu_types);
+    if (!skip.contains(j.tenant))
+      out[j.tenant] += static_cast<double>(j.gpus) * static_cast<double>(j.duration) / static_cast<double>(kHour) *
+                       reference_rate(opt, j.gpu_types);
   return out;
 }
 
@@ -265,8 +269,9 @@ Result<std::vector<double>> read_tiers(const YamlMap& m) {
 // coverage_sigma}: each start-up asks for its planned spending times a log-normal coverage
 // (optimists ask for less than they will use) and gets the smallest tier that covers the ask,
 // the top tier at most, as grant programmes do.
+// `skip`: tenants that are not the workload's (the learners: they have grants of their own).
 Status read_startup_grants(const YAML::Node& node, const std::string& where, const Trace& trace,
-                           std::uint64_t seed, Setup& su) {
+                           const std::unordered_set<std::string>& skip, std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
   if (Status st = m.check({"programme", "median_credits", "sigma", "tiers_credits", "coverage_median",
                            "coverage_sigma", "expiry_days"});
@@ -287,12 +292,12 @@ Status read_startup_grants(const YAML::Node& node, const std::string& where, con
     if (!t.ok()) return t.status();
     tiers = std::move(t).value();
   }
-  const std::map<std::string, double> plan =
-      tiers.empty() ? std::map<std::string, double>{} : planned_spend(trace, *su.opt);
+  const std::unordered_map<std::string, double> plan =
+      tiers.empty() ? std::unordered_map<std::string, double>{} : planned_spend(trace, *su.opt, skip);
   Rng rng(seed ^ 0x6772616e7473ULL);  // "grants": its own stream, apart from the workload's
-  std::set<std::string> seen;
+  std::unordered_set<std::string> seen;
   for (const TraceJob& j : trace.jobs) {
-    if (!seen.insert(j.tenant).second) continue;
+    if (skip.contains(j.tenant) || !seen.insert(j.tenant).second) continue;
     double credits = 0;
     if (tiers.empty()) {
       credits = rng.lognormal(median, sigma);
@@ -357,7 +362,11 @@ Status read_refunds(const YAML::Node& node, const std::string& where, Setup& su)
 Status check_prices_cover(const Trace& trace, const Topology& topo, const SimOptions& opt, const std::string& where) {
   const auto have = priced(opt);
   std::set<std::pair<std::vector<std::string>, int>> asked;
-  for (const TraceJob& j : trace.jobs) asked.insert({j.gpu_types, j.priority});
+  const TraceJob* last = nullptr;
+  for (const TraceJob& j : trace.jobs) {
+    if (!last || last->gpu_types != j.gpu_types || last->priority != j.priority) asked.insert({j.gpu_types, j.priority});
+    last = &j;
+  }
   for (const auto& [types, prio] : asked) {
     bool ok = false;
     for (const BlockInfo& b : topo.blocks()) {
@@ -374,7 +383,7 @@ Status check_prices_cover(const Trace& trace, const Topology& topo, const SimOpt
 }
 
 Status read_credits(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
-                    std::uint64_t seed, Setup& su) {
+                    const std::unordered_set<std::string>& learners, std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
   if (Status st = m.check({"prices", "grants", "startup_grants", "budgets", "refunds"}); !st.ok()) return st;
   if (!m.has("prices")) return Status::Invalid(m.path("prices") + ": required (credits are priced per GPU-hour)");
@@ -385,7 +394,8 @@ Status read_credits(const YAML::Node& node, const std::string& where, const Topo
   if (m.has("grants"))
     if (Status st = read_grants(m.node("grants"), m.path("grants"), su); !st.ok()) return st;
   if (m.has("startup_grants"))
-    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, seed, su); !st.ok())
+    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, learners, seed, su);
+        !st.ok())
       return st;
   if (m.has("budgets"))
     if (Status st = read_budgets(m.node("budgets"), m.path("budgets"), su); !st.ok()) return st;
@@ -528,8 +538,12 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   for (const TraceJob& j : sc.trace.jobs)
     if (!(*scratch)->find_tenant(j.tenant)) (void)(*scratch)->apply(AddTenant::root(j.tenant), 0);
   Setup su{&sc.options, scratch->get()};
+  std::unordered_set<std::string> learner_names;
+  for (const AddTenant& t : learners.tenants)
+    if (t.kind == TenantKind::kLearner) learner_names.insert(t.name);
   if (m.has("credits"))
-    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, sc.seed, su); !st.ok())
+    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, learner_names, sc.seed, su);
+        !st.ok())
       return st;
   if (m.has("credits") && m.has("learners")) {
     auto grants = learner_grants(lw, learners, m.path("learners"));
