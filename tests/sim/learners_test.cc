@@ -345,6 +345,23 @@ TEST(LearnersScenarioTest, MoneyOnNeedsCreditsPerLearner) {
   long done = 0;
   for (const JobRecord& rec : r->jobs) done += rec.state == "finished" || rec.state == "timeout" ? 1 : 0;
   EXPECT_GT(done, static_cast<long>(r->jobs.size()) * 9 / 10) << "learners pay from their grants";
+
+  // With start-ups too: start-up grants go to the start-ups only.
+  text += "  startup_grants: {programme: genai-studio, median_credits: 100, sigma: 0.5}\n";
+  text += "workload:\n  startups: {tenants: 5, days: 7, load: 0.3, gang_sizes: {1: 1, 2: 1}}\n";
+  sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  long startup_grants = 0, learner_grants = 0;
+  for (const Command& c : sc->options.setup)
+    if (auto* g = std::get_if<AddGrant>(&c)) {
+      const bool startup = g->grant.id.starts_with("startup-grant:");
+      startup_grants += startup ? 1 : 0;
+      learner_grants += g->grant.id.starts_with("learner-grant:") ? 1 : 0;
+      EXPECT_EQ(startup, g->grant.tenant.starts_with("startup-")) << g->grant.id;
+    }
+  EXPECT_EQ(learner_grants, learners);
+  EXPECT_GE(startup_grants, 1);
+  EXPECT_LE(startup_grants, 5);
 }
 
 }  // namespace
