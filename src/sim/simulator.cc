@@ -287,6 +287,17 @@ void Run::finish_records() {
     auto left = core_.ledger().spendable(t.name, out_.last_end);
     out_.credits.push_back({t.name, class_of(t), consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
   }
+  for (const AdvanceReservation& r : core_.scheduler().reservations().all()) {
+    if (r.tenant == kNoTenant) continue;  // downtimes: capacity out, not set aside for anyone
+    SimResult::ReservationFigures f{r.name, core_.state().tenants[r.tenant].name, topo_.site(r.site).name,
+                                    r.size, r.from, r.to, r.size * (r.to - r.from), r.used};
+    for (JobId id : core_.state().running) {  // still running at the end: its open segment
+      const Job& j = core_.job(id);
+      if (j.reservation >= 0 && &core_.scheduler().reservations().all()[static_cast<std::size_t>(j.reservation)] == &r)
+        f.used += std::max<TimeMs>(0, std::min(out_.last_end, r.to) - std::max(j.last_start, r.from)) * j.spec.gpus;
+    }
+    out_.reservations.push_back(std::move(f));
+  }
   out_.notes = trace_.notes;
   out_.policy = std::string(core_.scheduler().policy().name());
   out_.placement = std::string(core_.scheduler().placer().name());
