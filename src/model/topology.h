@@ -10,6 +10,7 @@
 #include "model/ids.h"
 #include "model/interner.h"
 #include "model/status.h"
+#include "model/units.h"
 
 namespace hexa {
 
@@ -21,6 +22,15 @@ struct SiteProfile {
   int pue_milli = 1000;            // power usage effectiveness x 1000: 1200 = 1.2
   std::array<int, 24> carbon{};    // grid carbon intensity, gCO2e/kWh, by hour of the day (UTC)
   bool operator==(const SiteProfile&) const = default;
+};
+
+// Planned downtime: nodes out of service over [from, to): a site or block not online yet, or
+// maintenance. The core keeps each as a reservation for nobody (engine/advance_reservations.h).
+struct Downtime {
+  std::string name;  // unique among downtimes
+  std::string why;   // for people: "site mulhouse not online until day 60"
+  std::vector<NodeId> nodes;
+  TimeMs from = 0, to = 0;
 };
 
 struct SiteInfo {
@@ -55,6 +65,9 @@ class Topology {
   // Power draw of one GPU of a type, watts (0 = unknown). Error: unknown type, out of range.
   Status set_type_watts(std::string_view gpu_type, int watts);
   int type_watts(TypeId type) const { return type < type_watts_.size() ? type_watts_[type] : 0; }
+  // Errors: no nodes, an unknown node, nodes of several sites or GPU types, an empty window.
+  Status add_downtime(Downtime d);
+  const std::vector<Downtime>& downtimes() const { return downtimes_; }
 
   const std::vector<SiteInfo>& sites() const { return sites_; }
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
@@ -67,6 +80,9 @@ class Topology {
   std::optional<SiteId> find_site(std::string_view name) const { return site_names_.find(name); }
   std::optional<TypeId> find_type(std::string_view name) const { return types_.find(name); }
   std::optional<NodeId> find_node(std::string_view name) const { return node_names_.find(name); }
+
+  // The sites a provider runs; 0 when it runs none (an unknown provider).
+  SiteMask provider_sites(std::string_view provider) const;
 
   long total_gpus() const { return total_gpus_; }
   long site_gpus(SiteId site, TypeMask types) const;
@@ -82,6 +98,7 @@ class Topology {
   Interner node_names_;  // names are unique: hosts name the node that failed
   Interner types_;
   std::vector<int> type_watts_;  // by TypeId
+  std::vector<Downtime> downtimes_;
   long total_gpus_ = 0;
 };
 

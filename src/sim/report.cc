@@ -125,6 +125,26 @@ Metrics compute_metrics(const SimResult& r) {
   return m;
 }
 
+// Workshops and other advance reservations: what was set aside, and how much of it its tenant
+// used; the rest stood idle for nobody else (the cost of never delaying them).
+static nlohmann::ordered_json reservations_json(const SimResult& r) {
+  GpuMs reserved = 0, used = 0;
+  auto list = nlohmann::ordered_json::array();
+  for (const SimResult::ReservationFigures& f : r.reservations) {
+    reserved += f.reserved, used += f.used;
+    list.push_back({{"name", f.name}, {"tenant", f.tenant}, {"site", f.site}, {"gpus", f.gpus},
+                    {"from_s", f.from / 1000}, {"to_s", f.to / 1000},
+                    {"reserved_gpu_hours", round3(static_cast<double>(f.reserved) / kHour)},
+                    {"used_gpu_hours", round3(static_cast<double>(f.used) / kHour)}});
+  }
+  double unused = reserved > 0 ? static_cast<double>(reserved - used) / static_cast<double>(reserved) : 0;
+  return {{"count", r.reservations.size()},
+          {"reserved_gpu_hours", round3(static_cast<double>(reserved) / kHour)},
+          {"used_gpu_hours", round3(static_cast<double>(used) / kHour)},
+          {"unused_share", round3(unused)},
+          {"list", list}};
+}
+
 nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s) {
   nlohmann::ordered_json j;
   j["policy"] = r.policy;
@@ -183,6 +203,7 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   if (m.failed_nodes > 0)
     j["failures"] = {{"nodes_failed", m.failed_nodes}, {"jobs_hit", m.failures},
                      {"lost_gpu_hours", round3(m.lost_gpu_hours)}};
+  if (!r.reservations.empty()) j["reservations"] = reservations_json(r);
   auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
   for (const JobRecord& rec : r.jobs)
     if (rec.state == "rejected") rejected.push_back({{"id", rec.id}, {"reason", rec.reason}});
@@ -212,6 +233,13 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
   if (m.failed_nodes > 0)
     out += fmt::format("  failures    {} node failures hit {} running jobs; {:.0f} GPU-hours of work lost and redone\n",
                        m.failed_nodes, m.failures, m.lost_gpu_hours);
+  if (!r.reservations.empty()) {
+    GpuMs reserved = 0, used = 0;
+    for (const auto& f : r.reservations) reserved += f.reserved, used += f.used;
+    out += fmt::format("  workshops   {} reservations, {:.0f} GPU-hours set aside, {:.0f} used ({:.1f}% unused)\n",
+                       r.reservations.size(), static_cast<double>(reserved) / kHour, static_cast<double>(used) / kHour,
+                       reserved > 0 ? 100.0 * static_cast<double>(reserved - used) / static_cast<double>(reserved) : 0.0);
+  }
   if (r.credits_on) {
     out += fmt::format("  credits     {:.0f} consumed; {} jobs waited on credits; {} tenants ran out of credits\n",
                        m.credits_consumed, m.waited_on_credits, m.tenants_ran_out);

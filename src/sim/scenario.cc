@@ -402,6 +402,31 @@ Status read_credits(const YAML::Node& node, const std::string& where, const Topo
   return Status::Ok();
 }
 
+// workshops: [{name, tenant, site, gpu_type, gpus, day, start_hour, hours}]: advance
+// reservations, checked by the scratch core (unknown tenant, overlapping beyond capacity...).
+Status read_workshops(const YAML::Node& node, const std::string& where, Setup& su) {
+  if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of workshops");
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
+    if (Status st = m.check({"name", "tenant", "site", "gpu_type", "gpus", "day", "start_hour", "hours"}); !st.ok())
+      return st;
+    AddReservation r;
+    long gpus = 0;
+    double day = 0, start_hour = 0, hours = 0;
+    for (Status st : {m.get("name", &r.name), m.get("tenant", &r.tenant), m.get("site", &r.site),
+                      m.get("gpu_type", &r.gpu_type), m.get("gpus", &gpus, 1, 1'000'000), m.get("day", &day, 0, 36500),
+                      m.get("start_hour", &start_hour, 0, 23.99), m.get("hours", &hours, 0.01, 24 * 366)})
+      if (!st.ok()) return st;
+    for (const char* key : {"name", "tenant", "site", "gpu_type", "gpus", "day", "hours"})
+      if (!m.has(key)) return Status::Invalid(m.path(key) + ": required");
+    r.gpus = static_cast<int>(gpus);
+    r.from = static_cast<TimeMs>(std::llround(day * static_cast<double>(kDay) + start_hour * static_cast<double>(kHour)));
+    r.to = r.from + static_cast<TimeMs>(std::llround(hours * static_cast<double>(kHour)));
+    if (Status st = su.add(r, m.label()); !st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
 // failures: {node_mtbf_days, checkpoint_minutes}: every node fails now and then (exponential
 // times between failures, seeded, over the workload's arrival span); jobs checkpoint this often.
 Status read_failures(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
@@ -502,7 +527,7 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   Scenario sc;
   YamlMap m(root, path + ":");
   if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "learners",
-                           "credits", "failures"});
+                           "credits", "failures", "workshops"});
       !st.ok())
     return st;
   long file_seed = 1;
@@ -551,6 +576,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
     for (AddGrant& g : *grants)
       if (Status st = su.add(std::move(g), m.path("learners")); !st.ok()) return st;
   }
+  if (m.has("workshops"))
+    if (Status st = read_workshops(m.node("workshops"), m.path("workshops"), su); !st.ok()) return st;
   if (m.has("failures"))
     if (Status st = read_failures(m.node("failures"), m.path("failures"), *sc.topology, sc.trace, sc.seed, &sc.options);
         !st.ok())

@@ -93,6 +93,15 @@ struct SimResult {
   bool credits_on = false;
   std::vector<TenantCredits> credits;
   std::vector<BudgetAlert> alerts;  // in the order they were raised
+  // Advance reservations of tenants (workshops): what was set aside and what its tenant used.
+  struct ReservationFigures {
+    std::string name, tenant, site;
+    long gpus = 0;
+    TimeMs from = 0, to = 0;
+    GpuMs reserved = 0;  // GPUs x window
+    GpuMs used = 0;      // GPU-ms its tenant's jobs ran there inside the window
+  };
+  std::vector<ReservationFigures> reservations;
   // Busy GPU-ms per step of the utilisation timeline.
   DurationMs timeline_step = 0;
   std::vector<GpuMs> busy_per_step;

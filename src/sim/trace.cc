@@ -11,7 +11,8 @@ namespace hexa {
 namespace {
 
 constexpr const char* kHexaHeader =
-    "id,tenant,submit_ms,gpus,gpu_type,duration_ms,site,priority,time_limit_ms,preemptible\n";
+    "id,tenant,submit_ms,gpus,gpu_type,duration_ms,site,priority,time_limit_ms,preemptible,provider,prefer,slice,"
+    "start_target_ms,deferrable,deadline_ms\n";
 
 // A name the CSV can carry unchanged: no separators, line breaks or edge blanks (which the
 // reader trims), and an id cannot start with '#' (the reader would take the line for a comment).
@@ -36,6 +37,12 @@ Status check_job(const TraceJob& j) {
     if (Status st = check_text(j, "gpu_type", t, true); !st.ok()) return st;
   for (const std::string& s : j.sites)
     if (Status st = check_text(j, "site", s, true); !st.ok()) return st;
+  for (const std::string& p : j.providers)
+    if (Status st = check_text(j, "provider", p, true); !st.ok()) return st;
+  for (const std::string& s : j.prefer)
+    if (Status st = check_text(j, "prefer", s, true); !st.ok()) return st;
+  if (!j.slice.empty())
+    if (Status st = check_text(j, "slice", j.slice, true); !st.ok()) return st;
   return Status::Ok();
 }
 
@@ -50,7 +57,9 @@ std::string row(const TraceJob& j) {
   return j.id + "," + j.tenant + "," + std::to_string(j.submit) + "," + std::to_string(j.gpus) + "," +
          join(j.gpu_types) + "," + std::to_string(j.duration) + "," + join(j.sites) + "," +
          std::to_string(j.priority) + "," + std::to_string(j.time_limit) + "," +
-         (j.preemptible ? "true" : "false") + "\n";
+         (j.preemptible ? "true" : "false") + "," + join(j.providers) + "," + join(j.prefer) + "," + j.slice + "," +
+         std::to_string(j.start_target) + "," + (j.deferrable ? "true" : "false") + "," +
+         (j.deadline >= 0 ? std::to_string(j.deadline) : "") + "\n";
 }
 
 // Writes to PATH.tmp and renames it over PATH, so a failure never leaves half a file.

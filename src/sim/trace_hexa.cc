@@ -21,11 +21,18 @@ enum Col {
   kPriority,
   kTimeLimit,
   kPreemptible,
+  kProvider,
+  kPrefer,
+  kSlice,
+  kStartTarget,
+  kDeferrable,
+  kDeadline,
   kCols
 };
 constexpr std::array<std::string_view, kCols> kNames = {
-    "id",          "tenant", "submit_ms", "gpus",          "gpu_type",
-    "duration_ms", "site",   "priority",  "time_limit_ms", "preemptible"};
+    "id",          "tenant",   "submit_ms", "gpus",          "gpu_type",   "duration_ms",
+    "site",        "priority", "time_limit_ms", "preemptible", "provider", "prefer",
+    "slice",       "start_target_ms", "deferrable", "deadline_ms"};
 constexpr int kRequired = kSite;                        // the columns before `site` must be present
 constexpr std::int64_t kMaxMs = 1'000'000'000'000'000;  // 31,700 years: sums cannot overflow
 constexpr std::int64_t kMaxGang = 100'000;
@@ -80,6 +87,7 @@ class HexaReader {
   Status job(const csv::Where& at, const std::vector<std::string_view>& f);
   Status numbers(const csv::Where& at, TraceJob& j);
   Status options(const csv::Where& at, TraceJob& j);
+  Status flag(const csv::Where& at, Col c, bool* out);
   // The cell of column c on the current line; empty when the file has no such column.
   std::string_view cell(Col c) const {
     return pos_[c] < 0 ? std::string_view() : (*row_)[static_cast<std::size_t>(pos_[c])];
@@ -136,13 +144,29 @@ Status HexaReader::options(const csv::Where& at, TraceJob& j) {
     if (!t.ok()) return t.status();
     j.time_limit = *t;
   }
-  if (!cell(kPreemptible).empty()) {
-    std::optional<bool> b = to_bool(cell(kPreemptible));
-    if (!b)
-      return csv::bad(at, "preemptible",
-                      "must be true, false, yes, no, 1 or 0, got '" + std::string(cell(kPreemptible)) + "'");
-    j.preemptible = *b;
+  if (Status st = flag(at, kPreemptible, &j.preemptible); !st.ok()) return st;
+  if (Status st = flag(at, kDeferrable, &j.deferrable); !st.ok()) return st;
+  if (!cell(kStartTarget).empty()) {
+    auto t = csv::int_field(at, "start_target_ms", cell(kStartTarget), 0, kMaxMs);
+    if (!t.ok()) return t.status();
+    j.start_target = *t;
   }
+  if (!cell(kDeadline).empty()) {
+    auto t = csv::int_field(at, "deadline_ms", cell(kDeadline), 0, kMaxMs);
+    if (!t.ok()) return t.status();
+    j.deadline = *t;
+  }
+  if (j.deferrable && j.deadline < 0) return csv::bad(at, "deadline_ms", "a deferrable job needs a deadline");
+  return Status::Ok();
+}
+
+Status HexaReader::flag(const csv::Where& at, Col c, bool* out) {
+  if (cell(c).empty()) return Status::Ok();
+  std::optional<bool> b = to_bool(cell(c));
+  if (!b)
+    return csv::bad(at, std::string(kNames[c]).c_str(),
+                    "must be true, false, yes, no, 1 or 0, got '" + std::string(cell(c)) + "'");
+  *out = *b;
   return Status::Ok();
 }
 
@@ -160,6 +184,13 @@ Status HexaReader::job(const csv::Where& at, const std::vector<std::string_view>
   if (!sites.ok()) return sites.status();
   j.gpu_types = std::move(*types);
   j.sites = std::move(*sites);
+  auto providers = csv::list_field(at, "provider", cell(kProvider));
+  if (!providers.ok()) return providers.status();
+  auto prefer = csv::list_field(at, "prefer", cell(kPrefer));
+  if (!prefer.ok()) return prefer.status();
+  j.providers = std::move(*providers);
+  j.prefer = std::move(*prefer);
+  j.slice = std::string(cell(kSlice));
   if (Status st = options(at, j); !st.ok()) return st;
   trace_.jobs.push_back(std::move(j));
   return Status::Ok();

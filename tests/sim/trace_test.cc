@@ -305,12 +305,24 @@ void expect_same(const Trace& a, const Trace& b) {
     EXPECT_EQ(x.priority, y.priority);
     EXPECT_EQ(x.time_limit, y.time_limit);
     EXPECT_EQ(x.preemptible, y.preemptible);
+    EXPECT_EQ(x.providers, y.providers);
+    EXPECT_EQ(x.prefer, y.prefer);
+    EXPECT_EQ(x.slice, y.slice);
+    EXPECT_EQ(x.start_target, y.start_target);
+    EXPECT_EQ(x.deferrable, y.deferrable);
+    EXPECT_EQ(x.deadline, y.deadline);
   }
 }
 
 TEST(TraceHexa, RoundTripIsLossless) {
   Trace t;
   t.jobs.push_back({"a", "acme", 0, 8, {"H100", "A100"}, {"paris"}, 3'600'000, -3, 7'200'000, false, {}, {}, ""});
+  t.jobs.back().providers = {"hexagone", "other"};
+  t.jobs.back().prefer = {"paris"};
+  t.jobs.back().slice = "1g.10gb";
+  t.jobs.back().start_target = 300'000;
+  t.jobs.back().deferrable = true;
+  t.jobs.back().deadline = 86'400'000;
   t.jobs.push_back({"b", "lab", 5, 1, {}, {}, 1, 0, 0, true, {}, {}, ""});
   t.jobs.push_back({"c", "lab", 5, 100'000, {"T4"}, {"paris", "marseille"}, 1'000'000'000'000, 9, 0, true, {}, {}, ""});
   t.notes.push_back("12 lines\nskipped");
