@@ -248,7 +248,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     return true;
   if (refused_now(j)) return false;  // room was made, but admission said no: parked
   j.wait = WaitReason::of(why.kind, pass_id_, why.best);
-  if (long held = reserved_held_ > 0 ? reserved_for(req) : 0; held > 0 && held + why.best >= j.spec.gpus)
+  if (long held = live_.empty() ? 0 : reserved_for(req); held > 0 && held + why.best >= j.spec.gpus)
     j.wait = WaitReason::of(WaitKind::kReservedGpus, pass_id_, held);
   if (policy_->skip() == Skip::kStrict) {
     blocker_ = j.id;

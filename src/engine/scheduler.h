@@ -99,6 +99,10 @@ class Scheduler {
   void begin_windows(ClusterState& s, TimeMs now, PassResult& r);
   void hold_reserved(ClusterState& s, TimeMs now);
   void unhold_reserved(ClusterState& s);
+  // Takes the GPUs of the downtimes on now out of the index, when that set changed.
+  void keep_down(ClusterState& s, TimeMs now);
+  // Whether the pass holds this reservation itself (a downtime on now is kept by keep_down).
+  static bool held_by_pass(const AdvanceReservation& r, TimeMs now) { return r.tenant != kNoTenant || !r.active(now); }
   // Starts j in an active reservation of its tenant (or an ancestor's).
   bool try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
   // Starts j on GPUs reserved for later, if its time limit ends it before those windows.
@@ -149,6 +153,10 @@ class Scheduler {
   AdvanceBook book_;
   std::vector<std::size_t> live_;  // reservations whose window has not ended, by index
   long reserved_held_ = 0;         // GPUs they hold out of the index in this pass
+  // Downtimes (reservations for nobody) that are on stay out of the index from pass to pass:
+  // nothing can run there, so holding them anew every pass would only cost time.
+  Allocation down_;                // the GPUs they took
+  std::vector<std::size_t> down_on_;  // which downtimes were on when down_ was taken
   TimeMs defer_wake_ = kNever;     // the next hour a deferred job looks again
 
   // Scratch, reused across passes to avoid allocation.

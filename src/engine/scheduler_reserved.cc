@@ -64,13 +64,35 @@ void Scheduler::begin_windows(ClusterState& s, TimeMs now, PassResult& r) {
   }
 }
 
+void Scheduler::keep_down(ClusterState& s, TimeMs now) {
+  std::vector<std::size_t> on;
+  for (std::size_t i : live_)
+    if (!held_by_pass(book_.all()[i], now)) on.push_back(i);
+  if (on == down_on_) return;
+  s.free.give(down_);
+  down_.clear();
+  for (std::size_t i : on) {
+    AdvanceReservation& res = book_.all()[i];
+    res.held_count = 0;
+    for (const NodeGpus& g : res.gpus) {
+      std::uint64_t m = g.mask & s.free.free_mask(g.node);
+      res.held_count += std::popcount(g.mask);  // for the wait reason: all of it is out
+      if (m == 0) continue;
+      s.free.take(g.node, m);
+      down_.push_back({g.node, m});
+    }
+  }
+  down_on_ = std::move(on);
+}
+
 void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
   reserved_held_ = 0;
+  keep_down(s, now);
   for (std::size_t i : live_) {  // by window start: see begin_windows
     AdvanceReservation& res = book_.all()[i];
+    if (!held_by_pass(res, now)) continue;
     res.held.clear();
     res.held_count = 0;
-    if (res.to <= now) continue;
     for (const NodeGpus& g : res.gpus) {
       std::uint64_t m = g.mask & s.free.free_mask(g.node);
       if (m == 0) continue;
@@ -85,6 +107,7 @@ void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
 void Scheduler::unhold_reserved(ClusterState& s) {
   for (std::size_t i : live_) {
     AdvanceReservation& res = book_.all()[i];
+    if (!held_by_pass(res, pass_time_)) continue;
     s.free.give(res.held);
     res.held.clear();
     res.held_count = 0;
@@ -139,7 +162,7 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
   for (std::size_t i : live_) {
     const AdvanceReservation& res = book_.all()[i];
-    if (res.from >= end && res.held_count > 0 && eligible(res, req)) open.push_back(i);
+    if (res.from >= end && !res.held.empty() && eligible(res, req)) open.push_back(i);
   }
   if (open.empty()) return false;
   for (std::size_t i : open) s.free.give(book_.all()[i].held);

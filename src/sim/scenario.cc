@@ -29,11 +29,21 @@ std::string relative_to(const std::string& file, const std::string& path) {
 
 Status read_startups(const YAML::Node& node, const std::string& where, StartupWorkload* w, std::string* cls) {
   YamlMap m(node, where);
-  if (Status st = m.check({"tenants", "days", "load", "gpu_type", "gang_sizes", "median_minutes", "sigma",
-                           "min_minutes", "max_hours", "zipf", "limit_factor", "class"});
+  if (Status st = m.check({"tenants", "days", "load", "gpus", "gpu_type", "gang_sizes", "median_minutes", "sigma",
+                           "min_minutes", "max_hours", "zipf", "limit_factor", "class", "prefer_sites", "residency"});
       !st.ok())
     return st;
   if (Status st = m.get("class", cls); !st.ok()) return st;
+  if (Status st = m.get("prefer_sites", &w->prefer_sites); !st.ok()) return st;
+  long gpus = w->cluster_gpus;
+  if (Status st = m.get("gpus", &gpus, 1, 100'000'000); !st.ok()) return st;
+  w->cluster_gpus = gpus;
+  if (m.has("residency")) {
+    YamlMap r(m.node("residency"), m.path("residency"));
+    if (Status st = r.check({"share", "providers"}); !st.ok()) return st;
+    for (Status st : {r.get("share", &w->resident_share, 0, 1), r.get("providers", &w->resident_providers)})
+      if (!st.ok()) return st;
+  }
   long tenants = w->tenants, days = w->span / kDay;
   for (Status st : {m.get("tenants", &tenants, 1, 1000000), m.get("days", &days, 1, 3660), m.get("load", &w->load, 0.001, 10),
                     m.get("gpu_type", &w->gpu_type), m.get("median_minutes", &w->median_minutes, 0.01, 1e6),
@@ -91,6 +101,12 @@ Status read_workload(const YAML::Node& node, const std::string& file, const std:
   w.cluster_gpus = topo.total_gpus();
   std::string cls = "startup";
   if (Status st = read_startups(m.node("startups"), m.path("startups"), &w, &cls); !st.ok()) return st;
+  for (const std::string& site : w.prefer_sites)
+    if (!topo.find_site(site))
+      return Status::Invalid(m.path("startups") + ".prefer_sites: unknown site '" + site + "'");
+  for (const std::string& p : w.resident_providers)
+    if (topo.provider_sites(p) == 0)
+      return Status::Invalid(m.path("startups") + ".residency.providers: no site is run by '" + p + "'");
   *trace = generate_startups(w);
   for (const TraceJob& j : trace->jobs) opt->classes.try_emplace(j.tenant, cls);  // a declared class wins
   return Status::Ok();

@@ -47,7 +47,23 @@ Status check_workload(const StartupWorkload& w) {
     return Status::Invalid("duration: need median_minutes > 0, sigma >= 0, 0 < min_minutes <= max_hours x 60");
   if (!(w.zipf >= 0)) return Status::Invalid("zipf: must be >= 0");
   if (!(w.limit_factor >= 1.2)) return Status::Invalid("limit_factor: must be at least 1.2");
+  if (!(w.resident_share >= 0 && w.resident_share <= 1)) return Status::Invalid("residency.share: must be in [0, 1]");
+  if (w.resident_share > 0 && w.resident_providers.empty())
+    return Status::Invalid("residency.providers: must name the providers resident start-ups keep to");
   return Status::Ok();
+}
+
+// Preferred sites for every job; residency for a seeded share of the start-ups, drawn from a
+// stream of its own so that the jobs themselves are the same with or without it.
+void place_rules(const StartupWorkload& w, Trace& t) {
+  std::vector<bool> resident(static_cast<std::size_t>(w.tenants) + 1, false);
+  Rng rng(w.seed ^ 0x7265736964656e74ULL);  // "resident"
+  for (std::size_t k = 1; k < resident.size(); ++k) resident[k] = rng.uniform() < w.resident_share;
+  for (TraceJob& j : t.jobs) {
+    j.prefer = w.prefer_sites;
+    auto k = static_cast<std::size_t>(std::stoul(j.tenant.substr(j.tenant.rfind('-') + 1)));
+    if (k < resident.size() && resident[k]) j.providers = w.resident_providers;
+  }
 }
 
 Trace generate_startups(const StartupWorkload& w) {
@@ -85,6 +101,7 @@ Trace generate_startups(const StartupWorkload& w) {
   }
   std::stable_sort(t.jobs.begin(), t.jobs.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
   for (std::size_t i = 0; i < t.jobs.size(); ++i) t.jobs[i].id = "job-" + std::to_string(i + 1);
+  place_rules(w, t);
   char note[160];
   std::snprintf(note, sizeof note, "generated: %zu start-up jobs from %d tenants, offered load %.2f, seed %llu",
                 t.jobs.size(), w.tenants, w.load, static_cast<unsigned long long>(w.seed));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "sim/trace.h"
 
@@ -27,6 +28,11 @@ struct StartupWorkload {
   // Users ask for more time than they need: time limit = run time x U[1.2, limit_factor],
   // rounded up to 15 minutes.
   double limit_factor = 3.0;
+  // Where the jobs may and would rather go: every job prefers these sites (others are overflow),
+  // and this share of the start-ups keeps its jobs on these providers' sites (data residency).
+  std::vector<std::string> prefer_sites;
+  double resident_share = 0;
+  std::vector<std::string> resident_providers;
   std::uint64_t seed = 1;
 };
 

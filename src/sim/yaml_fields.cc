@@ -34,6 +34,19 @@ Status YamlMap::get(const char* key, std::string* out) const {
   return Status::Ok();
 }
 
+Status YamlMap::get(const char* key, std::vector<std::string>* out) const {
+  if (!has(key)) return Status::Ok();
+  const YAML::Node n = node_[key];
+  std::vector<std::string> v;
+  for (std::size_t i = 0; n.IsSequence() && i < n.size(); ++i) {
+    if (!n[i].IsScalar() || n[i].Scalar().empty()) return bad(key, "must be a list of names");
+    v.push_back(n[i].Scalar());
+  }
+  if (!n.IsSequence()) return bad(key, "must be a list of names");
+  *out = std::move(v);
+  return Status::Ok();
+}
+
 Status YamlMap::get(const char* key, bool* out) const {
   if (!has(key)) return Status::Ok();
   bool v = false;

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -31,6 +32,8 @@ class YamlMap {
   Status get(const char* key, bool* out) const;
   Status get(const char* key, long* out, long min, long max) const;
   Status get(const char* key, double* out, double min, double max) const;
+  // A list of names (non-empty text values).
+  Status get(const char* key, std::vector<std::string>* out) const;
 
  private:
   Status bad(const char* key, const std::string& rule) const;
