@@ -83,6 +83,7 @@ void learner_sessions(Context& cx, const SessionProgramme& p, const std::string&
       j.submit = at;
       j.gpus = p.gpus;
       if (!p.gpu_type.empty()) j.gpu_types = {p.gpu_type};
+      j.providers = p.providers;
       j.duration = duration;
       j.time_limit = limit;
       j.priority = p.priority;

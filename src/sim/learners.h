@@ -40,6 +40,7 @@ struct SessionProgramme {
   std::string slice;         // a slice profile ("1g.10gb"); empty = whole GPUs
   int gpus = 1;              // whole GPUs, or slices of that profile
   std::string gpu_type;      // empty: any type
+  std::vector<std::string> providers;  // residency: sessions run only on these providers' sites; empty = any
   int priority = 0;
   bool preemptible = false;
   int max_gpus = -1;         // a quota on the whole programme; -1: none

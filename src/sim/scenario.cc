@@ -475,6 +475,10 @@ Status add_learners(const YAML::Node& node, const std::string& where, Scenario& 
                     LearnerSet* set) {
   std::string cls = "training";
   if (Status st = read_learners(node, where, sc.seed, lw, &cls); !st.ok()) return st;
+  for (std::size_t i = 0; i < lw->programmes.size(); ++i)
+    for (const std::string& p : lw->programmes[i].providers)
+      if (sc.topology->provider_sites(p) == 0)
+        return Status::Invalid(where + ".programmes[" + std::to_string(i) + "].providers: no site is run by '" + p + "'");
   *set = generate_learners(*lw);
   for (const AddTenant& t : set->tenants) {
     if (auto fx = scratch.apply(t, 0); !fx.ok()) return Status::Invalid(where + ": " + fx.status().message());

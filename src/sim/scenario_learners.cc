@@ -91,7 +91,7 @@ Status read_quotas(const YAML::Node& node, const std::string& where, LearnerQuot
 Status read_programme(const YAML::Node& node, const std::string& where, SessionProgramme* p) {
   YamlMap m(node, where);
   if (Status st = m.check({"name", "share", "cohort_size", "course_weeks", "sessions_per_week", "session_minutes",
-                           "slice", "gpus", "gpu_type", "priority", "preemptible", "max_gpus", "learner_quotas",
+                           "slice", "gpus", "gpu_type", "providers", "priority", "preemptible", "max_gpus", "learner_quotas",
                            "credits_per_learner"});
       !st.ok())
     return st;
@@ -99,7 +99,7 @@ Status read_programme(const YAML::Node& node, const std::string& where, SessionP
   for (Status st : {m.get("name", &p->name), m.get("share", &p->share, 1e-9, 1e9),
                     m.get("cohort_size", &cohort, 1, 10000), m.get("course_weeks", &weeks, 1, 520),
                     m.get("sessions_per_week", &p->sessions_per_week, 0, 100), m.get("slice", &p->slice),
-                    m.get("gpus", &gpus, 1, 1024), m.get("gpu_type", &p->gpu_type),
+                    m.get("gpus", &gpus, 1, 1024), m.get("gpu_type", &p->gpu_type), m.get("providers", &p->providers),
                     m.get("priority", &prio, -1000, 1000), m.get("preemptible", &p->preemptible),
                     m.get("max_gpus", &max_gpus, -1, 100000000),
                     m.get("credits_per_learner", &p->credits_per_learner, 0, 1e9)})

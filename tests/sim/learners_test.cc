@@ -226,7 +226,7 @@ learners:
     - {name: france-travail, share: 3, cohort_size: 20, course_weeks: 2, sessions_per_week: 3,
        session_minutes: {median: 40, sigma: 0.4, min: 15, max: 120}, max_gpus: 12}
     - {name: genIAles, share: 1, cohort_size: 25, course_weeks: 6, sessions_per_week: 3, priority: 1,
-       learner_quotas: {max_running: 1}}
+       providers: [default], learner_quotas: {max_running: 1}}
 )";
 
 TEST(LearnersScenarioTest, BlockIsReadAndSessionsRunWithinQuotas) {
@@ -245,6 +245,9 @@ TEST(LearnersScenarioTest, BlockIsReadAndSessionsRunWithinQuotas) {
   EXPECT_GT(with_queue_quota, 0);
   int sunday = 0;
   for (const TraceJob& j : sc->trace.jobs) sunday += j.submit >= 6 * kDay ? 1 : 0;
+  for (const TraceJob& j : sc->trace.jobs)
+    EXPECT_EQ(j.providers, j.tenant.starts_with("genIAles") ? std::vector<std::string>{"default"}
+                                                            : std::vector<std::string>{});
   EXPECT_EQ(sunday, 0) << "no course hours on Sunday";
 
   SimOptions opt = sc->options;
@@ -305,6 +308,7 @@ TEST(LearnersScenarioTest, BadValuesNameThePathAndTheRule) {
       {"max_queued: 4", "max_queued: 0", "s.yaml: learners.learner_quotas: max_running and max_queued must be at least 1"},
       {"median: 40", "median: -4", "s.yaml: learners.programmes[0].session_minutes.median"},
       {"name: genIAles", "name: france-travail", "s.yaml: learners.programmes[1].name: 'france-travail' given twice"},
+      {"providers: [default]", "providers: [aws]", "s.yaml: learners.programmes[1].providers: no site is run by 'aws'"},
   };
   for (const Case& c : cases) {
     std::string text = kScenario;
