@@ -1,5 +1,7 @@
 #include "sim/report.h"
 
+#include "sim/report_series.h"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -7,9 +9,7 @@
 #include <fmt/format.h>
 
 namespace hexa {
-namespace {
 
-// Nearest-rank percentiles over integer ms, reported in seconds.
 Distribution distribution(std::vector<DurationMs> v) {
   Distribution d;
   if (v.empty()) return d;
@@ -33,8 +33,6 @@ double round3(double x) { return static_cast<double>(static_cast<long long>(x * 
 nlohmann::ordered_json dist_json(const Distribution& d) {
   return {{"avg", round3(d.avg)}, {"p50", round3(d.p50)}, {"p95", round3(d.p95)}, {"p99", round3(d.p99)}, {"max", round3(d.max)}};
 }
-
-}  // namespace
 
 namespace {
 
@@ -122,6 +120,7 @@ Metrics compute_metrics(const SimResult& r) {
                     distribution(std::move(a.jct)), distribution(std::move(a.queue))};
     m.tenants.push_back(std::move(t));
   }
+  series_metrics(r, m);
   return m;
 }
 
@@ -183,6 +182,7 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   if (m.failed_nodes > 0)
     j["failures"] = {{"nodes_failed", m.failed_nodes}, {"jobs_hit", m.failures},
                      {"lost_gpu_hours", round3(m.lost_gpu_hours)}};
+  series_json(r, m, j);
   auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
   for (const JobRecord& rec : r.jobs)
     if (rec.state == "rejected") rejected.push_back({{"id", rec.id}, {"reason", rec.reason}});
@@ -209,6 +209,7 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
     for (const auto& [name, u] : m.site_utilization) line += fmt::format("{}{} {:.1f}%", line.empty() ? "" : ", ", name, 100 * u);
     out += "  sites       busy: " + line + "\n";
   }
+  out += series_text(m);
   if (m.failed_nodes > 0)
     out += fmt::format("  failures    {} node failures hit {} running jobs; {:.0f} GPU-hours of work lost and redone\n",
                        m.failed_nodes, m.failures, m.lost_gpu_hours);
