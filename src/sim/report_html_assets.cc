@@ -156,7 +156,7 @@ function barChart(parent, opt) {
   const W = 580, H = 300, L = 64, R = 14, T = 18, B = 46;
   const svg = el('svg:svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opt.title }, f);
   const top = Math.max(1e-9, ...opt.bars.map(b => b.value));
-  const ticks = niceTicks(0, top, 5), y1 = ticks[ticks.length - 1] || top;
+  const ticks = niceTicks(0, top * 1.1, 5), y1 = Math.max(ticks[ticks.length - 1] || 0, top * 1.1);  // room for labels
   const py = y => T + (1 - y / y1) * (H - T - B);
   for (const v of ticks) {
     el('svg:line', { x1: L, x2: W - R, y1: py(v), y2: py(v), class: 'grid' }, svg);
@@ -267,10 +267,12 @@ function drawRun(root, r) {
   if (r.energy) {
     g = section(root, 'Energy and carbon');
     const sites = r.energy.sites;
-    barChart(g, { title: 'Energy per site', note: 'GPU power x busy time x PUE', ylabel: 'MWh',
-                  bars: sites.map(s => ({ label: s.name, value: s.kwh / 1000 })), fmt: v => num(v, 1) });
-    barChart(g, { title: 'Carbon per site', note: 'each hour\'s energy x the grid intensity of that hour', ylabel: 't CO2e',
-                  bars: sites.map(s => ({ label: s.name, value: s.carbon_kg / 1000 })), fmt: v => num(v, 2) });
+    const big = (kilo, small, large) => Math.max(...sites.map(s => s[kilo])) >= 1000 ? [large, 1000] : [small, 1];
+    const [eu, ed] = big('kwh', 'kWh', 'MWh'), [cu, cd] = big('carbon_kg', 'kg CO2e', 't CO2e');
+    barChart(g, { title: 'Energy per site', note: 'GPU power x busy time x PUE', ylabel: eu,
+                  bars: sites.map(s => ({ label: s.name, value: s.kwh / ed })), fmt: v => num(v, 1) });
+    barChart(g, { title: 'Carbon per site', note: 'each hour\'s energy x the grid intensity of that hour', ylabel: cu,
+                  bars: sites.map(s => ({ label: s.name, value: s.carbon_kg / cd })), fmt: v => num(v, 2) });
   }
   el('h2', {}, root, 'Sites');
   table(root, ['site', 'GPUs', 'busy'].concat(r.energy ? ['provider', 'PUE', 'MWh', 't CO2e', 'g/kWh'] : []),
