@@ -11,7 +11,7 @@ namespace hexa {
 std::vector<double> cdf_points(std::vector<DurationMs> v) {
   std::vector<double> out;
   if (v.empty()) return out;
-  std::sort(v.begin(), v.end());
+  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());  // callers may sort once
   for (double pct : kCdfPercentiles) {
     // Nearest rank, as distribution(): the smallest value with at least pct% at or below it.
     auto k = static_cast<std::size_t>(std::ceil(static_cast<double>(v.size()) * pct / 100.0));
@@ -30,12 +30,12 @@ void class_metrics(const SimResult& r, Metrics& m) {
     std::vector<DurationMs> jct, queue;
   };
   std::map<std::string, Acc> per;
-  std::vector<DurationMs> jct, queue, delay;
+  std::vector<DurationMs> delay;
   for (const JobRecord& j : r.jobs) {
     Acc& a = per[j.cls.empty() ? "other" : j.cls];
     ++a.jobs;
-    if (j.first_start >= 0) queue.push_back(j.first_start - j.submit), a.queue.push_back(j.first_start - j.submit);
-    if (j.state == "finished" || j.state == "timeout") ++a.finished, jct.push_back(j.end - j.submit), a.jct.push_back(j.end - j.submit);
+    if (j.first_start >= 0) a.queue.push_back(j.first_start - j.submit);
+    if (j.state == "finished" || j.state == "timeout") ++a.finished, a.jct.push_back(j.end - j.submit);
     if (j.start_target <= 0) continue;
     ++m.sessions.jobs;
     if (j.first_start < 0) continue;
@@ -43,13 +43,16 @@ void class_metrics(const SimResult& r, Metrics& m) {
     m.sessions.within_target += j.first_start - j.submit <= j.start_target;
     delay.push_back(j.first_start - j.submit);
   }
-  m.jct_cdf = cdf_points(std::move(jct));
-  m.queue_cdf = cdf_points(std::move(queue));
+  // Each sorted once, for its distribution and its CDF.
+  std::sort(delay.begin(), delay.end());
   m.sessions.delay = distribution(delay);
   m.sessions.delay_cdf = cdf_points(std::move(delay));
-  for (auto& [cls, a] : per)
+  for (auto& [cls, a] : per) {
+    std::sort(a.jct.begin(), a.jct.end());
+    std::sort(a.queue.begin(), a.queue.end());
     m.class_figures.push_back({cls, a.jobs, a.finished, distribution(a.jct), distribution(a.queue),
                                cdf_points(std::move(a.jct)), cdf_points(std::move(a.queue))});
+  }
 }
 
 void timeline_metrics(const SimResult& r, Metrics& m) {

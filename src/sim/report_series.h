@@ -11,6 +11,7 @@
 
 namespace hexa {
 
+// REQUIRES: m.jct_cdf and m.queue_cdf already set (compute_metrics sorts those vectors once).
 void series_metrics(const SimResult& r, Metrics& m);
 // Adds the blocks `classes`, `cdf`, `sessions` (with sessions), `timeline`, `energy` (with GPU
 // power known) to `j`.
