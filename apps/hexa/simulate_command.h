@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -15,7 +16,9 @@ struct SimulateArgs {
   std::optional<std::string> policy, placement, site_choice;
   std::optional<long> restart_overhead_s;
   std::optional<int> las_promote_knob;
-  std::string report_json, jobs_csv;
+  std::string report_json, report_html, jobs_csv;
+  std::vector<std::string> set;  // scenario overrides PATH=VALUE
+  std::string compare;           // KNOB=a,b[,c...]
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   bool no_credits = false;

@@ -496,7 +496,14 @@ Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptio
   return Status::Ok();
 }
 
-Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed) {
+namespace {
+
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed);
+
+}  // namespace
+
+Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed,
+                               const std::vector<Override>& overrides) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -505,6 +512,18 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   } catch (const YAML::Exception& e) {
     return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  for (const Override& o : overrides)
+    if (Status st = apply_override(root, o); !st.ok()) return st;
+  auto sc = read_scenario(root, path, seed);
+  if (sc.ok() || overrides.empty()) return sc;
+  std::string with;
+  for (const Override& o : overrides) with += (with.empty() ? "" : ", ") + o.text();
+  return Status::Invalid(sc.status().message() + " (with " + with + ")");
+}
+
+namespace {
+
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed) {
   Scenario sc;
   YamlMap m(root, path + ":");
   if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "credits",
@@ -548,5 +567,7 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
       return st;
   return sc;
 }
+
+}  // namespace
 
 }  // namespace hexa
