@@ -24,9 +24,14 @@ std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const ch
 
 struct Segment {
   TimeMs start, end;
-  int gpus;
+  int sevenths;  // GPUs held x 7: a slice counts as its share of a GPU
   SiteId site;
 };
+
+// What a job holds, in sevenths of a GPU.
+int sevenths_of(const Topology& topo, const JobSpec& spec) {
+  return spec.slice ? topo.slice_profile(spec.slice).compute : spec.gpus * kSliceCompute;
+}
 
 class Run {
  public:
@@ -95,6 +100,11 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "no site offers GPU type", &why);
   if (why.empty())
     spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
+  if (why.empty() && !tj.slice.empty()) {
+    auto slice = topo_.find_slice(tj.slice);
+    if (slice) spec.slice = *slice;
+    else why = "unknown slice profile '" + tj.slice + "'; known: " + topo_.slice_names();
+  }
   spec.priority = tj.priority;
   spec.preemptible = tj.preemptible;
   spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
@@ -132,14 +142,14 @@ void Run::preempted(JobId id, TimeMs now, DurationMs lost) {
   DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
   live_[id].left -= std::max<DurationMs>(0, useful) - lost;
   ++live_[id].epoch;  // the completion pushed at start is now stale
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
+  segments_.push_back({now - j.last_run_ms, now, sevenths_of(topo_, j.spec), live_[id].site});
 }
 
 void Run::ended(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs useful = j.last_run_ms - (j.resumed() ? opt_.sched.restart_overhead : 0);
   live_[id].left -= std::max<DurationMs>(0, useful);
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
+  segments_.push_back({now - j.last_run_ms, now, sevenths_of(topo_, j.spec), live_[id].site});
 }
 
 void Run::on_effects(const Effects& fx, TimeMs now) {
@@ -238,7 +248,10 @@ void Run::finish_records() {
   out_.total_gpus = topo_.total_gpus();
   for (SiteId site = 0; site < topo_.sites().size(); ++site)
     out_.sites.push_back({topo_.site(site).name, topo_.site_gpus(site, 0), 0});
-  for (const Segment& seg : segments_) out_.sites[seg.site].busy += (seg.end - seg.start) * seg.gpus;
+  // Busy GPU-ms, summed in sevenths of a GPU-ms and divided once, so slices add up exactly.
+  std::vector<GpuMs> busy7(topo_.sites().size(), 0);
+  for (const Segment& seg : segments_) busy7[seg.site] += (seg.end - seg.start) * seg.sevenths;
+  for (SiteId site = 0; site < topo_.sites().size(); ++site) out_.sites[site].busy = busy7[site] / kSliceCompute;
   out_.first_submit = trace_.jobs.empty() ? 0 : trace_.jobs.front().submit;
   out_.last_end = out_.first_submit;
   for (const Segment& s : segments_) out_.last_end = std::max(out_.last_end, s.end);
@@ -251,10 +264,11 @@ void Run::finish_records() {
       auto step = static_cast<std::size_t>((t - out_.first_submit) / out_.timeline_step);
       TimeMs step_end = out_.first_submit + static_cast<TimeMs>(step + 1) * out_.timeline_step;
       TimeMs upto = std::min(s.end, step_end);
-      out_.busy_per_step[step] += (upto - t) * s.gpus;
+      out_.busy_per_step[step] += (upto - t) * s.sevenths;
       t = upto;
     }
   }
+  for (GpuMs& b : out_.busy_per_step) b /= kSliceCompute;
   out_.credits_on = core_.credits_on();
   for (const Tenant& t : core_.state().tenants) {
     if (!out_.credits_on) break;
