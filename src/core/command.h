@@ -85,11 +85,24 @@ struct FailNode {
   std::string node;
 };
 
+// Sets GPUs aside for a tenant (and its sub-tenants) over [from, to): a cohort's workshop, a
+// start-up's demo day (engine/advance_reservations.h). Other work backfills around it without
+// delaying it. Errors: unknown tenant, site or type; a window already over; more GPUs than the
+// site has free of other reservations (and downtimes) then.
+struct AddReservation {
+  std::string name;
+  std::string tenant;
+  std::string site;
+  std::string gpu_type;
+  int gpus = 1;
+  TimeMs from = 0, to = 0;
+};
+
 // Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
 struct Schedule {};
 
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
-                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode>;
+                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };

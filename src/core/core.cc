@@ -10,7 +10,10 @@ namespace hexa {
 Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOptions& opt) {
   auto sched = Scheduler::make(opt);
   if (!sched.ok()) return sched.status();
-  return std::unique_ptr<Core>(new Core(topo, std::move(sched).value()));
+  std::unique_ptr<Core> core(new Core(topo, std::move(sched).value()));
+  for (const Downtime& d : topo.downtimes())  // capacity not online yet, maintenance
+    core->sched_.reservations().block_nodes(topo, d.name, d.why, d.nodes, d.from, d.to);
+  return core;
 }
 
 Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
@@ -39,6 +42,7 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, SetBudget>) return set_budget(c, now);
         if constexpr (std::is_same_v<C, SetRefundPolicy>) return set_refunds(c);
         if constexpr (std::is_same_v<C, FailNode>) return fail_node(c, now);
+        if constexpr (std::is_same_v<C, AddReservation>) return add_reservation(c, now);
       },
       cmd);
   if (fx.ok()) report_alerts(*fx);
@@ -143,6 +147,12 @@ Status Core::check_spec(const JobSpec& s) const {
     if (s.gpus != 1)
       return Status::Invalid(job + ".gpus: a slice job asks for exactly 1 GPU (one slice of it), got " + std::to_string(s.gpus));
   }
+  if (s.prefer != 0 && s.sites != 0 && (s.prefer & ~s.sites) != 0)
+    return Status::Invalid(job + ".prefer: " + topo.site_set_name(s.prefer & ~s.sites) +
+                           " is not among its allowed sites (" + topo.site_set_name(s.sites) + ")");
+  if (s.start_target < 0) return Status::Invalid(job + ".start_target: must be >= 0 (0 = batch work)");
+  if (s.deferrable && s.deadline == kNever)
+    return Status::Invalid(job + ".deadline: a deferrable job needs a deadline");
   if (sched_.policy().needs_oracle() && s.oracle_duration < 0)
     return Status::Invalid(job + ": policy " + std::string(sched_.policy().name()) +
                            " is an oracle that needs the true duration (simulator only)");
@@ -323,6 +333,25 @@ Effects Core::schedule(TimeMs now) {
   fx.wake_at = std::min(fx.wake_at, r.wake_at);
   if (credits_on_) fx.wake_at = std::min(fx.wake_at, next_money_wake(now));  // jobs parked in this pass
   return fx;
+}
+
+Result<Effects> Core::add_reservation(const AddReservation& c, TimeMs now) {
+  const Topology& topo = *state_.topo;
+  const std::string me = "reservation '" + c.name + "'";
+  AdvanceBook& book = sched_.reservations();
+  if (c.name.empty()) return Status::Invalid("reservation.name: must not be empty");
+  if (book.has(c.name)) return Status::Invalid(me + ": declared twice");
+  auto tenant = tenant_names_.find(c.tenant);
+  if (!tenant) return Status::Invalid(me + ".tenant: unknown tenant '" + c.tenant + "'");
+  auto site = topo.find_site(c.site);
+  if (!site) return Status::Invalid(me + ".site: unknown site '" + c.site + "'");
+  auto type = topo.find_type(c.gpu_type);
+  if (!type || topo.site_gpus(*site, bit(*type)) == 0)
+    return Status::Invalid(me + ".gpu_type: site " + c.site + " has no GPU of type '" + c.gpu_type + "'");
+  if (c.to <= now) return Status::Invalid(me + ": its window is already over");
+  auto r = book.reserve(topo, c.name, *tenant, *site, *type, c.gpus, c.from, c.to);
+  if (!r.ok()) return r.status();
+  return Effects{{}, book.next_boundary(now)};
 }
 
 DurationMs Core::work_since_checkpoint(const Job& j, TimeMs now) const {

@@ -48,6 +48,7 @@ class Core {
   Result<Effects> set_budget(const SetBudget& c, TimeMs now);
   Result<Effects> set_refunds(const SetRefundPolicy& c);
   Result<Effects> fail_node(const FailNode& c, TimeMs now);
+  Result<Effects> add_reservation(const AddReservation& c, TimeMs now);
   // Useful work of a running job that a failure now would throw away.
   DurationMs work_since_checkpoint(const Job& j, TimeMs now) const;
   // Funds grow with time alone when a grant starts or a hard budget's period begins: jobs

@@ -19,7 +19,13 @@ struct PlaceRequest {
   SiteMask sites = 0;
   // By PoolId, lower first: the site choice comes before the fit. None: fit alone.
   const std::vector<std::int64_t>* rank = nullptr;
-  std::int64_t rank_of(PoolId p) const { return rank ? (*rank)[p] : 0; }
+  // The job's preferred sites come before the others, whatever the site choice; 0 = none.
+  SiteMask prefer = 0;
+  std::int64_t rank_of(const PoolInfo& pool, PoolId p) const {
+    std::int64_t r = rank ? (*rank)[p] : 0;
+    return prefer != 0 && !allows(prefer, pool.site) ? r + kNotPreferred : r;
+  }
+  static constexpr std::int64_t kNotPreferred = std::int64_t{1} << 60;
   // One slice of this profile (JobSpec::slice) instead of whole GPUs; then gpus is 1.
   int slice = 0;
 };

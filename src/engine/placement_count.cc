@@ -18,8 +18,9 @@ class CountPlacer final : public Placer {
       most = std::max(most, idx.pool_free(p));
       if (idx.pool_free(p) < req.gpus) continue;
       auto b = static_cast<PoolId>(best);
-      if (best < 0 || req.rank_of(p) < req.rank_of(b) ||
-          (req.rank_of(p) == req.rank_of(b) && idx.pool_free(p) < idx.pool_free(b)))
+      std::int64_t rank_p = req.rank_of(idx.pools()[p], p);
+      std::int64_t rank_b = best < 0 ? 0 : req.rank_of(idx.pools()[b], b);
+      if (best < 0 || rank_p < rank_b || (rank_p == rank_b && idx.pool_free(p) < idx.pool_free(b)))
         best = static_cast<int>(p);
     }
     if (best < 0) {

@@ -37,7 +37,7 @@ class SlicePlacer final : public Placer {
       const SliceProfile& prof = si.topology().slice_profile(k);
       for (PoolId p = 0; p < idx.pools().size(); ++p) {
         if (!pool_eligible(idx.pools()[p], req)) continue;
-        const std::int64_t rank = req.rank_of(p);
+        const std::int64_t rank = req.rank_of(idx.pools()[p], p);
         si.for_each_occupancy(p, [&](SlotMask m) {
           most = std::max<long>(most, free_units_of(m));
           if (si.first_start(k, m) < 0) return;

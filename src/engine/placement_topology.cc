@@ -86,7 +86,7 @@ class TopologyPlacer final : public Placer {
       if (idx.pool_free(p) < req.gpus) continue;
       Candidate c = small ? one_node(idx, p, req.gpus) : several_nodes(idx, p, req.gpus);
       if (c.shape < 0) continue;
-      const std::int64_t rank = req.rank_of(p);
+      const std::int64_t rank = req.rank_of(pool, p);
       if (best.shape < 0 || rank < best_rank || (rank == best_rank && c.score < best.score)) best = c, best_rank = rank;
     }
     if (best.shape < 0) {

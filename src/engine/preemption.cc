@@ -97,8 +97,11 @@ bool Scheduler::try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, Ti
   return evict(s, j, req, cand, now, r);
 }
 
-bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& cand, TimeMs now,
-                      PassResult& r) {
+bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& all_cand,
+                      TimeMs now, PassResult& r) {
+  std::vector<JobId> cand;
+  for (JobId id : all_cand)
+    if (may_evict(s, j, s.jobs[id])) cand.push_back(id);
   std::size_t released = 0;
   bool ok = false;
   while (released < cand.size() && !ok) {

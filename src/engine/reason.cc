@@ -40,6 +40,25 @@ std::string quota_text(const ClusterState& s, const WaitReason& w) {
 
 }  // namespace
 
+std::string Scheduler::reserved_text(const ClusterState& s, const Job& j) const {
+  std::string out;
+  int shown = 0;
+  for (const AdvanceReservation& r : book_.all()) {
+    if (r.to <= pass_time_ || !allows(j.spec.sites, r.site) || !allows(j.spec.types, r.type)) continue;
+    if (shown++ == 3) {
+      out += "; ...";
+      break;
+    }
+    out += out.empty() ? "" : "; ";
+    std::string window = clock_text(r.from) + " to " + clock_text(r.to);
+    if (r.tenant == kNoTenant)
+      out += (r.why.empty() ? r.name : r.why) + (r.from <= pass_time_ ? " until " + clock_text(r.to) : ", " + window);
+    else
+      out += "'" + r.name + "' for " + s.tenants[r.tenant].name + ", " + window;
+  }
+  return out;
+}
+
 std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
   if (j.phase != JobPhase::kPending) return std::string(phase_name(j.phase));
   const Topology& topo = *s.topo;
@@ -76,6 +95,13 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
       return quota_text(s, w);
     case WaitKind::kAdmission:
       return j.admission_why;
+    case WaitKind::kDeferred:
+      return "deferred for a lower-carbon hour: " + std::to_string(w.a) + " gCO2e/kWh now at best, " +
+             std::to_string(w.b) + " from " + clock_text(w.at) + "; done by its deadline " +
+             clock_text(j.spec.deadline);
+    case WaitKind::kReservedGpus:
+      return "needs " + shape_text(topo, j.spec) + " at " + where + "; " + std::to_string(w.a) +
+             " GPUs there are reserved (" + reserved_text(s, j) + ")";
     case WaitKind::kNew:
       break;
   }

@@ -98,6 +98,8 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
 
 void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
   ends_.erase({latest_end(j, opt_.restart_overhead), j.id});
+  if (j.reservation >= 0) book_.note_used(static_cast<std::size_t>(j.reservation), j.spec.gpus, j.last_start, now);
+  j.reservation = -1;
   remove_victim(j);
   borrowed_.erase(j.id);
   count_running(s, j, s.topo->node(j.alloc.front().node).type, -1);
@@ -184,6 +186,11 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   exempt_until_ = kNever;
   refresh_victims(s, now);
   PassResult r;
+  defer_wake_ = kNever;
+  if (!book_.empty()) {
+    begin_windows(s, now, r);
+    hold_reserved(s, now);
+  }
 
   changed_.clear();
   policy_->changed_keys(s, now, &changed_);
@@ -199,10 +206,12 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
     if (stop_ != Stop::kNone) break;
   }
   if (res_.active) unhold(s, res_);
+  if (!book_.empty()) unhold_reserved(s);
   for (JobId id : requeue_) enqueue(s, s.jobs[id], now);
   requeue_.clear();
   queue_.drop_empty_groups();
-  r.wake_at = std::min(policy_->next_wakeup(s, now, !queue_.empty()), exempt_until_);
+  r.wake_at = std::min({policy_->next_wakeup(s, now, !queue_.empty()), exempt_until_, defer_wake_,
+                        book_.empty() ? kNever : book_.next_boundary(now)});
   if (r.wake_at <= now) r.wake_at = now + 1;
   return r;
 }
@@ -210,7 +219,8 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   // Nothing is free: only preemption or reclaim can start anything. When this job cannot
   // preempt, no later one can either (they rank lower); reclaim depends on each job's tenant.
-  if (s.free.none_free() && res_.held.empty() && borrowed_.empty() && !can_preempt_now(s, j, now)) {
+  if (s.free.none_free() && res_.held.empty() && reserved_held_ == 0 && borrowed_.empty() &&
+      !can_preempt_now(s, j, now)) {
     stop_ = Stop::kFull;
     return false;
   }
@@ -222,8 +232,11 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     return false;
   }
   PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites,
-                   opt_.site_choice == "earliest" ? nullptr : &rank_};
+                   opt_.site_choice == "earliest" ? nullptr : &rank_, j.spec.prefer};
   req.slice = j.spec.slice;
+  if (j.spec.deferrable && defer(s, j, req, now)) return false;  // holds up no one behind it
+  if (reserved_held_ > 0 && try_reserved(s, j, req, now, r)) return true;
+  if (refused_now(j)) return false;
   if (res_.active) return try_backfill(s, j, req, now, r);
   PlaceFailure why;
   if (placer_->place(s.free, req, &alloc_, &why)) {
@@ -232,9 +245,12 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     r.started.push_back(j.id);
     return true;
   }
-  if (try_preempt(s, j, req, now, r) || try_reclaim(s, j, req, now, r)) return true;
+  if (try_before_windows(s, j, req, now, r) || try_preempt(s, j, req, now, r) || try_reclaim(s, j, req, now, r))
+    return true;
   if (refused_now(j)) return false;  // room was made, but admission said no: parked
   j.wait = WaitReason::of(why.kind, pass_id_, why.best);
+  if (long held = reserved_held_ > 0 ? reserved_for(req) : 0; held > 0 && held + why.best >= j.spec.gpus)
+    j.wait = WaitReason::of(WaitKind::kReservedGpus, pass_id_, held);
   if (policy_->skip() == Skip::kStrict) {
     blocker_ = j.id;
     stop_ = Stop::kBlocked;
@@ -268,6 +284,8 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
     r.started.push_back(j.id);
     return true;
   }
+  if (try_before_windows(s, j, req, now, r)) return true;
+  if (refused_now(j)) return false;
   j.wait = WaitReason::of(WaitKind::kWouldDelayHead, pass_id_, why.best, res_.at, res_.head);
   return false;
 }

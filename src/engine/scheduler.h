@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/admission.h"
+#include "engine/advance_reservations.h"
 #include "engine/cluster_state.h"
 #include "engine/options.h"
 #include "engine/pending_queue.h"
@@ -49,6 +50,10 @@ class Scheduler {
   // Ends the running segment; the job goes to `to`. A preempted job (to = pending) is queued
   // again unless `requeue` is false (the pass queues its victims once it is done).
   void stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue = true);
+
+  // Advance reservations (workshops, maintenance, capacity not online yet): the core adds them.
+  AdvanceBook& reservations() { return book_; }
+  const AdvanceBook& reservations() const { return book_; }
 
   // Credits and budgets, if the host has them. REQUIRES: outlives the scheduler.
   void set_admission(Admission* a) { admission_ = a; }
@@ -90,6 +95,21 @@ class Scheduler {
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
   bool try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // Advance reservations (scheduler_reserved.cc). Windows that begin preempt what is not theirs.
+  void begin_windows(ClusterState& s, TimeMs now, PassResult& r);
+  void hold_reserved(ClusterState& s, TimeMs now);
+  void unhold_reserved(ClusterState& s);
+  // Starts j in an active reservation of its tenant (or an ancestor's).
+  bool try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // Starts j on GPUs reserved for later, if its time limit ends it before those windows.
+  bool try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // A job running in a reservation gives its GPUs up only to its reservation's tenants.
+  bool may_evict(const ClusterState& s, const Job& j, const Job& victim) const;
+  // GPUs held for reservations in the pools j may use.
+  long reserved_for(const PlaceRequest& req) const;
+  std::string reserved_text(const ClusterState& s, const Job& j) const;
+  // A deferrable job waits for a lower-carbon hour, when one comes before it must start.
+  bool defer(const ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now);
   bool try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
   // Reclaims GPUs borrowed beyond their guarantee by other tenants, for a job within its own.
   bool try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
@@ -126,6 +146,10 @@ class Scheduler {
   Stop stop_ = Stop::kNone;
   JobId blocker_ = 0;
   Reservation res_;
+  AdvanceBook book_;
+  std::vector<std::size_t> live_;  // reservations whose window has not ended, by index
+  long reserved_held_ = 0;         // GPUs they hold out of the index in this pass
+  TimeMs defer_wake_ = kNever;     // the next hour a deferred job looks again
 
   // Scratch, reused across passes to avoid allocation.
   std::set<Victim> victims_;

@@ -66,6 +66,8 @@ enum class WaitKind : std::uint8_t {
   kQuota,           // a quota of `other` (its tenant) holds it: a = limit, b = in use, detail/type say which
   kAdmission,       // the host's admission (credits, budget) holds it: Job::admission_why
   kNoSlice,         // a slice job: no sliced GPU has room for its profile (a = most free compute units on one)
+  kDeferred,        // deferrable: waits for a lower-carbon hour (a = gCO2e/kWh now, b = then, at = that hour)
+  kReservedGpus,    // what it could use is reserved (workshops, maintenance, not yet online): a = reserved
 };
 
 enum class QuotaField : std::uint8_t { kGpus, kRunning, kNoBorrowing };
@@ -107,6 +109,7 @@ struct Job {
   WaitReason wait;
   std::uint32_t slot = 0;        // while running: its index in ClusterState::running
   TenantId borrowed_from = ~TenantId{0};  // while running: the tenant whose guarantee it exceeds
+  int reservation = -1;                   // while running: the advance reservation it runs in
   bool waited_on_quota = false;           // some pass held it back for a quota
   bool waited_on_admission = false;       // ... or for credits or a budget
   std::string admission_why;              // the last admission refusal, in words

@@ -93,6 +93,19 @@ std::string Topology::slice_names() const {
   return out;
 }
 
+Status Topology::add_downtime(Downtime d) {
+  const std::string what = "downtime '" + d.name + "'";
+  if (d.nodes.empty()) return Status::Invalid(what + ": has no nodes");
+  if (d.from < 0 || d.to <= d.from) return Status::Invalid(what + ": its window must end after it begins");
+  for (NodeId n : d.nodes) {
+    if (n >= nodes_.size()) return Status::Invalid(what + ": unknown node " + std::to_string(n));
+    if (nodes_[n].site != nodes_[d.nodes[0]].site || nodes_[n].type != nodes_[d.nodes[0]].type)
+      return Status::Invalid(what + ": its nodes must be of one site and one GPU type");
+  }
+  downtimes_.push_back(std::move(d));
+  return Status::Ok();
+}
+
 long Topology::site_gpus(SiteId site, TypeMask types) const {
   long n = 0;
   for (BlockId b : sites_[site].blocks) {
@@ -111,6 +124,13 @@ static std::string set_name(std::uint64_t mask, const Interner& names, const cha
     out += names.name(i);
   }
   return out;
+}
+
+SiteMask Topology::provider_sites(std::string_view provider) const {
+  SiteMask mask = 0;
+  for (SiteId s = 0; s < sites_.size(); ++s)
+    if (sites_[s].profile.provider == provider) mask |= bit(s);
+  return mask;
 }
 
 std::string Topology::site_set_name(SiteMask mask) const { return set_name(mask, site_names_, "any site"); }

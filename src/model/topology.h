@@ -11,6 +11,7 @@
 #include "model/interner.h"
 #include "model/slice_profile.h"
 #include "model/status.h"
+#include "model/units.h"
 
 namespace hexa {
 
@@ -22,6 +23,15 @@ struct SiteProfile {
   int pue_milli = 1000;            // power usage effectiveness x 1000: 1200 = 1.2
   std::array<int, 24> carbon{};    // grid carbon intensity, gCO2e/kWh, by hour of the day (UTC)
   bool operator==(const SiteProfile&) const = default;
+};
+
+// Planned downtime: nodes out of service over [from, to): a site or block not online yet, or
+// maintenance. The core keeps each as a reservation for nobody (engine/advance_reservations.h).
+struct Downtime {
+  std::string name;  // unique among downtimes
+  std::string why;   // for people: "site mulhouse not online until day 60"
+  std::vector<NodeId> nodes;
+  TimeMs from = 0, to = 0;
 };
 
 struct SiteInfo {
@@ -58,6 +68,9 @@ class Topology {
   // Power draw of one GPU of a type, watts (0 = unknown). Error: unknown type, out of range.
   Status set_type_watts(std::string_view gpu_type, int watts);
   int type_watts(TypeId type) const { return type < type_watts_.size() ? type_watts_[type] : 0; }
+  // Errors: no nodes, an unknown node, nodes of several sites or GPU types, an empty window.
+  Status add_downtime(Downtime d);
+  const std::vector<Downtime>& downtimes() const { return downtimes_; }
 
   // Slices (MIG-like). The table defaults to default_slice_profiles(); a job names a profile
   // by its index + 1 (JobSpec::slice). A sliced block's GPUs serve slice jobs only: its whole
@@ -86,6 +99,9 @@ class Topology {
   std::optional<TypeId> find_type(std::string_view name) const { return types_.find(name); }
   std::optional<NodeId> find_node(std::string_view name) const { return node_names_.find(name); }
 
+  // The sites a provider runs; 0 when it runs none (an unknown provider).
+  SiteMask provider_sites(std::string_view provider) const;
+
   long total_gpus() const { return total_gpus_; }
   long site_gpus(SiteId site, TypeMask types) const;
   // Text of a site set or GPU type set for messages: "paris|marseille", "any site".
@@ -101,6 +117,7 @@ class Topology {
   Interner types_;
   std::vector<int> type_watts_;  // by TypeId
   std::vector<SliceProfile> slice_profiles_ = default_slice_profiles();
+  std::vector<Downtime> downtimes_;
   long total_gpus_ = 0;
   long sliced_gpus_ = 0;
 };

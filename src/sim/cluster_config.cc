@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -123,6 +124,10 @@ class YamlCluster {
   // slices: mig | none on a block entry; true when its GPUs are sliced.
   Result<bool> slices(const YAML::Node& map, const std::string& path) const;
   Status block(const YAML::Node& node, const std::string& path, const std::string& site_name, SiteId site);
+  // online_day and maintenance of a site or block entry: downtimes of the nodes it added.
+  Status timeline(const YAML::Node& node, const std::string& path, const std::string& what, const std::string& id,
+                  NodeId first);
+  Result<TimeMs> day(const YAML::Node& map, const std::string& path, const char* key) const;
   Status add_block(const std::string& path, const std::string& block_name, SiteId site,
                    const std::string& type, std::int64_t nodes, std::int64_t gpus, bool sliced);
 
@@ -291,7 +296,7 @@ Result<bool> YamlCluster::slices(const YAML::Node& map, const std::string& path)
 
 Status YamlCluster::site(const YAML::Node& node, const std::string& path) {
   if (Status st = check_keys(node, path, {"name", "blocks", "provider", "region", "price_factor", "pue",
-                                          "carbon_g_per_kwh"});
+                                          "carbon_g_per_kwh", "online_day", "maintenance"});
       !st.ok())
     return st;
   auto site_name = name(node, path, "name", true);
@@ -302,16 +307,63 @@ Status YamlCluster::site(const YAML::Node& node, const std::string& path) {
   if (!blocks.IsDefined() || !blocks.IsSequence() || blocks.size() == 0)
     return fail(path + ".blocks", "must be a non-empty list of blocks, got " + describe(blocks));
   site_blocks_ = 0;
+  auto first = static_cast<NodeId>(topo_.nodes().size());
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     Status st = block(blocks[i], path + ".blocks[" + std::to_string(i) + "]", *site_name, *id);
     if (!st.ok()) return st;
   }
+  if (Status st = timeline(node, path, "site " + *site_name, *site_name, first); !st.ok()) return st;
   return profile(node, path, *id);
+}
+
+Result<TimeMs> YamlCluster::day(const YAML::Node& map, const std::string& path, const char* key) const {
+  const YAML::Node n = map[key];
+  double v = 0;
+  if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !(v >= 0 && v <= 36500))
+    return fail(path + "." + key, "must be a number of days between 0 and 36500, got " + describe(n));
+  return static_cast<TimeMs>(std::llround(v * static_cast<double>(kDay)));
+}
+
+// online_day: D (days from the start of the run), maintenance: [{start_day, hours}]. Each
+// becomes a downtime per GPU type of the nodes this entry declared.
+Status YamlCluster::timeline(const YAML::Node& node, const std::string& path, const std::string& what,
+                             const std::string& id, NodeId first) {
+  std::map<TypeId, std::vector<NodeId>> by_type;
+  for (auto n = first; n < topo_.nodes().size(); ++n) by_type[topo_.node(n).type].push_back(n);
+  auto add = [&](const std::string& name, const std::string& why, TimeMs from, TimeMs to) -> Status {
+    for (auto& [type, nodes] : by_type) {
+      std::string suffix = by_type.size() > 1 ? "-" + topo_.types().name(type) : "";
+      if (Status st = topo_.add_downtime({name + suffix, why, nodes, from, to}); !st.ok()) return fail(path, st.message());
+    }
+    return Status::Ok();
+  };
+  if (node["online_day"].IsDefined()) {
+    auto online = day(node, path, "online_day");
+    if (!online.ok()) return online.status();
+    if (*online > 0)
+      if (Status st = add(id + "-offline", what + " not online", 0, *online); !st.ok()) return st;
+  }
+  const YAML::Node m = node["maintenance"];
+  if (!m.IsDefined()) return Status::Ok();
+  if (!m.IsSequence()) return fail(path + ".maintenance", "must be a list of {start_day, hours}, got " + describe(m));
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const std::string mp = path + ".maintenance[" + std::to_string(i) + "]";
+    if (Status st = check_keys(m[i], mp, {"start_day", "hours"}); !st.ok()) return st;
+    auto from = day(m[i], mp, "start_day");
+    if (!from.ok()) return from.status();
+    auto hours = integer(m[i], mp, "hours", 1, 8760, std::nullopt);
+    if (!hours.ok()) return hours.status();
+    std::string name = id + "-maintenance-" + std::to_string(i);
+    if (Status st = add(name, "maintenance of " + what, *from, *from + *hours * kHour); !st.ok()) return st;
+  }
+  return Status::Ok();
 }
 
 Status YamlCluster::block(const YAML::Node& node, const std::string& path, const std::string& site_name,
                           SiteId site) {
-  if (Status st = check_keys(node, path, {"count", "nodes", "gpus_per_node", "gpu_type", "name", "slices"}); !st.ok())
+  if (Status st = check_keys(node, path, {"count", "nodes", "gpus_per_node", "gpu_type", "name", "online_day",
+                                          "maintenance", "slices"});
+      !st.ok())
     return st;
   auto sliced = slices(node, path);
   if (!sliced.ok()) return sliced.status();
@@ -327,14 +379,19 @@ Status YamlCluster::block(const YAML::Node& node, const std::string& path, const
   if (!prefix.ok()) return prefix.status();
   if (nodes_ + *count * *nodes > kMaxNodes)
     return fail(path, "the cluster would have more than " + std::to_string(kMaxNodes) + " nodes");
+  auto first = static_cast<NodeId>(topo_.nodes().size());
+  std::string first_block, last_block;
   for (std::int64_t k = 0; k < *count; ++k) {
     std::string block_name = prefix->empty() ? site_name + "-b" + std::to_string(site_blocks_)
                              : *count == 1   ? *prefix
                                              : *prefix + std::to_string(k);
+    if (k == 0) first_block = block_name;
+    last_block = block_name;
     ++site_blocks_;
     if (Status st = add_block(path, block_name, site, *type, *nodes, *gpus, *sliced); !st.ok()) return st;
   }
-  return Status::Ok();
+  std::string what = *count == 1 ? "block " + first_block : "blocks " + first_block + " to " + last_block;
+  return timeline(node, path, what, first_block, first);
 }
 
 Status YamlCluster::add_block(const std::string& path, const std::string& block_name, SiteId site,

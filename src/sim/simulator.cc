@@ -43,6 +43,8 @@ class Run {
  private:
   Status setup_tenants();
   void arrive(std::uint32_t idx, TimeMs now);
+  // The sites a job may use: its own list, narrowed to its providers' sites.
+  SiteMask residency(const TraceJob& tj, SiteMask sites, std::string* why) const;
   void on_effects(const Effects& fx, TimeMs now);
   void started(JobId id, TimeMs now);
   void preempted(JobId id, TimeMs now, DurationMs lost = 0);
@@ -105,11 +107,17 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
     if (slice) spec.slice = *slice;
     else why = "unknown slice profile '" + tj.slice + "'; known: " + topo_.slice_names();
   }
+  if (why.empty()) spec.sites = residency(tj, spec.sites, &why);
+  if (why.empty())
+    spec.prefer = to_mask(tj.prefer, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
   spec.priority = tj.priority;
   spec.preemptible = tj.preemptible;
   spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
   spec.oracle_duration = tj.duration;
   spec.checkpoint_every = opt_.checkpoint_every;
+  spec.start_target = tj.start_target;
+  spec.deferrable = tj.deferrable;
+  spec.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
   auto fx = why.empty() ? core_.apply(SubmitJob{spec}, now) : Result<Effects>(Status::Invalid(why));
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
@@ -122,6 +130,23 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   live_.resize(id + 1);
   live_[id].left = tj.duration;
   on_effects(*fx, now);
+}
+
+SiteMask Run::residency(const TraceJob& tj, SiteMask sites, std::string* why) const {
+  if (tj.providers.empty()) return sites;
+  SiteMask of_providers = 0;
+  for (const std::string& p : tj.providers) {
+    SiteMask m = topo_.provider_sites(p);
+    if (m == 0) {
+      *why = "no site run by provider '" + p + "'";
+      return 0;
+    }
+    of_providers |= m;
+  }
+  SiteMask both = sites == 0 ? of_providers : sites & of_providers;
+  if (both == 0)
+    *why = "residency: none of the sites " + topo_.site_set_name(sites) + " is run by a provider it allows";
+  return both;
 }
 
 void Run::started(JobId id, TimeMs now) {

@@ -1,0 +1,212 @@
+// The scheduler's side of advance reservations (engine/advance_reservations.h) and of
+// carbon-aware deferral: both decide when a job may use which GPUs, by time.
+#include <algorithm>
+#include <bit>
+#include <unordered_map>
+
+#include "engine/quota.h"
+#include "engine/scheduler.h"
+
+namespace hexa {
+namespace {
+
+// Whether tenant t is `owner` or below it (a cohort's learners use the cohort's workshop).
+bool within(const ClusterState& s, TenantId t, TenantId owner) { return in_subtree(s, t, owner); }
+
+// Reservations hold whole GPUs: a slice job never uses them (engine/placement_slice.cc).
+bool eligible(const AdvanceReservation& r, const PlaceRequest& req) {
+  return req.slice == 0 && allows(req.sites, r.site) && allows(req.types, r.type);
+}
+
+}  // namespace
+
+void Scheduler::begin_windows(ClusterState& s, TimeMs now, PassResult& r) {
+  live_.clear();
+  std::unordered_map<NodeId, std::uint64_t> begun;  // GPUs of windows beginning now
+  auto& all = book_.all();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    AdvanceReservation& res = all[i];
+    if (res.to <= now) continue;
+    live_.push_back(i);
+    if (res.begun || res.from > now) continue;
+    res.begun = true;
+    for (const NodeGpus& g : res.gpus) begun[g.node] |= g.mask;
+  }
+  // By window start, so that a GPU reserved by several windows is held by the earliest: the
+  // active one, or the next one. Short work let onto a later window then never reaches into an
+  // earlier one (try_before_windows).
+  std::stable_sort(live_.begin(), live_.end(), [&](std::size_t a, std::size_t b) { return all[a].from < all[b].from; });
+  if (begun.empty()) return;
+  // Whatever runs there and is not the reservation's own work leaves: work started before the
+  // reservation was made, or without a time limit. Preempted like any other (it checkpoints).
+  std::vector<JobId> out;
+  for (JobId id : s.running) {
+    const Job& j = s.jobs[id];
+    for (const NodeGpus& g : j.alloc) {
+      auto it = begun.find(g.node);
+      std::uint64_t foreign = it == begun.end() ? 0 : it->second & g.mask;
+      for (std::size_t k : live_) {  // less what active reservations of its own tenant hold
+        const AdvanceReservation& res = all[k];
+        if (foreign == 0) break;
+        if (!res.active(now) || res.tenant == kNoTenant || !within(s, j.spec.tenant, res.tenant)) continue;
+        for (const NodeGpus& rg : res.gpus)
+          if (rg.node == g.node) foreign &= ~rg.mask;
+      }
+      if (foreign == 0) continue;
+      out.push_back(id);
+      break;
+    }
+  }
+  std::sort(out.begin(), out.end());  // running is in no particular order; effects must be
+  for (JobId id : out) {
+    stop(s, s.jobs[id], now, JobPhase::kPending, /*requeue=*/false);
+    requeue_.push_back(id);
+    r.preempted.push_back(id);
+  }
+}
+
+void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
+  reserved_held_ = 0;
+  for (std::size_t i : live_) {  // by window start: see begin_windows
+    AdvanceReservation& res = book_.all()[i];
+    res.held.clear();
+    res.held_count = 0;
+    if (res.to <= now) continue;
+    for (const NodeGpus& g : res.gpus) {
+      std::uint64_t m = g.mask & s.free.free_mask(g.node);
+      if (m == 0) continue;
+      s.free.take(g.node, m);
+      res.held.push_back({g.node, m});
+      res.held_count += std::popcount(m);
+    }
+    reserved_held_ += res.held_count;
+  }
+}
+
+void Scheduler::unhold_reserved(ClusterState& s) {
+  for (std::size_t i : live_) {
+    AdvanceReservation& res = book_.all()[i];
+    s.free.give(res.held);
+    res.held.clear();
+    res.held_count = 0;
+  }
+  reserved_held_ = 0;
+}
+
+bool Scheduler::try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
+  for (std::size_t i : live_) {
+    AdvanceReservation& res = book_.all()[i];
+    if (!res.active(now) || res.tenant == kNoTenant || res.held_count < j.spec.gpus || !eligible(res, req) ||
+        !within(s, j.spec.tenant, res.tenant))
+      continue;
+    // The fullest nodes first: a gang stays on as few nodes as the reservation allows.
+    Allocation held = res.held;
+    std::stable_sort(held.begin(), held.end(),
+                     [](const NodeGpus& a, const NodeGpus& b) { return std::popcount(a.mask) > std::popcount(b.mask); });
+    alloc_.clear();
+    int need = j.spec.gpus;
+    for (const NodeGpus& g : held) {
+      std::uint64_t m = 0;
+      for (std::uint64_t left = g.mask; need > 0 && left; --need) {
+        std::uint64_t b = left & (~left + 1);
+        m |= b;
+        left &= ~b;
+      }
+      if (m) alloc_.push_back({g.node, m});
+      if (need == 0) break;
+    }
+    s.free.give(alloc_);  // out of the reservation's hold, so that start() takes them
+    if (!admitted(s, j, alloc_, now)) {
+      s.free.take(alloc_);
+      return false;
+    }
+    for (const NodeGpus& a : alloc_)
+      for (NodeGpus& h : res.held)
+        if (h.node == a.node) h.mask &= ~a.mask;
+    res.held_count -= j.spec.gpus;
+    reserved_held_ -= j.spec.gpus;
+    start(s, j, alloc_, now);
+    j.reservation = static_cast<int>(i);
+    r.started.push_back(j.id);
+    return true;
+  }
+  return false;
+}
+
+bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
+  if (j.spec.time_limit <= 0 || reserved_held_ == 0) return false;
+  DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
+  TimeMs end = now + overhead + j.spec.time_limit - j.useful_ms;
+  std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
+  for (std::size_t i : live_) {
+    const AdvanceReservation& res = book_.all()[i];
+    if (res.from >= end && res.held_count > 0 && eligible(res, req)) open.push_back(i);
+  }
+  if (open.empty()) return false;
+  for (std::size_t i : open) s.free.give(book_.all()[i].held);
+  bool ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
+  if (ok) start(s, j, alloc_, now);
+  for (std::size_t i : open) {  // hold again what is still free
+    AdvanceReservation& res = book_.all()[i];
+    reserved_held_ -= res.held_count;
+    Allocation was = std::move(res.held);
+    res.held.clear();
+    res.held_count = 0;
+    for (const NodeGpus& g : was) {
+      std::uint64_t m = g.mask & s.free.free_mask(g.node);
+      if (m == 0) continue;
+      s.free.take(g.node, m);
+      res.held.push_back({g.node, m});
+      res.held_count += std::popcount(m);
+    }
+    reserved_held_ += res.held_count;
+  }
+  if (ok) r.started.push_back(j.id);
+  return ok;
+}
+
+bool Scheduler::may_evict(const ClusterState& s, const Job& j, const Job& victim) const {
+  return victim.reservation < 0 ||
+         within(s, j.spec.tenant, book_.all()[static_cast<std::size_t>(victim.reservation)].tenant);
+}
+
+long Scheduler::reserved_for(const PlaceRequest& req) const {
+  long n = 0;
+  for (std::size_t i : live_)
+    if (eligible(book_.all()[i], req)) n += book_.all()[i].held_count;
+  return n;
+}
+
+// Carbon intensity of a pool at an hour: grid gCO2e/kWh x PUE x the GPU type's power (a type
+// of unknown power counts as 1 W, so that sites still compare by grid and PUE).
+bool Scheduler::defer(const ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now) {
+  DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
+  TimeMs latest = j.spec.deadline - (j.spec.time_limit > 0 ? overhead + j.spec.time_limit - j.useful_ms : 0);
+  TimeMs next_hour = (now / kHour + 1) * kHour;
+  if (latest < next_hour) return false;  // no later hour it could wait for
+  const Topology& topo = *s.topo;
+  auto best_at = [&](TimeMs t, std::int64_t* grid) {
+    std::int64_t best = -1;
+    auto h = static_cast<std::size_t>(t / kHour % 24);
+    for (const PoolInfo& p : s.free.pools()) {
+      if (!pool_eligible(p, req)) continue;
+      const SiteProfile& site = topo.site(p.site).profile;
+      std::int64_t v = std::int64_t{site.carbon[h]} * site.pue_milli * std::max(1, topo.type_watts(p.type));
+      if (best < 0 || v < best) best = v, *grid = std::int64_t{site.carbon[h]} * site.pue_milli / 1000;
+    }
+    return best;
+  };
+  std::int64_t grid_now = 0, grid_then = 0, grid = 0;
+  std::int64_t now_best = best_at(now, &grid_now), then_best = now_best;
+  TimeMs then = now;
+  // The profile repeats daily: the next 24 hours hold every hour there is.
+  for (TimeMs t = next_hour; t <= latest && t < next_hour + 24 * kHour; t += kHour)
+    if (std::int64_t v = best_at(t, &grid); v < then_best) then_best = v, then = t, grid_then = grid;
+  if (then == now) return false;
+  j.wait = WaitReason::of(WaitKind::kDeferred, pass_id_, static_cast<long>(grid_now), then);
+  j.wait.b = static_cast<long>(grid_then);
+  defer_wake_ = std::min(defer_wake_, next_hour);
+  return true;
+}
+
+}  // namespace hexa
