@@ -25,12 +25,17 @@ std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const ch
 // One run segment of a job, for the report: where, on what, and the credits its close posted.
 struct Segment {
   TimeMs start, end;
-  int gpus;
+  int sevenths;  // GPUs held x 7: a slice counts as its share of a GPU
   SiteId site;
   TypeId type;
   TenantId tenant;
   Micro credits;  // the tenant's consumption posted when it closed (usage less refunds)
 };
+
+// What a job holds, in sevenths of a GPU.
+int sevenths_of(const Topology& topo, const JobSpec& spec) {
+  return spec.slice ? topo.slice_profile(spec.slice).compute : spec.gpus * kSliceCompute;
+}
 
 class Run {
  public:
@@ -109,6 +114,11 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "no site offers GPU type", &why);
   if (why.empty())
     spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
+  if (why.empty() && !tj.slice.empty()) {
+    auto slice = topo_.find_slice(tj.slice);
+    if (slice) spec.slice = *slice;
+    else why = "unknown slice profile '" + tj.slice + "'; known: " + topo_.slice_names();
+  }
   if (why.empty()) spec.sites = residency(tj, spec.sites, &why);
   if (why.empty())
     spec.prefer = to_mask(tj.prefer, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
@@ -190,7 +200,8 @@ void Run::segment_closed(JobId id, TimeMs now) {
     auto consumed = core_.ledger().consumed(core_.state().tenants[j.spec.tenant].name);
     if (consumed.ok()) credits = *consumed - paid_[j.spec.tenant], paid_[j.spec.tenant] = *consumed;
   }
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site, live_[id].type, j.spec.tenant, credits});
+  segments_.push_back(
+      {now - j.last_run_ms, now, sevenths_of(topo_, j.spec), live_[id].site, live_[id].type, j.spec.tenant, credits});
 }
 
 void Run::count_pending(const Effects& fx, TimeMs now) {
@@ -309,7 +320,10 @@ void Run::finish_records() {
     out_.sites.back().gpus = topo_.site_gpus(site, 0);
     out_.sites.back().profile = topo_.site(site).profile;
   }
-  for (const Segment& seg : segments_) out_.sites[seg.site].busy += (seg.end - seg.start) * seg.gpus;
+  // Busy GPU-ms, summed in sevenths of a GPU-ms and divided once, so slices add up exactly.
+  std::vector<GpuMs> busy7(topo_.sites().size(), 0);
+  for (const Segment& seg : segments_) busy7[seg.site] += (seg.end - seg.start) * seg.sevenths;
+  for (SiteId site = 0; site < topo_.sites().size(); ++site) out_.sites[site].busy = busy7[site] / kSliceCompute;
   out_.first_submit = trace_.jobs.empty() ? 0 : trace_.jobs.front().submit;
   out_.last_end = out_.first_submit;
   for (const Segment& s : segments_) out_.last_end = std::max(out_.last_end, s.end);
@@ -359,7 +373,7 @@ void Run::fill_timelines() {
     for (TimeMs t = s.start; t < s.end;) {
       auto k = static_cast<std::size_t>((t - out_.first_submit) / step);
       TimeMs upto = std::min({s.end, out_.first_submit + static_cast<TimeMs>(k + 1) * step, (t / kHour + 1) * kHour});
-      GpuMs busy = (upto - t) * s.gpus;
+      GpuMs busy = (upto - t) * s.sevenths;  // in sevenths of a GPU-ms until the end
       out_.busy_per_step[k] += busy;
       site.busy_per_step[k] += busy;
       site.watt_ms_by_hour[static_cast<std::size_t>(t / kHour % 24)] += busy * watts;
@@ -373,6 +387,11 @@ void Run::fill_timelines() {
     }
     if (s.end == s.start && s.credits != 0 && !burn_of.empty())
       (*burn_of[s.tenant])[static_cast<std::size_t>((s.start - out_.first_submit) / step)] += s.credits;
+  }
+  for (GpuMs& b : out_.busy_per_step) b /= kSliceCompute;
+  for (auto& site : out_.sites) {
+    for (GpuMs& b : site.busy_per_step) b /= kSliceCompute;
+    for (auto& w : site.watt_ms_by_hour) w /= kSliceCompute;
   }
   for (auto& [cls, v] : burn) out_.burn_per_step.push_back({cls, std::move(v)});
   out_.queue_max_per_step.assign(steps, 0);
