@@ -26,6 +26,8 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
   s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it")
       ->check(CLI::IsMember({"earliest", "cheapest", "greenest"}));
+  s->add_option("--slice-placement", a.slice_placement, "Where a slice job goes: frag (keeps fragmentation low) or bestfit")
+      ->check(CLI::IsMember({"frag", "bestfit"}));
   s->add_option("--restart-overhead-s", a.restart_overhead_s, "Seconds a preempted job pays when it resumes")
       ->check(CLI::Range(0L, 86400L));
   s->add_option("--las-promote-knob", a.las_promote_knob, "las: promote a starving job after knob x its last run; 0 = off")
@@ -81,6 +83,7 @@ Result<Scenario> load(const SimulateArgs& a, const std::vector<Override>& overri
   if (a.policy) opt.sched.policy = *a.policy;
   if (a.placement) opt.sched.placement = *a.placement;
   if (a.site_choice) opt.sched.site_choice = *a.site_choice;
+  if (a.slice_placement) opt.sched.slice_placement = *a.slice_placement;
   if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
   if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
   opt.progress = progress_bar(a.quiet);
@@ -116,6 +119,7 @@ Status check_conflicts(const SimulateArgs& a, const std::vector<Override>& overr
     const char* flag = o.path == "scheduler.policy"        ? (a.policy ? "--policy" : nullptr)
                        : o.path == "scheduler.placement"   ? (a.placement ? "--placement" : nullptr)
                        : o.path == "scheduler.site_choice" ? (a.site_choice ? "--site-choice" : nullptr)
+                       : o.path == "scheduler.slice_placement" ? (a.slice_placement ? "--slice-placement" : nullptr)
                        : o.path == "seed"                  ? (a.seed ? "--seed" : nullptr)
                                                            : nullptr;
     if (flag) return Status::Invalid(std::string(flag) + " and " + o.text() + " set the same knob: give one");

@@ -13,7 +13,7 @@ namespace hexa {
 struct SimulateArgs {
   std::string scenario;
   std::string trace, format, cluster;
-  std::optional<std::string> policy, placement, site_choice;
+  std::optional<std::string> policy, placement, site_choice, slice_placement;
   std::optional<long> restart_overhead_s;
   std::optional<int> las_promote_knob;
   std::string report_json, report_html, jobs_csv;

@@ -12,6 +12,7 @@ const std::map<std::string, std::string>& aliases() {
       {"placement", "scheduler.placement"},
       {"site_choice", "scheduler.site_choice"},
       {"site-choice", "scheduler.site_choice"},
+      {"slice_placement", "scheduler.slice_placement"},
       {"seed", "seed"},
   };
   return a;
