@@ -274,6 +274,16 @@ function drawRun(root, r) {
     barChart(g, { title: 'Carbon per site', note: 'each hour\'s energy x the grid intensity of that hour', ylabel: cu,
                   bars: sites.map(s => ({ label: s.name, value: s.carbon_kg / cd })), fmt: v => num(v, 2) });
   }
+  if (r.reservations) {
+    const w = r.reservations;
+    el('h2', {}, root, 'Workshops (advance reservations)');
+    el('p', { class: 'muted' }, root, num(w.count, 0) + ' reservations set ' + num(w.reserved_gpu_hours, 0) +
+       ' GPU-hours aside; their tenants used ' + num(w.used_gpu_hours, 0) + ': ' + pct(w.unused_share) +
+       ' stood idle, the price of never delaying them');
+    table(root, ['reservation', 'tenant', 'site', 'GPUs', 'from', 'to', 'reserved GPU-h', 'used GPU-h'],
+          w.list.slice(0, 50).map(x => [x.name, x.tenant, x.site, num(x.gpus, 0), 'day ' + num(x.from_s / 86400, 2),
+                                        'day ' + num(x.to_s / 86400, 2), num(x.reserved_gpu_hours, 0), num(x.used_gpu_hours, 0)]));
+  }
   el('h2', {}, root, 'Sites');
   table(root, ['site', 'GPUs', 'busy'].concat(r.energy ? ['provider', 'PUE', 'MWh', 't CO2e', 'g/kWh'] : []),
         r.sites.map((s, i) => [s.name, num(s.gpus, 0), pct(s.utilization)].concat(r.energy ? (e => [e.provider, num(e.pue, 2), num(e.kwh / 1000, 1), num(e.carbon_kg / 1000, 2), num(e.g_per_kwh, 0)])(r.energy.sites[i]) : [])));
@@ -293,6 +303,7 @@ function compareRows(vs) {
   ];
   R[0].sites.forEach((s, i) => rows.push(['  busy at ' + s.name, r => r.sites[i] ? pct(r.sites[i].utilization) : '–']));
   rows.push(['credits consumed', r => r.credits ? num(r.credits.consumed, 0) : '–']);
+  rows.push(['workshop GPU-hours unused', r => r.reservations ? pct(r.reservations.unused_share) : '–']);
   rows.push(['energy (MWh)', r => r.energy ? num(r.energy.kwh / 1000, 1) : '–']);
   rows.push(['carbon (t CO2e)', r => r.energy ? num(r.energy.carbon_kg / 1000, 2) : '–']);
   return rows.map(([k, f]) => [k].concat(R.map(f)));
