@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   bc  # scripts/bench.sh
+  chromium  # tests/apps/report_html_test.cc opens the HTML report headless
 )
 
 missing=()

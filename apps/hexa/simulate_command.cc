@@ -5,10 +5,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "sim/cluster_config.h"
-#include "sim/report.h"
 #include "progress.h"
+#include "sim/cluster_config.h"
+#include "sim/compare.h"
+#include "sim/report.h"
+#include "sim/report_html.h"
 #include "sim/scenario.h"
+#include "sim/scenario_override.h"
 
 namespace hexa {
 
@@ -23,17 +26,29 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
   s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it")
       ->check(CLI::IsMember({"earliest", "cheapest", "greenest"}));
+  s->add_option("--slice-placement", a.slice_placement, "Where a slice job goes: frag (keeps fragmentation low) or bestfit")
+      ->check(CLI::IsMember({"frag", "bestfit"}));
   s->add_option("--restart-overhead-s", a.restart_overhead_s, "Seconds a preempted job pays when it resumes")
       ->check(CLI::Range(0L, 86400L));
   s->add_option("--las-promote-knob", a.las_promote_knob, "las: promote a starving job after knob x its last run; 0 = off")
       ->check(CLI::Range(0, 1000));
   s->add_option("--report-json", a.report_json, "Write the report as JSON to this file");
+  s->add_option("--report-html", a.report_html, "Write the report as one self-contained HTML page with charts");
   s->add_option("--jobs-csv", a.jobs_csv, "Write one line per job to this CSV file");
   s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
+  s->add_option("--set", a.set, "Scenario override PATH=VALUE, e.g. scheduler.policy=las or "
+                                "cluster.sites.paris.price_factor=1.2 (repeatable)");
+  s->add_option("--compare", a.compare, "Run one variant per value and compare them side by side: KNOB=a,b[,c...], "
+                                        "e.g. policy=las,fair or site_choice=earliest,greenest");
   s->add_flag("--no-credits", a.no_credits, "Run with money off: no prices, grants, budgets or refunds");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
   s->callback([&a]() {
     if (!a.scenario.empty() && !a.trace.empty()) throw CLI::ValidationError("give a scenario or --trace, not both");
+    if (a.scenario.empty() && (!a.set.empty() || !a.compare.empty()))
+      throw CLI::ValidationError(std::string(a.set.empty() ? "--compare" : "--set") +
+                                 ": needs a scenario file (it changes the scenario's YAML)");
+    if (!a.compare.empty() && !a.jobs_csv.empty())
+      throw CLI::ValidationError("--jobs-csv: not with --compare (one run per variant); use --set for one variant");
     if (!a.scenario.empty()) return;
     if (a.trace.empty()) throw CLI::ValidationError("give a scenario file, or --trace with --format and --cluster");
     if (a.format.empty()) throw CLI::ValidationError("--format: required with --trace (itp, alibaba or hexa)");
@@ -49,46 +64,140 @@ int fail(const Status& st) {
   return 2;
 }
 
-}  // namespace
-
-int run_simulate(const SimulateArgs& a) {
+// The scenario or trace, with the overrides applied and the command-line knobs on top.
+Result<Scenario> load(const SimulateArgs& a, const std::vector<Override>& overrides) {
   Scenario sc;
   if (!a.scenario.empty()) {
-    auto loaded = load_scenario(a.scenario, a.seed);
-    if (!loaded.ok()) return fail(loaded.status());
+    auto loaded = load_scenario(a.scenario, a.seed, overrides);
+    if (!loaded.ok()) return loaded.status();
     sc = std::move(loaded).value();
   } else {
     auto topo = load_cluster(a.cluster);
-    if (!topo.ok()) return fail(topo.status());
+    if (!topo.ok()) return topo.status();
     sc.topology = std::make_unique<Topology>(std::move(topo).value());
     auto trace = load_trace(a.trace, a.format);
-    if (!trace.ok()) return fail(trace.status());
+    if (!trace.ok()) return trace.status();
     sc.trace = std::move(trace).value();
   }
   SimOptions& opt = sc.options;
   if (a.policy) opt.sched.policy = *a.policy;
   if (a.placement) opt.sched.placement = *a.placement;
   if (a.site_choice) opt.sched.site_choice = *a.site_choice;
+  if (a.slice_placement) opt.sched.slice_placement = *a.slice_placement;
   if (a.restart_overhead_s) opt.sched.restart_overhead = *a.restart_overhead_s * kSecond;
   if (a.las_promote_knob) opt.sched.las_promote_knob = *a.las_promote_knob;
   opt.progress = progress_bar(a.quiet);
   if (a.no_credits) opt.setup.clear();  // all set-up commands are money
+  return sc;
+}
 
+std::string title_of(const Scenario& sc, const SimulateArgs& a) {
+  if (!sc.name.empty()) return sc.name + (sc.description.empty() ? "" : ": " + sc.description);
+  return a.trace.empty() ? a.scenario : a.trace;
+}
+
+Status write_json(const nlohmann::ordered_json& j, const std::string& path) {
+  std::ofstream f(path);
+  f << j.dump(2) << "\n";
+  if (!f) return Status::Invalid("--report-json: cannot write '" + path + "'");
+  return Status::Ok();
+}
+
+Result<std::vector<Override>> parse_sets(const SimulateArgs& a) {
+  std::vector<Override> out;
+  for (const std::string& s : a.set) {
+    auto o = parse_override("--set", s);
+    if (!o.ok()) return o.status();
+    out.push_back(std::move(o).value());
+  }
+  return out;
+}
+
+// A command-line flag and an override of the same knob: which one wins would be a guess.
+Status check_conflicts(const SimulateArgs& a, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides) {
+    const char* flag = o.path == "scheduler.policy"        ? (a.policy ? "--policy" : nullptr)
+                       : o.path == "scheduler.placement"   ? (a.placement ? "--placement" : nullptr)
+                       : o.path == "scheduler.site_choice" ? (a.site_choice ? "--site-choice" : nullptr)
+                       : o.path == "scheduler.slice_placement" ? (a.slice_placement ? "--slice-placement" : nullptr)
+                       : o.path == "seed"                  ? (a.seed ? "--seed" : nullptr)
+                                                           : nullptr;
+    if (flag) return Status::Invalid(std::string(flag) + " and " + o.text() + " set the same knob: give one");
+  }
+  return Status::Ok();
+}
+
+int run_one(const SimulateArgs& a, const std::vector<Override>& sets) {
+  auto loaded = load(a, sets);
+  if (!loaded.ok()) return fail(loaded.status());
+  Scenario& sc = *loaded;
   if (!sc.name.empty()) std::cout << "Scenario " << sc.name << ": " << sc.description << "\n";
   auto t0 = std::chrono::steady_clock::now();
-  auto result = simulate(*sc.topology, sc.trace, opt);
+  auto result = simulate(*sc.topology, sc.trace, sc.options);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!result.ok()) return fail(result.status());
   Metrics m = compute_metrics(*result);
   std::cout << report_text(*result, m, wall);
-  if (!a.report_json.empty()) {
-    std::ofstream f(a.report_json);
-    f << report_json(*result, m, wall).dump(2) << "\n";
-    if (!f) return fail(Status::Invalid("--report-json: cannot write '" + a.report_json + "'"));
+  if (!a.report_json.empty() || !a.report_html.empty()) {
+    const auto j = report_json(*result, m, wall);
+    if (!a.report_json.empty())
+      if (Status st = write_json(j, a.report_json); !st.ok()) return fail(st);
+    if (!a.report_html.empty())
+      if (Status st = write_report_html(j, title_of(sc, a), a.report_html); !st.ok()) return fail(st);
   }
   if (!a.jobs_csv.empty())
     if (Status st = write_jobs_csv(*result, a.jobs_csv); !st.ok()) return fail(st);
   return 0;
+}
+
+// Every variant is loaded (and so checked) before the first one runs: a bad value runs nothing.
+int run_compare(const SimulateArgs& a, const std::vector<Override>& sets) {
+  auto variants = parse_compare("--compare", a.compare);
+  if (!variants.ok()) return fail(variants.status());
+  if (Status st = check_conflicts(a, *variants); !st.ok()) return fail(st);
+  std::vector<Scenario> scenarios;
+  for (const Override& v : *variants) {
+    std::vector<Override> all = sets;
+    all.push_back(v);
+    auto loaded = load(a, all);
+    if (!loaded.ok()) return fail(loaded.status());
+    scenarios.push_back(std::move(loaded).value());
+  }
+  const Scenario& first = scenarios.front();
+  if (!first.name.empty()) std::cout << "Scenario " << first.name << ": " << first.description << "\n";
+  std::vector<VariantRun> runs;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    Scenario& sc = scenarios[i];
+    const std::string label = (*variants)[i].label();
+    if (!a.quiet) std::cerr << "variant " << label << "\n";
+    auto t0 = std::chrono::steady_clock::now();
+    auto result = simulate(*sc.topology, sc.trace, sc.options);
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!result.ok()) return fail(Status::Invalid(label + ": " + result.status().message()));
+    VariantRun run{label, compute_metrics(*result), result->credits_on, {}};
+    run.report = report_json(*result, run.metrics, wall);
+    runs.push_back(std::move(run));
+    sc.trace.jobs.clear();  // the next variant needs the memory more
+  }
+  const std::string knob = (*variants).front().knob;
+  std::cout << compare_text(knob, runs);
+  if (!a.report_json.empty() || !a.report_html.empty()) {
+    const auto j = compare_json(knob, runs);
+    if (!a.report_json.empty())
+      if (Status st = write_json(j, a.report_json); !st.ok()) return fail(st);
+    if (!a.report_html.empty())
+      if (Status st = write_report_html(j, title_of(first, a), a.report_html); !st.ok()) return fail(st);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_simulate(const SimulateArgs& a) {
+  auto sets = parse_sets(a);
+  if (!sets.ok()) return fail(sets.status());
+  if (Status st = check_conflicts(a, *sets); !st.ok()) return fail(st);
+  return a.compare.empty() ? run_one(a, *sets) : run_compare(a, *sets);
 }
 
 }  // namespace hexa

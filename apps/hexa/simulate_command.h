@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -12,10 +13,12 @@ namespace hexa {
 struct SimulateArgs {
   std::string scenario;
   std::string trace, format, cluster;
-  std::optional<std::string> policy, placement, site_choice;
+  std::optional<std::string> policy, placement, site_choice, slice_placement;
   std::optional<long> restart_overhead_s;
   std::optional<int> las_promote_knob;
-  std::string report_json, jobs_csv;
+  std::string report_json, report_html, jobs_csv;
+  std::vector<std::string> set;  // scenario overrides PATH=VALUE
+  std::string compare;           // KNOB=a,b[,c...]
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   bool no_credits = false;

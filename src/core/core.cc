@@ -139,6 +139,14 @@ Status Core::check_spec(const JobSpec& s) const {
     return Status::Invalid(job + ".gpu_type: unknown GPU type");
   if (topo.sites().size() < 64 && (s.sites >> topo.sites().size()) != 0)
     return Status::Invalid(job + ".sites: unknown site");
+  if (s.slice != 0) {
+    const auto n = static_cast<int>(topo.slice_profiles().size());
+    if (s.slice < 0 || s.slice > n)
+      return Status::Invalid(job + ".slice: unknown slice profile #" + std::to_string(s.slice) + "; must be 1.." +
+                     std::to_string(n) + " (" + topo.slice_names() + ")");
+    if (s.gpus != 1)
+      return Status::Invalid(job + ".gpus: a slice job asks for exactly 1 GPU (one slice of it), got " + std::to_string(s.gpus));
+  }
   if (s.prefer != 0 && s.sites != 0 && (s.prefer & ~s.sites) != 0)
     return Status::Invalid(job + ".prefer: " + topo.site_set_name(s.prefer & ~s.sites) +
                            " is not among its allowed sites (" + topo.site_set_name(s.sites) + ")");
@@ -153,6 +161,14 @@ Status Core::check_spec(const JobSpec& s) const {
 
 std::string Core::never_fits(const JobSpec& s) const {
   const Topology& topo = *state_.topo;
+  if (s.slice != 0) {  // any sliced GPU of an allowed site and type can host any profile
+    for (const PoolInfo& p : state_.free.pools())
+      if (p.sliced && allows(s.sites, p.site) && allows(s.types, p.type)) return {};
+    std::string type = s.types == 0 ? "any type" : topo.type_set_name(s.types);
+    return "can never run: needs a " + topo.slice_profile(s.slice).name + " slice (" + type + ") in " +
+           topo.site_set_name(s.sites) + "; " +
+           (topo.any_sliced() ? "no sliced node there offers that GPU type" : "no node offers GPU slices");
+  }
   long largest = 0;
   std::string where;
   for (SiteId site = 0; site < topo.sites().size(); ++site) {

@@ -6,6 +6,17 @@
 
 namespace hexa {
 
+namespace {
+
+// GPU time billed for `ms` of the job: a slice is its share of the GPU (compute sevenths),
+// rounded up, so a 1g slice pays 1/7 of the type's rate.
+GpuMs billed(const ClusterState& s, const Job& j, DurationMs ms) {
+  if (j.spec.slice) return slice_gpu_ms(s.topo->slice_profile(j.spec.slice).compute, ms);
+  return GpuMs{j.spec.gpus} * ms;
+}
+
+}  // namespace
+
 std::string CreditAdmission::hold_id(const Job& j) {
   return "j" + std::to_string(j.id) + "#" + std::to_string(j.preemptions);
 }
@@ -23,7 +34,7 @@ Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& 
   h.rate = *rate;
   // The whole segment, by its time limit: what is left of the limit, plus the restart overhead.
   DurationMs run = j.spec.time_limit - j.useful_ms + (j.resumed() ? overhead_ : 0);
-  h.gpu_ms = GpuMs{j.spec.gpus} * run;
+  h.gpu_ms = billed(s, j, run);
   auto amount = usage_cost(h.gpu_ms, h.rate);
   if (!amount.ok()) return amount.status();
   h.amount = std::max<Micro>(*amount, 1);
@@ -60,7 +71,7 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   if (j.phase == JobPhase::kPending) --seg.preemptions;
   const std::string id = hold_id(seg);
   if (!ledger_.find_hold(id)) return;  // started before credits were on
-  GpuMs used = GpuMs{j.spec.gpus} * j.last_run_ms;
+  GpuMs used = billed(s, j, j.last_run_ms);
   if (used > 0) (void)ledger_.meter(id, used, now);
   (void)ledger_.release(id, now);
   if (!seg.resumed()) return;
@@ -82,7 +93,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
                              const char* why, TimeMs now) {
   const Hold* h = ledger_.find_hold(id.substr(0, id.find('/')));
   if (!h || ms <= 0 || pct <= 0) return;
-  auto cost = usage_cost(GpuMs{j.spec.gpus} * ms, h->req.rate);
+  auto cost = usage_cost(billed(s, j, ms), h->req.rate);
   if (!cost.ok()) return;
   // pct of the cost, rounded down (the cost itself was rounded up), without overflow.
   Micro amount = *cost / 100 * pct + *cost % 100 * pct / 100;
@@ -93,7 +104,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   r.amount = amount;
   r.reason = why;
   r.job = j.spec.name;
-  r.gpu_ms = GpuMs{j.spec.gpus} * ms;
+  r.gpu_ms = billed(s, j, ms);
   (void)ledger_.refund(r, now);
 }
 

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cassert>
 #include <map>
+#include <tuple>
 
 namespace hexa {
 
@@ -11,12 +12,12 @@ static std::uint64_t all_gpus(int gpus) {
 }
 
 FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
-  std::map<std::pair<SiteId, TypeId>, PoolId> by_key;
+  std::map<std::tuple<SiteId, TypeId, bool>, PoolId> by_key;
   block_pool_.resize(topo.blocks().size());
   for (BlockId b = 0; b < topo.blocks().size(); ++b) {
     const BlockInfo& bi = topo.block(b);
-    auto [it, fresh] = by_key.emplace(std::pair{bi.site, bi.type}, static_cast<PoolId>(pools_.size()));
-    if (fresh) pools_.push_back(PoolInfo{bi.site, bi.type, {}, 0, 0});
+    auto [it, fresh] = by_key.emplace(std::tuple{bi.site, bi.type, bi.sliced}, static_cast<PoolId>(pools_.size()));
+    if (fresh) pools_.push_back(PoolInfo{bi.site, bi.type, {}, 0, 0, bi.sliced});
     PoolInfo& pool = pools_[it->second];
     pool.blocks.push_back(b);
     block_pool_[b] = it->second;
@@ -41,8 +42,9 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     BlockId b = topo.node(n).block;
     ++block_level_[block_off_[b]];
     ++pool_level_[pool_off_[block_pool_[b]]];
-    give(n, all_gpus(topo.node(n).gpus));
+    if (!topo.node(n).sliced) give(n, all_gpus(topo.node(n).gpus));  // sliced: in slices_ only
   }
+  slices_ = SliceIndex(topo, block_pool_, pools_.size());
 }
 
 void FreeIndex::move_level(NodeId n, int from, int to) {

@@ -1,20 +1,22 @@
 // FreeIndex: free GPUs of every node, with aggregates per block and per pool, so placement
 // prunes by aggregate instead of scanning nodes (DESIGN.md, rule 5).
 //
-// A pool is one (site, GPU type) pair; a gang is always placed inside one pool. For each block
-// and each pool the index keeps the free total and a histogram: how many nodes have exactly k
-// free GPUs. take() and give() keep all of it exact in O(1).
+// A pool is one (site, GPU type, sliced or not) triple; a gang is always placed inside one
+// pool. For each block and each pool the index keeps the free total and a histogram: how many
+// nodes have exactly k free GPUs. take() and give() keep all of it exact in O(1).
+//
+// Sliced blocks (Topology::set_sliced) form pools of their own. Their GPUs are never free as
+// whole GPUs: they are tracked slot by slot in slices(), and serve slice jobs only.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "engine/slice_index.h"
 #include "model/job.h"
 #include "model/topology.h"
 
 namespace hexa {
-
-using PoolId = std::uint32_t;
 
 struct PoolInfo {
   SiteId site = 0;
@@ -22,6 +24,7 @@ struct PoolInfo {
   std::vector<BlockId> blocks;
   long total = 0;    // GPUs in the pool
   int max_node = 0;  // GPUs of its largest node
+  bool sliced = false;  // its GPUs serve slice jobs only (SliceIndex)
 };
 
 class FreeIndex {
@@ -32,8 +35,9 @@ class FreeIndex {
   void take(NodeId node, std::uint64_t mask);
   // REQUIRES: mask is a subset of the node's GPUs that are not free.
   void give(NodeId node, std::uint64_t mask);
-  void take(const Allocation& a) { for (const auto& ng : a) take(ng.node, ng.mask); }
-  void give(const Allocation& a) { for (const auto& ng : a) give(ng.node, ng.mask); }
+  // Whole GPUs or slices, as each entry says.
+  void take(const Allocation& a) { for (const auto& ng : a) ng.slots ? slices_.take(ng) : take(ng.node, ng.mask); }
+  void give(const Allocation& a) { for (const auto& ng : a) ng.slots ? slices_.give(ng) : give(ng.node, ng.mask); }
 
   const Topology& topology() const { return *topo_; }
   const std::vector<PoolInfo>& pools() const { return pools_; }
@@ -43,7 +47,10 @@ class FreeIndex {
   int node_free(NodeId n) const { return free_cnt_[n]; }
   long block_free(BlockId b) const { return block_free_[b]; }
   long pool_free(PoolId p) const { return pool_free_[p]; }
-  long total_free() const { return total_free_; }
+  long total_free() const { return total_free_; }  // whole GPUs
+  // Nothing at all is free: no whole GPU and no compute unit of a sliced GPU.
+  bool none_free() const { return total_free_ == 0 && slices_.free_units() == 0; }
+  const SliceIndex& slices() const { return slices_; }
   // Nodes of the block (pool) with exactly k free GPUs. REQUIRES: 0 <= k <= max_node of its pool.
   int block_level(BlockId b, int k) const { return block_level_[block_off_[b] + k]; }
   int pool_level(PoolId p, int k) const { return pool_level_[pool_off_[p] + k]; }
@@ -63,6 +70,7 @@ class FreeIndex {
   std::vector<int> block_level_, pool_level_;     // flat histograms
   std::vector<std::size_t> block_off_, pool_off_; // where each one's histogram starts
   long total_free_ = 0;
+  SliceIndex slices_;
 };
 
 }  // namespace hexa

@@ -11,6 +11,7 @@ namespace hexa {
 struct SchedulerOptions {
   std::string policy = "fifo";        // fifo | backfill | las | srtf | fair
   std::string placement = "topology"; // topology | count
+  std::string slice_placement = "frag"; // frag | bestfit: where a slice job goes (engine/placement_slice.cc)
   // Which site a job goes to when several can start it now: earliest (best fit anywhere),
   // cheapest (lowest price factor), greenest (least gCO2e per GPU-hour at this hour).
   std::string site_choice = "earliest";

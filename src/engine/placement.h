@@ -26,6 +26,8 @@ struct PlaceRequest {
     return prefer != 0 && !allows(prefer, pool.site) ? r + kNotPreferred : r;
   }
   static constexpr std::int64_t kNotPreferred = std::int64_t{1} << 60;
+  // One slice of this profile (JobSpec::slice) instead of whole GPUs; then gpus is 1.
+  int slice = 0;
 };
 
 struct PlaceFailure {
@@ -41,12 +43,17 @@ class Placer {
                      PlaceFailure* why) const = 0;
 };
 
-// "topology" (default) or "count".
-Result<std::unique_ptr<Placer>> make_placer(std::string_view name);
+// Whole GPUs: "topology" (default) or "count". Slices (engine/placement_slice.cc): "frag"
+// (default, fragmentation-aware) or "bestfit". The placer returned serves both: a request with
+// a slice goes to the slice placer, any other to the whole-GPU one.
+Result<std::unique_ptr<Placer>> make_placer(std::string_view name, std::string_view slices = "frag");
+// A slice placer alone (it fails every request without a slice).
+Result<std::unique_ptr<Placer>> make_slice_placer(std::string_view name);
 
-// True when the pool may serve the request: allowed site, acceptable GPU type.
+// True when the pool may serve the request: allowed site, acceptable GPU type, sliced GPUs
+// for a slice and only for a slice.
 inline bool pool_eligible(const PoolInfo& p, const PlaceRequest& r) {
-  return allows(r.sites, p.site) && allows(r.types, p.type);
+  return allows(r.sites, p.site) && allows(r.types, p.type) && p.sliced == (r.slice != 0);
 }
 
 }  // namespace hexa

@@ -51,10 +51,28 @@ class CountPlacer final : public Placer {
 std::unique_ptr<Placer> make_count_placer() { return std::make_unique<CountPlacer>(); }
 std::unique_ptr<Placer> make_topology_placer();
 
-Result<std::unique_ptr<Placer>> make_placer(std::string_view name) {
-  if (name == "topology") return make_topology_placer();
-  if (name == "count") return make_count_placer();
-  return Status::Invalid("placement: unknown '" + std::string(name) + "'; expected topology or count");
+// Whole GPUs to one placer, slices to the other.
+class SplitPlacer final : public Placer {
+ public:
+  SplitPlacer(std::unique_ptr<Placer> whole, std::unique_ptr<Placer> slices)
+      : whole_(std::move(whole)), slices_(std::move(slices)) {}
+  std::string_view name() const override { return whole_->name(); }
+  bool place(const FreeIndex& idx, const PlaceRequest& req, Allocation* out, PlaceFailure* why) const override {
+    return (req.slice ? *slices_ : *whole_).place(idx, req, out, why);
+  }
+
+ private:
+  std::unique_ptr<Placer> whole_, slices_;
+};
+
+Result<std::unique_ptr<Placer>> make_placer(std::string_view name, std::string_view slices) {
+  std::unique_ptr<Placer> whole;
+  if (name == "topology") whole = make_topology_placer();
+  if (name == "count") whole = make_count_placer();
+  if (!whole) return Status::Invalid("placement: unknown '" + std::string(name) + "'; expected topology or count");
+  auto sp = make_slice_placer(slices);
+  if (!sp.ok()) return sp.status();
+  return std::unique_ptr<Placer>(std::make_unique<SplitPlacer>(std::move(whole), std::move(sp).value()));
 }
 
 }  // namespace hexa

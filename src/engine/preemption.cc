@@ -56,7 +56,7 @@ bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now)
 bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
   if (!policy_->preemptive() && !priorities_vary_) return false;
   for (const Failed& f : failed_preempts_)
-    if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus) return false;
+    if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus && f.slice == req.slice) return false;
   rebuild_drifting_victims(s, now);
 
   // Victims this job outranks, in a pool it may use; and whether they could make room at all.
@@ -78,7 +78,7 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
     room += vj.spec.gpus;
   }
   if (room >= req.gpus && evict(s, j, req, cand, now, r)) return true;
-  if (!refused_now(j)) failed_preempts_.push_back({req.types, req.sites, req.gpus});  // no room at all
+  if (!refused_now(j)) failed_preempts_.push_back({req.types, req.sites, req.gpus, req.slice});  // no room at all
   return false;
 }
 
@@ -114,8 +114,7 @@ bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const st
   for (std::size_t i = 0; i < released; ++i) {
     Job& v = s.jobs[cand[i]];
     bool used = std::any_of(v.alloc.begin(), v.alloc.end(), [&](const NodeGpus& a) {
-      return std::any_of(alloc_.begin(), alloc_.end(),
-                         [&](const NodeGpus& b) { return a.node == b.node && (a.mask & b.mask); });
+      return std::any_of(alloc_.begin(), alloc_.end(), [&](const NodeGpus& b) { return overlaps(a, b); });
     });
     if (!used) continue;
     stop(s, v, now, JobPhase::kPending, /*requeue=*/false);

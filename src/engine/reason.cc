@@ -15,6 +15,8 @@ std::string clock_text(TimeMs t) {
 }
 
 std::string shape_text(const Topology& topo, const JobSpec& spec) {
+  if (spec.slice) return "a " + topo.slice_profile(spec.slice).name + " slice" +
+                         (spec.types == 0 ? "" : " of " + topo.type_set_name(spec.types));
   std::string type = spec.types == 0 ? "GPUs" : topo.type_set_name(spec.types) + " GPUs";
   return std::to_string(spec.gpus) + " " + type;
 }
@@ -86,6 +88,9 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
     case WaitKind::kWouldDelayHead:
       return "would delay job " + s.jobs[w.other].spec.name + ", reserved to start by " + clock_text(w.at) +
              "; needs " + shape_text(topo, j.spec) + ", a backfill hole holds at most " + std::to_string(w.a);
+    case WaitKind::kNoSlice:
+      return "needs " + shape_text(topo, j.spec) + " at " + where + "; no sliced GPU has room for one (the most free on one is " +
+             std::to_string(w.a) + " of 7 compute units, or its free slots are not where the profile may start)";
     case WaitKind::kQuota:
       return quota_text(s, w);
     case WaitKind::kAdmission:

@@ -21,6 +21,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
 
   Reservation r;
   PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
+  req.slice = head.spec.slice;
   auto released = ends.begin();
   while (released != ends.end()) {
     TimeMs t = released->first;

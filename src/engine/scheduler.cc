@@ -12,7 +12,7 @@ namespace hexa {
 Result<Scheduler> Scheduler::make(const SchedulerOptions& opt) {
   auto policy = make_queue_policy(opt);
   if (!policy.ok()) return policy.status();
-  auto placer = make_placer(opt.placement);
+  auto placer = make_placer(opt.placement, opt.slice_placement);
   if (!placer.ok()) return placer.status();
   if (opt.site_choice != "earliest" && opt.site_choice != "cheapest" && opt.site_choice != "greenest")
     return Status::Invalid("site_choice: unknown '" + opt.site_choice + "'; expected earliest, cheapest or greenest");
@@ -219,7 +219,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   // Nothing is free: only preemption or reclaim can start anything. When this job cannot
   // preempt, no later one can either (they rank lower); reclaim depends on each job's tenant.
-  if (s.free.total_free() == 0 && res_.held.empty() && reserved_held_ == 0 && borrowed_.empty() &&
+  if (s.free.none_free() && res_.held.empty() && reserved_held_ == 0 && borrowed_.empty() &&
       !can_preempt_now(s, j, now)) {
     stop_ = Stop::kFull;
     return false;
@@ -233,6 +233,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   }
   PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites,
                    opt_.site_choice == "earliest" ? nullptr : &rank_, j.spec.prefer};
+  req.slice = j.spec.slice;
   if (j.spec.deferrable && defer(s, j, req, now)) return false;  // holds up no one behind it
   if (reserved_held_ > 0 && try_reserved(s, j, req, now, r)) return true;
   if (refused_now(j)) return false;

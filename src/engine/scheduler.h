@@ -163,7 +163,7 @@ class Scheduler {
   std::set<Victim> victims_;
   std::vector<PolicyKey> victim_key_;  // by JobId: the key it is filed under in victims_
   bool victims_fresh_ = false;         // for drifting keys: rebuilt in this pass
-  struct Failed { TypeMask types; SiteMask sites; int gpus; };
+  struct Failed { TypeMask types; SiteMask sites; int gpus; int slice; };
   std::vector<Failed> failed_preempts_;
   TimeMs exempt_until_ = kNever;  // earliest end of an exemption that kept a victim running
   std::vector<JobId> requeue_, changed_;

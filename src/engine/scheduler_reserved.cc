@@ -13,8 +13,9 @@ namespace {
 // Whether tenant t is `owner` or below it (a cohort's learners use the cohort's workshop).
 bool within(const ClusterState& s, TenantId t, TenantId owner) { return in_subtree(s, t, owner); }
 
+// Reservations hold whole GPUs: a slice job never uses them (engine/placement_slice.cc).
 bool eligible(const AdvanceReservation& r, const PlaceRequest& req) {
-  return allows(req.sites, r.site) && allows(req.types, r.type);
+  return req.slice == 0 && allows(req.sites, r.site) && allows(req.types, r.type);
 }
 
 }  // namespace

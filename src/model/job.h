@@ -38,12 +38,22 @@ struct JobSpec {
 enum class JobPhase : std::uint8_t { kPending, kRunning, kFinished, kCancelled, kRejected };
 const char* phase_name(JobPhase p);
 
-// GPUs of one node held by a job: bit i = GPU i of that node.
+// GPUs of one node held by a job: bit i = GPU i of that node. A slice holds part of one GPU:
+// `mask` has that GPU's bit alone, `slots` the memory slots it holds (model/slice_profile.h)
+// and `slice` its profile (JobSpec::slice), so that giving it back frees exactly it.
 struct NodeGpus {
   NodeId node = 0;
   std::uint64_t mask = 0;
+  std::uint8_t slots = 0;  // 0 = the whole GPUs of `mask`
+  std::uint8_t slice = 0;  // with slots: the profile, index + 1
   bool operator==(const NodeGpus&) const = default;
 };
+
+// Whether two holdings share a GPU (whole) or a memory slot of one (slices).
+inline bool overlaps(const NodeGpus& a, const NodeGpus& b) {
+  if (a.node != b.node || !(a.mask & b.mask)) return false;
+  return !a.slots || !b.slots || (a.slots & b.slots);
+}
 using Allocation = std::vector<NodeGpus>;
 
 // Why a pending job is not running, as data; rendered to words on demand (engine/reason.h).
@@ -55,6 +65,7 @@ enum class WaitKind : std::uint8_t {
   kWouldDelayHead,  // backfill: would delay the reserved head job
   kQuota,           // a quota of `other` (its tenant) holds it: a = limit, b = in use, detail/type say which
   kAdmission,       // the host's admission (credits, budget) holds it: Job::admission_why
+  kNoSlice,         // a slice job: no sliced GPU has room for its profile (a = most free compute units on one)
   kDeferred,        // deferrable: waits for a lower-carbon hour (a = gCO2e/kWh now, b = then, at = that hour)
   kReservedGpus,    // what it could use is reserved (workshops, maintenance, not yet online): a = reserved
 };

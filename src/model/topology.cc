@@ -35,9 +35,10 @@ Result<NodeId> Topology::add_node(BlockId block, std::string_view name, int gpus
   auto id = static_cast<NodeId>(nodes_.size());
   node_names_.intern(name);
   const BlockInfo& b = blocks_[block];
-  nodes_.push_back(NodeInfo{std::string(name), b.site, block, b.type, gpus});
+  nodes_.push_back(NodeInfo{std::string(name), b.site, block, b.type, gpus, b.sliced});
   blocks_[block].nodes.push_back(id);
   total_gpus_ += gpus;
+  if (b.sliced) sliced_gpus_ += gpus;
   return id;
 }
 
@@ -61,6 +62,35 @@ Status Topology::set_type_watts(std::string_view gpu_type, int watts) {
   if (type_watts_.size() <= *t) type_watts_.resize(*t + 1, 0);
   type_watts_[*t] = watts;
   return Status::Ok();
+}
+
+Status Topology::set_slice_profiles(std::vector<SliceProfile> table) {
+  if (Status st = check_slice_profiles(table); !st.ok()) return st;
+  slice_profiles_ = std::move(table);
+  return Status::Ok();
+}
+
+Status Topology::set_sliced(BlockId block) {
+  if (block >= blocks_.size()) return Status::Invalid("slices: unknown block");
+  if (blocks_[block].sliced) return Status::Ok();
+  blocks_[block].sliced = true;
+  for (NodeId n : blocks_[block].nodes) {
+    nodes_[n].sliced = true;
+    sliced_gpus_ += nodes_[n].gpus;
+  }
+  return Status::Ok();
+}
+
+std::optional<int> Topology::find_slice(std::string_view name) const {
+  for (std::size_t i = 0; i < slice_profiles_.size(); ++i)
+    if (slice_profiles_[i].name == name) return static_cast<int>(i + 1);
+  return std::nullopt;
+}
+
+std::string Topology::slice_names() const {
+  std::string out;
+  for (const SliceProfile& p : slice_profiles_) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
 }
 
 Status Topology::add_downtime(Downtime d) {

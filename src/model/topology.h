@@ -9,6 +9,7 @@
 
 #include "model/ids.h"
 #include "model/interner.h"
+#include "model/slice_profile.h"
 #include "model/status.h"
 #include "model/units.h"
 
@@ -44,6 +45,7 @@ struct BlockInfo {
   SiteId site = 0;
   TypeId type = 0;
   std::vector<NodeId> nodes;
+  bool sliced = false;  // its GPUs are partitioned into slices and serve slice jobs only
 };
 
 struct NodeInfo {
@@ -52,6 +54,7 @@ struct NodeInfo {
   BlockId block = 0;
   TypeId type = 0;
   int gpus = 0;
+  bool sliced = false;  // as its block
 };
 
 class Topology {
@@ -68,6 +71,21 @@ class Topology {
   // Errors: no nodes, an unknown node, nodes of several sites or GPU types, an empty window.
   Status add_downtime(Downtime d);
   const std::vector<Downtime>& downtimes() const { return downtimes_; }
+
+  // Slices (MIG-like). The table defaults to default_slice_profiles(); a job names a profile
+  // by its index + 1 (JobSpec::slice). A sliced block's GPUs serve slice jobs only: its whole
+  // GPU is the largest profile. Errors: a bad table (check_slice_profiles), unknown block.
+  Status set_slice_profiles(std::vector<SliceProfile> table);
+  Status set_sliced(BlockId block);
+  const std::vector<SliceProfile>& slice_profiles() const { return slice_profiles_; }
+  // REQUIRES: 1 <= slice <= slice_profiles().size().
+  const SliceProfile& slice_profile(int slice) const { return slice_profiles_[static_cast<std::size_t>(slice - 1)]; }
+  // The JobSpec::slice of a profile name (index + 1); none when unknown.
+  std::optional<int> find_slice(std::string_view name) const;
+  bool any_sliced() const { return sliced_gpus_ > 0; }
+  long sliced_gpus() const { return sliced_gpus_; }
+  // "1g.10gb, 2g.20gb, ...": the known profiles, for messages.
+  std::string slice_names() const;
 
   const std::vector<SiteInfo>& sites() const { return sites_; }
   const std::vector<BlockInfo>& blocks() const { return blocks_; }
@@ -98,8 +116,10 @@ class Topology {
   Interner node_names_;  // names are unique: hosts name the node that failed
   Interner types_;
   std::vector<int> type_watts_;  // by TypeId
+  std::vector<SliceProfile> slice_profiles_ = default_slice_profiles();
   std::vector<Downtime> downtimes_;
   long total_gpus_ = 0;
+  long sliced_gpus_ = 0;
 };
 
 }  // namespace hexa

@@ -120,13 +120,16 @@ class YamlCluster {
   Status site(const YAML::Node& node, const std::string& path);
   Status profile(const YAML::Node& node, const std::string& path, SiteId site);
   Status gpu_types(const YAML::Node& node);
+  Status slice_profiles(const YAML::Node& node);
+  // slices: mig | none on a block entry; true when its GPUs are sliced.
+  Result<bool> slices(const YAML::Node& map, const std::string& path) const;
   Status block(const YAML::Node& node, const std::string& path, const std::string& site_name, SiteId site);
   // online_day and maintenance of a site or block entry: downtimes of the nodes it added.
   Status timeline(const YAML::Node& node, const std::string& path, const std::string& what, const std::string& id,
                   NodeId first);
   Result<TimeMs> day(const YAML::Node& map, const std::string& path, const char* key) const;
   Status add_block(const std::string& path, const std::string& block_name, SiteId site,
-                   const std::string& type, std::int64_t nodes, std::int64_t gpus);
+                   const std::string& type, std::int64_t nodes, std::int64_t gpus, bool sliced);
 
   const std::string& where_;
   Topology topo_;
@@ -137,7 +140,9 @@ class YamlCluster {
 
 Result<Topology> YamlCluster::build(const YAML::Node& root) {
   if (!root.IsMap()) return fail("", "must be a map with key 'sites', got " + describe(root));
-  if (Status st = check_keys(root, "", {"sites", "gpu_types"}); !st.ok()) return st;
+  if (Status st = check_keys(root, "", {"sites", "gpu_types", "slice_profiles"}); !st.ok()) return st;
+  if (root["slice_profiles"].IsDefined())  // first: blocks name it
+    if (Status st = slice_profiles(root["slice_profiles"]); !st.ok()) return st;
   const YAML::Node sites = root["sites"];
   if (!sites.IsDefined() || !sites.IsSequence() || sites.size() == 0)
     return fail("sites", "must be a non-empty list of sites, got " + describe(sites));
@@ -250,6 +255,45 @@ Status YamlCluster::gpu_types(const YAML::Node& node) {
   return Status::Ok();
 }
 
+// slice_profiles: [{name: 1g.10gb, compute: 1, memory: 1, starts: [0, 1, 2]}, ...]: replaces the
+// built-in H100-like table (model/slice_profile.h).
+Status YamlCluster::slice_profiles(const YAML::Node& node) {
+  if (!node.IsSequence() || node.size() == 0)
+    return fail("slice_profiles", "must be a non-empty list of {name, compute, memory, starts}, got " + describe(node));
+  std::vector<SliceProfile> table;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string path = "slice_profiles[" + std::to_string(i) + "]";
+    if (Status st = check_keys(node[i], path, {"name", "compute", "memory", "starts"}); !st.ok()) return st;
+    auto n = name(node[i], path, "name", true);
+    if (!n.ok()) return n.status();
+    auto compute = integer(node[i], path, "compute", 1, kSliceCompute, std::nullopt);
+    if (!compute.ok()) return compute.status();
+    auto memory = integer(node[i], path, "memory", 1, kSliceSlots, std::nullopt);
+    if (!memory.ok()) return memory.status();
+    SliceProfile p{*n, static_cast<int>(*compute), static_cast<int>(*memory), 0};
+    if (const YAML::Node starts = node[i]["starts"]; starts.IsDefined()) {
+      const char* rule = "must be a non-empty list of start offsets, memory slots 0 to 7";
+      if (!starts.IsSequence() || starts.size() == 0) return fail(path + ".starts", std::string(rule) + ", got " + describe(starts));
+      for (const YAML::Node& x : starts) {
+        auto v = x.IsScalar() ? csv::to_int(x.Scalar()) : std::nullopt;
+        if (!v || *v < 0 || *v >= kSliceSlots) return fail(path + ".starts", std::string(rule) + ", got " + describe(x));
+        p.starts = static_cast<std::uint8_t>(p.starts | (1u << *v));
+      }
+    }
+    table.push_back(std::move(p));
+  }
+  if (Status st = topo_.set_slice_profiles(std::move(table)); !st.ok()) return fail("slice_profiles", st.message());
+  return Status::Ok();
+}
+
+Result<bool> YamlCluster::slices(const YAML::Node& map, const std::string& path) const {
+  const YAML::Node n = map["slices"];
+  if (!n.IsDefined()) return false;
+  if (n.IsScalar() && (n.Scalar() == "mig" || n.Scalar() == "none")) return n.Scalar() == "mig";
+  return fail(path + ".slices", "must be 'mig' (GPUs partitioned into slices, for slice jobs only) or 'none', got " +
+                                    describe(n));
+}
+
 Status YamlCluster::site(const YAML::Node& node, const std::string& path) {
   if (Status st = check_keys(node, path, {"name", "blocks", "provider", "region", "price_factor", "pue",
                                           "carbon_g_per_kwh", "online_day", "maintenance"});
@@ -318,9 +362,11 @@ Status YamlCluster::timeline(const YAML::Node& node, const std::string& path, co
 Status YamlCluster::block(const YAML::Node& node, const std::string& path, const std::string& site_name,
                           SiteId site) {
   if (Status st = check_keys(node, path, {"count", "nodes", "gpus_per_node", "gpu_type", "name", "online_day",
-                                          "maintenance"});
+                                          "maintenance", "slices"});
       !st.ok())
     return st;
+  auto sliced = slices(node, path);
+  if (!sliced.ok()) return sliced.status();
   auto count = integer(node, path, "count", 1, kMaxCount, 1);
   if (!count.ok()) return count.status();
   auto nodes = integer(node, path, "nodes", 1, kMaxCount, std::nullopt);
@@ -342,18 +388,20 @@ Status YamlCluster::block(const YAML::Node& node, const std::string& path, const
     if (k == 0) first_block = block_name;
     last_block = block_name;
     ++site_blocks_;
-    if (Status st = add_block(path, block_name, site, *type, *nodes, *gpus); !st.ok()) return st;
+    if (Status st = add_block(path, block_name, site, *type, *nodes, *gpus, *sliced); !st.ok()) return st;
   }
   std::string what = *count == 1 ? "block " + first_block : "blocks " + first_block + " to " + last_block;
   return timeline(node, path, what, first_block, first);
 }
 
 Status YamlCluster::add_block(const std::string& path, const std::string& block_name, SiteId site,
-                              const std::string& type, std::int64_t nodes, std::int64_t gpus) {
+                              const std::string& type, std::int64_t nodes, std::int64_t gpus, bool sliced) {
   auto [it, fresh] = block_paths_.try_emplace(block_name, path);
   if (!fresh) return fail(path + ".name", "block '" + block_name + "' already declared at " + it->second);
   auto b = topo_.add_block(site, block_name, type);
   if (!b.ok()) return fail(path, b.status().message());
+  if (sliced)
+    if (Status st = topo_.set_sliced(*b); !st.ok()) return fail(path + ".slices", st.message());
   for (std::int64_t j = 0; j < nodes; ++j) {
     auto n = topo_.add_node(*b, block_name + "-n" + std::to_string(j), static_cast<int>(gpus));
     if (!n.ok()) return fail(path, n.status().message());

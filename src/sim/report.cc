@@ -1,5 +1,7 @@
 #include "sim/report.h"
 
+#include "sim/report_series.h"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -7,13 +9,11 @@
 #include <fmt/format.h>
 
 namespace hexa {
-namespace {
 
-// Nearest-rank percentiles over integer ms, reported in seconds.
 Distribution distribution(std::vector<DurationMs> v) {
   Distribution d;
   if (v.empty()) return d;
-  std::sort(v.begin(), v.end());
+  if (!std::is_sorted(v.begin(), v.end())) std::sort(v.begin(), v.end());  // callers may sort once for several uses
   long double sum = 0;
   for (DurationMs x : v) sum += static_cast<long double>(x);
   auto rank = [&](int pct) {
@@ -33,8 +33,6 @@ double round3(double x) { return static_cast<double>(static_cast<long long>(x * 
 nlohmann::ordered_json dist_json(const Distribution& d) {
   return {{"avg", round3(d.avg)}, {"p50", round3(d.p50)}, {"p95", round3(d.p95)}, {"p99", round3(d.p99)}, {"max", round3(d.max)}};
 }
-
-}  // namespace
 
 namespace {
 
@@ -101,6 +99,10 @@ Metrics compute_metrics(const SimResult& r) {
   m.failed_nodes = r.failed_nodes;
   m.failures = r.failures;
   m.lost_gpu_hours = static_cast<double>(r.lost_gpu_ms) / static_cast<double>(kHour);
+  std::sort(jct.begin(), jct.end());  // once, for the CDF and the distribution
+  std::sort(queue.begin(), queue.end());
+  m.jct_cdf = cdf_points(jct);
+  m.queue_cdf = cdf_points(queue);
   m.jct = distribution(std::move(jct));
   m.queue = distribution(std::move(queue));
   DurationMs span = r.last_end - r.first_submit;
@@ -122,6 +124,7 @@ Metrics compute_metrics(const SimResult& r) {
                     distribution(std::move(a.jct)), distribution(std::move(a.queue))};
     m.tenants.push_back(std::move(t));
   }
+  series_metrics(r, m);
   return m;
 }
 
@@ -203,6 +206,7 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   if (m.failed_nodes > 0)
     j["failures"] = {{"nodes_failed", m.failed_nodes}, {"jobs_hit", m.failures},
                      {"lost_gpu_hours", round3(m.lost_gpu_hours)}};
+  series_json(r, m, j);
   if (!r.reservations.empty()) j["reservations"] = reservations_json(r);
   auto& rejected = j["rejections"] = nlohmann::ordered_json::array();
   for (const JobRecord& rec : r.jobs)
@@ -230,6 +234,7 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
     for (const auto& [name, u] : m.site_utilization) line += fmt::format("{}{} {:.1f}%", line.empty() ? "" : ", ", name, 100 * u);
     out += "  sites       busy: " + line + "\n";
   }
+  out += series_text(m);
   if (m.failed_nodes > 0)
     out += fmt::format("  failures    {} node failures hit {} running jobs; {:.0f} GPU-hours of work lost and redone\n",
                        m.failed_nodes, m.failures, m.lost_gpu_hours);

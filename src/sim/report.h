@@ -14,6 +14,16 @@ struct Distribution {
   double avg = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;  // seconds
 };
 
+// Nearest-rank percentiles over integer ms, reported in seconds.
+Distribution distribution(std::vector<DurationMs> v);
+// The same values at each of kCdfPercentiles (seconds): the points of a CDF curve.
+std::vector<double> cdf_points(std::vector<DurationMs> v);
+inline constexpr double kCdfPercentiles[] = {0,  1,  2,  5,  10, 15, 20, 25, 30, 35, 40, 45, 50,
+                                             55, 60, 65, 70, 75, 80, 85, 90, 95, 97, 98, 99, 100};
+// Rounded to 3 decimals, as every figure of the JSON report (stable across platforms).
+double round3(double x);
+nlohmann::ordered_json dist_json(const Distribution& d);  // {avg, p50, p95, p99, max}
+
 struct TenantFigures {
   std::string name;
   long jobs = 0, finished = 0;
@@ -28,6 +38,28 @@ struct TenantMoney {
   double left = 0;         // credits spendable at the end
   double ran_out_s = -1;   // when credits first held one of its jobs back; -1: never
   double runway_days = -1; // left / average daily burn over the run; -1: no burn
+};
+
+// Per tenant class: service figures and their CDFs.
+struct ClassFigures {
+  std::string cls;
+  long jobs = 0, finished = 0;
+  Distribution jct, queue;
+  std::vector<double> jct_cdf, queue_cdf;  // at kCdfPercentiles
+};
+
+// Interactive sessions (jobs with a start target): submit to first start.
+struct SessionFigures {
+  long jobs = 0, started = 0, within_target = 0;  // within: started no later than its target
+  Distribution delay;
+  std::vector<double> delay_cdf;
+};
+
+struct SiteEnergy {
+  std::string name, provider, region;
+  double pue = 1;
+  double kwh = 0;        // GPU power x busy time x PUE
+  double carbon_kg = 0;  // each hour's energy x that hour's grid intensity
 };
 
 struct Metrics {
@@ -51,6 +83,17 @@ struct Metrics {
     double consumed = 0, left = 0;
   };
   std::vector<ClassMoney> classes;  // by class name
+  // Series for charts (report_series.cc).
+  std::vector<ClassFigures> class_figures;  // by class name
+  std::vector<double> jct_cdf, queue_cdf;   // all jobs, at kCdfPercentiles
+  SessionFigures sessions;
+  std::vector<std::vector<double>> site_timeline;  // per site, per step: busy share of its GPUs
+  std::vector<double> queue_avg;                   // pending jobs per step: time average
+  std::vector<long> queue_max;                     //   and the most at any instant
+  std::vector<std::pair<std::string, std::vector<double>>> burn;  // credits per step, by class
+  bool energy_known = false;  // some GPU type has a power draw
+  double energy_kwh = 0, carbon_kg = 0;
+  std::vector<SiteEnergy> energy;  // in topology order
   // Node failures (when the run injected some).
   long failed_nodes = 0, failures = 0;
   double lost_gpu_hours = 0;

@@ -500,14 +500,15 @@ Status add_learners(const YAML::Node& node, const std::string& where, Scenario& 
 
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt) {
   YamlMap m(node, where);
-  if (Status st = m.check({"policy", "placement", "site_choice", "restart_overhead_s", "preempt_exempt_s", "las_thresholds_gpu_hours",
+  if (Status st = m.check({"policy", "placement", "slice_placement", "site_choice", "restart_overhead_s", "preempt_exempt_s", "las_thresholds_gpu_hours",
                            "las_promote_knob", "fair_half_life_hours", "limits_from_duration"});
       !st.ok())
     return st;
   SchedulerOptions& s = opt->sched;
   long overhead_s = s.restart_overhead / kSecond, knob = s.las_promote_knob, exempt_s = -1;
   double half_life_h = static_cast<double>(s.fair_half_life) / kHour;
-  for (Status st : {m.get("policy", &s.policy), m.get("placement", &s.placement), m.get("site_choice", &s.site_choice),
+  for (Status st : {m.get("policy", &s.policy), m.get("placement", &s.placement),
+                    m.get("slice_placement", &s.slice_placement), m.get("site_choice", &s.site_choice),
                     m.get("restart_overhead_s", &overhead_s, 0, 86400), m.get("las_promote_knob", &knob, 0, 1000),
                     m.get("preempt_exempt_s", &exempt_s, 0, 86400),
                     m.get("fair_half_life_hours", &half_life_h, 0.01, 1e6),
@@ -530,12 +531,20 @@ Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptio
   }
   // The engine's own checks (names, thresholds), reported at this map.
   if (auto p = make_queue_policy(s); !p.ok()) return Status::Invalid(m.label() + "." + p.status().message());
-  if (auto p = make_placer(s.placement); !p.ok()) return Status::Invalid(m.label() + "." + p.status().message());
+  if (auto p = make_placer(s.placement, s.slice_placement); !p.ok())
+    return Status::Invalid(m.label() + "." + p.status().message());
   if (auto sched = Scheduler::make(s); !sched.ok()) return Status::Invalid(m.label() + "." + sched.status().message());
   return Status::Ok();
 }
 
-Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed) {
+namespace {
+
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed);
+
+}  // namespace
+
+Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed,
+                               const std::vector<Override>& overrides) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -544,6 +553,18 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
   } catch (const YAML::Exception& e) {
     return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
+  for (const Override& o : overrides)
+    if (Status st = apply_override(root, o); !st.ok()) return st;
+  auto sc = read_scenario(root, path, seed);
+  if (sc.ok() || overrides.empty()) return sc;
+  std::string with;
+  for (const Override& o : overrides) with += (with.empty() ? "" : ", ") + o.text();
+  return Status::Invalid(sc.status().message() + " (with " + with + ")");
+}
+
+namespace {
+
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed) {
   Scenario sc;
   YamlMap m(root, path + ":");
   if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "learners",
@@ -604,5 +625,7 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
       return st;
   return sc;
 }
+
+}  // namespace
 
 }  // namespace hexa

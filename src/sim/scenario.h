@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/topology.h"
+#include "sim/scenario_override.h"
 #include "sim/simulator.h"
 #include "sim/trace.h"
 
@@ -26,7 +27,10 @@ struct Scenario {
 };
 
 // `seed` overrides the file's seed. Relative paths inside the file are relative to it.
-Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed);
+// `overrides` change the parsed file before it is read (scenario_override.h); a mistake they
+// make is reported as the file's, followed by the overrides that were applied.
+Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed,
+                               const std::vector<Override>& overrides = {});
 
 // Reads the `scheduler:` map into options (also used for command-line scenario overrides).
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt);

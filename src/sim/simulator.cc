@@ -22,11 +22,20 @@ std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const ch
   return mask;
 }
 
+// One run segment of a job, for the report: where, on what, and the credits its close posted.
 struct Segment {
   TimeMs start, end;
-  int gpus;
+  int sevenths;  // GPUs held x 7: a slice counts as its share of a GPU
   SiteId site;
+  TypeId type;
+  TenantId tenant;
+  Micro credits;  // the tenant's consumption posted when it closed (usage less refunds)
 };
+
+// What a job holds, in sevenths of a GPU.
+int sevenths_of(const Topology& topo, const JobSpec& spec) {
+  return spec.slice ? topo.slice_profile(spec.slice).compute : spec.gpus * kSliceCompute;
+}
 
 class Run {
  public:
@@ -45,6 +54,9 @@ class Run {
   void preempted(JobId id, TimeMs now, DurationMs lost = 0);
   void ended(JobId id, TimeMs now);
   void finish_records();
+  void segment_closed(JobId id, TimeMs now);
+  void count_pending(const Effects& fx, TimeMs now);
+  void fill_timelines();
   std::string class_of(const Tenant& t) const;
 
   const Topology& topo_;
@@ -61,10 +73,15 @@ class Run {
     std::uint32_t epoch = 0;  // run segments begun; a completion of an older one is stale
     bool by_limit = false;    // the pending completion is its time limit
     SiteId site = 0;          // where it last ran
+    TypeId type = 0;          // on which GPU type
   };
   std::vector<Live> live_;  // per core job id
   std::vector<Segment> segments_;
   TimeMs scheduled_wake_ = kNever;
+  // For the report's timelines, sampled here and not in the core.
+  long pending_ = 0;                                 // jobs accepted, not running, not ended
+  std::vector<std::pair<TimeMs, long>> pending_at_;  // (time, pending) at each change
+  std::vector<Micro> paid_;                          // per tenant: consumption seen so far
   static constexpr JobId kNone = ~JobId{0};
 };
 
@@ -97,6 +114,11 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "no site offers GPU type", &why);
   if (why.empty())
     spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
+  if (why.empty() && !tj.slice.empty()) {
+    auto slice = topo_.find_slice(tj.slice);
+    if (slice) spec.slice = *slice;
+    else why = "unknown slice profile '" + tj.slice + "'; known: " + topo_.slice_names();
+  }
   if (why.empty()) spec.sites = residency(tj, spec.sites, &why);
   if (why.empty())
     spec.prefer = to_mask(tj.prefer, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
@@ -148,6 +170,7 @@ void Run::started(JobId id, TimeMs now) {
   DurationMs limit_left = j.spec.time_limit > 0 ? overhead + j.spec.time_limit - j.useful_ms : kNever;
   l.by_limit = limit_left < need;
   l.site = topo_.node(j.alloc.front().node).site;
+  l.type = topo_.node(j.alloc.front().node).type;
   q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++l.epoch);
 }
 
@@ -157,17 +180,47 @@ void Run::preempted(JobId id, TimeMs now, DurationMs lost) {
   DurationMs useful = j.last_run_ms - (j.preemptions > 1 ? opt_.sched.restart_overhead : 0);
   live_[id].left -= std::max<DurationMs>(0, useful) - lost;
   ++live_[id].epoch;  // the completion pushed at start is now stale
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
+  segment_closed(id, now);
 }
 
 void Run::ended(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs useful = j.last_run_ms - (j.resumed() ? opt_.sched.restart_overhead : 0);
   live_[id].left -= std::max<DurationMs>(0, useful);
-  segments_.push_back({now - j.last_run_ms, now, j.spec.gpus, live_[id].site});
+  segment_closed(id, now);
+}
+
+// The core meters a segment (and refunds its restart or lost work) when it closes, so the
+// tenant's consumption grew by that segment's net cost since we last looked.
+void Run::segment_closed(JobId id, TimeMs now) {
+  const Job& j = core_.job(id);
+  Micro credits = 0;
+  if (core_.credits_on()) {
+    if (paid_.size() <= j.spec.tenant) paid_.resize(j.spec.tenant + 1, 0);
+    auto consumed = core_.ledger().consumed(core_.state().tenants[j.spec.tenant].name);
+    if (consumed.ok()) credits = *consumed - paid_[j.spec.tenant], paid_[j.spec.tenant] = *consumed;
+  }
+  segments_.push_back(
+      {now - j.last_run_ms, now, sevenths_of(topo_, j.spec), live_[id].site, live_[id].type, j.spec.tenant, credits});
+}
+
+void Run::count_pending(const Effects& fx, TimeMs now) {
+  long before = pending_;
+  for (const Effect& e : fx.list) {
+    if (std::holds_alternative<JobAccepted>(e) || std::holds_alternative<JobPreempted>(e) ||
+        std::holds_alternative<JobFailed>(e))
+      ++pending_;
+    if (std::holds_alternative<JobStarted>(e) || std::holds_alternative<JobRejected>(e)) --pending_;
+  }
+  if (pending_ == before) return;
+  if (!pending_at_.empty() && pending_at_.back().first == now)
+    pending_at_.back().second = pending_;
+  else
+    pending_at_.push_back({now, pending_});
 }
 
 void Run::on_effects(const Effects& fx, TimeMs now) {
+  count_pending(fx, now);
   for (const Effect& e : fx.list) {
     if (auto* s = std::get_if<JobStarted>(&e)) started(s->job, now);
     if (auto* p = std::get_if<JobPreempted>(&e)) preempted(p->job, now), ++out_.preemptions;
@@ -261,25 +314,23 @@ void Run::finish_records() {
     }
   }
   out_.total_gpus = topo_.total_gpus();
-  for (SiteId site = 0; site < topo_.sites().size(); ++site)
-    out_.sites.push_back({topo_.site(site).name, topo_.site_gpus(site, 0), 0});
-  for (const Segment& seg : segments_) out_.sites[seg.site].busy += (seg.end - seg.start) * seg.gpus;
+  for (SiteId site = 0; site < topo_.sites().size(); ++site) {
+    out_.sites.emplace_back();
+    out_.sites.back().name = topo_.site(site).name;
+    out_.sites.back().gpus = topo_.site_gpus(site, 0);
+    out_.sites.back().profile = topo_.site(site).profile;
+  }
+  // Busy GPU-ms, summed in sevenths of a GPU-ms and divided once, so slices add up exactly.
+  std::vector<GpuMs> busy7(topo_.sites().size(), 0);
+  for (const Segment& seg : segments_) busy7[seg.site] += (seg.end - seg.start) * seg.sevenths;
+  for (SiteId site = 0; site < topo_.sites().size(); ++site) out_.sites[site].busy = busy7[site] / kSliceCompute;
   out_.first_submit = trace_.jobs.empty() ? 0 : trace_.jobs.front().submit;
   out_.last_end = out_.first_submit;
   for (const Segment& s : segments_) out_.last_end = std::max(out_.last_end, s.end);
   // Timeline: about 200 steps over the run, each a whole number of minutes.
   DurationMs span = out_.last_end - out_.first_submit;
   out_.timeline_step = std::max<DurationMs>(kMinute, (span / 200 + kMinute - 1) / kMinute * kMinute);
-  out_.busy_per_step.assign(static_cast<std::size_t>(span / out_.timeline_step + 1), 0);
-  for (const Segment& s : segments_) {
-    for (TimeMs t = s.start; t < s.end;) {
-      auto step = static_cast<std::size_t>((t - out_.first_submit) / out_.timeline_step);
-      TimeMs step_end = out_.first_submit + static_cast<TimeMs>(step + 1) * out_.timeline_step;
-      TimeMs upto = std::min(s.end, step_end);
-      out_.busy_per_step[step] += (upto - t) * s.gpus;
-      t = upto;
-    }
-  }
+  fill_timelines();
   out_.credits_on = core_.credits_on();
   for (const Tenant& t : core_.state().tenants) {
     if (!out_.credits_on) break;
@@ -302,6 +353,62 @@ void Run::finish_records() {
   out_.policy = std::string(core_.scheduler().policy().name());
   out_.placement = std::string(core_.scheduler().placer().name());
   out_.oracle = core_.scheduler().policy().needs_oracle();
+}
+
+// Cuts every segment at step and hour boundaries: busy GPU-ms per step (per site and in all),
+// power by hour of the day, credits per step; then the pending-job curve per step.
+void Run::fill_timelines() {
+  const DurationMs step = out_.timeline_step;
+  const auto steps = static_cast<std::size_t>((out_.last_end - out_.first_submit) / step + 1);
+  out_.busy_per_step.assign(steps, 0);
+  for (auto& site : out_.sites) site.busy_per_step.assign(steps, 0);
+  std::map<std::string, std::vector<Micro>> burn;
+  std::vector<std::vector<Micro>*> burn_of;  // per tenant
+  if (core_.credits_on())
+    for (const Tenant& t : core_.state().tenants) burn_of.push_back(&burn.try_emplace(class_of(t), steps, 0).first->second);
+  for (const Segment& s : segments_) {
+    auto& site = out_.sites[s.site];
+    const std::int64_t watts = topo_.type_watts(s.type);
+    Micro spread = 0;
+    for (TimeMs t = s.start; t < s.end;) {
+      auto k = static_cast<std::size_t>((t - out_.first_submit) / step);
+      TimeMs upto = std::min({s.end, out_.first_submit + static_cast<TimeMs>(k + 1) * step, (t / kHour + 1) * kHour});
+      GpuMs busy = (upto - t) * s.sevenths;  // in sevenths of a GPU-ms until the end
+      out_.busy_per_step[k] += busy;
+      site.busy_per_step[k] += busy;
+      site.watt_ms_by_hour[static_cast<std::size_t>(t / kHour % 24)] += busy * watts;
+      if (s.credits != 0 && !burn_of.empty()) {
+        // Exact shares: the last piece takes the remainder.
+        auto share = static_cast<Micro>(static_cast<Int128>(s.credits) * (upto - s.start) / (s.end - s.start)) - spread;
+        (*burn_of[s.tenant])[k] += share;
+        spread += share;
+      }
+      t = upto;
+    }
+    if (s.end == s.start && s.credits != 0 && !burn_of.empty())
+      (*burn_of[s.tenant])[static_cast<std::size_t>((s.start - out_.first_submit) / step)] += s.credits;
+  }
+  for (GpuMs& b : out_.busy_per_step) b /= kSliceCompute;
+  for (auto& site : out_.sites) {
+    for (GpuMs& b : site.busy_per_step) b /= kSliceCompute;
+    for (auto& w : site.watt_ms_by_hour) w /= kSliceCompute;
+  }
+  for (auto& [cls, v] : burn) out_.burn_per_step.push_back({cls, std::move(v)});
+  out_.queue_max_per_step.assign(steps, 0);
+  out_.queue_ms_per_step.assign(steps, 0);
+  // pending_at_ is a step function: each value holds until the next change.
+  for (std::size_t i = 0; i < pending_at_.size(); ++i) {
+    const auto [from, n] = pending_at_[i];
+    const TimeMs until = i + 1 < pending_at_.size() ? pending_at_[i + 1].first : out_.last_end;
+    for (TimeMs t = std::max(from, out_.first_submit); t <= out_.last_end;) {
+      auto k = static_cast<std::size_t>((t - out_.first_submit) / step);
+      out_.queue_max_per_step[k] = std::max(out_.queue_max_per_step[k], n);
+      TimeMs upto = std::min(until, out_.first_submit + static_cast<TimeMs>(k + 1) * step);
+      out_.queue_ms_per_step[k] += (upto - t) * n;
+      if (upto >= until) break;
+      t = upto;
+    }
+  }
 }
 
 std::string Run::class_of(const Tenant& t) const {

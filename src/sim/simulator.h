@@ -3,6 +3,8 @@
 // it sends the core one Schedule, exactly as the live server will after a batch of commands.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -81,6 +83,11 @@ struct SimResult {
     std::string name;
     long gpus = 0;
     GpuMs busy = 0;  // GPU-ms held by jobs, restart overheads included
+    SiteProfile profile;               // PUE and carbon intensity for energy and carbon
+    std::vector<GpuMs> busy_per_step;  // the same per step of the timeline
+    // Power drawn by busy GPUs (type watts x ms, PUE not applied) by hour of the day (UTC; the
+    // run starts at midnight): energy and carbon are these times PUE and the hour's intensity.
+    std::array<std::int64_t, 24> watt_ms_by_hour{};
   };
   std::vector<SiteFigures> sites;
   // Money, when the run had prices (credits on).
@@ -105,6 +112,16 @@ struct SimResult {
   // Busy GPU-ms per step of the utilisation timeline.
   DurationMs timeline_step = 0;
   std::vector<GpuMs> busy_per_step;
+  // Pending jobs per step: the most at any instant, and job-ms pending (average = / step).
+  std::vector<long> queue_max_per_step;
+  std::vector<std::int64_t> queue_ms_per_step;
+  // Credits consumed per step, by tenant class (by name), when credits are on: each run segment's
+  // usage less refunds, spread evenly over the segment.
+  struct ClassBurn {
+    std::string cls;
+    std::vector<Micro> per_step;
+  };
+  std::vector<ClassBurn> burn_per_step;
   std::string policy;
   std::string placement;
   bool oracle = false;

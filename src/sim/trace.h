@@ -27,6 +27,7 @@ struct TraceJob {
   DurationMs start_target = 0;         // an interactive session's target start delay; 0 = batch
   bool deferrable = false;             // may wait for a lower-carbon hour ...
   TimeMs deadline = -1;                // ... but must end by then; -1 = none
+  int gpu_milli = 1000;                // Alibaba: thousandths of one GPU asked for (gpus = 1)
 };
 
 struct Trace {

@@ -125,6 +125,7 @@ Status AlibabaReader::pod(const csv::Where& at, const std::vector<std::string_vi
   j.tenant = std::string(f[6]);
   j.submit = p.creation * kSecond;
   j.gpus = static_cast<int>(p.num_gpu);
+  j.gpu_milli = static_cast<int>(p.gpu_milli);
   j.gpu_types = std::move(*spec);
   j.duration = seconds * kSecond;
   trace_.jobs.push_back(std::move(j));

@@ -230,6 +230,55 @@ TEST(ClusterYaml, BadSiteProfilesNameTheirPath) {
   }
 }
 
+TEST(SliceYaml, SlicedBlocksAndProfiles) {
+  const char* text = R"(sites:
+  - name: paris
+    blocks:
+      - {nodes: 2, gpus_per_node: 8, gpu_type: H100}
+      - {nodes: 4, gpus_per_node: 8, gpu_type: H100, slices: mig, name: learners}
+slice_profiles:
+  - {name: small, compute: 1, memory: 1}
+  - {name: half, compute: 3, memory: 4, starts: [0, 4]}
+  - {name: full, compute: 7, memory: 8}
+)";
+  auto r = cluster_from_yaml(YAML::Load(text), "c");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_FALSE(r->block(0).sliced);
+  EXPECT_TRUE(r->block(1).sliced);
+  EXPECT_TRUE(r->node(r->block(1).nodes[0]).sliced);
+  EXPECT_EQ(r->sliced_gpus(), 32);
+  ASSERT_EQ(r->slice_profiles().size(), 3u);
+  EXPECT_EQ(r->find_slice("half"), 2);
+  EXPECT_EQ(r->slice_profile(2).starts, 0x11);
+  EXPECT_EQ(r->slice_profile(1).starts, 0x7F) << "default starts: 0..6";
+  auto d = cluster_from_yaml(YAML::Load("sites: [{name: p, blocks: [{nodes: 1, gpus_per_node: 1, gpu_type: H, slices: mig}]}]"), "c");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->find_slice("1g.10gb"), 1) << "the built-in H100 table";
+}
+
+TEST(SliceYaml, BadSlicesNameTheirPath) {
+  const std::string site = "sites:\n  - name: p\n    blocks: [{nodes: 1, gpus_per_node: 8, gpu_type: H, slices: mig}]\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"sites: [{name: p, blocks: [{nodes: 1, gpus_per_node: 8, gpu_type: H, slices: yes}]}]",
+       "sites[0].blocks[0].slices: must be 'mig' (GPUs partitioned into slices, for slice jobs only) or 'none', got 'yes'"},
+      {site + "slice_profiles: []\n", "slice_profiles: must be a non-empty list of {name, compute, memory, starts}"},
+      {site + "slice_profiles: [{name: a, compute: 9, memory: 1}]\n",
+       "slice_profiles[0].compute: must be an integer between 1 and 7, got '9'"},
+      {site + "slice_profiles: [{name: a, compute: 1}]\n", "slice_profiles[0].memory: is required"},
+      {site + "slice_profiles: [{name: a, compute: 1, memory: 1, size: 2}]\n", "slice_profiles[0]: unknown key 'size'"},
+      {site + "slice_profiles: [{name: a, compute: 1, memory: 1, starts: [8]}]\n",
+       "slice_profiles[0].starts: must be a non-empty list of start offsets, memory slots 0 to 7, got '8'"},
+      {site + "slice_profiles: [{name: a, compute: 4, memory: 4, starts: [4]}]\n",
+       "slice_profiles: slice profile 'a'.starts: offset 4 leaves the GPU"},
+      {site + "slice_profiles: [{name: a, compute: 1, memory: 1}, {name: a, compute: 2, memory: 2}]\n",
+       "slice_profiles: slice profile 'a': declared twice"}};
+  for (const auto& [text, expected] : cases) {
+    auto r = cluster_from_yaml(YAML::Load(text), "c");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_TRUE(contains(r.status().message(), expected)) << "yaml:\n" << text << "\nmessage: " << r.status().message();
+  }
+}
+
 TEST(ClusterYaml, SyntaxErrorNamesFileAndLine) {
   std::string path = write("c.yaml", "sites:\n  - name: p\n    blocks: [\n");
   auto r = load_cluster_yaml(path);

@@ -1,0 +1,81 @@
+#include "engine/slice_index.h"
+
+#include <bit>
+#include <cassert>
+
+namespace hexa {
+
+SliceIndex::SliceIndex(const Topology& topo, const std::vector<PoolId>& block_pool, std::size_t pools)
+    : topo_(&topo), bucket_(pools * 256), nonempty_(pools * 4, 0), pool_gpus_(pools, 0), pool_units_(pools, 0) {
+  first_.assign(topo.nodes().size(), 0);
+  for (NodeId n = 0; n < topo.nodes().size(); ++n) {
+    const NodeInfo& info = topo.node(n);
+    first_[n] = static_cast<SliceGpu>(node_.size());
+    if (!info.sliced) continue;
+    const PoolId p = block_pool[info.block];
+    for (int i = 0; i < info.gpus; ++i) {
+      std::vector<SliceGpu>& b = bucket_[p * 256];
+      pos_.push_back(static_cast<std::uint32_t>(b.size()));
+      b.push_back(static_cast<SliceGpu>(node_.size()));
+      node_.push_back(n);
+      pool_.push_back(p);
+      used_.push_back(0);
+    }
+    mark(p, 0);
+    pool_gpus_[p] += info.gpus;
+    pool_units_[p] += long{info.gpus} * kSliceCompute;
+    units_ += long{info.gpus} * kSliceCompute;
+  }
+  const auto& profiles = topo.slice_profiles();
+  held_.assign(profiles.size() + 1, 0);
+  first_start_.resize(profiles.size() + 1);
+  first_start_[0].fill(-1);
+  for (std::size_t k = 0; k < profiles.size(); ++k)
+    for (unsigned m = 0; m < 256; ++m) {
+      std::int8_t s = -1;
+      for (int at = 0; at < kSliceSlots && s < 0; ++at)
+        if ((profiles[k].starts >> at & 1) && !(profiles[k].slots_at(at) & m)) s = static_cast<std::int8_t>(at);
+      first_start_[k + 1][m] = s;
+    }
+}
+
+bool SliceIndex::fits_at(int slice, SlotMask m, int start) const {
+  const SliceProfile& p = topo_->slice_profile(slice);
+  return (p.starts >> start & 1) && !(p.slots_at(start) & m);
+}
+
+void SliceIndex::move(SliceGpu g, SlotMask to) {
+  const PoolId p = pool_[g];
+  std::vector<SliceGpu>& from = bucket_[p * 256 + used_[g]];
+  SliceGpu last = from.back();  // swap-remove
+  from[pos_[g]] = last;
+  pos_[last] = pos_[g];
+  from.pop_back();
+  mark(p, used_[g]);
+  std::vector<SliceGpu>& dest = bucket_[p * 256 + to];
+  pos_[g] = static_cast<std::uint32_t>(dest.size());
+  dest.push_back(g);
+  mark(p, to);
+  const long delta = free_units_of(to) - free_units_of(used_[g]);
+  pool_units_[p] += delta;
+  units_ += delta;
+  used_[g] = to;
+}
+
+void SliceIndex::take(const NodeGpus& a) {
+  assert(a.slots && topo_->node(a.node).sliced && std::has_single_bit(a.mask));
+  const SliceGpu g = gpu_of(a.node, std::countr_zero(a.mask));
+  assert((used_[g] & a.slots) == 0 && "a slot is held twice");
+  move(g, static_cast<SlotMask>(used_[g] | a.slots));
+  ++held_[a.slice];
+}
+
+void SliceIndex::give(const NodeGpus& a) {
+  assert(a.slots && topo_->node(a.node).sliced && std::has_single_bit(a.mask));
+  const SliceGpu g = gpu_of(a.node, std::countr_zero(a.mask));
+  assert((used_[g] & a.slots) == a.slots && "giving back slots not held");
+  move(g, static_cast<SlotMask>(used_[g] & ~a.slots));
+  --held_[a.slice];
+}
+
+}  // namespace hexa

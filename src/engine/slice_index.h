@@ -1,0 +1,85 @@
+// SliceIndex: the occupancy of every sliced GPU (which memory slots its slices hold), with a
+// per-pool histogram of GPUs by occupancy, so a slice placer looks at (pool, occupancy) classes
+// -- at most 256 per pool -- instead of scanning GPUs (DESIGN.md, rule 5). take() and give()
+// keep it exact in O(1).
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "model/job.h"
+#include "model/topology.h"
+
+namespace hexa {
+
+using PoolId = std::uint32_t;
+using SliceGpu = std::uint32_t;  // a sliced GPU, dense: 0 .. gpus() - 1
+
+// Free compute units of a GPU with occupancy m: units whose slot no slice holds.
+inline int free_units_of(SlotMask m) { return kSliceCompute - std::popcount(static_cast<SlotMask>(m & kComputeSlots)); }
+
+class SliceIndex {
+ public:
+  SliceIndex() = default;  // no sliced GPUs
+  // block_pool: the pool of every block (FreeIndex's); pools: how many there are.
+  SliceIndex(const Topology& topo, const std::vector<PoolId>& block_pool, std::size_t pools);
+
+  // REQUIRES: g is a slice (g.slots != 0) of a sliced node, one GPU bit in g.mask; take: its
+  // slots are free; give: it holds them.
+  void take(const NodeGpus& g);
+  void give(const NodeGpus& g);
+
+  std::size_t gpus() const { return used_.size(); }
+  std::size_t pools() const { return pool_gpus_.size(); }
+  SliceGpu gpu_of(NodeId n, int gpu) const { return first_[n] + static_cast<SliceGpu>(gpu); }
+  NodeId node_of(SliceGpu g) const { return node_[g]; }
+  int index_in_node(SliceGpu g) const { return static_cast<int>(g - first_[node_[g]]); }
+  PoolId pool_of(SliceGpu g) const { return pool_[g]; }
+  SlotMask used(SliceGpu g) const { return used_[g]; }
+
+  // Sliced GPUs of pool p whose occupancy is exactly m, in no particular order.
+  const std::vector<SliceGpu>& with(PoolId p, SlotMask m) const { return bucket_[p * 256 + m]; }
+  // Calls f(m) for every occupancy m that some GPU of pool p has, in increasing order of m.
+  template <class F>
+  void for_each_occupancy(PoolId p, F f) const {
+    for (unsigned w = 0; w < 4; ++w)
+      for (std::uint64_t bits = nonempty_[p * 4 + w]; bits; bits &= bits - 1)
+        f(static_cast<SlotMask>(w * 64 + static_cast<unsigned>(std::countr_zero(bits))));
+  }
+  long pool_gpus(PoolId p) const { return pool_gpus_[p]; }
+  long pool_free_units(PoolId p) const { return pool_units_[p]; }
+  long free_units() const { return units_; }
+  // Slices of each profile held now (index = JobSpec::slice).
+  long held(int slice) const { return held_[static_cast<std::size_t>(slice)]; }
+
+  // The lowest allowed start of the profile on a GPU with occupancy m; -1 when none is free.
+  int first_start(int slice, SlotMask m) const { return first_start_[static_cast<std::size_t>(slice)][m]; }
+  // Whether the profile can start at `start` on occupancy m.
+  bool fits_at(int slice, SlotMask m, int start) const;
+  const Topology& topology() const { return *topo_; }
+
+ private:
+  void move(SliceGpu g, SlotMask to);
+  void mark(PoolId p, SlotMask m) {
+    std::uint64_t& w = nonempty_[p * 4 + m / 64];
+    const std::uint64_t b = std::uint64_t{1} << (m % 64);
+    w = bucket_[p * 256 + m].empty() ? w & ~b : w | b;
+  }
+
+  const Topology* topo_ = nullptr;
+  std::vector<SliceGpu> first_;  // by NodeId: its GPU 0 (meaningless for unsliced nodes)
+  std::vector<NodeId> node_;     // by SliceGpu
+  std::vector<PoolId> pool_;     // by SliceGpu
+  std::vector<SlotMask> used_;   // by SliceGpu
+  std::vector<std::uint32_t> pos_;             // by SliceGpu: its place in its bucket
+  std::vector<std::vector<SliceGpu>> bucket_;  // by pool * 256 + occupancy
+  std::vector<std::uint64_t> nonempty_;        // by pool * 4 + m / 64: bit m % 64 = bucket m has GPUs
+  std::vector<long> pool_gpus_, pool_units_;
+  long units_ = 0;
+  std::vector<long> held_;                               // by JobSpec::slice
+  std::vector<std::array<std::int8_t, 256>> first_start_;  // by JobSpec::slice, occupancy
+};
+
+}  // namespace hexa
