@@ -163,6 +163,7 @@ Status check_learners(const LearnerWorkload& w) {
     if (!(p.median_minutes > 0) || !(p.sigma >= 0) || !(p.min_minutes > 0) || !(p.max_minutes >= p.min_minutes))
       return Status::Invalid(at + "session_minutes: need median > 0, sigma >= 0, 0 < min <= max");
     if (p.gpus < 1) return Status::Invalid(at + "gpus: must be at least 1");
+    if (!p.slice.empty() && p.gpus != 1) return Status::Invalid(at + "gpus: a slice session takes one slice (gpus: 1)");
     if (p.quotas.max_running == 0) return Status::Invalid(at + "learner_quotas.max_running: 0 would never run a session");
     if (p.quotas.max_queued == 0) return Status::Invalid(at + "learner_quotas.max_queued: 0 would refuse every session");
     if (p.quotas.lab_hours_per_week >= 0 && p.quotas.lab_hours_per_week * 60 < p.min_minutes)

@@ -38,7 +38,7 @@ struct SessionProgramme {
   double min_minutes = 10;
   double max_minutes = 180;
   std::string slice;         // a slice profile ("1g.10gb"); empty = whole GPUs
-  int gpus = 1;              // whole GPUs, or slices of that profile
+  int gpus = 1;              // whole GPUs; 1 with a slice (a slice job is one slice)
   std::string gpu_type;      // empty: any type
   std::vector<std::string> providers;  // residency: sessions run only on these providers' sites; empty = any
   int priority = 0;

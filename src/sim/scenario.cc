@@ -475,6 +475,14 @@ Status add_learners(const YAML::Node& node, const std::string& where, Scenario& 
                     LearnerSet* set) {
   std::string cls = "training";
   if (Status st = read_learners(node, where, sc.seed, lw, &cls); !st.ok()) return st;
+  for (std::size_t i = 0; i < lw->programmes.size(); ++i) {
+    const std::string at = where + ".programmes[" + std::to_string(i) + "]";
+    const std::string& slice = lw->programmes[i].slice;
+    if (!slice.empty() && !sc.topology->find_slice(slice))
+      return Status::Invalid(at + ".slice: unknown slice profile '" + slice + "'; known: " + sc.topology->slice_names());
+    if (!slice.empty() && !sc.topology->any_sliced())
+      return Status::Invalid(at + ".slice: no block of the cluster is sliced (slices: mig) to serve '" + slice + "'");
+  }
   for (std::size_t i = 0; i < lw->programmes.size(); ++i)
     for (const std::string& p : lw->programmes[i].providers)
       if (sc.topology->provider_sites(p) == 0)

@@ -308,6 +308,8 @@ TEST(LearnersScenarioTest, BadValuesNameThePathAndTheRule) {
       {"max_queued: 4", "max_queued: 0", "s.yaml: learners.learner_quotas: max_running and max_queued must be at least 1"},
       {"median: 40", "median: -4", "s.yaml: learners.programmes[0].session_minutes.median"},
       {"name: genIAles", "name: france-travail", "s.yaml: learners.programmes[1].name: 'france-travail' given twice"},
+      {"max_gpus: 12}", "max_gpus: 12, slice: 1g.10gb}", "s.yaml: learners.programmes[0].slice: no block of the cluster is sliced"},
+      {"max_gpus: 12}", "max_gpus: 12, slice: 9g.1tb}", "s.yaml: learners.programmes[0].slice: unknown slice profile '9g.1tb'"},
       {"providers: [default]", "providers: [aws]", "s.yaml: learners.programmes[1].providers: no site is run by 'aws'"},
   };
   for (const Case& c : cases) {
@@ -325,6 +327,32 @@ TEST(LearnersScenarioTest, BadValuesNameThePathAndTheRule) {
   ASSERT_FALSE(sc.ok());
   EXPECT_NE(sc.status().message().find("s.yaml: learners: tenant 'genIAles': declared twice"), std::string::npos)
       << sc.status().message();
+}
+
+TEST(LearnersScenarioTest, SessionsOnSlices) {
+  std::string text = kScenario;
+  text.replace(text.find("cluster: 2x8"), 12, R"(cluster:
+  sites:
+    - name: lab
+      blocks:
+        - {count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100}
+        - {count: 1, nodes: 1, gpus_per_node: 2, gpu_type: H100, slices: mig})");
+  text.replace(text.find("max_gpus: 12}"), 13, "slice: 1g.10gb}");
+  text.replace(text.find("priority: 1,"), 12, "priority: 1, slice: 3g.40gb,");
+  auto sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  SimOptions opt = sc->options;
+  int worst_learner = 0;
+  opt.after_pass = [&](const Core& core, TimeMs) {
+    for (const Tenant& t : core.state().tenants)
+      if (t.kind == TenantKind::kLearner) worst_learner = std::max(worst_learner, t.sub_running);
+  };
+  auto r = simulate(*sc->topology, sc->trace, opt);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(worst_learner, 1);
+  long done = 0;
+  for (const JobRecord& rec : r->jobs) done += rec.state == "finished" || rec.state == "timeout" ? 1 : 0;
+  EXPECT_GT(done, static_cast<long>(r->jobs.size()) * 9 / 10) << "two sliced GPUs serve the lab";
 }
 
 TEST(LearnersScenarioTest, MoneyOnNeedsCreditsPerLearner) {
