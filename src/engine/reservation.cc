@@ -27,7 +27,9 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
     TimeMs t = released->first;
     for (; released != ends.end() && released->first == t; ++released)  // all jobs ending at t
       s.free.give(s.jobs[released->second].alloc);
-    if (placer.place(s.free, req, &r.gpus, nullptr)) {
+    // Too few GPUs free in all for a whole-GPU gang: no placement to try (the common case when
+    // many short jobs end one by one).
+    if ((req.slice != 0 || s.free.total_free() >= req.gpus) && placer.place(s.free, req, &r.gpus, nullptr)) {
       r.active = true;
       r.head = head.id;
       r.at = std::max(t, now);

@@ -266,7 +266,12 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
 
 bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
   PlaceFailure why;
-  bool ok = placer_->place(s.free, req, &alloc_, &why);
+  // Fewer GPUs free in all than a whole-GPU gang needs: no placement can succeed.
+  bool ok = false;
+  if (req.slice == 0 && s.free.total_free() < req.gpus)
+    why = {WaitKind::kNoBlock, s.free.total_free()};
+  else
+    ok = placer_->place(s.free, req, &alloc_, &why);
   // A job sure to end (by its own time limit) before the reservation starts may also use the
   // reserved GPUs: it cannot delay the head job.
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
