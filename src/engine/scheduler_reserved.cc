@@ -14,6 +14,20 @@ namespace {
 bool within(const ClusterState& s, TenantId t, TenantId owner) { return in_subtree(s, t, owner); }
 
 // Reservations hold whole GPUs: a slice job never uses them (engine/placement_slice.cc).
+// Takes the reservation's GPUs that are free now out of the index (what a GPU shared with an
+// earlier window holds, or a job uses, is not free: it stays where it is).
+void hold_free(ClusterState& s, AdvanceReservation& res) {
+  res.held.clear();
+  res.held_count = 0;
+  for (const NodeGpus& g : res.gpus) {
+    std::uint64_t m = g.mask & s.free.free_mask(g.node);
+    if (m == 0) continue;
+    s.free.take(g.node, m);
+    res.held.push_back({g.node, m});
+    res.held_count += std::popcount(m);
+  }
+}
+
 bool eligible(const AdvanceReservation& r, const PlaceRequest& req) {
   return req.slice == 0 && allows(req.sites, r.site) && allows(req.types, r.type);
 }
@@ -92,15 +106,7 @@ void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
   for (std::size_t i : live_) {  // by window start: see begin_windows
     AdvanceReservation& res = book_.all()[i];
     if (!held_by_pass(res, now)) continue;
-    res.held.clear();
-    res.held_count = 0;
-    for (const NodeGpus& g : res.gpus) {
-      std::uint64_t m = g.mask & s.free.free_mask(g.node);
-      if (m == 0) continue;
-      s.free.take(g.node, m);
-      res.held.push_back({g.node, m});
-      res.held_count += std::popcount(m);
-    }
+    hold_free(s, res);
     reserved_held_ += res.held_count;
   }
 }
@@ -172,16 +178,7 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   for (std::size_t i : open) {  // hold again what is still free
     AdvanceReservation& res = book_.all()[i];
     reserved_held_ -= res.held_count;
-    Allocation was = std::move(res.held);
-    res.held.clear();
-    res.held_count = 0;
-    for (const NodeGpus& g : was) {
-      std::uint64_t m = g.mask & s.free.free_mask(g.node);
-      if (m == 0) continue;
-      s.free.take(g.node, m);
-      res.held.push_back({g.node, m});
-      res.held_count += std::popcount(m);
-    }
+    hold_free(s, res);
     reserved_held_ += res.held_count;
   }
   if (ok) r.started.push_back(j.id);
