@@ -167,11 +167,13 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   TimeMs end = now + overhead + j.spec.time_limit - j.useful_ms;
   std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
+  long more = 0;
   for (std::size_t i : live_) {
     const AdvanceReservation& res = book_.all()[i];
-    if (res.from >= end && !res.held.empty() && eligible(res, req)) open.push_back(i);
+    if (res.from >= end && !res.held.empty() && eligible(res, req)) open.push_back(i), more += res.held_count;
   }
-  if (open.empty()) return false;
+  // Even with them, too few GPUs free in all for a whole-GPU gang: nothing to try.
+  if (open.empty() || (req.slice == 0 && s.free.total_free() + more < req.gpus)) return false;
   for (std::size_t i : open) s.free.give(book_.all()[i].held);
   bool ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
   if (ok) start(s, j, alloc_, now);
