@@ -25,7 +25,7 @@ else
   echo "skipped: $traces/itp/cluster04.csv not found (set HEXA_TRACES)"
 fi
 
-echo "== France scenario (25,000 GPUs, 2,500 tenants, 30 days)"
+echo "== France scenario (27,048 GPUs, 2,500 start-ups + 38,862 learners, 30 days)"
 printf '%-9s %8s %10s %12s %12s\n' policy wall_s events events_per_s utilization
 for p in fair backfill las; do
   $hexa simulate scenarios/france-2025.yaml --policy "$p" --report-json "$out/fr-$p.json" -q >/dev/null
