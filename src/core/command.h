@@ -87,14 +87,19 @@ struct FailNode {
 
 // Sets GPUs aside for a tenant (and its sub-tenants) over [from, to): a cohort's workshop, a
 // start-up's demo day (engine/advance_reservations.h). Other work backfills around it without
-// delaying it. Errors: unknown tenant, site or type; a window already over; more GPUs than the
-// site has free of other reservations (and downtimes) then.
+// delaying it. Errors: unknown tenant, site, type or slice profile; a window already over; more
+// GPUs than the site has free of other reservations (and downtimes) then.
+//
+// `gpus` whole GPUs, or, with `slice` (a profile name), `slices` slices of that profile: a
+// cohort's lab afternoon on MIG slices. Slices are held as the sliced GPUs they fill.
 struct AddReservation {
   std::string name;
   std::string tenant;
   std::string site;
   std::string gpu_type;
   int gpus = 1;
+  std::string slice;  // empty: whole GPUs
+  int slices = 0;
   TimeMs from = 0, to = 0;
 };
 

@@ -349,7 +349,15 @@ Result<Effects> Core::add_reservation(const AddReservation& c, TimeMs now) {
   if (!type || topo.site_gpus(*site, bit(*type)) == 0)
     return Status::Invalid(me + ".gpu_type: site " + c.site + " has no GPU of type '" + c.gpu_type + "'");
   if (c.to <= now) return Status::Invalid(me + ": its window is already over");
-  auto r = book.reserve(topo, c.name, *tenant, *site, *type, c.gpus, c.from, c.to);
+  ReserveAsk ask{c.name, *tenant, *site, *type, c.gpus, 0, c.from, c.to};
+  if (!c.slice.empty()) {
+    auto slice = topo.find_slice(c.slice);
+    if (!slice) return Status::Invalid(me + ".slice: unknown profile '" + c.slice + "'; known: " + topo.slice_names());
+    ask.slice = *slice, ask.gpus = c.slices;
+  } else if (c.slices != 0) {
+    return Status::Invalid(me + ".slices: needs a slice profile (slice)");
+  }
+  auto r = book.reserve(topo, std::move(ask));
   if (!r.ok()) return r.status();
   return Effects{{}, book.next_boundary(now)};
 }

@@ -47,6 +47,37 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
   slices_ = SliceIndex(topo, block_pool_, pools_.size());
 }
 
+std::uint64_t FreeIndex::holdable(NodeId n) const {
+  const NodeInfo& info = topo_->node(n);
+  if (!info.sliced) return free_mask_[n];
+  std::uint64_t m = 0;
+  for (int i = 0; i < info.gpus; ++i)
+    if (!slices_.aside(slices_.gpu_of(n, i))) m |= std::uint64_t{1} << i;
+  return m;
+}
+
+void FreeIndex::hold(const Allocation& a) {
+  for (const NodeGpus& g : a) {
+    assert(g.slots == 0);
+    if (!topo_->node(g.node).sliced) {
+      take(g.node, g.mask);
+      continue;
+    }
+    for (std::uint64_t m = g.mask; m; m &= m - 1) slices_.set_aside(slices_.gpu_of(g.node, std::countr_zero(m)));
+  }
+}
+
+void FreeIndex::release(const Allocation& a) {
+  for (const NodeGpus& g : a) {
+    assert(g.slots == 0);
+    if (!topo_->node(g.node).sliced) {
+      give(g.node, g.mask);
+      continue;
+    }
+    for (std::uint64_t m = g.mask; m; m &= m - 1) slices_.put_back(slices_.gpu_of(g.node, std::countr_zero(m)));
+  }
+}
+
 void FreeIndex::move_level(NodeId n, int from, int to) {
   BlockId b = topo_->node(n).block;
   PoolId p = block_pool_[b];

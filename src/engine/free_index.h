@@ -39,6 +39,14 @@ class FreeIndex {
   void take(const Allocation& a) { for (const auto& ng : a) ng.slots ? slices_.take(ng) : take(ng.node, ng.mask); }
   void give(const Allocation& a) { for (const auto& ng : a) ng.slots ? slices_.give(ng) : give(ng.node, ng.mask); }
 
+  // Advance reservations hold GPUs out of placement (engine/advance_reservations.h). A whole
+  // GPU must be free, and is taken; a sliced GPU is set aside as it is, with the slices that
+  // run on it, so that only its reservation's own jobs place slices there.
+  // holdable: the node's GPUs that hold() may hold now. hold/release: entries with slots == 0.
+  std::uint64_t holdable(NodeId n) const;
+  void hold(const Allocation& a);
+  void release(const Allocation& a);
+
   const Topology& topology() const { return *topo_; }
   const std::vector<PoolInfo>& pools() const { return pools_; }
   PoolId pool_of_block(BlockId b) const { return block_pool_[b]; }

@@ -44,7 +44,7 @@ std::string Scheduler::reserved_text(const ClusterState& s, const Job& j) const 
   std::string out;
   int shown = 0;
   for (const AdvanceReservation& r : book_.all()) {
-    if (r.to <= pass_time_ || !allows(j.spec.sites, r.site) || !allows(j.spec.types, r.type)) continue;
+    if (r.to <= pass_time_ || !r.could_serve(j.spec.sites, j.spec.types, j.spec.slice)) continue;
     if (shown++ == 3) {
       out += "; ...";
       break;
@@ -73,6 +73,9 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
     if (res_.active)
       return "every free GPU is in use or reserved for job " + s.jobs[res_.head].spec.name + " (starts by " +
              clock_text(res_.at) + "); waits for running jobs to end";
+    if (!down_on_.empty())  // downtimes on now are out of the index: say so, not just "in use"
+      return "every GPU is in use or out of service (" + reserved_text(s, j) +
+             "); waits for running jobs to end or GPUs to come back";
     return "every GPU is in use; waits for running jobs to end";
   }
   switch (w.kind) {
@@ -101,7 +104,7 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
              clock_text(j.spec.deadline);
     case WaitKind::kReservedGpus:
       return "needs " + shape_text(topo, j.spec) + " at " + where + "; " + std::to_string(w.a) +
-             " GPUs there are reserved (" + reserved_text(s, j) + ")";
+             (j.spec.slice ? " sliced GPUs" : " GPUs") + " there are reserved (" + reserved_text(s, j) + ")";
     case WaitKind::kNew:
       break;
   }

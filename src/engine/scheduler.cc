@@ -98,7 +98,9 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
 
 void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
   ends_.erase({latest_end(j, opt_.restart_overhead), j.id});
-  if (j.reservation >= 0) book_.note_used(static_cast<std::size_t>(j.reservation), j.spec.gpus, j.last_start, now);
+  if (j.reservation >= 0)
+    book_.note_used(static_cast<std::size_t>(j.reservation), j.spec.gpus,
+                    j.spec.slice ? s.topo->slice_profile(j.spec.slice).compute : 0, j.last_start, now);
   j.reservation = -1;
   remove_victim(j);
   borrowed_.erase(j.id);

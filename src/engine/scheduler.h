@@ -105,6 +105,11 @@ class Scheduler {
   static bool held_by_pass(const AdvanceReservation& r, TimeMs now) { return r.tenant != kNoTenant || !r.active(now); }
   // Starts j in an active reservation of its tenant (or an ancestor's).
   bool try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // Into alloc_: `gpus` of the whole GPUs the reservation holds, given back to the index for
+  // start() to take (REQUIRES: it holds that many); or a slice on one of its sliced GPUs
+  // (false when none has room).
+  void reserved_gpus(ClusterState& s, const AdvanceReservation& res, int gpus);
+  bool reserved_slice(const ClusterState& s, const AdvanceReservation& res, int slice);
   // Starts j on GPUs reserved for later, if its time limit ends it before those windows.
   bool try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
   // A job running in a reservation gives its GPUs up only to its reservation's tenants.

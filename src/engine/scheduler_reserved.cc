@@ -13,23 +13,42 @@ namespace {
 // Whether tenant t is `owner` or below it (a cohort's learners use the cohort's workshop).
 bool within(const ClusterState& s, TenantId t, TenantId owner) { return in_subtree(s, t, owner); }
 
-// Reservations hold whole GPUs: a slice job never uses them (engine/placement_slice.cc).
-// Takes the reservation's GPUs that are free now out of the index (what a GPU shared with an
-// earlier window holds, or a job uses, is not free: it stays where it is).
+// Takes the reservation's GPUs that can be held now out of placement: whole GPUs that are free
+// (what a GPU shared with an earlier window holds, or a job uses, stays where it is), sliced
+// GPUs that no earlier window set aside, with whatever slices run on them.
 void hold_free(ClusterState& s, AdvanceReservation& res) {
   res.held.clear();
   res.held_count = 0;
   for (const NodeGpus& g : res.gpus) {
-    std::uint64_t m = g.mask & s.free.free_mask(g.node);
+    std::uint64_t m = g.mask & s.free.holdable(g.node);
     if (m == 0) continue;
-    s.free.take(g.node, m);
     res.held.push_back({g.node, m});
     res.held_count += std::popcount(m);
   }
+  s.free.hold(res.held);
 }
 
 bool eligible(const AdvanceReservation& r, const PlaceRequest& req) {
-  return req.slice == 0 && allows(req.sites, r.site) && allows(req.types, r.type);
+  return r.could_serve(req.sites, req.types, req.slice);
+}
+
+// The held sliced GPU with room for the profile that keeps the fewest compute units free
+// (best fit), at its lowest start; false when none has room.
+bool fit_slice(const SliceIndex& si, const AdvanceReservation& res, int slice, NodeGpus* out) {
+  int best_left = kSliceCompute + 1;
+  for (const NodeGpus& g : res.held)
+    for (std::uint64_t m = g.mask; m; m &= m - 1) {
+      const int i = std::countr_zero(m);
+      const SlotMask used = si.used(si.gpu_of(g.node, i));
+      const int at = si.first_start(slice, used);
+      if (at < 0) continue;
+      const auto slots = si.topology().slice_profile(slice).slots_at(at);
+      const int left = free_units_of(static_cast<SlotMask>(used | slots));
+      if (left >= best_left) continue;
+      best_left = left;
+      *out = {g.node, std::uint64_t{1} << i, slots, static_cast<std::uint8_t>(slice)};
+    }
+  return best_left <= kSliceCompute;
 }
 
 }  // namespace
@@ -84,17 +103,18 @@ void Scheduler::keep_down(ClusterState& s, TimeMs now) {
   for (std::size_t i : live_)
     if (!held_by_pass(book_.all()[i], now)) on.push_back(i);
   if (on == down_on_) return;
-  s.free.give(down_);
+  s.free.release(down_);
   down_.clear();
   for (std::size_t i : on) {
     AdvanceReservation& res = book_.all()[i];
     res.held_count = 0;
     for (const NodeGpus& g : res.gpus) {
-      std::uint64_t m = g.mask & s.free.free_mask(g.node);
+      std::uint64_t m = g.mask & s.free.holdable(g.node);
       res.held_count += std::popcount(g.mask);  // for the wait reason: all of it is out
       if (m == 0) continue;
-      s.free.take(g.node, m);
-      down_.push_back({g.node, m});
+      Allocation one{{g.node, m}};
+      s.free.hold(one);  // one node at a time: two downtimes may share a node
+      down_.push_back(one.front());
     }
   }
   down_on_ = std::move(on);
@@ -115,7 +135,7 @@ void Scheduler::unhold_reserved(ClusterState& s) {
   for (std::size_t i : live_) {
     AdvanceReservation& res = book_.all()[i];
     if (!held_by_pass(res, pass_time_)) continue;
-    s.free.give(res.held);
+    s.free.release(res.held);
     res.held.clear();
     res.held_count = 0;
   }
@@ -128,38 +148,54 @@ bool Scheduler::try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, T
     if (!res.active(now) || res.tenant == kNoTenant || res.held_count < j.spec.gpus || !eligible(res, req) ||
         !within(s, j.spec.tenant, res.tenant))
       continue;
-    // The fullest nodes first: a gang stays on as few nodes as the reservation allows.
-    Allocation held = res.held;
-    std::stable_sort(held.begin(), held.end(),
-                     [](const NodeGpus& a, const NodeGpus& b) { return std::popcount(a.mask) > std::popcount(b.mask); });
-    alloc_.clear();
-    int need = j.spec.gpus;
-    for (const NodeGpus& g : held) {
-      std::uint64_t m = 0;
-      for (std::uint64_t left = g.mask; need > 0 && left; --need) {
-        std::uint64_t b = left & (~left + 1);
-        m |= b;
-        left &= ~b;
-      }
-      if (m) alloc_.push_back({g.node, m});
-      if (need == 0) break;
-    }
-    s.free.give(alloc_);  // out of the reservation's hold, so that start() takes them
+    if (!req.slice)
+      reserved_gpus(s, res, j.spec.gpus);
+    else if (!reserved_slice(s, res, req.slice))
+      continue;
     if (!admitted(s, j, alloc_, now)) {
-      s.free.take(alloc_);
+      if (!req.slice) s.free.hold(alloc_);
       return false;
     }
-    for (const NodeGpus& a : alloc_)
-      for (NodeGpus& h : res.held)
-        if (h.node == a.node) h.mask &= ~a.mask;
-    res.held_count -= j.spec.gpus;
-    reserved_held_ -= j.spec.gpus;
-    start(s, j, alloc_, now);
+    if (!req.slice) {
+      for (const NodeGpus& a : alloc_)
+        for (NodeGpus& h : res.held)
+          if (h.node == a.node) h.mask &= ~a.mask;
+      res.held_count -= j.spec.gpus;
+      reserved_held_ -= j.spec.gpus;
+    }
+    start(s, j, alloc_, now);  // a slice on a GPU the reservation keeps aside: it stays aside
     j.reservation = static_cast<int>(i);
     r.started.push_back(j.id);
     return true;
   }
   return false;
+}
+
+void Scheduler::reserved_gpus(ClusterState& s, const AdvanceReservation& res, int gpus) {
+  // The fullest nodes first: a gang stays on as few nodes as the reservation allows.
+  Allocation held = res.held;
+  std::stable_sort(held.begin(), held.end(),
+                   [](const NodeGpus& a, const NodeGpus& b) { return std::popcount(a.mask) > std::popcount(b.mask); });
+  alloc_.clear();
+  int need = gpus;
+  for (const NodeGpus& g : held) {
+    std::uint64_t m = 0;
+    for (std::uint64_t left = g.mask; need > 0 && left; --need) {
+      std::uint64_t b = left & (~left + 1);
+      m |= b;
+      left &= ~b;
+    }
+    if (m) alloc_.push_back({g.node, m});
+    if (need == 0) break;
+  }
+  s.free.release(alloc_);  // out of the reservation's hold, so that start() takes them
+}
+
+bool Scheduler::reserved_slice(const ClusterState& s, const AdvanceReservation& res, int slice) {
+  NodeGpus g;
+  if (!fit_slice(s.free.slices(), res, slice, &g)) return false;
+  alloc_.assign(1, g);
+  return true;
 }
 
 bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
@@ -174,7 +210,7 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   }
   // Even with them, too few GPUs free in all for a whole-GPU gang: nothing to try.
   if (open.empty() || (req.slice == 0 && s.free.total_free() + more < req.gpus)) return false;
-  for (std::size_t i : open) s.free.give(book_.all()[i].held);
+  for (std::size_t i : open) s.free.release(book_.all()[i].held);
   bool ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
   if (ok) start(s, j, alloc_, now);
   for (std::size_t i : open) {  // hold again what is still free

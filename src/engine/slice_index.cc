@@ -20,6 +20,7 @@ SliceIndex::SliceIndex(const Topology& topo, const std::vector<PoolId>& block_po
       node_.push_back(n);
       pool_.push_back(p);
       used_.push_back(0);
+      aside_.push_back(0);
     }
     mark(p, 0);
     pool_gpus_[p] += info.gpus;
@@ -44,7 +45,7 @@ bool SliceIndex::fits_at(int slice, SlotMask m, int start) const {
   return (p.starts >> start & 1) && !(p.slots_at(start) & m);
 }
 
-void SliceIndex::move(SliceGpu g, SlotMask to) {
+void SliceIndex::unbucket(SliceGpu g) {
   const PoolId p = pool_[g];
   std::vector<SliceGpu>& from = bucket_[p * 256 + used_[g]];
   SliceGpu last = from.back();  // swap-remove
@@ -52,14 +53,40 @@ void SliceIndex::move(SliceGpu g, SlotMask to) {
   pos_[last] = pos_[g];
   from.pop_back();
   mark(p, used_[g]);
-  std::vector<SliceGpu>& dest = bucket_[p * 256 + to];
+  pool_units_[p] -= free_units_of(used_[g]);
+  units_ -= free_units_of(used_[g]);
+}
+
+void SliceIndex::bucket(SliceGpu g) {
+  const PoolId p = pool_[g];
+  std::vector<SliceGpu>& dest = bucket_[p * 256 + used_[g]];
   pos_[g] = static_cast<std::uint32_t>(dest.size());
   dest.push_back(g);
-  mark(p, to);
-  const long delta = free_units_of(to) - free_units_of(used_[g]);
-  pool_units_[p] += delta;
-  units_ += delta;
+  mark(p, used_[g]);
+  pool_units_[p] += free_units_of(used_[g]);
+  units_ += free_units_of(used_[g]);
+}
+
+void SliceIndex::move(SliceGpu g, SlotMask to) {
+  if (aside_[g]) {  // in no bucket: only its occupancy changes
+    used_[g] = to;
+    return;
+  }
+  unbucket(g);
   used_[g] = to;
+  bucket(g);
+}
+
+void SliceIndex::set_aside(SliceGpu g) {
+  assert(!aside_[g]);
+  unbucket(g);
+  aside_[g] = 1;
+}
+
+void SliceIndex::put_back(SliceGpu g) {
+  assert(aside_[g]);
+  aside_[g] = 0;
+  bucket(g);
 }
 
 void SliceIndex::take(const NodeGpus& a) {

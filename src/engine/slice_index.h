@@ -30,6 +30,12 @@ class SliceIndex {
   // slots are free; give: it holds them.
   void take(const NodeGpus& g);
   void give(const NodeGpus& g);
+  // Sets a GPU aside (an advance reservation holds it): its free slots leave the classes the
+  // placers look at, while the slices on it stay and take()/give() still track them.
+  // REQUIRES: set_aside: not aside; put_back: aside.
+  void set_aside(SliceGpu g);
+  void put_back(SliceGpu g);
+  bool aside(SliceGpu g) const { return aside_[g] != 0; }
 
   std::size_t gpus() const { return used_.size(); }
   std::size_t pools() const { return pool_gpus_.size(); }
@@ -39,7 +45,8 @@ class SliceIndex {
   PoolId pool_of(SliceGpu g) const { return pool_[g]; }
   SlotMask used(SliceGpu g) const { return used_[g]; }
 
-  // Sliced GPUs of pool p whose occupancy is exactly m, in no particular order.
+  // Sliced GPUs of pool p whose occupancy is exactly m and that are not aside, in no particular
+  // order.
   const std::vector<SliceGpu>& with(PoolId p, SlotMask m) const { return bucket_[p * 256 + m]; }
   // Calls f(m) for every occupancy m that some GPU of pool p has, in increasing order of m.
   template <class F>
@@ -49,6 +56,7 @@ class SliceIndex {
         f(static_cast<SlotMask>(w * 64 + static_cast<unsigned>(std::countr_zero(bits))));
   }
   long pool_gpus(PoolId p) const { return pool_gpus_[p]; }
+  // Free compute units, of the GPUs not set aside.
   long pool_free_units(PoolId p) const { return pool_units_[p]; }
   long free_units() const { return units_; }
   // Slices of each profile held now (index = JobSpec::slice).
@@ -62,6 +70,8 @@ class SliceIndex {
 
  private:
   void move(SliceGpu g, SlotMask to);
+  void unbucket(SliceGpu g);
+  void bucket(SliceGpu g);
   void mark(PoolId p, SlotMask m) {
     std::uint64_t& w = nonempty_[p * 4 + m / 64];
     const std::uint64_t b = std::uint64_t{1} << (m % 64);
@@ -73,6 +83,7 @@ class SliceIndex {
   std::vector<NodeId> node_;     // by SliceGpu
   std::vector<PoolId> pool_;     // by SliceGpu
   std::vector<SlotMask> used_;   // by SliceGpu
+  std::vector<std::uint8_t> aside_;  // by SliceGpu: set aside, in no bucket
   std::vector<std::uint32_t> pos_;             // by SliceGpu: its place in its bucket
   std::vector<std::vector<SliceGpu>> bucket_;  // by pool * 256 + occupancy
   std::vector<std::uint64_t> nonempty_;        // by pool * 4 + m / 64: bit m % 64 = bucket m has GPUs

@@ -135,10 +135,13 @@ static nlohmann::ordered_json reservations_json(const SimResult& r) {
   auto list = nlohmann::ordered_json::array();
   for (const SimResult::ReservationFigures& f : r.reservations) {
     reserved += f.reserved, used += f.used;
-    list.push_back({{"name", f.name}, {"tenant", f.tenant}, {"site", f.site}, {"gpus", f.gpus},
-                    {"from_s", f.from / 1000}, {"to_s", f.to / 1000},
-                    {"reserved_gpu_hours", round3(static_cast<double>(f.reserved) / kHour)},
-                    {"used_gpu_hours", round3(static_cast<double>(f.used) / kHour)}});
+    nlohmann::ordered_json one = {{"name", f.name}, {"tenant", f.tenant}, {"site", f.site}, {"gpus", f.gpus}};
+    if (!f.slice.empty()) one["slices"] = {{"profile", f.slice}, {"count", f.slices}};
+    one["from_s"] = f.from / 1000;
+    one["to_s"] = f.to / 1000;
+    one["reserved_gpu_hours"] = round3(static_cast<double>(f.reserved) / kHour);
+    one["used_gpu_hours"] = round3(static_cast<double>(f.used) / kHour);
+    list.push_back(std::move(one));
   }
   double unused = reserved > 0 ? static_cast<double>(reserved - used) / static_cast<double>(reserved) : 0;
   return {{"count", r.reservations.size()},

@@ -281,7 +281,7 @@ function drawRun(root, r) {
        ' GPU-hours aside; their tenants used ' + num(w.used_gpu_hours, 0) + ': ' + pct(w.unused_share) +
        ' stood idle, the price of never delaying them');
     table(root, ['reservation', 'tenant', 'site', 'GPUs', 'from', 'to', 'reserved GPU-h', 'used GPU-h'],
-          w.list.slice(0, 50).map(x => [x.name, x.tenant, x.site, num(x.gpus, 0), 'day ' + num(x.from_s / 86400, 2),
+          w.list.slice(0, 50).map(x => [x.name, x.tenant, x.site, num(x.gpus, 0) + (x.slices ? ' (' + num(x.slices.count, 0) + ' x ' + x.slices.profile + ')' : ''), 'day ' + num(x.from_s / 86400, 2),
                                         'day ' + num(x.to_s / 86400, 2), num(x.reserved_gpu_hours, 0), num(x.used_gpu_hours, 0)]));
   }
   el('h2', {}, root, 'Sites');

@@ -418,24 +418,34 @@ Status read_credits(const YAML::Node& node, const std::string& where, const Topo
   return Status::Ok();
 }
 
-// workshops: [{name, tenant, site, gpu_type, gpus, day, start_hour, hours}]: advance
-// reservations, checked by the scratch core (unknown tenant, overlapping beyond capacity...).
+// workshops: [{name, tenant, site, gpu_type, gpus | slice + slices, day, start_hour, hours}]:
+// advance reservations of whole GPUs, or of slices of a profile, checked by the scratch core
+// (unknown tenant or profile, overlapping beyond capacity...).
 Status read_workshops(const YAML::Node& node, const std::string& where, Setup& su) {
   if (!node.IsSequence()) return Status::Invalid(where + ": must be a list of workshops");
   for (std::size_t i = 0; i < node.size(); ++i) {
     YamlMap m(node[i], where + "[" + std::to_string(i) + "]");
-    if (Status st = m.check({"name", "tenant", "site", "gpu_type", "gpus", "day", "start_hour", "hours"}); !st.ok())
+    if (Status st = m.check({"name", "tenant", "site", "gpu_type", "gpus", "slice", "slices", "day", "start_hour",
+                             "hours"});
+        !st.ok())
       return st;
     AddReservation r;
-    long gpus = 0;
+    long gpus = 0, slices = 0;
     double day = 0, start_hour = 0, hours = 0;
     for (Status st : {m.get("name", &r.name), m.get("tenant", &r.tenant), m.get("site", &r.site),
-                      m.get("gpu_type", &r.gpu_type), m.get("gpus", &gpus, 1, 1'000'000), m.get("day", &day, 0, 36500),
+                      m.get("gpu_type", &r.gpu_type), m.get("gpus", &gpus, 1, 1'000'000), m.get("slice", &r.slice),
+                      m.get("slices", &slices, 1, 10'000'000), m.get("day", &day, 0, 36500),
                       m.get("start_hour", &start_hour, 0, 23.99), m.get("hours", &hours, 0.01, 24 * 366)})
       if (!st.ok()) return st;
-    for (const char* key : {"name", "tenant", "site", "gpu_type", "gpus", "day", "hours"})
+    for (const char* key : {"name", "tenant", "site", "gpu_type", "day", "hours"})
       if (!m.has(key)) return Status::Invalid(m.path(key) + ": required");
+    if (m.has("gpus") == m.has("slice"))
+      return Status::Invalid(m.label() + ": give either gpus (whole GPUs) or slice and slices (slices of a profile)");
+    if (m.has("slice") != m.has("slices"))
+      return Status::Invalid(m.path(m.has("slice") ? "slices" : "slice") + ": required with " +
+                             (m.has("slice") ? "slice" : "slices"));
     r.gpus = static_cast<int>(gpus);
+    r.slices = static_cast<int>(slices);
     r.from = static_cast<TimeMs>(std::llround(day * static_cast<double>(kDay) + start_hour * static_cast<double>(kHour)));
     r.to = r.from + static_cast<TimeMs>(std::llround(hours * static_cast<double>(kHour)));
     if (Status st = su.add(r, m.label()); !st.ok()) return st;

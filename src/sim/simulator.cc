@@ -340,12 +340,18 @@ void Run::finish_records() {
   }
   for (const AdvanceReservation& r : core_.scheduler().reservations().all()) {
     if (r.tenant == kNoTenant) continue;  // downtimes: capacity out, not set aside for anyone
-    SimResult::ReservationFigures f{r.name, core_.state().tenants[r.tenant].name, topo_.site(r.site).name,
-                                    r.size, r.from, r.to, r.size * (r.to - r.from), r.used};
+    SimResult::ReservationFigures f{r.name,   core_.state().tenants[r.tenant].name,
+                                    topo_.site(r.site).name,
+                                    r.size,   r.slice ? topo_.slice_profile(r.slice).name : "",
+                                    r.slices, r.from,
+                                    r.to,     r.size * (r.to - r.from),
+                                    r.used};
     for (JobId id : core_.state().running) {  // still running at the end: its open segment
       const Job& j = core_.job(id);
-      if (j.reservation >= 0 && &core_.scheduler().reservations().all()[static_cast<std::size_t>(j.reservation)] == &r)
-        f.used += std::max<TimeMs>(0, std::min(out_.last_end, r.to) - std::max(j.last_start, r.from)) * j.spec.gpus;
+      if (j.reservation < 0 || &core_.scheduler().reservations().all()[static_cast<std::size_t>(j.reservation)] != &r)
+        continue;
+      DurationMs ms = std::max<TimeMs>(0, std::min(out_.last_end, r.to) - std::max(j.last_start, r.from));
+      f.used += j.spec.slice ? slice_gpu_ms(topo_.slice_profile(j.spec.slice).compute, ms) : ms * j.spec.gpus;
     }
     out_.reservations.push_back(std::move(f));
   }

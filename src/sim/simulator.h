@@ -104,9 +104,11 @@ struct SimResult {
   struct ReservationFigures {
     std::string name, tenant, site;
     long gpus = 0;
+    std::string slice;   // a reservation of slices: the profile, and how many
+    long slices = 0;
     TimeMs from = 0, to = 0;
     GpuMs reserved = 0;  // GPUs x window
-    GpuMs used = 0;      // GPU-ms its tenant's jobs ran there inside the window
+    GpuMs used = 0;      // GPU-ms its tenant's jobs ran there inside the window (slices: sevenths)
   };
   std::vector<ReservationFigures> reservations;
   // Busy GPU-ms per step of the utilisation timeline.

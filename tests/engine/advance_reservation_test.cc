@@ -25,7 +25,7 @@ class ReservationTest : public ::testing::Test {
   }
   Status reserve(const std::string& name, int gpus, TimeMs from, TimeMs to, TimeMs now = 0,
                  const std::string& tenant = "cohort") {
-    auto fx = core->apply(AddReservation{name, tenant, "s0", "gpu", gpus, from, to}, now);
+    auto fx = core->apply(AddReservation{name, tenant, "s0", "gpu", gpus, "", 0, from, to}, now);
     return fx.ok() ? Status::Ok() : fx.status();
   }
   JobId submit(const std::string& tenant, int gpus, DurationMs limit, TimeMs now) {
@@ -117,14 +117,14 @@ TEST_F(ReservationTest, OverlappingReservationsBeyondCapacityAreAnError) {
 TEST_F(ReservationTest, BadReservationsNameTheField) {
   make();
   auto msg = [&](AddReservation r) { return core->apply(r, kHour).status().message(); };
-  EXPECT_EQ(msg({"x", "nobody", "s0", "gpu", 1, 2 * kHour, 3 * kHour}), "reservation 'x'.tenant: unknown tenant 'nobody'");
-  EXPECT_EQ(msg({"x", "cohort", "mars", "gpu", 1, 2 * kHour, 3 * kHour}), "reservation 'x'.site: unknown site 'mars'");
-  EXPECT_EQ(msg({"x", "cohort", "s0", "H100", 1, 2 * kHour, 3 * kHour}),
+  EXPECT_EQ(msg({"x", "nobody", "s0", "gpu", 1, "", 0, 2 * kHour, 3 * kHour}), "reservation 'x'.tenant: unknown tenant 'nobody'");
+  EXPECT_EQ(msg({"x", "cohort", "mars", "gpu", 1, "", 0, 2 * kHour, 3 * kHour}), "reservation 'x'.site: unknown site 'mars'");
+  EXPECT_EQ(msg({"x", "cohort", "s0", "H100", 1, "", 0, 2 * kHour, 3 * kHour}),
             "reservation 'x'.gpu_type: site s0 has no GPU of type 'H100'");
-  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 0, 2 * kHour, 3 * kHour}), "reservation 'x'.gpus: must be at least 1");
-  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 1, 3 * kHour, 2 * kHour}),
+  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 0, "", 0, 2 * kHour, 3 * kHour}), "reservation 'x'.gpus: must be at least 1");
+  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 1, "", 0, 3 * kHour, 2 * kHour}),
             "reservation 'x': its window must end after it begins");
-  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 1, 0, kHour}), "reservation 'x': its window is already over");
+  EXPECT_EQ(msg({"x", "cohort", "s0", "gpu", 1, "", 0, 0, kHour}), "reservation 'x': its window is already over");
   EXPECT_TRUE(core->scheduler().reservations().empty());
 }
 
@@ -197,7 +197,7 @@ TEST(ReservationProperty, NoOneElseRunsInAnActiveWindow) {
     for (int r = 0; r < 6; ++r) {
       long from = next(40) * 3600;
       long len = 1 + next(4);
-      opt.setup.push_back(AddReservation{"ws" + std::to_string(r), "cohort", "s0", "gpu", 8,
+      opt.setup.push_back(AddReservation{"ws" + std::to_string(r), "cohort", "s0", "gpu", 8, "", 0,
                                          from * kSecond, (from + len * 3600) * kSecond});
     }
     for (int i = 0; i < 300; ++i) {
