@@ -221,7 +221,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   // Nothing is free: only preemption or reclaim can start anything. When this job cannot
   // preempt, no later one can either (they rank lower); reclaim depends on each job's tenant.
-  if (s.free.none_free() && res_.held.empty() && reserved_held_ == 0 && borrowed_.empty() &&
+  if (s.free.none_free() && res_.held.empty() && reserved_held() == 0 && borrowed_.empty() &&
       !can_preempt_now(s, j, now)) {
     stop_ = Stop::kFull;
     return false;
@@ -237,7 +237,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
                    opt_.site_choice == "earliest" ? nullptr : &rank_, j.spec.prefer};
   req.slice = j.spec.slice;
   if (j.spec.deferrable && defer(s, j, req, now)) return false;  // holds up no one behind it
-  if (reserved_held_ > 0 && try_reserved(s, j, req, now, r)) return true;
+  if (!open_.empty() && try_reserved(s, j, req, now, r)) return true;
   if (refused_now(j)) return false;
   if (res_.active) return try_backfill(s, j, req, now, r);
   PlaceFailure why;

@@ -157,7 +157,15 @@ class Scheduler {
   Reservation res_;
   AdvanceBook book_;
   std::vector<std::size_t> live_;  // reservations whose window has not ended, by index
-  long reserved_held_ = 0;         // GPUs they hold out of the index in this pass
+  // GPUs they hold out of the index in this pass: [0] whole, [1] sliced (a downtime of both
+  // kinds counts in both: these gate the searches, they must not miss any).
+  long held_[2] = {0, 0};
+  std::vector<std::size_t> open_;  // tenants' reservations active in this pass
+  void count_held(const AdvanceReservation& r, long sign) {
+    if (r.whole) held_[0] += sign * r.held_count;
+    if (r.sliced) held_[1] += sign * r.held_count;
+  }
+  long reserved_held() const { return held_[0] + held_[1]; }
   // Downtimes (reservations for nobody) that are on stay out of the index from pass to pass:
   // nothing can run there, so holding them anew every pass would only cost time.
   Allocation down_;                // the GPUs they took

@@ -121,13 +121,15 @@ void Scheduler::keep_down(ClusterState& s, TimeMs now) {
 }
 
 void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
-  reserved_held_ = 0;
+  held_[0] = held_[1] = 0;
+  open_.clear();
   keep_down(s, now);
   for (std::size_t i : live_) {  // by window start: see begin_windows
     AdvanceReservation& res = book_.all()[i];
     if (!held_by_pass(res, now)) continue;
     hold_free(s, res);
-    reserved_held_ += res.held_count;
+    count_held(res, +1);
+    if (res.active(now) && res.tenant != kNoTenant) open_.push_back(i);
   }
 }
 
@@ -139,15 +141,14 @@ void Scheduler::unhold_reserved(ClusterState& s) {
     res.held.clear();
     res.held_count = 0;
   }
-  reserved_held_ = 0;
+  held_[0] = held_[1] = 0;
+  open_.clear();
 }
 
 bool Scheduler::try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
-  for (std::size_t i : live_) {
+  for (std::size_t i : open_) {  // active now, of a tenant
     AdvanceReservation& res = book_.all()[i];
-    if (!res.active(now) || res.tenant == kNoTenant || res.held_count < j.spec.gpus || !eligible(res, req) ||
-        !within(s, j.spec.tenant, res.tenant))
-      continue;
+    if (res.held_count < j.spec.gpus || !eligible(res, req) || !within(s, j.spec.tenant, res.tenant)) continue;
     if (!req.slice)
       reserved_gpus(s, res, j.spec.gpus);
     else if (!reserved_slice(s, res, req.slice))
@@ -160,8 +161,9 @@ bool Scheduler::try_reserved(ClusterState& s, Job& j, const PlaceRequest& req, T
       for (const NodeGpus& a : alloc_)
         for (NodeGpus& h : res.held)
           if (h.node == a.node) h.mask &= ~a.mask;
+      count_held(res, -1);
       res.held_count -= j.spec.gpus;
-      reserved_held_ -= j.spec.gpus;
+      count_held(res, +1);
     }
     start(s, j, alloc_, now);  // a slice on a GPU the reservation keeps aside: it stays aside
     j.reservation = static_cast<int>(i);
@@ -199,7 +201,7 @@ bool Scheduler::reserved_slice(const ClusterState& s, const AdvanceReservation& 
 }
 
 bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
-  if (j.spec.time_limit <= 0 || reserved_held_ == 0) return false;
+  if (j.spec.time_limit <= 0 || held_[req.slice ? 1 : 0] == 0) return false;
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   TimeMs end = now + overhead + j.spec.time_limit - j.useful_ms;
   std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
@@ -215,9 +217,9 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   if (ok) start(s, j, alloc_, now);
   for (std::size_t i : open) {  // hold again what is still free
     AdvanceReservation& res = book_.all()[i];
-    reserved_held_ -= res.held_count;
+    count_held(res, -1);
     hold_free(s, res);
-    reserved_held_ += res.held_count;
+    count_held(res, +1);
   }
   if (ok) r.started.push_back(j.id);
   return ok;

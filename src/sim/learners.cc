@@ -42,8 +42,37 @@ struct Context {
   LearnerSet* out;
 };
 
-// One learner's sessions over the weeks of its course that overlap the window.
-void learner_sessions(Context& cx, const SessionProgramme& p, const std::string& learner, long course_day, Rng& rng) {
+TraceJob session(const LearnerWorkload& w, const SessionProgramme& p, const std::string& learner, TimeMs at,
+                 DurationMs duration, DurationMs limit) {
+  TraceJob j;
+  j.tenant = learner;
+  j.submit = at;
+  j.gpus = p.gpus;
+  if (!p.gpu_type.empty()) j.gpu_types = {p.gpu_type};
+  j.providers = p.providers;
+  j.duration = duration;
+  j.time_limit = limit;
+  j.priority = p.priority;
+  j.preemptible = p.preemptible;
+  j.slice = p.slice;
+  j.start_target = w.start_target;
+  return j;
+}
+
+// The cohort's workshop window, when it lies inside the simulated window; {0, 0} otherwise.
+std::pair<TimeMs, TimeMs> workshop_window(const LearnerWorkload& w, const SessionProgramme& p, long course_day) {
+  if (p.workshop.site.empty()) return {0, 0};
+  const long day = course_day + 7L * (p.workshop.week - 1) + p.workshop.weekday - w.window_day;
+  const TimeMs from = day * kDay + std::llround(p.workshop.start_hour * static_cast<double>(kHour));
+  const TimeMs to = from + std::llround(p.workshop.hours * static_cast<double>(kHour));
+  if (from < 0 || to > w.span) return {0, 0};
+  return {from, to};
+}
+
+// One learner's sessions over the weeks of its course that overlap the window; none that
+// would overlap its cohort's workshop [busy_from, busy_to) (it is in the workshop then).
+void learner_sessions(Context& cx, const SessionProgramme& p, const std::string& learner, long course_day, Rng& rng,
+                      TimeMs busy_from, TimeMs busy_to) {
   const LearnerWorkload& w = cx.w;
   const double activity = 0.5 + rng.uniform();  // this learner's zeal: 0.5x to 1.5x the programme's rate
   const double min_ms = p.min_minutes * kMinute, max_ms = p.max_minutes * kMinute;
@@ -71,6 +100,7 @@ void learner_sessions(Context& cx, const SessionProgramme& p, const std::string&
       const DurationMs duration = static_cast<DurationMs>(d / 1000) * 1000;  // whole seconds
       const DurationMs limit = (duration + 15 * kMinute - 1) / (15 * kMinute) * (15 * kMinute);
       const double hours_booked = static_cast<double>(limit) / kHour;
+      if (at < busy_to && busy_from < at + limit) continue;  // in its cohort's workshop then
       if (p.quotas.lab_hours_per_week >= 0 && booked_hours + hours_booked > p.quotas.lab_hours_per_week + 1e-9) {
         if (at >= 0 && at < w.span) ++cx.out->capped;
         continue;
@@ -78,21 +108,19 @@ void learner_sessions(Context& cx, const SessionProgramme& p, const std::string&
       booked_hours += hours_booked;
       busy_until = at + limit;
       if (at < 0 || at >= w.span) continue;  // before or after the window
-      TraceJob j;
-      j.tenant = learner;
-      j.submit = at;
-      j.gpus = p.gpus;
-      if (!p.gpu_type.empty()) j.gpu_types = {p.gpu_type};
-      j.providers = p.providers;
-      j.duration = duration;
-      j.time_limit = limit;
-      j.priority = p.priority;
-      j.preemptible = p.preemptible;
-      j.slice = p.slice;
-      j.start_target = w.start_target;
-      cx.out->trace.jobs.push_back(std::move(j));
+      cx.out->trace.jobs.push_back(session(w, p, learner, at, duration, limit));
     }
   }
+}
+
+// The learners arrive over the workshop's first 10 minutes, book to its end and stay for most
+// of it (leaving up to 30 minutes early).
+void workshop_sessions(Context& cx, const SessionProgramme& p, const std::string& learner, TimeMs from, TimeMs to,
+                       Rng& rng) {
+  const TimeMs at = from + static_cast<TimeMs>(rng.below(600)) * kSecond;
+  const DurationMs early = static_cast<DurationMs>(rng.below(1800)) * kSecond;
+  const DurationMs limit = to - at;
+  cx.out->trace.jobs.push_back(session(cx.w, p, learner, at, std::max<DurationMs>(kMinute, limit - early), limit));
 }
 
 AddTenant tenant(std::string name, std::string parent, TenantKind kind) {
@@ -169,6 +197,14 @@ Status check_learners(const LearnerWorkload& w) {
     if (p.quotas.lab_hours_per_week >= 0 && p.quotas.lab_hours_per_week * 60 < p.min_minutes)
       return Status::Invalid(at + "learner_quotas.lab_hours_per_week: shorter than the shortest session");
     if (!(p.credits_per_learner >= 0)) return Status::Invalid(at + "credits_per_learner: must be >= 0");
+    if (const CohortWorkshop& ws = p.workshop; !ws.site.empty()) {
+      if (ws.week < 1 || ws.week > p.course_weeks)
+        return Status::Invalid(at + "workshop.week: must be a week of the course (1.." + std::to_string(p.course_weeks) + ")");
+      if (ws.weekday < 0 || ws.weekday > 6) return Status::Invalid(at + "workshop.weekday: must be 0 (Monday) to 6");
+      if (!(ws.start_hour >= 0 && ws.start_hour < 24)) return Status::Invalid(at + "workshop.start_hour: must be 0 to 24");
+      if (!(ws.hours > 0 && ws.hours <= 24)) return Status::Invalid(at + "workshop.hours: must be above 0 and at most 24");
+      if (p.gpu_type.empty()) return Status::Invalid(at + "workshop: needs the programme's gpu_type (what it books)");
+    }
   }
   return Status::Ok();
 }
@@ -205,25 +241,42 @@ LearnerSet generate_learners(const LearnerWorkload& w) {
       const long size = std::min<long>(p.cohort_size, people - k * p.cohort_size);
       const bool starting = start >= w.window_day && (start - w.window_day) * kDay < w.span;
       Rng rng(cohort_seed(w.seed, pi, k));
+      Rng ws_rng(cohort_seed(w.seed, pi, k) ^ 0x776f726b73686f70ULL);  // "workshop": its own stream
+      const auto [ws_from, ws_to] = workshop_window(w, p, start);
+      if (ws_to > ws_from) {
+        AddReservation r;
+        r.name = cohort + "-workshop";
+        r.tenant = cohort, r.site = p.workshop.site, r.gpu_type = p.gpu_type;
+        const int seats = static_cast<int>(std::min<long>(p.cohort_size, people - k * p.cohort_size));
+        if (p.slice.empty()) r.gpus = seats * p.gpus;
+        else r.slice = p.slice, r.slices = seats;
+        r.from = ws_from, r.to = ws_to;
+        out.workshops.push_back(std::move(r));
+      }
       for (long l = 0; l < size; ++l) {
         AddTenant learner = tenant(numbered(cohort + "-", l + 1, learner_width), cohort, TenantKind::kLearner);
         if (p.quotas.max_running >= 0 || p.quotas.max_queued >= 0)
           learner.quotas.push_back(QuotaSpec{"", -1, -1, -1, p.quotas.max_running, p.quotas.max_queued});
-        learner_sessions(cx, p, learner.name, start, rng);
+        learner_sessions(cx, p, learner.name, start, rng, ws_from, ws_to);
+        if (ws_to > ws_from) workshop_sessions(cx, p, learner.name, ws_from, ws_to, ws_rng);
         out.tenants.push_back(std::move(learner));
         ++out.learners;
         out.learners_starting += starting ? 1 : 0;
       }
     }
   }
+  std::stable_sort(out.workshops.begin(), out.workshops.end(),
+                   [](const AddReservation& a, const AddReservation& b) { return a.from < b.from; });
   std::stable_sort(out.trace.jobs.begin(), out.trace.jobs.end(),
                    [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
   for (std::size_t i = 0; i < out.trace.jobs.size(); ++i) out.trace.jobs[i].id = "session-" + std::to_string(i + 1);
-  char note[200];
+  const std::string workshops =
+      out.workshops.empty() ? "" : ", " + std::to_string(out.workshops.size()) + " cohort workshops";
+  char note[300];
   std::snprintf(note, sizeof note,
-                "generated: %zu learner sessions from %ld learners in %ld cohorts (%ld starting in the window), "
+                "generated: %zu learner sessions from %ld learners in %ld cohorts (%ld starting in the window%s), "
                 "%ld not booked over the weekly lab hours, seed %llu",
-                out.trace.jobs.size(), out.learners, out.cohorts, out.learners_starting, out.capped,
+                out.trace.jobs.size(), out.learners, out.cohorts, out.learners_starting, workshops.c_str(), out.capped,
                 static_cast<unsigned long long>(w.seed));
   out.trace.notes.push_back(note);
   return out;

@@ -25,6 +25,16 @@ struct LearnerQuotas {
   double lab_hours_per_week = -1;  // booked session hours, Monday to Sunday; < 0: none
 };
 
+// Every cohort's lab afternoon: on a day of its course, its learners open sessions together on
+// capacity booked for the cohort (an advance reservation of slices, or of whole GPUs).
+struct CohortWorkshop {
+  std::string site;         // where it is booked; empty: the programme has none
+  int week = 1;             // of the course, from 1
+  int weekday = 2;          // 0 = Monday
+  double start_hour = 14;   // local time
+  double hours = 3;
+};
+
 struct SessionProgramme {
   std::string name;          // the programme tenant; cohorts are <name>-c0001, learners <cohort>-01
   double share = 1;          // of the people trained (relative to the other programmes)
@@ -46,6 +56,7 @@ struct SessionProgramme {
   int max_gpus = -1;         // a quota on the whole programme; -1: none
   LearnerQuotas quotas;
   double credits_per_learner = 0;  // a grant per learner when money is on (scenario.cc)
+  CohortWorkshop workshop;
 };
 
 struct LearnerWorkload {
@@ -73,6 +84,7 @@ bool parse_date(const std::string& text, long* day);
 struct LearnerSet {
   std::vector<AddTenant> tenants;  // programme, then its cohorts, each followed by its learners
   Trace trace;                     // sessions, by submit time
+  std::vector<AddReservation> workshops;  // cohorts' workshops inside the window, by start
   long cohorts = 0;                // cohorts whose course overlaps the window
   long learners = 0;               // their learners
   long learners_starting = 0;      // learners whose course starts inside the window

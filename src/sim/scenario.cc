@@ -635,6 +635,8 @@ Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, 
     for (AddGrant& g : *grants)
       if (Status st = su.add(std::move(g), m.path("learners")); !st.ok()) return st;
   }
+  for (const AddReservation& r : learners.workshops)  // the cohorts' workshops (programmes' workshop)
+    if (Status st = su.add(r, m.path("learners")); !st.ok()) return st;
   if (m.has("workshops"))
     if (Status st = read_workshops(m.node("workshops"), m.path("workshops"), su); !st.ok()) return st;
   if (m.has("failures"))

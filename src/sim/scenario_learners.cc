@@ -88,11 +88,25 @@ Status read_quotas(const YAML::Node& node, const std::string& where, LearnerQuot
   return Status::Ok();
 }
 
+// workshop: {site, week, weekday, start_hour, hours}: every cohort's lab afternoon, booked.
+Status read_workshop(const YAML::Node& node, const std::string& where, CohortWorkshop* ws) {
+  YamlMap m(node, where);
+  if (Status st = m.check({"site", "week", "weekday", "start_hour", "hours"}); !st.ok()) return st;
+  long week = ws->week, weekday = ws->weekday;
+  for (Status st : {m.get("site", &ws->site), m.get("week", &week, 1, 520), m.get("weekday", &weekday, 0, 6),
+                    m.get("start_hour", &ws->start_hour, 0, 23.99), m.get("hours", &ws->hours, 0.01, 24)})
+    if (!st.ok()) return st;
+  if (ws->site.empty()) return Status::Invalid(m.path("site") + ": required (where the workshop is booked)");
+  ws->week = static_cast<int>(week);
+  ws->weekday = static_cast<int>(weekday);
+  return Status::Ok();
+}
+
 Status read_programme(const YAML::Node& node, const std::string& where, SessionProgramme* p) {
   YamlMap m(node, where);
   if (Status st = m.check({"name", "share", "cohort_size", "course_weeks", "sessions_per_week", "session_minutes",
                            "slice", "gpus", "gpu_type", "providers", "priority", "preemptible", "max_gpus", "learner_quotas",
-                           "credits_per_learner"});
+                           "credits_per_learner", "workshop"});
       !st.ok())
     return st;
   long cohort = p->cohort_size, weeks = p->course_weeks, gpus = p->gpus, prio = p->priority, max_gpus = p->max_gpus;
@@ -120,6 +134,8 @@ Status read_programme(const YAML::Node& node, const std::string& where, SessionP
   }
   if (m.has("learner_quotas"))
     if (Status st = read_quotas(m.node("learner_quotas"), m.path("learner_quotas"), &p->quotas); !st.ok()) return st;
+  if (m.has("workshop"))
+    if (Status st = read_workshop(m.node("workshop"), m.path("workshop"), &p->workshop); !st.ok()) return st;
   return Status::Ok();
 }
 

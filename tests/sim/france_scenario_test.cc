@@ -27,12 +27,16 @@ TEST(FranceScenarioTest, HoldsTheWholeCloud) {
   EXPECT_GT(sessions, 100'000) << "the learners' sessions, on slices";
   EXPECT_GT(startup_jobs, 200'000);
   EXPECT_EQ(preferring, startup_jobs) << "start-ups prefer the programme's own sites";
-  long workshops = 0, grants = 0;
+  long workshops = 0, cohort_workshops = 0, grants = 0;
   for (const Command& c : sc->options.setup) {
-    workshops += std::holds_alternative<AddReservation>(c);
+    if (const auto* r = std::get_if<AddReservation>(&c)) {
+      ++workshops;
+      cohort_workshops += r->tenant.starts_with("ecoles-ia-simplon-c") && r->slice == "3g.40gb" && r->slices == 24;
+    }
     grants += std::holds_alternative<AddGrant>(c);
   }
-  EXPECT_EQ(workshops, 3);
+  EXPECT_EQ(workshops - cohort_workshops, 3) << "two demo days and a hackathon";
+  EXPECT_GT(cohort_workshops, 10) << "every cohort starting in the month books its lab afternoon on slices";
   EXPECT_GT(grants, 2'500) << "a grant per start-up and per learner";
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "sim/learners.h"
+#include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
 #include "test_files.h"
@@ -204,6 +205,55 @@ TEST(LearnersTest, BadFieldsAreNamed) {
   EXPECT_NE(check_learners(w).message().find("programmes[0].course_weeks"), std::string::npos);
 }
 
+TEST(LearnersTest, CohortWorkshopsBookSlicesAndSeatEveryLearner) {
+  LearnerWorkload w = small();
+  w.programmes[1].workshop = {"paris", 1, 2, 14, 3};  // genIAles: Wednesday of week 1, 14:00-17:00
+  LearnerSet set = generate_learners(w);
+  ASSERT_FALSE(set.workshops.empty());
+  std::map<std::string, const AddReservation*> by_cohort;
+  for (const AddReservation& r : set.workshops) {
+    by_cohort[r.tenant] = &r;
+    EXPECT_EQ(r.name, r.tenant + "-workshop");
+    EXPECT_TRUE(r.tenant.starts_with("genIAles-c")) << "france-travail has no workshop";
+    EXPECT_EQ(r.site, "paris");
+    EXPECT_EQ(r.gpu_type, "H100");
+    EXPECT_EQ(r.slice, "1g.10gb");
+    EXPECT_GE(r.from, 0);
+    EXPECT_LE(r.to, w.span);
+    EXPECT_EQ(r.to - r.from, 3 * kHour);
+    EXPECT_EQ(r.from % kDay, 14 * kHour);
+    EXPECT_EQ(weekday(w.window_day + r.from / kDay), 2) << "a Wednesday";
+  }
+  std::map<std::string, int> seats, in_workshop;  // by cohort
+  for (const AddTenant& t : set.tenants)
+    if (t.kind == TenantKind::kLearner && by_cohort.count(t.parent)) ++seats[t.parent];
+  for (const TraceJob& j : set.trace.jobs) {
+    const std::string cohort = j.tenant.substr(0, j.tenant.rfind('-'));
+    auto it = by_cohort.find(cohort);
+    if (it == by_cohort.end()) continue;
+    const AddReservation& r = *it->second;
+    EXPECT_FALSE(j.submit < r.to && r.from < j.submit + j.time_limit && j.submit >= r.from + 10 * kMinute)
+        << j.tenant << ": a session of its own overlaps the workshop";
+    if (j.submit >= r.from && j.submit < r.from + 10 * kMinute) {
+      ++in_workshop[cohort];
+      EXPECT_EQ(j.submit + j.time_limit, r.to) << "booked to the workshop's end";
+      EXPECT_LE(j.duration, j.time_limit);
+    }
+  }
+  for (const auto& [cohort, r] : by_cohort) {
+    EXPECT_EQ(r->slices, seats[cohort]) << cohort << ": a slice per learner";
+    EXPECT_EQ(in_workshop[cohort], seats[cohort]) << cohort << ": every learner comes";
+  }
+  EXPECT_NE(set.trace.notes.back().find(std::to_string(set.workshops.size()) + " cohort workshops"), std::string::npos)
+      << set.trace.notes.back();
+
+  w.programmes[1].workshop.week = 7;
+  EXPECT_EQ(check_learners(w).message(), "programmes[1].workshop.week: must be a week of the course (1..6)");
+  w.programmes[1].workshop.week = 1;
+  w.programmes[1].gpu_type.clear();
+  EXPECT_EQ(check_learners(w).message(), "programmes[1].workshop: needs the programme's gpu_type (what it books)");
+}
+
 // ---- the scenario's learners: block ----
 
 const char* kScenario = R"(name: lab
@@ -353,6 +403,44 @@ TEST(LearnersScenarioTest, SessionsOnSlices) {
   long done = 0;
   for (const JobRecord& rec : r->jobs) done += rec.state == "finished" || rec.state == "timeout" ? 1 : 0;
   EXPECT_GT(done, static_cast<long>(r->jobs.size()) * 9 / 10) << "two sliced GPUs serve the lab";
+}
+
+// Cohorts' lab afternoons through the whole path: booked as slice reservations, used by the
+// cohort's learners, who all start at once while the rest of the lab serves other sessions.
+TEST(LearnersScenarioTest, CohortWorkshopsOnSlices) {
+  std::string text = kScenario;
+  text.replace(text.find("cluster: 2x8"), 12, R"(cluster:
+  sites:
+    - name: lab
+      blocks:
+        - {count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100}
+        - {count: 1, nodes: 4, gpus_per_node: 8, gpu_type: H100, slices: mig})");
+  text.replace(text.find("max_gpus: 12}"), 13,
+               "slice: 1g.10gb, gpu_type: H100,\n       workshop: {site: lab, week: 1, weekday: 2, start_hour: 14, hours: 3}}");
+  text.replace(text.find("priority: 1,"), 12, "priority: 1, slice: 3g.40gb,");
+  auto sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  long booked = 0;
+  for (const Command& c : sc->options.setup) booked += std::holds_alternative<AddReservation>(c);
+  ASSERT_GT(booked, 0);
+  auto r = simulate(*sc->topology, sc->trace, sc->options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(static_cast<long>(r->reservations.size()), booked);
+  for (const auto& f : r->reservations) {
+    EXPECT_EQ(f.slice, "1g.10gb");
+    EXPECT_EQ(f.gpus, (f.slices + 6) / 7);
+    EXPECT_GT(f.used, 0) << f.name;
+    EXPECT_LE(f.used, f.reserved);
+  }
+  std::string json = report_json(*r, compute_metrics(*r), 0).dump();
+  EXPECT_NE(json.find(R"("slices":{"profile":"1g.10gb","count":20})"), std::string::npos);
+
+  text.replace(text.find("week: 1, weekday"), 7, "week: 3");
+  auto bad = load_scenario(testing::write("s.yaml", text), std::nullopt);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(bad.status().message().ends_with(
+      "s.yaml: learners.programmes[0].workshop.week: must be a week of the course (1..2)"))
+      << bad.status().message();
 }
 
 TEST(LearnersScenarioTest, MoneyOnNeedsCreditsPerLearner) {

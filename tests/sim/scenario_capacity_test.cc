@@ -109,5 +109,36 @@ TEST(ScenarioCapacityTest, BadCapacityIsAClearError) {
             file + ": workshops[0].day (line 18): must be a number between 0 and 36500, got 'x'");
 }
 
+// A workshop of slices on a sliced block: read, booked as the sliced GPUs the slices fill.
+TEST(ScenarioCapacityTest, WorkshopsOfSlices) {
+  std::string text = with(kCapacity, "        - {count: 1, nodes: 2, gpus_per_node: 8, gpu_type: H100}\n",
+                          "        - {count: 1, nodes: 2, gpus_per_node: 8, gpu_type: H100}\n"
+                          "        - {count: 1, nodes: 1, gpus_per_node: 4, gpu_type: H100, slices: mig}\n");
+  text = with(text, "gpu_type: H100, gpus: 8, day: 1", "gpu_type: H100, slice: 2g.20gb, slices: 9, day: 1");
+  auto sc = load_scenario(testing::write("capacity.yaml", text), std::nullopt);
+  ASSERT_TRUE(sc.ok()) << sc.status().message();
+  const auto* ws = std::get_if<AddReservation>(&sc->options.setup.back());
+  ASSERT_NE(ws, nullptr);
+  EXPECT_EQ(ws->slice, "2g.20gb");
+  EXPECT_EQ(ws->slices, 9);
+  auto r = simulate(*sc->topology, sc->trace, sc->options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->reservations.size(), 2u);
+  EXPECT_EQ(r->reservations[1].gpus, 3) << "9 slices of 2g.20gb, 3 per GPU";
+  EXPECT_EQ(r->reservations[1].reserved, 3 * 2 * kHour);
+
+  const std::string file = testing::temp_path("bad.yaml");
+  EXPECT_EQ(load_error(with(text, "slices: 9", "slices: 13")),
+            file + ": workshops[1]: reservation 'ws-2': needs 5 sliced H100 at mulhouse (for 13 slices of 2g.20gb, 3 "
+                   "per GPU) but only 4 are not reserved then");
+  EXPECT_EQ(load_error(with(text, "slice: 2g.20gb, slices: 9", "slice: 5g.50gb, slices: 9")),
+            file + ": workshops[1]: reservation 'ws-2'.slice: unknown profile '5g.50gb'; known: 1g.10gb, 1g.20gb, "
+                   "2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb");
+  EXPECT_EQ(load_error(with(text, "slice: 2g.20gb, slices: 9", "gpus: 2, slice: 2g.20gb, slices: 9")),
+            file + ": workshops[1]: give either gpus (whole GPUs) or slice and slices (slices of a profile)");
+  EXPECT_EQ(load_error(with(text, "slice: 2g.20gb, slices: 9", "slice: 2g.20gb")),
+            file + ": workshops[1].slices: required with slice");
+}
+
 }  // namespace
 }  // namespace hexa
