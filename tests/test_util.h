@@ -1,12 +1,23 @@
 // Small builders shared by the tests.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "sim/cluster_config.h"
 #include "sim/simulator.h"
 
 namespace hexa::testing {
+
+// A tiny seeded generator for property tests: the same draws for a seed on every platform.
+// next(n) is uniform enough in [0, n) for test workloads.
+struct XorShift {
+  std::uint64_t x;
+  long operator()(std::uint64_t n) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return static_cast<long>(x % n);
+  }
+};
 
 // A trace job with times in seconds.
 inline TraceJob job(std::string id, long submit_s, int gpus, long duration_s, std::string tenant = "t") {

@@ -189,11 +189,7 @@ TEST(ReservationProperty, NoOneElseRunsInAnActiveWindow) {
     SimOptions opt = testing::options(seed == 2 ? "backfill" : "fair");
     opt.tenants = {AddTenant::root("cohort"), AddTenant::root("startup")};
     std::vector<TraceJob> jobs;
-    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull;
-    auto next = [&](std::uint64_t n) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      return static_cast<long>(x % n);
-    };
+    testing::XorShift next{seed * 0x9E3779B97F4A7C15ull};
     for (int r = 0; r < 6; ++r) {
       long from = next(40) * 3600;
       long len = 1 + next(4);

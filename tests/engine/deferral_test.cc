@@ -84,11 +84,7 @@ TEST(DeferralProperty, NeverPastTheDeadline) {
   Topology topo = night_green(4, 64);
   auto core = std::move(Core::make(topo, SchedulerOptions{})).value();
   ASSERT_TRUE(core->apply(AddTenant::root("t"), 0).ok());
-  std::uint64_t x = 42;
-  auto next = [&](std::uint64_t n) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    return static_cast<TimeMs>(x % n);
-  };
+  testing::XorShift next{42};
   for (int i = 0; i < 200; ++i) {
     TimeMs submit = i * 7 * kMinute;
     TimeMs limit = (1 + next(120)) * kMinute;

@@ -66,11 +66,7 @@ TEST(ResidencyProperty, NeverViolated) {
   for (const char* policy : {"fifo", "backfill", "fair", "las"}) {
     Topology topo = three_sites();
     SimOptions opt = testing::options(policy);
-    std::uint64_t x = 7;
-    auto next = [&](std::uint64_t n) {
-      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-      return static_cast<long>(x % n);
-    };
+    testing::XorShift next{7};
     std::vector<TraceJob> jobs;
     for (int i = 0; i < 400; ++i) {
       long submit = next(20 * 3600);

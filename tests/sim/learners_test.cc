@@ -379,16 +379,24 @@ TEST(LearnersScenarioTest, BadValuesNameThePathAndTheRule) {
       << sc.status().message();
 }
 
-TEST(LearnersScenarioTest, SessionsOnSlices) {
+// kScenario on a site "lab": a node of 8 whole H100s and `nodes` nodes of `gpus` sliced ones;
+// france-travail's sessions on 1g.10gb slices (and `extra` fields), genIAles' on 3g.40gb.
+std::string on_slices(int nodes, int gpus, const std::string& extra = "") {
   std::string text = kScenario;
   text.replace(text.find("cluster: 2x8"), 12, R"(cluster:
   sites:
     - name: lab
       blocks:
         - {count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100}
-        - {count: 1, nodes: 1, gpus_per_node: 2, gpu_type: H100, slices: mig})");
-  text.replace(text.find("max_gpus: 12}"), 13, "slice: 1g.10gb}");
+        - {count: 1, nodes: )" + std::to_string(nodes) + ", gpus_per_node: " + std::to_string(gpus) +
+                                                   ", gpu_type: H100, slices: mig}");
+  text.replace(text.find("max_gpus: 12}"), 13, "slice: 1g.10gb" + extra + "}");
   text.replace(text.find("priority: 1,"), 12, "priority: 1, slice: 3g.40gb,");
+  return text;
+}
+
+TEST(LearnersScenarioTest, SessionsOnSlices) {
+  std::string text = on_slices(1, 2);
   auto sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
   ASSERT_TRUE(sc.ok()) << sc.status().message();
   SimOptions opt = sc->options;
@@ -408,16 +416,8 @@ TEST(LearnersScenarioTest, SessionsOnSlices) {
 // Cohorts' lab afternoons through the whole path: booked as slice reservations, used by the
 // cohort's learners, who all start at once while the rest of the lab serves other sessions.
 TEST(LearnersScenarioTest, CohortWorkshopsOnSlices) {
-  std::string text = kScenario;
-  text.replace(text.find("cluster: 2x8"), 12, R"(cluster:
-  sites:
-    - name: lab
-      blocks:
-        - {count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100}
-        - {count: 1, nodes: 4, gpus_per_node: 8, gpu_type: H100, slices: mig})");
-  text.replace(text.find("max_gpus: 12}"), 13,
-               "slice: 1g.10gb, gpu_type: H100,\n       workshop: {site: lab, week: 1, weekday: 2, start_hour: 14, hours: 3}}");
-  text.replace(text.find("priority: 1,"), 12, "priority: 1, slice: 3g.40gb,");
+  std::string text =
+      on_slices(4, 8, ", gpu_type: H100,\n       workshop: {site: lab, week: 1, weekday: 2, start_hour: 14, hours: 3}");
   auto sc = load_scenario(testing::write("s.yaml", text), std::nullopt);
   ASSERT_TRUE(sc.ok()) << sc.status().message();
   long booked = 0;
