@@ -4,6 +4,7 @@
 
 #include "core/core.h"
 #include "engine/reservation.h"
+#include "engine/reservation_checks.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -205,23 +206,7 @@ TEST(ReservationProperty, NoOneElseRunsInAnActiveWindow) {
     }
     std::sort(jobs.begin(), jobs.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
     long checked = 0;
-    opt.after_pass = [&](const Core& core, TimeMs now) {
-      const auto& all = core.scheduler().reservations().all();
-      for (JobId id : core.state().running) {
-        const Job& j = core.job(id);
-        for (const AdvanceReservation& r : all) {
-          if (r.to <= now || j.spec.tenant == r.tenant) continue;
-          bool on = false;
-          for (const NodeGpus& a : j.alloc)
-            for (const NodeGpus& g : r.gpus) on = on || (a.node == g.node && (a.mask & g.mask));
-          if (!on) continue;
-          if (r.active(now)) ADD_FAILURE() << "job " << j.spec.name << " runs in " << r.name << " at " << now;
-          if (now < r.from && latest_end(j, 0) > r.from)
-            ADD_FAILURE() << "job " << j.spec.name << " could run into " << r.name;
-          ++checked;
-        }
-      }
-    };
+    opt.after_pass = [&](const Core& core, TimeMs now) { checked += testing::check_windows_kept(core, now); };
     auto out = testing::run(topo, jobs, opt);
     EXPECT_GT(checked, 0);
     long finished = 0;

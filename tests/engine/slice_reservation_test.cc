@@ -7,6 +7,7 @@
 #include <bit>
 
 #include "core/core.h"
+#include "engine/reservation_checks.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -211,20 +212,7 @@ TEST(SliceReservationProperty, WindowsAreKeptAndNeverDelayed) {
       const auto& all = core.scheduler().reservations().all();
       const TenantId cohort = *core.find_tenant("cohort");
       auto mine = [&](TenantId t) { return t == cohort || s.tenants[t].parent == cohort; };
-      for (JobId id : s.running) {
-        const Job& j = core.job(id);
-        for (const AdvanceReservation& r : all) {
-          if (r.to <= now || mine(j.spec.tenant)) continue;
-          bool on = false;
-          for (const NodeGpus& a : j.alloc)
-            for (const NodeGpus& g : r.gpus) on = on || (a.node == g.node && (a.mask & g.mask));
-          if (!on) continue;
-          if (r.active(now)) ADD_FAILURE() << "job " << j.spec.name << " runs in " << r.name << " at " << now;
-          if (now < r.from && latest_end(j, 0) > r.from)
-            ADD_FAILURE() << "job " << j.spec.name << " could run into " << r.name;
-          ++checked;
-        }
-      }
+      checked += testing::check_windows_kept(core, now);
       // Room for a profile on a GPU of an active reservation, for a cohort job left pending.
       const SliceIndex& si = s.free.slices();
       for (const Job& j : s.jobs) {
