@@ -112,6 +112,7 @@ class Scheduler {
   bool reserved_slice(const ClusterState& s, const AdvanceReservation& res, int slice);
   // Starts j on GPUs reserved for later, if its time limit ends it before those windows.
   bool try_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  bool slice_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs end, TimeMs now, PassResult& r);
   // A job running in a reservation gives its GPUs up only to its reservation's tenants.
   bool may_evict(const ClusterState& s, const Job& j, const Job& victim) const;
   // GPUs held for reservations in the pools j may use.
@@ -161,6 +162,8 @@ class Scheduler {
   // kinds counts in both: these gate the searches, they must not miss any).
   long held_[2] = {0, 0};
   std::vector<std::size_t> open_;  // tenants' reservations active in this pass
+  struct SliceMiss { int slice; SiteMask sites; TypeMask types; TimeMs end; };
+  std::vector<SliceMiss> slice_miss_;  // slice jobs no reserved GPU had room for, before windows
   void count_held(const AdvanceReservation& r, long sign) {
     if (r.whole) held_[0] += sign * r.held_count;
     if (r.sliced) held_[1] += sign * r.held_count;

@@ -32,11 +32,13 @@ bool eligible(const AdvanceReservation& r, const PlaceRequest& req) {
   return r.could_serve(req.sites, req.types, req.slice);
 }
 
-// The held sliced GPU with room for the profile that keeps the fewest compute units free
-// (best fit), at its lowest start; false when none has room.
-bool fit_slice(const SliceIndex& si, const AdvanceReservation& res, int slice, NodeGpus* out) {
-  int best_left = kSliceCompute + 1;
-  for (const NodeGpus& g : res.held)
+// Among the reservation's held sliced GPUs, one with room for the profile that keeps fewer
+// compute units free than *best_left (best fit), at its lowest start; true when it found one
+// (then *out and *best_left are its). Start *best_left at kSliceCompute + 1.
+bool fit_slice(const SliceIndex& si, const AdvanceReservation& res, int slice, NodeGpus* out, int* best_left) {
+  bool found = false;
+  for (const NodeGpus& g : res.held) {
+    if (!si.topology().node(g.node).sliced) continue;  // a downtime may hold whole GPUs too
     for (std::uint64_t m = g.mask; m; m &= m - 1) {
       const int i = std::countr_zero(m);
       const SlotMask used = si.used(si.gpu_of(g.node, i));
@@ -44,11 +46,13 @@ bool fit_slice(const SliceIndex& si, const AdvanceReservation& res, int slice, N
       if (at < 0) continue;
       const auto slots = si.topology().slice_profile(slice).slots_at(at);
       const int left = free_units_of(static_cast<SlotMask>(used | slots));
-      if (left >= best_left) continue;
-      best_left = left;
+      if (left >= *best_left) continue;
+      *best_left = left;
       *out = {g.node, std::uint64_t{1} << i, slots, static_cast<std::uint8_t>(slice)};
+      found = true;
     }
-  return best_left <= kSliceCompute;
+  }
+  return found;
 }
 
 }  // namespace
@@ -122,6 +126,7 @@ void Scheduler::keep_down(ClusterState& s, TimeMs now) {
 
 void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {
   held_[0] = held_[1] = 0;
+  slice_miss_.clear();
   open_.clear();
   keep_down(s, now);
   for (std::size_t i : live_) {  // by window start: see begin_windows
@@ -195,7 +200,8 @@ void Scheduler::reserved_gpus(ClusterState& s, const AdvanceReservation& res, in
 
 bool Scheduler::reserved_slice(const ClusterState& s, const AdvanceReservation& res, int slice) {
   NodeGpus g;
-  if (!fit_slice(s.free.slices(), res, slice, &g)) return false;
+  int left = kSliceCompute + 1;
+  if (!fit_slice(s.free.slices(), res, slice, &g, &left)) return false;
   alloc_.assign(1, g);
   return true;
 }
@@ -204,6 +210,7 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   if (j.spec.time_limit <= 0 || held_[req.slice ? 1 : 0] == 0) return false;
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   TimeMs end = now + overhead + j.spec.time_limit - j.useful_ms;
+  if (req.slice) return slice_before_windows(s, j, req, end, now, r);
   std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
   long more = 0;
   for (std::size_t i : live_) {
@@ -223,6 +230,37 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   }
   if (ok) r.started.push_back(j.id);
   return ok;
+}
+
+// A slice goes straight onto a held sliced GPU, which stays aside: no give-and-take of every
+// reserved GPU for each slice job that did not fit (with a full lab and the workshops of a
+// month booked, that was most of a pass).
+bool Scheduler::slice_before_windows(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs end, TimeMs now,
+                                     PassResult& r) {
+  // Reserved GPUs only fill up during a pass (stop() forgets these): when no window after an
+  // end had room for the profile, none after a later end has.
+  SliceMiss* miss = nullptr;
+  for (SliceMiss& m : slice_miss_)
+    if (m.slice == req.slice && m.sites == req.sites && m.types == req.types) miss = &m;
+  if (miss && end >= miss->end) return false;
+  NodeGpus best;
+  int left = kSliceCompute + 1;
+  bool found = false;
+  for (std::size_t i : live_) {
+    const AdvanceReservation& res = book_.all()[i];
+    if (res.from >= end && !res.held.empty() && eligible(res, req))
+      found |= fit_slice(s.free.slices(), res, req.slice, &best, &left);
+  }
+  if (!found) {
+    if (miss) miss->end = end;  // earlier than it was
+    else slice_miss_.push_back({req.slice, req.sites, req.types, end});
+    return false;
+  }
+  alloc_.assign(1, best);
+  if (!admitted(s, j, alloc_, now)) return false;
+  start(s, j, alloc_, now);
+  r.started.push_back(j.id);
+  return true;
 }
 
 bool Scheduler::may_evict(const ClusterState& s, const Job& j, const Job& victim) const {
