@@ -17,12 +17,7 @@ class ReservationTest : public ::testing::Test {
     SchedulerOptions opt;
     opt.policy = policy;
     core = std::move(Core::make(topo, opt)).value();
-    ASSERT_TRUE(core->apply(AddTenant::root("cohort"), 0).ok());
-    AddTenant learner;
-    learner.name = "learner";
-    learner.parent = "cohort";
-    ASSERT_TRUE(core->apply(learner, 0).ok());
-    ASSERT_TRUE(core->apply(AddTenant::root("startup"), 0).ok());
+    for (const AddTenant& tenant : testing::reservation_tenants()) ASSERT_TRUE(core->apply(tenant, 0).ok());
   }
   Status reserve(const std::string& name, int gpus, TimeMs from, TimeMs to, TimeMs now = 0,
                  const std::string& tenant = "cohort") {

@@ -4,10 +4,21 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "core/core.h"
 #include "engine/quota.h"
 
 namespace hexa::testing {
+
+// The tenants of the reservation tests: a cohort (who books), its learner, and a start-up (who
+// must keep out of the cohort's windows).
+inline std::vector<AddTenant> reservation_tenants() {
+  AddTenant learner;
+  learner.name = "learner";
+  learner.parent = "cohort";
+  return {AddTenant::root("cohort"), learner, AddTenant::root("startup")};
+}
 
 // No job of anyone but the reservation's tenant (or a tenant below it) runs on the GPUs of an
 // active window, and none runs on GPUs reserved later unless its time limit ends it before the

@@ -30,12 +30,7 @@ class SliceReservationTest : public ::testing::Test {
     SchedulerOptions opt;
     opt.policy = "fair";
     core = std::move(Core::make(topo, opt)).value();
-    ASSERT_TRUE(core->apply(AddTenant::root("cohort"), 0).ok());
-    AddTenant learner;
-    learner.name = "learner";
-    learner.parent = "cohort";
-    ASSERT_TRUE(core->apply(learner, 0).ok());
-    ASSERT_TRUE(core->apply(AddTenant::root("startup"), 0).ok());
+    for (const AddTenant& tenant : testing::reservation_tenants()) ASSERT_TRUE(core->apply(tenant, 0).ok());
   }
   Status reserve(const std::string& name, const std::string& slice, int slices, TimeMs from, TimeMs to,
                  TimeMs now = 0) {
@@ -184,10 +179,7 @@ TEST(SliceReservationProperty, WindowsAreKeptAndNeverDelayed) {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     Topology topo = sliced_cluster(2, 4);
     SimOptions opt = testing::options(seed == 2 ? "backfill" : "fair");
-    AddTenant learner;
-    learner.name = "learner";
-    learner.parent = "cohort";
-    opt.tenants = {AddTenant::root("cohort"), learner, AddTenant::root("startup")};
+    opt.tenants = testing::reservation_tenants();
     testing::XorShift next{seed * 0x9E3779B97F4A7C15ull};
     for (int r = 0; r < 6; ++r) {
       long from = next(40) * 3600;
