@@ -1,31 +1,79 @@
 #include "engine/pending_queue.h"
 
+#include <algorithm>
+
 namespace hexa {
 
-void PendingQueue::push(JobId id, GroupKey g, PolicyKey key) {
+void PendingQueue::list(Group& g) {
+  g.list = g.other == 0 ? g.cls : 0;
+  if (lists_.size() <= g.list) lists_.resize(g.list + 1);
+  g.at = static_cast<std::uint32_t>(lists_[g.list].size());
+  lists_[g.list].push_back(&g);
+  g.listed = true;
+}
+
+void PendingQueue::unlist(Group& g) {
+  if (!g.listed) return;
+  std::vector<Group*>& l = lists_[g.list];
+  l[g.at] = l.back();  // swap-remove
+  l[g.at]->at = g.at;
+  l.pop_back();
+  g.listed = false;
+}
+
+void PendingQueue::push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls) {
   if (where_.size() <= id) where_.resize(id + 1);
-  groups_[g].insert({key, id});
-  where_[id] = {true, g, key};
+  Group& group = groups_[g];
+  group.key = g;
+  unlist(group);
+  if (group.jobs.empty()) group.cls = cls, group.other = 0;
+  else if (cls != group.cls) ++group.other;
+  group.jobs.insert({key, id});
+  list(group);
+  where_[id] = {true, cls, g, key};
   ++size_;
 }
 
 void PendingQueue::erase(JobId id) {
   if (!contains(id)) return;
   Where& w = where_[id];
-  groups_[w.group].erase({w.key, id});
+  Group& group = groups_[w.group];
+  unlist(group);
+  group.jobs.erase({w.key, id});
+  if (w.cls != group.cls) --group.other;
+  if (group.jobs.empty()) emptied_.push_back(w.group);
+  else list(group);
   w.queued = false;
   --size_;
 }
 
-std::vector<std::pair<GroupKey, PendingQueue::Group*>> PendingQueue::groups() {
+std::vector<std::pair<GroupKey, PendingQueue::Group*>> PendingQueue::groups(const std::vector<char>& skip) {
   std::vector<std::pair<GroupKey, Group*>> out;
-  for (auto& [k, g] : groups_)
-    if (!g.empty()) out.push_back({k, &g});
-  return out;
+  for (std::size_t c = 0; c < lists_.size(); ++c) {
+    if (c > 0 && c < skip.size() && skip[c]) continue;
+    for (Group* g : lists_[c]) out.push_back({g->key, g});
+  }
+  // By priority: there are few, so one sweep per priority beats a sort of every group.
+  std::vector<int> priorities;
+  for (const auto& g : out)
+    if (std::find(priorities.begin(), priorities.end(), g.first.neg_priority) == priorities.end())
+      priorities.push_back(g.first.neg_priority);
+  if (priorities.size() < 2) return out;
+  std::sort(priorities.begin(), priorities.end());
+  std::vector<std::pair<GroupKey, Group*>> sorted;
+  sorted.reserve(out.size());
+  for (int p : priorities)
+    for (const auto& g : out)
+      if (g.first.neg_priority == p) sorted.push_back(g);
+  return sorted;
 }
 
 void PendingQueue::drop_empty_groups() {
-  std::erase_if(groups_, [](const auto& kv) { return kv.second.empty(); });
+  for (const GroupKey& k : emptied_) {
+    auto it = groups_.find(k);
+    if (it != groups_.end() && it->second.jobs.empty()) groups_.erase(it);
+  }
+  emptied_.clear();
 }
 
 }  // namespace hexa

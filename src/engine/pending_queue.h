@@ -6,6 +6,10 @@
 // (priority descending, group rank ascending) and each group's jobs in key order. Keys are
 // computed when a job enters the queue; a policy whose keys change while jobs wait re-keys
 // them explicitly (requeue).
+//
+// Each job also carries a class (0: none), which the scheduler uses to skip, in a pass, every
+// job of a class that cannot start (Scheduler: full slice classes). A group knows when all its
+// jobs share one class, so that skipping costs nothing per job of a skipped group.
 #pragma once
 
 #include <cstdint>
@@ -37,28 +41,50 @@ struct GroupKey {
 
 class PendingQueue {
  public:
-  using Group = std::set<QueueEntry>;
+  struct Group {
+    GroupKey key;
+    std::set<QueueEntry> jobs;
+    std::uint32_t cls = 0;   // the class of all its jobs, when `other` is 0
+    std::size_t other = 0;   // jobs of another class than `cls`
+    auto begin() const { return jobs.begin(); }
+    auto end() const { return jobs.end(); }
+    // Where it is listed while it has jobs: lists_[list][at].
+    std::uint32_t list = 0, at = 0;
+    bool listed = false;
+  };
 
   // REQUIRES: id not queued.
-  void push(JobId id, GroupKey g, PolicyKey key);
+  void push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls = 0);
   // No-op when id is not queued.
   void erase(JobId id);
   bool contains(JobId id) const { return id < where_.size() && where_[id].queued; }
+  // REQUIRES: contains(id).
+  std::uint32_t class_of(JobId id) const { return where_[id].cls; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
-  // Groups with jobs, in GroupKey order (the caller re-sorts by rank within a priority).
-  std::vector<std::pair<GroupKey, Group*>> groups();
+  // Groups with jobs, by priority (highest first; the caller ranks the groups of a priority),
+  // less the groups whose jobs are all of a class c with skip[c] != 0 (skip may be empty).
+  // Costs the groups it returns, not those it leaves out.
+  std::vector<std::pair<GroupKey, Group*>> groups(const std::vector<char>& skip = {});
   // Drops groups left empty (call after a pass; keeps group pointers stable during one).
   void drop_empty_groups();
 
  private:
   struct Where {
     bool queued = false;
+    std::uint32_t cls = 0;
     GroupKey group;
     PolicyKey key;
   };
+  // A group with jobs is listed in lists_[c] when all its jobs are of class c > 0, else in
+  // lists_[0].
+  void list(Group& g);
+  void unlist(Group& g);
+
   std::map<GroupKey, Group> groups_;
+  std::vector<std::vector<Group*>> lists_ = std::vector<std::vector<Group*>>(1);
+  std::vector<GroupKey> emptied_;  // groups that lost their last job since the last drop
   std::vector<Where> where_;  // by JobId
   std::size_t size_ = 0;
 };

@@ -32,14 +32,21 @@ class SlicePlacer final : public Placer {
     bool found = false;
     long most = 0;  // most free compute units on one eligible GPU
     SliceMix mix;
-    if (k >= 1 && static_cast<std::size_t>(k) <= si.topology().slice_profiles().size()) {
+    const bool known = k >= 1 && static_cast<std::size_t>(k) <= si.topology().slice_profiles().size();
+    // Whether an eligible pool has a GPU with room, in O(pools): with a full lab, most calls end here.
+    bool any = false;
+    for (PoolId p = 0; p < idx.pools().size(); ++p) {
+      if (!pool_eligible(idx.pools()[p], req)) continue;
+      most = std::max<long>(most, si.most_free_units(p));
+      any = any || (known && si.fitting(p, k) > 0);
+    }
+    if (any) {
       if (frag_) mix = held_mix(si);
       const SliceProfile& prof = si.topology().slice_profile(k);
       for (PoolId p = 0; p < idx.pools().size(); ++p) {
-        if (!pool_eligible(idx.pools()[p], req)) continue;
+        if (!pool_eligible(idx.pools()[p], req) || si.fitting(p, k) == 0) continue;
         const std::int64_t rank = req.rank_of(idx.pools()[p], p);
         si.for_each_occupancy(p, [&](SlotMask m) {
-          most = std::max<long>(most, free_units_of(m));
           if (si.first_start(k, m) < 0) return;
           if (!frag_) {
             Key key{rank, 0, free_units_of(m), si.first_start(k, m)};

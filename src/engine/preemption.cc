@@ -61,9 +61,14 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
 
   // Victims this job outranks, in a pool it may use; and whether they could make room at all.
   std::vector<JobId> cand;
-  long room = 0;
+  long room = 0, preemptible = 0;
   for (PoolId p = 0; p < s.free.pools().size(); ++p)
-    if (pool_eligible(s.free.pools()[p], req)) room += s.free.pool_free(p);
+    if (pool_eligible(s.free.pools()[p], req)) room += s.free.pool_free(p), preemptible += victim_gpus_[p];
+  // Nothing preemptible where it may run (a lab of sessions): no need to walk every victim.
+  if (room + preemptible < req.gpus || preemptible == 0) {
+    failed_preempts_.push_back({req.types, req.sites, req.gpus, req.slice});
+    return false;
+  }
   for (const Victim& v : victims_) {
     if (!outranks(s, j, v, now)) break;
     const Job& vj = s.jobs[v.id];

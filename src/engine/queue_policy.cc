@@ -1,6 +1,14 @@
 #include "engine/queue_policy.h"
 
+#include <algorithm>
+
 namespace hexa {
+
+void QueuePolicy::order_groups(ClusterState&, TimeMs, std::vector<GroupRef>& groups, std::size_t first) {
+  auto by_id = [](const GroupRef& a, const GroupRef& b) { return a.group < b.group; };
+  auto mid = groups.begin() + static_cast<std::ptrdiff_t>(std::min(first, groups.size()));
+  std::partial_sort(groups.begin(), mid, groups.end(), by_id);
+}
 
 std::unique_ptr<QueuePolicy> make_fifo();
 std::unique_ptr<QueuePolicy> make_backfill();

@@ -40,8 +40,15 @@ class QueuePolicy {
   virtual PolicyKey key(const ClusterState& s, const Job& j, TimeMs now) const = 0;
   // Jobs of one group keep key order among themselves; groups are ranked each pass.
   virtual std::uint32_t group(const Job&) const { return 0; }
-  // Puts the groups of one priority in the order this pass visits them (default: by id).
-  virtual void order_groups(ClusterState&, TimeMs /*now*/, std::vector<std::uint32_t>& /*groups*/) {}
+  // Puts the groups of one priority in the order this pass visits them (default: by id): the
+  // `first` best at the front, in order, the others after them in any order (like
+  // std::partial_sort). A pass asks for a few at a time, and stops asking when the groups left
+  // cannot start anything. GroupRef::at is the caller's: it travels with its group.
+  struct GroupRef {
+    std::uint32_t group;
+    std::uint32_t at;
+  };
+  virtual void order_groups(ClusterState&, TimeMs /*now*/, std::vector<GroupRef>& groups, std::size_t first);
 
   virtual void on_started(const ClusterState&, const Job&, TimeMs /*now*/) {}
   virtual void on_stopped(const ClusterState&, const Job&, TimeMs /*now*/) {}

@@ -39,7 +39,9 @@ std::optional<WaitReason> breach(const ClusterState& s, const Job& j, TypeId typ
     const Tenant& ten = s.tenants[t];
     for (const Quota& q : ten.quotas) {
       if (!applies(q, type)) continue;
-      int in_use = used(ten, q), limit = gpu_limit(q);
+      int limit = gpu_limit(q);
+      // GPUs in use only when a limit needs them (a learner's quota is on jobs at once).
+      int in_use = limit >= 0 || q.guaranteed_gpus >= 0 ? used(ten, q) : 0;
       if (limit >= 0 && in_use + j.spec.gpus > limit) return quota_wait(t, q, QuotaField::kGpus, limit, in_use);
       if (!q.type && q.max_running >= 0 && ten.sub_running + 1 > q.max_running)
         return quota_wait(t, q, QuotaField::kRunning, q.max_running, ten.sub_running);

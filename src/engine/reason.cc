@@ -67,6 +67,13 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
   if (w.kind == WaitKind::kAdmission) return j.admission_why;  // parked until its funds change
   if (w.pass != pass_id_ || w.kind == WaitKind::kNew) {
     if (j.queued_since > pass_time_) return "submitted; waiting for the next scheduling pass";
+    if (queue_.contains(j.id) && skipped(j.id)) {  // its slice class was full: not looked at
+      const std::string what = "needs " + shape_text(topo, j.spec) + " at " + where + "; every sliced GPU it may use";
+      if (!down_on_.empty())
+        return what + " is full or out of service (" + reserved_text(s, j) +
+               "); waits for slices to end or GPUs to come back";
+      return what + " is full (reserved ones included) and nothing there may be preempted; waits for slices to end";
+    }
     if (stop_ == Stop::kBlocked)
       return "queued behind job " + s.jobs[blocker_].spec.name + " (policy " + std::string(policy_->name()) +
              ": strict arrival order, no overtaking)";

@@ -27,12 +27,21 @@ void Scheduler::enqueue(ClusterState& s, const Job& j, TimeMs now) {
 void Scheduler::file(ClusterState& s, const Job& j, TimeMs now) {
   if (!first_priority_) first_priority_ = j.spec.priority;
   priorities_vary_ = priorities_vary_ || j.spec.priority != *first_priority_;
-  queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now));
+  std::uint32_t c = slice_class(j);
+  queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now), c);
+  if (c && j.spec.time_limit > 0) classes_[c].left.insert(limit_left(j));
+}
+
+void Scheduler::unfile(const Job& j) {
+  if (!queue_.contains(j.id)) return;
+  std::uint32_t c = queue_.class_of(j.id);
+  queue_.erase(j.id);
+  if (c && j.spec.time_limit > 0) classes_[c].left.erase(classes_[c].left.find(limit_left(j)));
 }
 
 void Scheduler::dequeue(ClusterState& s, const Job& j) {
   count_queued(s, j, -1);
-  queue_.erase(j.id);
+  unfile(j);
   if (j.wait.kind != WaitKind::kAdmission) return;
   auto it = parked_.find(j.spec.tenant);
   if (it == parked_.end()) return;
@@ -80,9 +89,11 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   TypeId type = s.topo->node(alloc.front().node).type;
   j.borrowed_from = borrows_from(s, j, type);
   if (j.borrowed_from != kNoTenant) borrowed_.insert(j.id);
+  ++starts_;
   count_running(s, j, type, +1);
   s.free.take(alloc);
   j.alloc = alloc;
+  count_freeable(s, j, +1);
   j.phase = JobPhase::kRunning;
   j.last_start = now;
   if (j.first_start < 0) j.first_start = now;
@@ -104,6 +115,7 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requ
                     j.spec.slice ? s.topo->slice_profile(j.spec.slice).compute : 0, j.last_start, now);
   j.reservation = -1;
   remove_victim(j);
+  count_freeable(s, j, -1);
   borrowed_.erase(j.id);
   count_running(s, j, s.topo->node(j.alloc.front().node).type, -1);
   DurationMs seg = now - j.last_start;
@@ -137,31 +149,49 @@ bool Scheduler::admitted(const ClusterState& s, Job& j, const Allocation& alloc,
   j.wait = WaitReason::of(WaitKind::kAdmission, pass_id_, 0);
   j.waited_on_admission = true;
   if (j.first_admission_wait < 0) j.first_admission_wait = now;
-  queue_.erase(j.id);
+  unfile(j);
   j.admission_need = admission_->need(s, j, alloc);
   parked_[j.spec.tenant].emplace(j.admission_need, j.id);
   ++parked_count_;
   return false;
 }
 
-std::vector<std::pair<GroupKey, PendingQueue::Group*>> Scheduler::visit_order(ClusterState& s, TimeMs now) {
-  auto groups = queue_.groups();
-  std::vector<std::uint32_t> ids;
-  for (std::size_t a = 0; a < groups.size();) {  // each run of groups of one priority
-    std::size_t b = a;
-    while (b < groups.size() && groups[b].first.neg_priority == groups[a].first.neg_priority) ++b;
-    if (b - a > 1) {
-      ids.clear();
-      for (std::size_t i = a; i < b; ++i) ids.push_back(groups[i].first.group);
-      policy_->order_groups(s, now, ids);
-      std::vector<std::pair<GroupKey, PendingQueue::Group*>> run(groups.begin() + a, groups.begin() + b);
-      for (std::size_t i = 0; i < ids.size(); ++i)
-        groups[a + i] = *std::lower_bound(run.begin(), run.end(), ids[i],
-                                          [](const auto& g, std::uint32_t id) { return g.first.group < id; });
-    }
-    a = b;
+// Ranks groups[from, to) (one priority) from `done` on: the next `want` of them in order.
+void Scheduler::order_next(ClusterState& s, TimeMs now, Groups& groups, std::size_t done, std::size_t to,
+                           std::size_t want) {
+  if (to - done < 2) return;
+  refs_.clear();
+  for (std::size_t i = done; i < to; ++i) refs_.push_back({groups[i].first.group, static_cast<std::uint32_t>(i - done)});
+  policy_->order_groups(s, now, refs_, want);
+  run_.assign(groups.begin() + static_cast<std::ptrdiff_t>(done), groups.begin() + static_cast<std::ptrdiff_t>(to));
+  for (std::size_t i = 0; i < refs_.size(); ++i) groups[done + i] = run_[refs_[i].at];
+}
+
+// Whether every group of groups[from, to) has only jobs of full slice classes.
+bool Scheduler::all_full(const Groups& groups, std::size_t from, std::size_t to) const {
+  for (std::size_t i = from; i < to; ++i) {
+    const PendingQueue::Group& g = *groups[i].second;
+    if (g.other != 0 || g.cls == 0 || g.cls >= full_.size() || !full_[g.cls]) return false;
   }
-  return groups;
+  return true;
+}
+
+// Visits the groups of one priority in rank order, ordering them a few at a time: once those
+// left are all of full slice classes (a lab that filled up in this pass), they need no order
+// and no visit. A full sort of thousands of waiting learners in every pass was most of a run.
+void Scheduler::visit_run(ClusterState& s, TimeMs now, Groups& groups, std::size_t from, std::size_t to,
+                          PassResult& r) {
+  std::size_t want = 16;
+  for (std::size_t done = from; done < to && stop_ == Stop::kNone; want *= 2) {
+    if (done > from && all_full(groups, done, to)) return;
+    order_next(s, now, groups, done, to, want);
+    const std::size_t end = std::min(to, done + want);
+    for (; done < end && stop_ == Stop::kNone; ++done)
+      for (auto it = groups[done].second->begin(); it != groups[done].second->end() && stop_ == Stop::kNone;) {
+        Job& j = s.jobs[(it++)->id];  // step first: starting j erases its entry
+        if (!skipped(j.id)) consider(s, j, now, r);
+      }
+  }
 }
 
 // Ranks the pools for the site choice: by price factor, or by gCO2e per GPU-hour now (grid
@@ -194,19 +224,20 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
     begin_windows(s, now, r);
     hold_reserved(s, now);
   }
+  mark_full_classes(s, now);
 
   changed_.clear();
   policy_->changed_keys(s, now, &changed_);
   for (JobId id : changed_) {  // re-filed under its new key
-    queue_.erase(id);
+    unfile(s.jobs[id]);
     file(s, s.jobs[id], now);
   }
-  for (auto& [key, group] : visit_order(s, now)) {
-    for (auto it = group->begin(); it != group->end() && stop_ == Stop::kNone;) {
-      Job& j = s.jobs[(it++)->id];  // step first: starting j erases its entry
-      consider(s, j, now, r);
-    }
-    if (stop_ != Stop::kNone) break;
+  Groups groups = queue_.groups(full_);  // less the groups of full slice classes
+  for (std::size_t a = 0; a < groups.size() && stop_ == Stop::kNone;) {  // each priority
+    std::size_t b = a;
+    while (b < groups.size() && groups[b].first.neg_priority == groups[a].first.neg_priority) ++b;
+    visit_run(s, now, groups, a, b, r);
+    a = b;
   }
   if (res_.active) unhold(s, res_);
   if (!book_.empty()) unhold_reserved(s);
@@ -240,7 +271,9 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   if (j.spec.deferrable && defer(s, j, req, now)) return false;  // holds up no one behind it
   if (!open_.empty() && try_reserved(s, j, req, now, r)) return true;
   if (refused_now(j)) return false;
-  if (res_.active) return try_backfill(s, j, req, now, r);
+  // Only whole-GPU jobs hold an EASY reservation (reservation.h): sliced and whole GPUs are
+  // apart, so a slice waiting takes no protection away from a big gang, nor the reverse.
+  if (res_.active && !req.slice) return try_backfill(s, j, req, now, r);
   PlaceFailure why;
   if (placer_->place(s.free, req, &alloc_, &why)) {
     if (!admitted(s, j, alloc_, now)) return false;  // holds up no one behind it
@@ -254,10 +287,11 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   j.wait = WaitReason::of(why.kind, pass_id_, why.best);
   if (long held = live_.empty() ? 0 : reserved_for(req); held > 0 && held + why.best >= j.spec.gpus)
     j.wait = WaitReason::of(WaitKind::kReservedGpus, pass_id_, held);
+  if (req.slice) recheck_class(s, j, now);
   if (policy_->skip() == Skip::kStrict) {
     blocker_ = j.id;
     stop_ = Stop::kBlocked;
-  } else if (policy_->skip() == Skip::kEasy) {
+  } else if (policy_->skip() == Skip::kEasy && !req.slice) {
     res_ = plan_reservation(s, *placer_, j, now, ends_);
     if (res_.active) {
       hold(s, res_);

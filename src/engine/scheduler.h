@@ -91,7 +91,10 @@ class Scheduler {
   bool admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
   // Whether admission refused (and parked) the job in this pass.
   bool refused_now(const Job& j) const { return j.wait.kind == WaitKind::kAdmission && j.wait.pass == pass_id_; }
-  std::vector<std::pair<GroupKey, PendingQueue::Group*>> visit_order(ClusterState& s, TimeMs now);
+  using Groups = std::vector<std::pair<GroupKey, PendingQueue::Group*>>;
+  void order_next(ClusterState& s, TimeMs now, Groups& groups, std::size_t done, std::size_t to, std::size_t want);
+  bool all_full(const Groups& groups, std::size_t from, std::size_t to) const;
+  void visit_run(ClusterState& s, TimeMs now, Groups& groups, std::size_t from, std::size_t to, PassResult& r);
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
   bool try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
@@ -128,6 +131,22 @@ class Scheduler {
   bool evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& cand, TimeMs now,
              PassResult& r);
   void file(ClusterState& s, const Job& j, TimeMs now);
+  void unfile(const Job& j);  // out of the queue (no-op when not in it)
+  // What a job's time limit leaves it to run, a restart's overhead included.
+  DurationMs limit_left(const Job& j) const {
+    return (j.resumed() ? opt_.restart_overhead : 0) + j.spec.time_limit - j.useful_ms;
+  }
+  // Full slice classes (engine/slice_classes.cc).
+  std::uint32_t slice_class(const Job& j);
+  bool class_full(const ClusterState& s, std::uint32_t c, TimeMs now) const;
+  void mark_full_classes(const ClusterState& s, TimeMs now);
+  void recheck_class(const ClusterState& s, const Job& j, TimeMs now);
+  bool skipped(JobId id) const {
+    std::uint32_t c = queue_.class_of(id);
+    return c < full_.size() && full_[c];
+  }
+  // Running GPUs per pool that preemption or reclaim could free: preemptible, or borrowed.
+  void count_freeable(const ClusterState& s, const Job& j, long sign);
   bool can_preempt_now(const ClusterState& s, const Job& j, TimeMs now);
   void add_victim(const ClusterState& s, const Job& j, TimeMs now);
   void remove_victim(const Job& j);
@@ -175,6 +194,25 @@ class Scheduler {
   std::vector<std::size_t> down_on_;  // which downtimes were on when down_ was taken
   TimeMs defer_wake_ = kNever;     // the next hour a deferred job looks again
 
+  // Slice jobs fall into classes: (profile, sites, types); deferrable ones, and whole-GPU jobs,
+  // into class 0, never skipped. A class is full in a pass when no job of it can start in that
+  // pass whatever its tenant or quota: no GPU it may use has room for its profile, nothing
+  // there can be preempted or reclaimed, and no reserved GPU it could reach has room. Its jobs
+  // are then not looked at: with an oversubscribed lab, that was every pass looking at every
+  // waiting session. Capacity there cannot grow within the pass (nothing there can be
+  // preempted), so a class full at any point of a pass stays full to its end.
+  struct SliceClass {
+    int slice = 0;
+    SiteMask sites = 0;
+    TypeMask types = 0;
+    std::multiset<DurationMs> left;  // time left by the limits of its queued jobs (with a limit)
+  };
+  std::vector<SliceClass> classes_ = std::vector<SliceClass>(1);
+  std::vector<char> full_;            // by class, in this pass
+  std::vector<std::uint64_t> seen_;   // by class: starts_ + 1 when full_ was last worked out
+  std::uint64_t starts_ = 0;          // jobs started, ever
+  std::vector<long> victim_gpus_, borrowed_gpus_;  // by PoolId (count_freeable)
+
   // Scratch, reused across passes to avoid allocation.
   std::set<Victim> victims_;
   std::vector<PolicyKey> victim_key_;  // by JobId: the key it is filed under in victims_
@@ -183,6 +221,8 @@ class Scheduler {
   std::vector<Failed> failed_preempts_;
   TimeMs exempt_until_ = kNever;  // earliest end of an exemption that kept a victim running
   std::vector<JobId> requeue_, changed_;
+  std::vector<QueuePolicy::GroupRef> refs_;  // order_next
+  Groups run_;
   Allocation alloc_;
   std::vector<std::int64_t> rank_;  // by PoolId: the site choice (SchedulerOptions::site_choice)
 };

@@ -6,7 +6,14 @@
 namespace hexa {
 
 SliceIndex::SliceIndex(const Topology& topo, const std::vector<PoolId>& block_pool, std::size_t pools)
-    : topo_(&topo), bucket_(pools * 256), nonempty_(pools * 4, 0), pool_gpus_(pools, 0), pool_units_(pools, 0) {
+    : topo_(&topo),
+      bucket_(pools * 256),
+      nonempty_(pools * 4, 0),
+      pool_gpus_(pools, 0),
+      pool_units_(pools, 0),
+      stride_(topo.slice_profiles().size() + 1),
+      fitting_(pools * stride_, 0),
+      by_units_(pools * (kSliceCompute + 1), 0) {
   first_.assign(topo.nodes().size(), 0);
   for (NodeId n = 0; n < topo.nodes().size(); ++n) {
     const NodeInfo& info = topo.node(n);
@@ -38,6 +45,20 @@ SliceIndex::SliceIndex(const Topology& topo, const std::vector<PoolId>& block_po
         if ((profiles[k].starts >> at & 1) && !(profiles[k].slots_at(at) & m)) s = static_cast<std::int8_t>(at);
       first_start_[k + 1][m] = s;
     }
+  for (SliceGpu g = 0; g < node_.size(); ++g) count(g, +1);
+}
+
+void SliceIndex::count(SliceGpu g, long sign) {
+  const PoolId p = pool_[g];
+  for (std::size_t k = 1; k < stride_; ++k)
+    if (first_start_[k][used_[g]] >= 0) fitting_[p * stride_ + k] += sign;
+  by_units_[p * (kSliceCompute + 1) + static_cast<std::size_t>(free_units_of(used_[g]))] += sign;
+}
+
+int SliceIndex::most_free_units(PoolId p) const {
+  for (int u = kSliceCompute; u > 0; --u)
+    if (by_units_[p * (kSliceCompute + 1) + static_cast<std::size_t>(u)] > 0) return u;
+  return 0;
 }
 
 bool SliceIndex::fits_at(int slice, SlotMask m, int start) const {
@@ -53,6 +74,7 @@ void SliceIndex::unbucket(SliceGpu g) {
   pos_[last] = pos_[g];
   from.pop_back();
   mark(p, used_[g]);
+  count(g, -1);
   pool_units_[p] -= free_units_of(used_[g]);
   units_ -= free_units_of(used_[g]);
 }
@@ -63,6 +85,7 @@ void SliceIndex::bucket(SliceGpu g) {
   pos_[g] = static_cast<std::uint32_t>(dest.size());
   dest.push_back(g);
   mark(p, used_[g]);
+  count(g, +1);
   pool_units_[p] += free_units_of(used_[g]);
   units_ += free_units_of(used_[g]);
 }

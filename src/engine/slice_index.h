@@ -61,6 +61,11 @@ class SliceIndex {
   long free_units() const { return units_; }
   // Slices of each profile held now (index = JobSpec::slice).
   long held(int slice) const { return held_[static_cast<std::size_t>(slice)]; }
+  // GPUs of pool p, not aside, with room for one slice of the profile: 0 means no slice of it
+  // can be placed in the pool now, known in O(1).
+  long fitting(PoolId p, int slice) const { return fitting_[p * stride_ + static_cast<std::size_t>(slice)]; }
+  // The most free compute units on one GPU of pool p that is not aside.
+  int most_free_units(PoolId p) const;
 
   // The lowest allowed start of the profile on a GPU with occupancy m; -1 when none is free.
   int first_start(int slice, SlotMask m) const { return first_start_[static_cast<std::size_t>(slice)][m]; }
@@ -72,6 +77,8 @@ class SliceIndex {
   void move(SliceGpu g, SlotMask to);
   void unbucket(SliceGpu g);
   void bucket(SliceGpu g);
+  // Counts g's occupancy in fitting_ and by_units_ (sign +1) or takes it out (-1).
+  void count(SliceGpu g, long sign);
   void mark(PoolId p, SlotMask m) {
     std::uint64_t& w = nonempty_[p * 4 + m / 64];
     const std::uint64_t b = std::uint64_t{1} << (m % 64);
@@ -90,6 +97,9 @@ class SliceIndex {
   std::vector<long> pool_gpus_, pool_units_;
   long units_ = 0;
   std::vector<long> held_;                               // by JobSpec::slice
+  std::size_t stride_ = 1;                               // profiles + 1
+  std::vector<long> fitting_;                            // by pool * stride_ + JobSpec::slice
+  std::vector<long> by_units_;                           // by pool * 8 + free units: GPUs not aside
   std::vector<std::array<std::int8_t, 256>> first_start_;  // by JobSpec::slice, occupancy
 };
 

@@ -183,8 +183,9 @@ TEST(SlicePlacement, RespectsSitesTypesAndRank) {
   EXPECT_EQ(t.node(a[0].node).name, "aA100n") << "the site choice comes before the fit";
 }
 
-// Random slice and whole-GPU placements and releases: no slot is ever held twice, and every
-// aggregate of the index equals a recount from the allocations held.
+// Random slice and whole-GPU placements and releases, and sliced GPUs set aside and put back:
+// no slot is ever held twice, and every aggregate of the index equals a recount from the
+// allocations held (the classes, and per pool the GPUs with room for each profile).
 TEST(SliceProperty, RandomTakeGiveKeepsIndexExact) {
   for (const char* policy : {"frag", "bestfit"}) {
     Topology t = mixed(2, 3, 4);
@@ -193,8 +194,14 @@ TEST(SliceProperty, RandomTakeGiveKeepsIndexExact) {
     std::mt19937 rng(7);
     std::vector<Allocation> held;
     const int profiles = static_cast<int>(t.slice_profiles().size());
+    std::vector<char> aside(idx.slices().gpus(), 0);
     for (int step = 0; step < 3000; ++step) {
-      if (held.empty() || rng() % 3 != 0) {
+      if (rng() % 10 == 0) {  // a reservation holds a sliced GPU, or lets it go
+        SliceGpu g = static_cast<SliceGpu>(rng() % idx.slices().gpus());
+        Allocation one{{idx.slices().node_of(g), std::uint64_t{1} << idx.slices().index_in_node(g)}};
+        aside[g] ? idx.release(one) : idx.hold(one);
+        aside[g] = !aside[g];
+      } else if (held.empty() || rng() % 3 != 0) {
         PlaceRequest r;
         if (rng() % 4 == 0) r.gpus = 1 + static_cast<int>(rng() % 4);
         else r.slice = 1 + static_cast<int>(rng() % static_cast<unsigned>(profiles));
@@ -228,6 +235,7 @@ TEST(SliceProperty, RandomTakeGiveKeepsIndexExact) {
       std::map<std::pair<PoolId, int>, std::size_t> classes;
       for (SliceGpu g = 0; g < si.gpus(); ++g) {
         ASSERT_EQ(si.used(g), used[g]);
+        if (aside[g]) continue;  // in no class, its free units out of the count
         units += free_units_of(used[g]);
         ++classes[{si.pool_of(g), used[g]}];
       }
@@ -239,10 +247,22 @@ TEST(SliceProperty, RandomTakeGiveKeepsIndexExact) {
           ASSERT_EQ(si.with(pool, m).size(), (classes[{pool, m}]));
           seen += si.with(pool, m).size();
         });
-        ASSERT_EQ(static_cast<long>(seen), si.pool_gpus(pool)) << "every GPU in exactly one class";
+        long kept = 0, most = 0;
+        std::vector<long> fitting(static_cast<std::size_t>(profiles) + 1, 0);
+        for (SliceGpu g = 0; g < si.gpus(); ++g) {
+          if (si.pool_of(g) != pool || aside[g]) continue;
+          ++kept;
+          most = std::max<long>(most, free_units_of(used[g]));
+          for (int k = 1; k <= profiles; ++k) fitting[static_cast<std::size_t>(k)] += si.first_start(k, used[g]) >= 0;
+        }
+        ASSERT_EQ(static_cast<long>(seen), kept) << "every GPU not aside in exactly one class";
+        ASSERT_EQ(si.most_free_units(pool), most) << "step " << step;
+        for (int k = 1; k <= profiles; ++k) ASSERT_EQ(si.fitting(pool, k), fitting[static_cast<std::size_t>(k)]);
       }
     }
     for (const Allocation& a : held) idx.give(a);
+    for (SliceGpu g = 0; g < aside.size(); ++g)
+      if (aside[g]) idx.release({{idx.slices().node_of(g), std::uint64_t{1} << idx.slices().index_in_node(g)}});
     EXPECT_EQ(idx.slices().free_units(), 12 * 7) << policy;
     EXPECT_EQ(idx.total_free(), 8);
   }
