@@ -1,38 +1,38 @@
 #include "engine/decay.h"
 
-#include <array>
 #include <cstdint>
 
 namespace hexa {
 namespace {
 
-constexpr int kSteps = 1024;  // resolution of the fractional part of dt / half_life
-constexpr std::int64_t kOne = std::int64_t{1} << 30;
+constexpr std::int64_t kSteps = 1024;  // grid steps per half-life
+// 2^(-1/1024) in Q30.
+constexpr std::int64_t kStepFactor = 1073015252;
 
-// table[i] = 2^(-i/1024) in Q30, by repeated multiplication with 2^(-1/1024) = 1073015252 / 2^30.
-constexpr std::array<std::int64_t, kSteps> make_table() {
-  std::array<std::int64_t, kSteps> t{};
-  t[0] = kOne;
-  for (int i = 1; i < kSteps; ++i) t[i] = (t[i - 1] * 1073015252 + kOne / 2) >> 30;
-  return t;
+// The grid step that time t is in: floor(t * 1024 / half_life), for t >= 0.
+std::int64_t step_of(TimeMs t, DurationMs half_life) {
+  return static_cast<std::int64_t>(static_cast<Int128>(t) * kSteps / half_life);
 }
-constexpr auto kTable = make_table();
+
+// When step k begins: the first time t with step_of(t) >= k.
+TimeMs step_start(std::int64_t k, DurationMs half_life) {
+  return static_cast<TimeMs>((static_cast<Int128>(k) * half_life + kSteps - 1) / kSteps);
+}
 
 }  // namespace
 
-GpuMs decay(GpuMs value, DurationMs dt, DurationMs half_life) {
-  if (value <= 0 || dt <= 0) return value;
-  DurationMs halvings = dt / half_life;
-  if (halvings >= 62) return 0;
-  value >>= halvings;
-  auto frac = static_cast<std::size_t>((dt % half_life) * kSteps / half_life);
-  return static_cast<GpuMs>((static_cast<Int128>(value) * kTable[frac]) >> 30);
-}
-
 void charge_usage(Tenant& t, TimeMs now, DurationMs half_life) {
   if (now <= t.usage_at) return;
-  DurationMs dt = now - t.usage_at;
-  t.usage = decay(t.usage, dt, half_life) + GpuMs{t.running_gpus} * dt;
+  TimeMs at = t.usage_at;
+  const std::int64_t last = step_of(now, half_life);
+  for (std::int64_t k = step_of(at, half_life) + 1; k <= last; ++k) {
+    if (t.usage == 0 && t.running_gpus == 0) break;  // nothing to add or decay up to now
+    const TimeMs grid = step_start(k, half_life);
+    t.usage += GpuMs{t.running_gpus} * (grid - at);
+    t.usage = static_cast<GpuMs>((static_cast<Int128>(t.usage) * kStepFactor) >> 30);
+    at = grid;
+  }
+  t.usage += GpuMs{t.running_gpus} * (now - at);
   t.usage_at = now;
 }
 

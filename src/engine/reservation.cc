@@ -21,18 +21,19 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
 
   Reservation r;
   PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
-  req.slice = head.spec.slice;
-  // Only what the head could use matters: slices end into slice pools, whole GPUs into the others.
-  auto same_kind = [&](JobId id) { return (s.jobs[id].spec.slice != 0) == (head.spec.slice != 0); };
+  // A gang is placed in one pool: until one pool it may use has enough GPUs free, no placement
+  // can succeed (the common case when many short jobs end one by one).
+  auto could_fit = [&] {
+    for (PoolId p = 0; p < s.free.pools().size(); ++p)
+      if (s.free.pool_free(p) >= req.gpus && pool_eligible(s.free.pools()[p], req)) return true;
+    return false;
+  };
   auto released = ends.begin();
   while (released != ends.end()) {
     TimeMs t = released->first;
-    bool freed = false;
     for (; released != ends.end() && released->first == t; ++released)  // all jobs ending at t
-      if (same_kind(released->second)) s.free.give(s.jobs[released->second].alloc), freed = true;
-    // Nothing it could use came free, or too few GPUs free in all for a whole-GPU gang: no
-    // placement to try (the common case when many short jobs end one by one).
-    if (freed && (req.slice != 0 || s.free.total_free() >= req.gpus) && placer.place(s.free, req, &r.gpus, nullptr)) {
+      s.free.give(s.jobs[released->second].alloc);
+    if (could_fit() && placer.place(s.free, req, &r.gpus, nullptr)) {
       r.active = true;
       r.head = head.id;
       r.at = std::max(t, now);
@@ -45,8 +46,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
     if (placer.place(s.free, req, &busy_only, nullptr)) r.gpus = std::move(busy_only);
     s.free.give(free_now);
   }
-  for (auto it = ends.begin(); it != released; ++it)
-    if (same_kind(it->second)) s.free.take(s.jobs[it->second].alloc);
+  for (auto it = ends.begin(); it != released; ++it) s.free.take(s.jobs[it->second].alloc);
   if (!r.active) r.gpus.clear();
   return r;
 }

@@ -22,7 +22,8 @@ struct Reservation {
 
 // Plans the head job's reservation. Leaves the index as it found it. Inactive when no
 // reservation can be planned (running jobs without time limits hold what it needs).
-// `ends`: the running jobs with a time limit, by latest_end().
+// `ends`: the running whole-GPU jobs with a time limit, by latest_end(). REQUIRES: the head
+// asks for whole GPUs (a slice job holds no reservation: Scheduler::consider).
 using EndOrder = std::set<std::pair<TimeMs, JobId>>;
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
                              const EndOrder& ends);

@@ -102,7 +102,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   t.running_gpus += j.spec.gpus;
   s.add_running(j);
   if (admission_) admission_->started(s, j, now);
-  if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever) ends_.insert({end, j.id});
+  if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever && !j.spec.slice) ends_.insert({end, j.id});
   add_victim(s, j, now);
   policy_->on_started(s, j, now);
 }

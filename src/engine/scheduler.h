@@ -159,7 +159,7 @@ class Scheduler {
   std::unique_ptr<Placer> placer_;
   Admission* admission_ = nullptr;
   PendingQueue queue_;
-  EndOrder ends_;  // running jobs with a time limit, by when they end at the latest
+  EndOrder ends_;  // running whole-GPU jobs with a time limit, by when they end at the latest
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
   // Jobs admission refused, out of the queue until their tenant's funds change (unpark), so
   // that a tenant out of credits costs the passes nothing.

@@ -1,32 +1,62 @@
 #include <gtest/gtest.h>
 
 #include "engine/decay.h"
+#include "test_util.h"
 
 namespace hexa {
 namespace {
 
+GpuMs after(GpuMs usage, DurationMs dt, DurationMs half_life) {
+  Tenant t;
+  t.usage = usage;
+  charge_usage(t, dt, half_life);
+  return t.usage;
+}
+
 TEST(DecayTest, HalvesEveryHalfLife) {
-  EXPECT_EQ(decay(1000000, kHour, kHour), 500000);
-  EXPECT_EQ(decay(1000000, 2 * kHour, kHour), 250000);
-  EXPECT_EQ(decay(1000000, 0, kHour), 1000000);
-  EXPECT_EQ(decay(1, 100 * kHour, kHour), 0);
+  EXPECT_NEAR(static_cast<double>(after(1000000000, kHour, kHour)), 500000000.0, 500000000.0 * 1e-5);
+  EXPECT_NEAR(static_cast<double>(after(1000000000, 2 * kHour, kHour)), 250000000.0, 250000000.0 * 1e-5);
+  EXPECT_EQ(after(1000000, 0, kHour), 1000000);
+  EXPECT_EQ(after(1, 100 * kHour, kHour), 0);
 }
 
 TEST(DecayTest, FractionsOfAHalfLifeAreClose) {
   // 2^-0.5 = 0.70710678...
-  GpuMs v = decay(1000000000, kHour / 2, kHour);
-  EXPECT_NEAR(static_cast<double>(v), 707106781.0, 707106781.0 * 1e-3);
+  EXPECT_NEAR(static_cast<double>(after(1000000000, kHour / 2, kHour)), 707106781.0, 707106781.0 * 1e-3);
 }
 
 TEST(DecayTest, ChargeAddsRunningGpuTime) {
   Tenant t;
   t.running_gpus = 8;
+  charge_usage(t, kMinute, 7 * kDay);  // within the first grid step: no decay yet
+  EXPECT_EQ(t.usage, 8 * kMinute);
+  EXPECT_EQ(t.usage_at, kMinute);
   charge_usage(t, kHour, 7 * kDay);
-  EXPECT_EQ(t.usage, 8 * kHour);
-  EXPECT_EQ(t.usage_at, kHour);
+  EXPECT_NEAR(static_cast<double>(t.usage), 8.0 * kHour, 8.0 * kHour * 1e-2) << "a little decayed already";
   t.running_gpus = 0;
+  const auto then = static_cast<double>(t.usage);
   charge_usage(t, kHour + 7 * kDay, 7 * kDay);
-  EXPECT_EQ(t.usage, 4 * kHour);
+  EXPECT_NEAR(static_cast<double>(t.usage), then / 2.0, then * 1e-4);
+}
+
+// A tenant looked at in every pass (every few seconds) decays as one looked at once a week, to
+// the GPU-ms, whatever ran meanwhile: usage depends on what ran when, not on when it was charged.
+TEST(DecayTest, TheSameHoweverOftenItIsCharged) {
+  testing::XorShift next{42};
+  Tenant often, seldom;
+  often.usage = seldom.usage = 5000 * kHour;
+  TimeMs now = 0;
+  for (int change = 0; change < 50; ++change) {
+    TimeMs until = now + next(10 * kHour) + 1;
+    for (TimeMs t = now + next(5000) + 1; t < until; t += next(20000) + 1) charge_usage(often, t, 7 * kDay);
+    charge_usage(often, until, 7 * kDay);
+    charge_usage(seldom, until, 7 * kDay);
+    ASSERT_EQ(often.usage, seldom.usage) << "change " << change;
+    int gpus = static_cast<int>(next(64));  // what runs changes: both are charged first
+    often.running_gpus = seldom.running_gpus = gpus;
+    now = until;
+  }
+  EXPECT_GT(often.usage, 0);
 }
 
 }  // namespace
