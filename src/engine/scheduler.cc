@@ -36,7 +36,9 @@ void Scheduler::unfile(const Job& j) {
   if (!queue_.contains(j.id)) return;
   std::uint32_t c = queue_.class_of(j.id);
   queue_.erase(j.id);
-  if (c && j.spec.time_limit > 0) classes_[c].left.erase(classes_[c].left.find(limit_left(j)));
+  if (c == 0 || j.spec.time_limit <= 0) return;
+  auto& left = classes_[c].left;  // what file() put there: nothing it depends on moves in the queue
+  if (auto it = left.find(limit_left(j)); it != left.end()) left.erase(it);
 }
 
 void Scheduler::dequeue(ClusterState& s, const Job& j) {
