@@ -43,10 +43,15 @@ struct AddTenant {
 struct SubmitJob {
   JobSpec spec;
 };
-// The job's processes ended: it completed its work, or ran into its time limit.
+// The job's processes ended (EndKind: completed, timeout or failed). `segment` names the run
+// segment the report is about (JobStarted::segment): a late report about an earlier segment
+// is refused as stale (Status::Conflict). A live agent also says how the processes exited.
 struct CompleteJob {
   JobId job = 0;
-  bool timed_out = false;
+  int segment = 0;
+  EndKind how = EndKind::kCompleted;  // kCompleted, kTimeout or kFailed
+  int exit_code = 0;                  // live: the exit status, or 128 + signal
+  int signal = 0;                     // live: the signal that killed it, 0 = none
 };
 struct CancelJob {
   JobId job = 0;
@@ -79,9 +84,22 @@ struct SetBudget {
 struct SetRefundPolicy {
   RefundPolicy policy;
 };
-// The host reports that a node failed: every job running on it died. Each goes back to the
-// queue and loses the work done since its last checkpoint (JobSpec::checkpoint_every).
+// Node states the core owns (NodeState): only an up node takes work.
+// The host reports that a node failed (node lost): every job running on it died. Each goes
+// back to the queue and loses the work done since its last checkpoint
+// (JobSpec::checkpoint_every). The node is down until a NodeUp.
 struct FailNode {
+  std::string node;
+};
+// The node is (back) in service: its agent registered, a repair is done.
+struct NodeUp {
+  std::string node;
+};
+// The node takes no new work; what runs there goes on until it ends. ResumeNode undoes it.
+struct DrainNode {
+  std::string node;
+};
+struct ResumeNode {
   std::string node;
 };
 
@@ -107,15 +125,19 @@ struct AddReservation {
 struct Schedule {};
 
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
-                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation>;
+                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation, NodeUp, DrainNode,
+                             ResumeNode>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };
-struct JobStarted { JobId job; };     // its allocation is in the core's state
-struct JobPreempted { JobId job; };   // back in the queue; it resumes its remaining work later
-struct JobEnded { JobId job; };       // finished, timed out or cancelled: see Job::end_reason
+// Effects are complete for a host that carries them out: what to start where, what to stop.
+struct JobStarted { JobId job; int segment; Allocation alloc; };  // segment: Job::segment
+struct JobPreempted { JobId job; int segment; };  // stop that segment; back in the queue, resumes later
+// Left for good: completed, timed out (the core stops a job at its time limit: the host kills
+// what still runs), failed, cancelled. `segment` is the one that was running, 0 = none.
+struct JobEnded { JobId job; EndKind how; int segment = 0; };
 // Its node failed: back in the queue, `lost` ms of useful work to do again.
-struct JobFailed { JobId job; DurationMs lost; };
+struct JobFailed { JobId job; DurationMs lost; int segment = 0; };
 struct BudgetAlerted { BudgetAlert alert; };  // spending crossed a budget threshold
 
 using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded, JobFailed, BudgetAlerted>;

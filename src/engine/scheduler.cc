@@ -98,6 +98,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   count_freeable(s, j, +1);
   j.phase = JobPhase::kRunning;
   j.last_start = now;
+  ++j.segment;
   if (j.first_start < 0) j.first_start = now;
   Tenant& t = s.tenants[j.spec.tenant];
   charge_usage(t, now, opt_.fair_half_life);

@@ -13,4 +13,16 @@ const char* phase_name(JobPhase p) {
   return "?";
 }
 
+const char* end_name(EndKind k) {
+  switch (k) {
+    case EndKind::kNone: return "none";
+    case EndKind::kCompleted: return "completed";
+    case EndKind::kTimeout: return "timeout";
+    case EndKind::kFailed: return "failed";
+    case EndKind::kCancelled: return "cancelled";
+    case EndKind::kRejected: return "rejected";
+  }
+  return "?";
+}
+
 }  // namespace hexa

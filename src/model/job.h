@@ -37,6 +37,9 @@ struct JobSpec {
 
 enum class JobPhase : std::uint8_t { kPending, kRunning, kFinished, kCancelled, kRejected };
 const char* phase_name(JobPhase p);
+// How a job left, typed: kNone while it has not.
+enum class EndKind : std::uint8_t { kNone, kCompleted, kTimeout, kFailed, kCancelled, kRejected };
+const char* end_name(EndKind k);
 
 // GPUs of one node held by a job: bit i = GPU i of that node. A slice holds part of one GPU:
 // `mask` has that GPU's bit alone, `slots` the memory slots it holds (model/slice_profile.h)
@@ -115,6 +118,9 @@ struct Job {
   std::string admission_why;              // the last admission refusal, in words
   TimeMs first_admission_wait = -1;       // when admission first held it back
   std::int64_t admission_need = 0;        // while set aside by admission: Admission::need()
+  int segment = 0;             // run segments begun: 1 from its first start (JobStarted::segment)
+  EndKind end_kind = EndKind::kNone;
+  int exit_code = 0, exit_signal = 0;  // live: how its processes ended (CompleteJob)
   std::string end_reason;      // why it left: "completed", "timeout", "cancelled", or why it was rejected
 
   bool resumed() const { return preemptions > 0; }

@@ -9,20 +9,30 @@
 
 namespace hexa {
 
+// What kind of failure: hosts map it to their own (the API to HTTP 400, 404, 409, 503).
+enum class StatusCode { kOk, kInvalid, kNotFound, kConflict, kUnavailable };
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status Invalid(std::string msg) { return Status(std::move(msg)); }
+  static Status Invalid(std::string msg) { return Status(StatusCode::kInvalid, std::move(msg)); }
+  static Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
+  // The request is well formed but conflicts with the state (a stale report, already done).
+  static Status Conflict(std::string msg) { return Status(StatusCode::kConflict, std::move(msg)); }
+  // Cannot be done now (the journal's disk, a lost leader); may succeed later.
+  static Status Unavailable(std::string msg) { return Status(StatusCode::kUnavailable, std::move(msg)); }
 
   bool ok() const { return !msg_.has_value(); }
+  StatusCode code() const { return code_; }
   const std::string& message() const {
     static const std::string kOk = "ok";
     return msg_ ? *msg_ : kOk;
   }
 
  private:
-  explicit Status(std::string msg) : msg_(std::move(msg)) {}
+  Status(StatusCode code, std::string msg) : code_(code), msg_(std::move(msg)) {}
+  StatusCode code_ = StatusCode::kOk;
   std::optional<std::string> msg_;
 };
 

@@ -268,7 +268,7 @@ Result<SimResult> Run::go() {
         if (!fx.ok()) return fx.status();
         on_effects(*fx, now);
       } else if (e.kind == EventKind::kComplete) {
-        auto fx = core_.apply(CompleteJob{e.subject, live_[e.subject].by_limit}, now);
+        auto fx = core_.apply(CompleteJob{e.subject, 0, live_[e.subject].by_limit ? EndKind::kTimeout : EndKind::kCompleted}, now);
         if (!fx.ok()) return fx.status();
         on_effects(*fx, now);
       } else {
