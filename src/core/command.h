@@ -124,9 +124,10 @@ struct AddReservation {
 // Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
 struct Schedule {};
 
+// NodeUp, DrainNode and ResumeNode join the variant when the core owns node states (issue 11,
+// part 0; wip/README.md).
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
-                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation, NodeUp, DrainNode,
-                             ResumeNode>;
+                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };

@@ -43,8 +43,6 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, SetRefundPolicy>) return set_refunds(c);
         if constexpr (std::is_same_v<C, FailNode>) return fail_node(c, now);
         if constexpr (std::is_same_v<C, AddReservation>) return add_reservation(c, now);
-        if constexpr (std::is_same_v<C, NodeUp> || std::is_same_v<C, DrainNode> || std::is_same_v<C, ResumeNode>)
-          return Status::Invalid("node states: not built yet");  // TEMPORARY: being built now
       },
       cmd);
   if (fx.ok()) report_alerts(*fx);

@@ -557,9 +557,27 @@ Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptio
 
 namespace {
 
-Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed);
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed,
+                               bool cloud = false);
 
 }  // namespace
+
+Result<Scenario> load_cloud(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Status::Invalid(path + ": cannot open the cloud configuration file");
+  } catch (const YAML::Exception& e) {
+    return Status::Invalid(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) return Status::Invalid(path + ": must be a map (cluster, scheduler, tenants, credits, workshops)");
+  for (const char* key : {"workload", "learners", "failures"})
+    if (root[key])
+      return Status::Invalid(path + "." + key + ": a live cloud's configuration has no " + key +
+                             " (jobs come from its users; node failures from its agents): remove it");
+  return read_scenario(root, path, std::nullopt, /*cloud=*/true);
+}
 
 Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed,
                                const std::vector<Override>& overrides) {
@@ -582,7 +600,8 @@ Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint6
 
 namespace {
 
-Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed) {
+Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, std::optional<std::uint64_t> seed,
+                               bool cloud) {
   Scenario sc;
   YamlMap m(root, path + ":");
   if (Status st = m.check({"name", "description", "seed", "cluster", "scheduler", "tenants", "workload", "learners",
@@ -594,7 +613,8 @@ Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, 
                     m.get("seed", &file_seed, 0, std::numeric_limits<long>::max())})
     if (!st.ok()) return st;
   sc.seed = seed ? *seed : static_cast<std::uint64_t>(file_seed);
-  if (!m.has("cluster") || !(m.has("workload") || m.has("learners")))
+  if (cloud && !m.has("cluster")) return Status::Invalid(path + ": needs a cluster");
+  if (!cloud && (!m.has("cluster") || !(m.has("workload") || m.has("learners"))))
     return Status::Invalid(path + ": needs cluster and a workload (workload, learners or both)");
   if (m.has("scheduler"))
     if (Status st = read_scheduler(m.node("scheduler"), m.path("scheduler"), &sc.options); !st.ok()) return st;

@@ -32,6 +32,10 @@ struct Scenario {
 Result<Scenario> load_scenario(const std::string& path, std::optional<std::uint64_t> seed,
                                const std::vector<Override>& overrides = {});
 
+// A live cloud's configuration (`hexa serve --config`): the scenario format without a
+// workload; a workload, learners or failures section is refused with a clear message.
+Result<Scenario> load_cloud(const std::string& path);
+
 // Reads the `scheduler:` map into options (also used for command-line scenario overrides).
 Status read_scheduler(const YAML::Node& node, const std::string& where, SimOptions* opt);
 

@@ -1,0 +1,481 @@
+#include "agent/process.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string_view>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <system_error>
+#include <unistd.h>
+#include <utility>
+
+extern char** environ;
+
+namespace hexa {
+
+namespace {
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void reset() {
+    if (fd_ >= 0) (void)::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A close-on-exec descriptor numbered 3 or more, so that the child's dup2s onto 0, 1 and 2
+// never overwrite one another's source (the agent may run with 0-2 closed).
+Fd above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return Fd(fd);
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int err = errno;
+  (void)::close(fd);
+  errno = err;
+  return Fd(moved);
+}
+
+// mkdir -p, each new directory 0755 (less the umask).
+Status make_dirs(const std::string& path) {
+  std::size_t i = 0;
+  while (i <= path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    if (j > i) {  // a component, not the empty one before a '/' or between "//"
+      std::string prefix = path.substr(0, j);
+      if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
+        return Status::Unavailable("cannot create the workdir '" + path + "': " + prefix + ": " +
+                                   errno_text(errno));
+    }
+    i = j + 1;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return Status::Unavailable("cannot create the workdir '" + path + "': " + errno_text(errno));
+  if (!S_ISDIR(st.st_mode))
+    return Status::Unavailable("cannot create the workdir '" + path + "': not a directory");
+  return Status::Ok();
+}
+
+Result<Fd> open_output(const std::string& path, const char* what) {
+  if (path.empty()) {  // discarded
+    Fd fd = above_stdio(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (!fd.valid()) return Status::Unavailable(std::string("cannot open /dev/null: ") + errno_text(errno));
+    return fd;
+  }
+  Fd fd = above_stdio(::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0640));
+  if (!fd.valid())
+    return Status::Unavailable(std::string("cannot create the ") + what + " file '" + path + "': " +
+                               errno_text(errno));
+  return fd;
+}
+
+void write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+// What the child sends up the status pipe when it fails before (or at) exec.
+enum Stage : int {
+  kExec = 0,
+  kSetpgid,
+  kStdin,
+  kStdout,
+  kStderr,
+  kChdir,
+  kSetgroups,
+  kSetgid,
+  kSetuid,
+  kRegainRoot,
+  kSigmask,
+};
+
+struct ChildFailure {
+  int stage = 0;
+  int err = 0;
+};
+
+const char* stage_text(int stage) {
+  switch (stage) {
+    case kSetpgid: return "make its process group";
+    case kStdin: return "redirect its stdin";
+    case kStdout: return "redirect its stdout";
+    case kStderr: return "redirect its stderr";
+    case kChdir: return "enter its workdir";
+    case kSetgroups: return "drop the supplementary groups";
+    case kSetgid: return "set its group id";
+    case kSetuid: return "set its user id";
+    case kRegainRoot: return "drop root for good";
+    case kSigmask: return "reset its signal mask";
+    default: return "start it";
+  }
+}
+
+// Everything the child needs, built before fork: between fork and exec the child only reads
+// these (and writes one pointer into sh_argv), and makes async-signal-safe calls.
+struct ExecPlan {
+  std::vector<std::string> candidates;  // the paths to try, in PATH order
+  std::vector<char*> argv;              // into spec.argv, null-terminated
+  std::vector<char*> sh_argv;           // {"/bin/sh", <candidate>, argv[1..], null}: ENOEXEC
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  const char* workdir = nullptr;  // null: stay in the agent's directory
+  int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1, status_fd = -1;
+  bool set_groups = false;
+  bool has_uid = false, has_gid = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  struct sigaction default_action {};
+  sigset_t empty_mask{};
+};
+
+[[noreturn]] void child_fail(const ExecPlan& p, int stage) {
+  ChildFailure f;
+  f.stage = stage;
+  f.err = errno;
+  write_all(p.status_fd, reinterpret_cast<const char*>(&f), sizeof f);
+  ::_exit(127);
+}
+
+bool search_goes_on(int err) {  // as execvp: try the next PATH entry after these
+  return err == ENOENT || err == ENOTDIR || err == ESTALE || err == ENODEV || err == ETIMEDOUT ||
+         err == EACCES || err == ELOOP || err == ENAMETOOLONG;
+}
+
+// The child, from fork to exec. Async-signal-safe calls only: no allocation, no locks.
+[[noreturn]] void run_child(ExecPlan& p) {
+  // Back to default dispositions while every signal is still blocked (the parent blocked them
+  // all around fork): no handler of the agent's can run in here. Ignored signals (SIGPIPE, say)
+  // would otherwise stay ignored across exec. Errors (SIGKILL, SIGSTOP, libc's own) are fine.
+  for (int sig = 1; sig < NSIG; ++sig) (void)::sigaction(sig, &p.default_action, nullptr);
+  // Its own group (the parent does the same: whichever runs first, the group exists before
+  // the parent returns and before exec).
+  if (::setpgid(0, 0) != 0) child_fail(p, kSetpgid);
+  if (::dup2(p.stdin_fd, 0) < 0) child_fail(p, kStdin);
+  if (::dup2(p.stdout_fd, 1) < 0) child_fail(p, kStdout);
+  if (::dup2(p.stderr_fd, 2) < 0) child_fail(p, kStderr);
+  // Before dropping root: the job then holds its directory even where the user could not walk
+  // the path to it.
+  if (p.workdir != nullptr && ::chdir(p.workdir) != 0) child_fail(p, kChdir);
+  if (p.set_groups && ::setgroups(0, nullptr) != 0) child_fail(p, kSetgroups);
+  if (p.has_gid && ::setgid(p.gid) != 0) child_fail(p, kSetgid);
+  if (p.has_uid && ::setuid(p.uid) != 0) child_fail(p, kSetuid);
+  if (p.has_uid && p.uid != 0) {
+    // There is no way back: not to uid 0, not to gid 0 unless that is its group.
+    if (::setuid(0) == 0 || ::getuid() != p.uid || ::geteuid() != p.uid) {
+      errno = EPERM;
+      child_fail(p, kRegainRoot);
+    }
+    if (p.has_gid && p.gid != 0 &&
+        (::setgid(0) == 0 || ::getgid() != p.gid || ::getegid() != p.gid)) {
+      errno = EPERM;
+      child_fail(p, kRegainRoot);
+    }
+  }
+  if (::sigprocmask(SIG_SETMASK, &p.empty_mask, nullptr) != 0) child_fail(p, kSigmask);
+
+  int err = ENOENT;
+  bool saw_eacces = false;
+  for (const std::string& candidate : p.candidates) {
+    ::execve(candidate.c_str(), p.argv.data(), p.envp.data());
+    err = errno;
+    if (err == ENOEXEC) {  // no #! line: a shell script, as execvp does
+      p.sh_argv[1] = const_cast<char*>(candidate.c_str());
+      ::execve("/bin/sh", p.sh_argv.data(), p.envp.data());
+      err = errno;
+      break;
+    }
+    if (err == EACCES) saw_eacces = true;
+    if (!search_goes_on(err)) break;
+  }
+  if (saw_eacces && search_goes_on(err)) err = EACCES;
+  errno = err;
+  child_fail(p, kExec);
+}
+
+// The directories execvp would search, from the job's own PATH.
+std::vector<std::string> exec_candidates(const std::string& name, const char* path_var) {
+  if (name.find('/') != std::string::npos) return {name};
+  std::string path = path_var != nullptr ? path_var : "/bin:/usr/bin";
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (true) {
+    std::size_t j = path.find(':', i);
+    std::string dir = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    out.push_back((dir.empty() ? std::string(".") : dir) + "/" + name);
+    if (j == std::string::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Supervisor::~Supervisor() {
+  for (const auto& [key, c] : children_) (void)::kill(-c.pid, SIGKILL);
+  for (const auto& [key, c] : children_) {
+    int st = 0;
+    while (::waitpid(c.pid, &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty())
+    return Status::Invalid("process '" + key + "': argv must name a program");
+  for (const std::string& a : spec.argv)
+    if (a.find('\0') != std::string::npos)
+      return Status::Invalid("process '" + key + "': argv holds a NUL byte");
+  for (const auto& [k, v] : spec.env)
+    if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos ||
+        v.find('\0') != std::string::npos)
+      return Status::Invalid("process '" + key + "': bad environment variable '" + k + "'");
+  if (children_.count(key) != 0) return Status::Conflict("process '" + key + "' is already running");
+
+  // Whom it runs as. A uid without a gid takes that user's primary group (never root's).
+  std::optional<uid_t> uid = spec.uid;
+  std::optional<gid_t> gid = spec.gid;
+  if (uid && !gid) {
+    long max = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+    std::vector<char> buf(max > 0 ? static_cast<std::size_t>(max) : 16384);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    if (::getpwuid_r(*uid, &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+      return Status::Invalid("process '" + key + "': uid " + std::to_string(*uid) +
+                             " has no group: give its gid");
+    gid = pw.pw_gid;
+  }
+
+  // The workdir and the output files, made by the agent and given to the user.
+  if (!spec.workdir.empty()) {
+    if (Status s = make_dirs(spec.workdir); !s.ok()) return s;
+  }
+  Result<Fd> out = open_output(spec.stdout_path, "stdout");
+  if (!out.ok()) return out.status();
+  Fd err_own;  // stderr's own file, unless it is stdout's
+  int err_fd = out->get();
+  if (spec.stderr_path != spec.stdout_path || spec.stdout_path.empty()) {
+    Result<Fd> e = open_output(spec.stderr_path, "stderr");
+    if (!e.ok()) return e.status();
+    err_own = std::move(*e);
+    err_fd = err_own.get();
+  }
+  if (uid || gid) {
+    uid_t u = uid ? *uid : static_cast<uid_t>(-1);
+    gid_t g = gid ? *gid : static_cast<gid_t>(-1);
+    if (!spec.workdir.empty() && ::chown(spec.workdir.c_str(), u, g) != 0)
+      return Status::Unavailable("cannot give the workdir '" + spec.workdir + "' to its user: " +
+                                 errno_text(errno));
+    if (!spec.stdout_path.empty() && ::fchown(out->get(), u, g) != 0)
+      return Status::Unavailable("cannot give '" + spec.stdout_path + "' to its user: " + errno_text(errno));
+    if (err_own.valid() && !spec.stderr_path.empty() && ::fchown(err_own.get(), u, g) != 0)
+      return Status::Unavailable("cannot give '" + spec.stderr_path + "' to its user: " + errno_text(errno));
+  }
+  Fd in = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return Status::Unavailable("cannot open /dev/null: " + errno_text(errno));
+
+  // Everything the child needs, allocated now.
+  ExecPlan p;
+  std::vector<std::string> args = spec.argv;  // owned here: argv's pointers are into it
+  for (std::string& a : args) p.argv.push_back(a.data());
+  p.argv.push_back(nullptr);
+  p.sh_argv.push_back(const_cast<char*>("/bin/sh"));
+  p.sh_argv.push_back(nullptr);  // the candidate, set in the child
+  for (std::size_t i = 1; i < args.size(); ++i) p.sh_argv.push_back(args[i].data());
+  p.sh_argv.push_back(nullptr);
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    std::string name(kv.substr(0, kv.find('=')));
+    if (spec.env.count(name) == 0) p.env_strings.emplace_back(kv);
+  }
+  for (const auto& [k, v] : spec.env) p.env_strings.push_back(k + "=" + v);
+  const char* path_var = nullptr;
+  for (std::string& s : p.env_strings) {
+    p.envp.push_back(s.data());
+    if (s.rfind("PATH=", 0) == 0) path_var = s.c_str() + 5;
+  }
+  p.envp.push_back(nullptr);
+  p.candidates = exec_candidates(args[0], path_var);
+  p.workdir = spec.workdir.empty() ? nullptr : spec.workdir.c_str();
+  p.stdin_fd = in.get();
+  p.stdout_fd = out->get();
+  p.stderr_fd = err_fd;
+  p.set_groups = (uid || gid) && ::geteuid() == 0;
+  p.has_uid = uid.has_value();
+  p.has_gid = gid.has_value();
+  p.uid = uid.value_or(0);
+  p.gid = gid.value_or(0);
+  p.default_action.sa_handler = SIG_DFL;
+  sigemptyset(&p.default_action.sa_mask);
+  sigemptyset(&p.empty_mask);
+
+  // The status pipe: closed by exec (EOF: it runs), or it carries why it does not.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Status::Unavailable("cannot make a pipe: " + errno_text(errno));
+  Fd status_read = above_stdio(fds[0]);
+  Fd status_write = above_stdio(fds[1]);
+  if (!status_read.valid() || !status_write.valid())
+    return Status::Unavailable("cannot make a pipe: " + errno_text(errno));
+  p.status_fd = status_write.get();
+
+  sigset_t all, old;
+  sigfillset(&all);
+  (void)::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::fork();
+  if (pid == 0) run_child(p);
+  int fork_errno = errno;
+  (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return Status::Unavailable("cannot fork: " + errno_text(fork_errno));
+  (void)::setpgid(pid, pid);  // EACCES once it has exec'd: it made the group itself by then
+  status_write.reset();
+
+  ChildFailure f;
+  std::size_t got = 0;
+  while (got < sizeof f) {
+    ssize_t n = ::read(status_read.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got == sizeof f) {
+    std::string why = errno_text(f.err);
+    if (f.stage == kExec) {
+      // Exec failed: the child exits 127, tick() reports it as any other exit.
+      std::string line = "hexa agent: cannot run '" + spec.argv[0] + "': " + why + "\n";
+      write_all(err_fd, line.data(), line.size());
+    } else {
+      // The agent's side failed: reap the child (it is exiting) and report an error.
+      std::string what = stage_text(f.stage);
+      std::string line = "hexa agent: cannot " + what + " for '" + spec.argv[0] + "': " + why + "\n";
+      write_all(err_fd, line.data(), line.size());
+      int st = 0;
+      while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+      }
+      return Status::Unavailable("process '" + key + "': cannot " + what + ": " + why);
+    }
+  }
+  Child c;
+  c.pid = pid;
+  children_.emplace(key, c);
+  return pid;
+}
+
+void Supervisor::stop(const std::string& key, TimeMs now_ms, DurationMs grace_ms) {
+  auto it = children_.find(key);
+  if (it == children_.end()) return;
+  Child& c = it->second;
+  (void)::kill(-c.pid, SIGTERM);
+  TimeMs at = kNever;
+  if (grace_ms <= 0)
+    at = now_ms;
+  else if (now_ms <= kNever - grace_ms)
+    at = now_ms + grace_ms;
+  if (at < c.kill_at) c.kill_at = at;
+}
+
+std::vector<ProcessExit> Supervisor::tick(TimeMs now_ms) {
+  std::vector<ProcessExit> exits;
+  for (auto it = children_.begin(); it != children_.end();) {
+    Child& c = it->second;
+    if (c.kill_at != kNever && now_ms >= c.kill_at) {
+      (void)::kill(-c.pid, SIGKILL);
+      c.kill_at = kNever;
+    }
+    // Look without reaping: while the leader is a zombie its group id cannot be reused, so the
+    // SIGKILL below reaches only what is left of this job's group.
+    siginfo_t info;
+    std::memset(&info, 0, sizeof info);
+    int rc = 0;
+    do {
+      rc = ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (rc < 0 && errno == EINTR);
+    if (rc == 0 && info.si_pid == 0) {  // still running
+      ++it;
+      continue;
+    }
+    ProcessExit e;
+    e.key = it->first;
+    if (rc == 0) {
+      (void)::kill(-c.pid, SIGKILL);  // its background children die with it
+      int st = 0;
+      pid_t r = 0;
+      do {
+        r = ::waitpid(c.pid, &st, WNOHANG);
+      } while (r < 0 && errno == EINTR);
+      if (r == c.pid && WIFSIGNALED(st)) {
+        e.signal = WTERMSIG(st);
+        e.exit_code = 128 + e.signal;
+      } else if (r == c.pid && WIFEXITED(st)) {
+        e.exit_code = WEXITSTATUS(st);
+      } else {
+        e.exit_code = -1;
+      }
+    } else {
+      // ECHILD: someone else reaped it (SIGCHLD ignored, a waitpid(-1) elsewhere).
+      (void)::kill(-c.pid, SIGKILL);
+      e.exit_code = -1;
+    }
+    exits.push_back(std::move(e));
+    it = children_.erase(it);
+  }
+  return exits;
+}
+
+bool Supervisor::running(const std::string& key) const { return children_.count(key) != 0; }
+
+std::vector<std::string> Supervisor::keys() const {
+  std::vector<std::string> out;
+  out.reserve(children_.size());
+  for (const auto& [key, c] : children_) out.push_back(key);
+  return out;
+}
+
+Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name) {
+  if (name.empty()) return Status::Invalid("user name: empty");
+  long max = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::size_t size = max > 0 ? static_cast<std::size_t>(max) : 16384;
+  while (true) {
+    std::vector<char> buf(size);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    int rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
+    if (rc == ERANGE && size < (std::size_t{1} << 20)) {
+      size *= 2;
+      continue;
+    }
+    if (rc == 0 && found != nullptr) return std::make_pair(pw.pw_uid, pw.pw_gid);
+    if (rc == 0 || rc == ENOENT || rc == ESRCH) return Status::NotFound("no user '" + name + "'");
+    return Status::Unavailable("cannot look up user '" + name + "': " + errno_text(rc));
+  }
+}
+
+}  // namespace hexa
