@@ -56,7 +56,7 @@ void BM_PassFullLab(benchmark::State& state) {
   for (auto _ : state) {
     if (state.range(2)) {  // a session ends; its learner queues the next one
       state.PauseTiming();
-      (void)core->apply(CompleteJob{last}, now);
+      (void)core->apply(CompleteJob{last, core->job(last).segment}, now);
       submit(core->state().tenants[core->job(last).spec.tenant].name, now);
       state.ResumeTiming();
     }

@@ -43,13 +43,14 @@ struct AddTenant {
 struct SubmitJob {
   JobSpec spec;
 };
-// The job's processes ended (EndKind: completed, timeout or failed). `segment` names the run
-// segment the report is about (JobStarted::segment): a late report about an earlier segment
-// is refused as stale (Status::Conflict). A live agent also says how the processes exited.
+// The job's processes ended (EndKind: completed or failed; the core stops jobs at their time
+// limit itself). `segment` names the run segment the report is about (JobStarted::segment): a
+// report about another segment is stale and refused (Status::Conflict), so a late report can
+// never end the job's next run. A live agent also says how the processes exited.
 struct CompleteJob {
   JobId job = 0;
   int segment = 0;
-  EndKind how = EndKind::kCompleted;  // kCompleted, kTimeout or kFailed
+  EndKind how = EndKind::kCompleted;  // kCompleted or kFailed (kTimeout: a host that enforces limits itself)
   int exit_code = 0;                  // live: the exit status, or 128 + signal
   int signal = 0;                     // live: the signal that killed it, 0 = none
 };
@@ -121,13 +122,15 @@ struct AddReservation {
   TimeMs from = 0, to = 0;
 };
 
-// Run a scheduling pass. Hosts send one after a batch of other commands at the same instant.
+// Run a scheduling pass. Hosts send one after a batch of other commands at the same instant,
+// and when Effects::wake_at comes. Time alone acts here and nowhere else: grants that expired
+// are swept, jobs at their time limit are stopped (JobEnded, kTimeout), ended jobs leave
+// memory (CoreOptions::retire_ended).
 struct Schedule {};
 
-// NodeUp, DrainNode and ResumeNode join the variant when the core owns node states (issue 11,
-// part 0; wip/README.md).
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
-                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation>;
+                             SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation, NodeUp, DrainNode,
+                             ResumeNode>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };
@@ -140,8 +143,12 @@ struct JobEnded { JobId job; EndKind how; int segment = 0; };
 // Its node failed: back in the queue, `lost` ms of useful work to do again.
 struct JobFailed { JobId job; DurationMs lost; int segment = 0; };
 struct BudgetAlerted { BudgetAlert alert; };  // spending crossed a budget threshold
+// A money operation the core had to do failed (it should never: a bug or a corrupt ledger).
+// The job's run went on; the host must log it and raise an alarm.
+struct LedgerFault { std::string what; };
 
-using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded, JobFailed, BudgetAlerted>;
+using Effect = std::variant<JobAccepted, JobRejected, JobStarted, JobPreempted, JobEnded, JobFailed, BudgetAlerted,
+                            LedgerFault>;
 
 struct Effects {
   std::vector<Effect> list;

@@ -7,19 +7,24 @@
 
 namespace hexa {
 
-Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOptions& opt) {
+Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOptions& opt, const CoreOptions& co) {
   auto sched = Scheduler::make(opt);
   if (!sched.ok()) return sched.status();
-  std::unique_ptr<Core> core(new Core(topo, std::move(sched).value()));
+  std::unique_ptr<Core> core(new Core(topo, std::move(sched).value(), co));
   for (const Downtime& d : topo.downtimes())  // capacity not online yet, maintenance
     core->sched_.reservations().block_nodes(topo, d.name, d.why, d.nodes, d.from, d.to);
+  if (co.nodes_start_down)
+    for (NodeId n = 0; n < topo.nodes().size(); ++n) core->sched_.set_node(core->state_, n, {false, false});
   return core;
 }
 
+// A command that fails must change nothing, so that replaying only the accepted ones gives the
+// same state: each handler checks everything before it changes anything, and what time alone
+// does (expiry, time limits) happens in Schedule, never before a check.
 Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
   if (now < last_now_) return Status::Invalid("now: must not go back in time");
+  const TimeMs before = last_now_;
   last_now_ = now;
-  if (auto swept = ledger_.expire_until(now); !swept.ok()) return swept.status();
   auto fx = std::visit(
       [&](const auto& c) -> Result<Effects> {
         using C = std::decay_t<decltype(c)>;
@@ -43,10 +48,26 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, SetRefundPolicy>) return set_refunds(c);
         if constexpr (std::is_same_v<C, FailNode>) return fail_node(c, now);
         if constexpr (std::is_same_v<C, AddReservation>) return add_reservation(c, now);
+        if constexpr (std::is_same_v<C, NodeUp>) return set_node(c.node, true, std::nullopt);
+        if constexpr (std::is_same_v<C, DrainNode>) return set_node(c.node, std::nullopt, true);
+        if constexpr (std::is_same_v<C, ResumeNode>) return set_node(c.node, std::nullopt, false);
       },
       cmd);
-  if (fx.ok()) report_alerts(*fx);
+  if (!fx.ok()) {
+    last_now_ = before;
+    return fx;
+  }
+  report_alerts(*fx);
+  report_faults(*fx);
+  if (std::holds_alternative<Schedule>(cmd))
+    wake_at_ = fx->wake_at;
+  else
+    wake_at_ = std::min(wake_at_, fx->wake_at);
   return fx;
+}
+
+void Core::report_faults(Effects& fx) {
+  for (std::string& f : credits_.take_faults()) fx.list.push_back(LedgerFault{std::move(f)});
 }
 
 void Core::report_alerts(Effects& fx) {
@@ -202,8 +223,10 @@ Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   if (!why.empty()) {
     j.phase = JobPhase::kRejected;
     j.end = now;
+    j.end_kind = EndKind::kRejected;
     j.end_reason = why;
     fx.list.push_back(JobRejected{j.id, why});
+    ended_.push_back(j.id);
     state_.jobs.push_back(std::move(j));
   } else {
     state_.jobs.push_back(std::move(j));
@@ -212,19 +235,50 @@ Result<Effects> Core::submit(const SubmitJob& c, TimeMs now) {
   return fx;
 }
 
-Result<Effects> Core::complete(const CompleteJob& c, TimeMs now) {
-  if (c.job >= state_.jobs.size()) return Status::Invalid("job: unknown job id " + std::to_string(c.job));
-  Job& j = state_.jobs[c.job];
+Result<Job*> Core::running_job(JobId id, const char* what, int segment) {
+  if (id >= state_.jobs.size()) return Status::NotFound("job: no job " + std::to_string(id));
+  if (!state_.jobs.contains(id)) return Status::Conflict("job " + std::to_string(id) + ": cannot " + what + ", it already ended");
+  Job& j = state_.jobs[id];
   if (j.phase != JobPhase::kRunning)
-    return Status::Invalid("job '" + j.spec.name + "': cannot complete, it is " + phase_name(j.phase));
+    return Status::Conflict("job '" + j.spec.name + "': cannot " + what + ", it is " + phase_name(j.phase));
+  if (segment >= 0 && segment != j.segment)
+    return Status::Conflict("job '" + j.spec.name + "': stale report about run segment " + std::to_string(segment) +
+                            "; segment " + std::to_string(j.segment) + " runs now");
+  return &j;
+}
+
+namespace {
+
+std::string end_text(const CompleteJob& c) {
+  if (c.how == EndKind::kTimeout) return "timeout";
+  if (c.how == EndKind::kCompleted) return "completed";
+  if (c.signal != 0) return "failed: killed by signal " + std::to_string(c.signal);
+  return "failed: exit code " + std::to_string(c.exit_code);
+}
+
+}  // namespace
+
+Result<Effects> Core::complete(const CompleteJob& c, TimeMs now) {
+  if (c.how != EndKind::kCompleted && c.how != EndKind::kFailed && c.how != EndKind::kTimeout)
+    return Status::Invalid("complete.how: must be completed, failed or timeout");
+  if (c.signal < 0 || c.signal > 64) return Status::Invalid("complete.signal: must be 0..64");
+  auto found = running_job(c.job, "complete", c.segment);
+  if (!found.ok()) return found.status();
+  Job& j = **found;
   sched_.stop(state_, j, now, JobPhase::kFinished);
-  j.end_reason = c.how == EndKind::kTimeout ? "timeout" : "completed";
-  return Effects{{JobEnded{j.id, c.how}}, kNever};
+  j.end_kind = c.how;
+  j.exit_code = c.exit_code;
+  j.exit_signal = c.signal;
+  j.end_reason = end_text(c);
+  ended_.push_back(j.id);
+  return Effects{{JobEnded{j.id, c.how, c.segment}}, kNever};
 }
 
 Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
-  if (c.job >= state_.jobs.size()) return Status::Invalid("job: unknown job id " + std::to_string(c.job));
+  if (c.job >= state_.jobs.size()) return Status::NotFound("job: no job " + std::to_string(c.job));
+  if (!state_.jobs.contains(c.job)) return Status::Conflict("job " + std::to_string(c.job) + ": cannot cancel, it already ended");
   Job& j = state_.jobs[c.job];
+  const int segment = j.phase == JobPhase::kRunning ? j.segment : 0;
   if (j.phase == JobPhase::kRunning) {
     sched_.stop(state_, j, now, JobPhase::kCancelled);
   } else if (j.phase == JobPhase::kPending) {
@@ -232,10 +286,12 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
     j.phase = JobPhase::kCancelled;
     j.end = now;
   } else {
-    return Status::Invalid("job '" + j.spec.name + "': cannot cancel, it is already " + phase_name(j.phase));
+    return Status::Conflict("job '" + j.spec.name + "': cannot cancel, it is already " + phase_name(j.phase));
   }
+  j.end_kind = EndKind::kCancelled;
   j.end_reason = "cancelled";
-  return Effects{{JobEnded{j.id, EndKind::kCancelled}}, kNever};
+  ended_.push_back(j.id);
+  return Effects{{JobEnded{j.id, EndKind::kCancelled, segment}}, kNever};
 }
 
 Result<Effects> Core::set_price(const SetPrice& c, TimeMs now) {
@@ -326,13 +382,58 @@ Status Core::check_credits(const JobSpec& spec) const {
 
 Effects Core::schedule(TimeMs now) {
   Effects fx;
+  retire_ended();
+  if (auto swept = ledger_.expire_until(now); !swept.ok())
+    fx.list.push_back(LedgerFault{"grant expiry at " + std::to_string(now) + ": " + swept.status().message()});
+  stop_at_limits(now, fx);
   if (credits_on_) wake_parked(now);
   PassResult r = sched_.pass(state_, now);
   for (JobId id : r.preempted) fx.list.push_back(JobPreempted{id, state_.jobs[id].segment});
-  for (JobId id : r.started) fx.list.push_back(JobStarted{id, state_.jobs[id].segment, state_.jobs[id].alloc});
-  fx.wake_at = std::min(fx.wake_at, r.wake_at);
+  for (JobId id : r.started) {
+    const Job& j = state_.jobs[id];
+    fx.list.push_back(JobStarted{id, j.segment, j.alloc});
+    if (TimeMs end = latest_end(j, sched_.options().restart_overhead); end != kNever) limits_.insert({end, id});
+  }
+  fx.wake_at = std::min({fx.wake_at, r.wake_at, next_limit()});
   if (credits_on_) fx.wake_at = std::min(fx.wake_at, next_money_wake(now));  // jobs parked in this pass
   return fx;
+}
+
+// A job's limit bounds its useful run time (engine/reservation.h, latest_end): the core stops
+// it then, for every host alike, and the host kills what still runs (JobEnded, kTimeout).
+void Core::stop_at_limits(TimeMs now, Effects& fx) {
+  const DurationMs overhead = sched_.options().restart_overhead;
+  while (!limits_.empty() && limits_.begin()->first <= now) {
+    const auto [end, id] = *limits_.begin();
+    limits_.erase(limits_.begin());
+    if (!state_.jobs.contains(id)) continue;
+    Job& j = state_.jobs[id];
+    if (j.phase != JobPhase::kRunning || latest_end(j, overhead) != end) continue;  // stopped, or runs again since
+    const int segment = j.segment;
+    sched_.stop(state_, j, now, JobPhase::kFinished);
+    j.end_kind = EndKind::kTimeout;
+    j.end_reason = "timeout";
+    ended_.push_back(id);
+    fx.list.push_back(JobEnded{id, EndKind::kTimeout, segment});
+  }
+}
+
+TimeMs Core::next_limit() {
+  const DurationMs overhead = sched_.options().restart_overhead;
+  while (!limits_.empty()) {  // drop entries of jobs that stopped since
+    const auto [end, id] = *limits_.begin();
+    if (state_.jobs.contains(id) && state_.jobs[id].phase == JobPhase::kRunning &&
+        latest_end(state_.jobs[id], overhead) == end)
+      return end;
+    limits_.erase(limits_.begin());
+  }
+  return kNever;
+}
+
+void Core::retire_ended() {
+  if (co_.retire_ended)
+    for (JobId id : ended_) state_.jobs.retire(id);
+  ended_.clear();
 }
 
 Result<Effects> Core::add_reservation(const AddReservation& c, TimeMs now) {
@@ -373,9 +474,28 @@ DurationMs Core::work_since_checkpoint(const Job& j, TimeMs now) const {
   return after - kept;
 }
 
+Result<NodeId> Core::find_node(const std::string& name) const {
+  auto node = state_.topo->find_node(name);
+  if (!node) return Status::NotFound("node: no node named '" + name + "' in the cluster");
+  return *node;
+}
+
+// NodeUp: online; DrainNode / ResumeNode: the drain flag. Saying again what is already so is
+// not an error (an agent registers again after a restart of the server).
+Result<Effects> Core::set_node(const std::string& name, std::optional<bool> online, std::optional<bool> drain) {
+  auto node = find_node(name);
+  if (!node.ok()) return node.status();
+  NodeStatus st = state_.nodes[*node];
+  if (online) st.online = *online;
+  if (drain) st.drain = *drain;
+  sched_.set_node(state_, *node, st);
+  return Effects{};
+}
+
 Result<Effects> Core::fail_node(const FailNode& c, TimeMs now) {
-  auto node = state_.topo->find_node(c.node);
-  if (!node) return Status::Invalid("node: unknown node '" + c.node + "'");
+  auto node = find_node(c.node);
+  if (!node.ok()) return node.status();
+  if (!state_.nodes[*node].online) return Status::Conflict("node '" + c.node + "': already down");
   std::vector<JobId> hit;
   for (JobId id : state_.running)
     for (const NodeGpus& g : state_.jobs[id].alloc)
@@ -393,6 +513,9 @@ Result<Effects> Core::fail_node(const FailNode& c, TimeMs now) {
     sched_.enqueue(state_, j, now);
     fx.list.push_back(JobFailed{id, lost, j.segment});
   }
+  NodeStatus st = state_.nodes[*node];
+  st.online = false;
+  sched_.set_node(state_, *node, st);  // out until a NodeUp
   return fx;
 }
 

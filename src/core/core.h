@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "core/command.h"
 #include "core/credits.h"
@@ -14,17 +15,38 @@
 
 namespace hexa {
 
+// What differs between hosts, beyond their clock and I/O.
+struct CoreOptions {
+  // Live: a node holds no work until its agent registers (NodeUp). The simulator's nodes are up.
+  bool nodes_start_down = false;
+  // Jobs that ended leave memory at the next Schedule, so that a server that runs for a year
+  // stays bounded; the host keeps what it needs of them when it sees them end (JobEnded,
+  // JobRejected). The simulator keeps every job for its report.
+  bool retire_ended = false;
+};
+
 class Core {
  public:
   // The topology must outlive the core.
-  static Result<std::unique_ptr<Core>> make(const Topology& topo, const SchedulerOptions& opt);
+  static Result<std::unique_ptr<Core>> make(const Topology& topo, const SchedulerOptions& opt,
+                                            const CoreOptions& co = {});
 
-  // Applies one command at `now`. A command that fails changes nothing and says why.
-  // REQUIRES: now is not before the `now` of any earlier call.
+  // Applies one command at `now`. A command that fails changes nothing and says why: Invalid
+  // (bad input), NotFound (an unknown job, tenant or node), Conflict (a job that already ended,
+  // a stale report). REQUIRES: now is not before the `now` of any earlier accepted call.
   Result<Effects> apply(const Command& cmd, TimeMs now);
 
   const ClusterState& state() const { return state_; }
+  // REQUIRES: has_job(id).
   const Job& job(JobId id) const { return state_.jobs[id]; }
+  // Whether the job is in memory: submitted and not retired (CoreOptions::retire_ended).
+  bool has_job(JobId id) const { return state_.jobs.contains(id); }
+  NodeStatus node(NodeId id) const { return state_.nodes[id]; }
+  // When the host should send a Schedule if nothing else happens (kNever: no need).
+  TimeMs wake_at() const { return wake_at_; }
+  // The `now` of the last accepted command.
+  TimeMs now() const { return last_now_; }
+  const CoreOptions& options() const { return co_; }
   const Topology& topology() const { return *state_.topo; }
   const Scheduler& scheduler() const { return sched_; }
   std::string explain(JobId id) const { return sched_.explain(state_, state_.jobs[id]); }
@@ -33,8 +55,8 @@ class Core {
   bool credits_on() const { return credits_on_; }
 
  private:
-  Core(const Topology& topo, Scheduler sched)
-      : state_(topo), sched_(std::move(sched)), credits_(ledger_, sched_.options().restart_overhead) {}
+  Core(const Topology& topo, Scheduler sched, const CoreOptions& co)
+      : co_(co), state_(topo), sched_(std::move(sched)), credits_(ledger_, sched_.options().restart_overhead) {}
 
   Result<Effects> add_tenant(const AddTenant& c);
   Result<std::vector<Quota>> read_quotas(const AddTenant& c) const;
@@ -48,6 +70,15 @@ class Core {
   Result<Effects> set_budget(const SetBudget& c, TimeMs now);
   Result<Effects> set_refunds(const SetRefundPolicy& c);
   Result<Effects> fail_node(const FailNode& c, TimeMs now);
+  Result<NodeId> find_node(const std::string& name) const;
+  Result<Effects> set_node(const std::string& name, std::optional<bool> online, std::optional<bool> drain);
+  // A running job the command names, or why not: NotFound, Conflict (ended, or another segment).
+  Result<Job*> running_job(JobId id, const char* what, int segment = -1);
+  // Time limits (Schedule): jobs whose limit has come are stopped; the next limit to come.
+  void stop_at_limits(TimeMs now, Effects& fx);
+  TimeMs next_limit();
+  void retire_ended();
+  void report_faults(Effects& fx);
   Result<Effects> add_reservation(const AddReservation& c, TimeMs now);
   // Useful work of a running job that a failure now would throw away.
   DurationMs work_since_checkpoint(const Job& j, TimeMs now) const;
@@ -66,6 +97,7 @@ class Core {
   // Why a valid job can never run here, or empty when some pool is big enough.
   std::string never_fits(const JobSpec& spec) const;
 
+  CoreOptions co_;
   ClusterState state_;
   Scheduler sched_;
   Interner tenant_names_;
@@ -76,6 +108,11 @@ class Core {
   std::set<TimeMs> money_times_;  // future grant starts
   std::map<TenantId, TimeMs> hard_budgets_;  // tenants with a hard budget: its next period start
   std::size_t alerts_seen_ = 0;
+  TimeMs wake_at_ = kNever;
+  // Running jobs with a time limit by when it comes (latest_end); an entry whose job no longer
+  // runs that segment is dropped when reached.
+  std::set<std::pair<TimeMs, JobId>> limits_;
+  std::vector<JobId> ended_;  // ended since the last Schedule: retired by it (retire_ended)
 };
 
 }  // namespace hexa

@@ -1,7 +1,6 @@
 #include "core/credits.h"
 
 #include <algorithm>
-#include <cassert>
 #include <limits>
 
 namespace hexa {
@@ -59,10 +58,15 @@ bool CreditAdmission::admit(const ClusterState& s, const Job& j, const Allocatio
   return st.ok();
 }
 
+void CreditAdmission::check(const char* op, const std::string& id, const Status& st) {
+  if (!st.ok()) faults_.push_back(std::string(op) + " " + id + ": " + st.message());
+}
+
+// admit() said yes at this very instant, so placing the hold cannot fail unless the ledger is
+// wrong: then the job runs without a hold (it was started) and the fault is reported.
 void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
   auto h = hold_for(s, j, j.alloc);
-  [[maybe_unused]] auto placed = h.ok() ? ledger_.place_hold(*h, now) : Result<OpOutcome>(h.status());
-  assert(placed.ok() && "admit() said yes at this very instant");
+  check("hold", hold_id(j), h.ok() ? ledger_.place_hold(*h, now).status() : h.status());
 }
 
 void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
@@ -72,8 +76,8 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   const std::string id = hold_id(seg);
   if (!ledger_.find_hold(id)) return;  // started before credits were on
   GpuMs used = billed(s, j, j.last_run_ms);
-  if (used > 0) (void)ledger_.meter(id, used, now);
-  (void)ledger_.release(id, now);
+  if (used > 0) check("meter", id, ledger_.meter(id, used, now).status());
+  check("release", id, ledger_.release(id, now).status());
   if (!seg.resumed()) return;
   // The restart overhead redid work lost by the stop before: the cloud's cost, not the tenant's.
   const bool after_failure = restart_cause_failure_.erase(id) > 0;
@@ -94,7 +98,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   const Hold* h = ledger_.find_hold(id.substr(0, id.find('/')));
   if (!h || ms <= 0 || pct <= 0) return;
   auto cost = usage_cost(billed(s, j, ms), h->req.rate);
-  if (!cost.ok()) return;
+  if (!cost.ok()) return check("refund", id, cost.status());
   // pct of the cost, rounded down (the cost itself was rounded up), without overflow.
   Micro amount = *cost / 100 * pct + *cost % 100 * pct / 100;
   if (amount <= 0) return;
@@ -105,7 +109,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   r.reason = why;
   r.job = j.spec.name;
   r.gpu_ms = billed(s, j, ms);
-  (void)ledger_.refund(r, now);
+  check("refund", id, ledger_.refund(r, now).status());
 }
 
 }  // namespace hexa

@@ -8,6 +8,8 @@
 
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/admission.h"
 #include "ledger/ledger.h"
@@ -32,6 +34,8 @@ class CreditAdmission final : public Admission {
   std::int64_t room(const ClusterState& s, TenantId t, TimeMs now) const override;
 
   void set_refunds(const RefundPolicy& p) { refunds_ = p; }
+  // Money operations that failed since the last call, in words (Core: LedgerFault effects).
+  std::vector<std::string> take_faults() { return std::exchange(faults_, {}); }
   const RefundPolicy& refunds() const { return refunds_; }
   // A node failure threw away `lost` ms of the job's useful work in the segment that just
   // closed: refunds failure_pct of its cost at that segment's rate.
@@ -47,6 +51,9 @@ class CreditAdmission final : public Admission {
   DurationMs overhead_;
   RefundPolicy refunds_;
   std::set<std::string> restart_cause_failure_;  // holds of segments that restart after a failure
+  std::vector<std::string> faults_;
+  // Keeps a failed money operation for take_faults(); the run goes on.
+  void check(const char* op, const std::string& id, const Status& st);
   // Refund `id` ("<hold>/<what>"): pct of the cost of `ms` of the job's GPUs at the hold's rate.
   void refund(const ClusterState& s, const Job& j, const std::string& id, DurationMs ms, int pct, const char* why,
               TimeMs now);

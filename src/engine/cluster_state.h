@@ -6,19 +6,22 @@
 
 #include "engine/free_index.h"
 #include "model/job.h"
+#include "model/job_table.h"
+#include "model/node_state.h"
 #include "model/tenant.h"
 #include "model/topology.h"
 
 namespace hexa {
 
 struct ClusterState {
-  explicit ClusterState(const Topology& t) : topo(&t), free(t) {}
+  explicit ClusterState(const Topology& t) : topo(&t), free(t), nodes(t.nodes().size()) {}
 
   const Topology* topo;
   FreeIndex free;
-  std::vector<Job> jobs;        // indexed by JobId, never shrinks
+  JobTable jobs;                // by JobId; jobs that ended may be retired (CoreOptions)
   std::vector<Tenant> tenants;  // indexed by TenantId
   std::vector<JobId> running;   // in no particular order; Job::slot is the index
+  std::vector<NodeStatus> nodes;  // by NodeId: only an up node takes new work (Scheduler::set_node)
   bool any_quotas = false;      // some tenant has a quota: the engine checks them
 
   void add_running(Job& j) {

@@ -6,6 +6,11 @@
 namespace hexa {
 namespace {
 
+// A job named in another's reason may have ended and left memory since (JobTable::retire).
+std::string job_text(const ClusterState& s, JobId id) {
+  return s.jobs.contains(id) ? s.jobs[id].spec.name : "#" + std::to_string(id);
+}
+
 // "day 3 14:32:05": time since the clock's zero, as a duration a person reads at a glance.
 std::string clock_text(TimeMs t) {
   long s = static_cast<long>(t / 1000);
@@ -75,10 +80,10 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
       return what + " is full (reserved ones included) and nothing there may be preempted; waits for slices to end";
     }
     if (stop_ == Stop::kBlocked)
-      return "queued behind job " + s.jobs[blocker_].spec.name + " (policy " + std::string(policy_->name()) +
+      return "queued behind job " + job_text(s, blocker_) + " (policy " + std::string(policy_->name()) +
              ": strict arrival order, no overtaking)";
     if (res_.active)
-      return "every free GPU is in use or reserved for job " + s.jobs[res_.head].spec.name + " (starts by " +
+      return "every free GPU is in use or reserved for job " + job_text(s, res_.head) + " (starts by " +
              clock_text(res_.at) + "); waits for running jobs to end";
     if (!down_on_.empty())  // downtimes on now are out of the index: say so, not just "in use"
       return "every GPU is in use or out of service (" + reserved_text(s, j) +
@@ -96,7 +101,7 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
       return "front of the queue; needs " + shape_text(topo, j.spec) + " at " + where +
              ", the most free now is " + std::to_string(w.a) + "; reserved to start by " + clock_text(w.at);
     case WaitKind::kWouldDelayHead:
-      return "would delay job " + s.jobs[w.other].spec.name + ", reserved to start by " + clock_text(w.at) +
+      return "would delay job " + job_text(s, w.other) + ", reserved to start by " + clock_text(w.at) +
              "; needs " + shape_text(topo, j.spec) + ", a backfill hole holds at most " + std::to_string(w.a);
     case WaitKind::kNoSlice:
       return "needs " + shape_text(topo, j.spec) + " at " + where + "; no sliced GPU has room for one (the most free on one is " +

@@ -126,6 +126,8 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requ
   j.useful_ms += j.resumed() ? std::max<DurationMs>(0, seg - opt_.restart_overhead) : seg;
   j.last_run_ms = seg;
   s.free.give(j.alloc);
+  for (const NodeGpus& g : j.alloc)  // a draining or lost node keeps what its jobs free
+    if (!s.nodes[g.node].takes_work()) take_offline(s, g.node);
   j.alloc.clear();
   s.remove_running(j);
   Tenant& t = s.tenants[j.spec.tenant];

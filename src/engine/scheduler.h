@@ -51,6 +51,11 @@ class Scheduler {
   // again unless `requeue` is false (the pass queues its victims once it is done).
   void stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue = true);
 
+  // A node's state changes (ClusterState::nodes). A node that takes no work has its free GPUs
+  // out of placement, and keeps out what its running jobs free as they stop; back in service,
+  // they return. REQUIRES: between passes.
+  void set_node(ClusterState& s, NodeId n, NodeStatus st);
+
   // Advance reservations (workshops, maintenance, capacity not online yet): the core adds them.
   AdvanceBook& reservations() { return book_; }
   const AdvanceBook& reservations() const { return book_; }
@@ -104,6 +109,9 @@ class Scheduler {
   void unhold_reserved(ClusterState& s);
   // Takes the GPUs of the downtimes on now out of the index, when that set changed.
   void keep_down(ClusterState& s, TimeMs now);
+  // Node states: the node's holdable GPUs out of the index (into offline_), or back.
+  void take_offline(ClusterState& s, NodeId n);
+  void put_online(ClusterState& s, NodeId n);
   // Whether the pass holds this reservation itself (a downtime on now is kept by keep_down).
   static bool held_by_pass(const AdvanceReservation& r, TimeMs now) { return r.tenant != kNoTenant || !r.active(now); }
   // Starts j in an active reservation of its tenant (or an ancestor's).
@@ -192,6 +200,8 @@ class Scheduler {
   // nothing can run there, so holding them anew every pass would only cost time.
   Allocation down_;                // the GPUs they took
   std::vector<std::size_t> down_on_;  // which downtimes were on when down_ was taken
+  bool down_dirty_ = false;        // a node came back: take down_ anew in the next pass
+  std::vector<std::uint64_t> offline_;  // by NodeId: GPUs out of the index for the node's state
   TimeMs defer_wake_ = kNever;     // the next hour a deferred job looks again
 
   // Slice jobs fall into classes: (profile, sites, types); deferrable ones, and whole-GPU jobs,

@@ -106,7 +106,8 @@ void Scheduler::keep_down(ClusterState& s, TimeMs now) {
   std::vector<std::size_t> on;
   for (std::size_t i : live_)
     if (!held_by_pass(book_.all()[i], now)) on.push_back(i);
-  if (on == down_on_) return;
+  if (on == down_on_ && !down_dirty_) return;
+  down_dirty_ = false;
   s.free.release(down_);
   down_.clear();
   for (std::size_t i : on) {
@@ -122,6 +123,35 @@ void Scheduler::keep_down(ClusterState& s, TimeMs now) {
     }
   }
   down_on_ = std::move(on);
+  for (NodeId n = 0; n < s.nodes.size(); ++n)  // what came back from downtimes on a node that is out
+    if (!s.nodes[n].takes_work()) take_offline(s, n);
+}
+
+void Scheduler::set_node(ClusterState& s, NodeId n, NodeStatus st) {
+  const bool before = s.nodes[n].takes_work();
+  s.nodes[n] = st;
+  if (before == st.takes_work()) return;
+  if (st.takes_work())
+    put_online(s, n);
+  else
+    take_offline(s, n);
+}
+
+void Scheduler::take_offline(ClusterState& s, NodeId n) {
+  if (offline_.size() < s.nodes.size()) offline_.resize(s.nodes.size(), 0);
+  const std::uint64_t m = s.free.holdable(n);
+  if (m == 0) return;
+  s.free.hold({{n, m}});
+  offline_[n] |= m;
+}
+
+void Scheduler::put_online(ClusterState& s, NodeId n) {
+  if (n < offline_.size() && offline_[n] != 0) {
+    s.free.release({{n, offline_[n]}});
+    offline_[n] = 0;
+  }
+  // A downtime on now may cover the node: its GPUs were not holdable while the node was out.
+  down_dirty_ = true;
 }
 
 void Scheduler::hold_reserved(ClusterState& s, TimeMs now) {

@@ -10,13 +10,13 @@
 
 namespace hexa {
 
-enum class EventKind : std::uint8_t { kArrive, kComplete, kWake, kFail };
+enum class EventKind : std::uint8_t { kArrive, kComplete, kWake, kFail, kRepair };
 
 struct Event {
   TimeMs time = 0;
   std::uint64_t seq = 0;
   EventKind kind = EventKind::kArrive;
-  std::uint32_t subject = 0;  // trace index (arrive), core job id (complete), failure index (fail)
+  std::uint32_t subject = 0;  // trace index (arrive), core job id (complete), failure index (fail, repair)
   std::uint32_t epoch = 0;    // complete: the run segment it ends; stale ones are dropped
 };
 

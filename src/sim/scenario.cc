@@ -453,17 +453,20 @@ Status read_workshops(const YAML::Node& node, const std::string& where, Setup& s
   return Status::Ok();
 }
 
-// failures: {node_mtbf_days, checkpoint_minutes}: every node fails now and then (exponential
-// times between failures, seeded, over the workload's arrival span); jobs checkpoint this often.
+// failures: {node_mtbf_days, checkpoint_minutes, repair_hours}: every node fails now and then
+// (exponential times between failures, seeded, over the workload's arrival span) and is down
+// until repaired; jobs checkpoint this often.
 Status read_failures(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
                      std::uint64_t seed, SimOptions* opt) {
   YamlMap m(node, where);
-  if (Status st = m.check({"node_mtbf_days", "checkpoint_minutes"}); !st.ok()) return st;
-  double mtbf_days = 0, checkpoint_min = 0;
-  for (Status st : {m.get("node_mtbf_days", &mtbf_days, 0.01, 1e6), m.get("checkpoint_minutes", &checkpoint_min, 0, 1e6)})
+  if (Status st = m.check({"node_mtbf_days", "checkpoint_minutes", "repair_hours"}); !st.ok()) return st;
+  double mtbf_days = 0, checkpoint_min = 0, repair_h = 4;
+  for (Status st : {m.get("node_mtbf_days", &mtbf_days, 0.01, 1e6), m.get("checkpoint_minutes", &checkpoint_min, 0, 1e6),
+                    m.get("repair_hours", &repair_h, 0, 1e5)})
     if (!st.ok()) return st;
   if (!m.has("node_mtbf_days")) return Status::Invalid(m.path("node_mtbf_days") + ": required");
   opt->checkpoint_every = static_cast<DurationMs>(std::llround(checkpoint_min * static_cast<double>(kMinute)));
+  opt->repair = static_cast<DurationMs>(std::llround(repair_h * static_cast<double>(kHour)));
   if (trace.jobs.empty()) return Status::Ok();
   const TimeMs horizon = trace.jobs.back().submit;
   const double mean = mtbf_days * static_cast<double>(kDay);

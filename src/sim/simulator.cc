@@ -2,25 +2,11 @@
 
 #include <algorithm>
 
+#include "core/job_request.h"
 #include "sim/event_queue.h"
 
 namespace hexa {
 namespace {
-
-// Maps names in a trace job onto a mask of topology ids; an unknown name is a reason to reject.
-template <class Find>
-std::uint64_t to_mask(const std::vector<std::string>& names, Find find, const char* what, std::string* why) {
-  std::uint64_t mask = 0;
-  for (const std::string& n : names) {
-    auto id = find(n);
-    if (!id) {
-      *why = std::string(what) + " '" + n + "'";
-      return 0;
-    }
-    mask |= bit(*id);
-  }
-  return mask;
-}
 
 // One run segment of a job, for the report: where, on what, and the credits its close posted.
 struct Segment {
@@ -47,8 +33,6 @@ class Run {
  private:
   Status setup_tenants();
   void arrive(std::uint32_t idx, TimeMs now);
-  // The sites a job may use: its own list, narrowed to its providers' sites.
-  SiteMask residency(const TraceJob& tj, SiteMask sites, std::string* why) const;
   void on_effects(const Effects& fx, TimeMs now);
   void started(JobId id, TimeMs now);
   void preempted(JobId id, TimeMs now, DurationMs lost = 0);
@@ -71,7 +55,6 @@ class Run {
   struct Live {
     DurationMs left = 0;      // work left, by the simulator's own account
     std::uint32_t epoch = 0;  // run segments begun; a completion of an older one is stale
-    bool by_limit = false;    // the pending completion is its time limit
     SiteId site = 0;          // where it last ran
     TypeId type = 0;          // on which GPU type
   };
@@ -106,31 +89,24 @@ Status Run::setup_tenants() {
 void Run::arrive(std::uint32_t idx, TimeMs now) {
   const TraceJob& tj = trace_.jobs[idx];
   JobRecord& rec = out_.jobs[idx];
-  std::string why;
-  JobSpec spec;
-  spec.name = tj.id;
-  spec.tenant = tenant_of_[idx];
-  spec.gpus = tj.gpus;
-  spec.types = to_mask(tj.gpu_types, [&](const std::string& n) { return topo_.find_type(n); }, "no site offers GPU type", &why);
-  if (why.empty())
-    spec.sites = to_mask(tj.sites, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
-  if (why.empty() && !tj.slice.empty()) {
-    auto slice = topo_.find_slice(tj.slice);
-    if (slice) spec.slice = *slice;
-    else why = "unknown slice profile '" + tj.slice + "'; known: " + topo_.slice_names();
-  }
-  if (why.empty()) spec.sites = residency(tj, spec.sites, &why);
-  if (why.empty())
-    spec.prefer = to_mask(tj.prefer, [&](const std::string& n) { return topo_.find_site(n); }, "no site named", &why);
-  spec.priority = tj.priority;
-  spec.preemptible = tj.preemptible;
-  spec.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
-  spec.oracle_duration = tj.duration;
-  spec.checkpoint_every = opt_.checkpoint_every;
-  spec.start_target = tj.start_target;
-  spec.deferrable = tj.deferrable;
-  spec.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
-  auto fx = why.empty() ? core_.apply(SubmitJob{spec}, now) : Result<Effects>(Status::Invalid(why));
+  JobRequest req;
+  req.name = tj.id;
+  req.tenant = core_.state().tenants[tenant_of_[idx]].name;
+  req.gpus = tj.gpus;
+  req.gpu_types = tj.gpu_types;
+  req.sites = tj.sites;
+  req.providers = tj.providers;
+  req.prefer = tj.prefer;
+  req.slice = tj.slice;
+  req.priority = tj.priority;
+  req.preemptible = tj.preemptible;
+  req.time_limit = tj.time_limit > 0 ? tj.time_limit : (opt_.limits_from_duration ? tj.duration : 0);
+  req.oracle_duration = tj.duration;
+  req.start_target = tj.start_target;
+  req.deferrable = tj.deferrable;
+  req.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
+  auto spec = resolve(req, core_, JobDefaults{0, opt_.checkpoint_every});
+  auto fx = spec.ok() ? core_.apply(SubmitJob{*spec}, now) : Result<Effects>(spec.status());
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
     rec.reason = fx.status().message();
@@ -144,34 +120,18 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   on_effects(*fx, now);
 }
 
-SiteMask Run::residency(const TraceJob& tj, SiteMask sites, std::string* why) const {
-  if (tj.providers.empty()) return sites;
-  SiteMask of_providers = 0;
-  for (const std::string& p : tj.providers) {
-    SiteMask m = topo_.provider_sites(p);
-    if (m == 0) {
-      *why = "no site run by provider '" + p + "'";
-      return 0;
-    }
-    of_providers |= m;
-  }
-  SiteMask both = sites == 0 ? of_providers : sites & of_providers;
-  if (both == 0)
-    *why = "residency: none of the sites " + topo_.site_set_name(sites) + " is run by a provider it allows";
-  return both;
-}
-
 void Run::started(JobId id, TimeMs now) {
   const Job& j = core_.job(id);
   DurationMs overhead = j.resumed() ? opt_.sched.restart_overhead : 0;
   Live& l = live_[id];
   DurationMs need = l.left + overhead;
-  // The limit bounds useful run time (engine/reservation.h).
+  // The limit bounds useful run time (engine/reservation.h): the core stops the job then by
+  // itself, as it would a live one; the trace's own end comes first or not at all.
   DurationMs limit_left = j.spec.time_limit > 0 ? overhead + j.spec.time_limit - j.useful_ms : kNever;
-  l.by_limit = limit_left < need;
   l.site = topo_.node(j.alloc.front().node).site;
   l.type = topo_.node(j.alloc.front().node).type;
-  q_.push(now + std::min(need, limit_left), EventKind::kComplete, id, ++l.epoch);
+  ++l.epoch;
+  if (need <= limit_left) q_.push(now + need, EventKind::kComplete, id, l.epoch);
 }
 
 // Preempted, or killed by a node failure that threw away `lost` ms of its useful work.
@@ -231,6 +191,7 @@ void Run::on_effects(const Effects& fx, TimeMs now) {
       out_.lost_gpu_ms += f->lost * core_.job(f->job).spec.gpus;
     }
     if (auto* a = std::get_if<BudgetAlerted>(&e)) out_.alerts.push_back(a->alert);
+    if (auto* f = std::get_if<LedgerFault>(&e)) out_.notes.push_back("ledger fault: " + f->what);
   }
   if (fx.wake_at != kNever && fx.wake_at != scheduled_wake_) {
     scheduled_wake_ = fx.wake_at;
@@ -252,23 +213,34 @@ Result<SimResult> Run::go() {
   std::size_t arrived = 0;
   while (!q_.empty()) {
     TimeMs now = q_.top().time;
+    const long events_before = out_.events;
     bool real = false;  // stale events alone need no pass
+    bool woken = false;  // a wake-up adds an event only at an instant where nothing else happens
     while (!q_.empty() && q_.top().time == now) {
       Event e = q_.pop();
       if (e.kind == EventKind::kComplete && e.epoch != live_[e.subject].epoch) continue;
       if (e.kind == EventKind::kWake && e.time != scheduled_wake_) continue;  // superseded
-      ++out_.events;
+      if (e.kind == EventKind::kWake) woken = true;
+      else ++out_.events;
       real = true;
       if (e.kind == EventKind::kArrive) {
         arrive(e.subject, now);
         if (opt_.progress && ++arrived % 4096 == 0) opt_.progress(double(arrived) / double(trace_.jobs.size()));
       } else if (e.kind == EventKind::kFail) {
+        const std::string& node = opt_.failures[e.subject].node;
+        auto id = topo_.find_node(node);
+        if (id && !core_.node(*id).online) continue;  // down already: not a new failure
         ++out_.failed_nodes;
-        auto fx = core_.apply(FailNode{opt_.failures[e.subject].node}, now);
+        auto fx = core_.apply(FailNode{node}, now);
+        if (!fx.ok()) return fx.status();
+        on_effects(*fx, now);
+        q_.push(now + opt_.repair, EventKind::kRepair, e.subject);
+      } else if (e.kind == EventKind::kRepair) {
+        auto fx = core_.apply(NodeUp{opt_.failures[e.subject].node}, now);
         if (!fx.ok()) return fx.status();
         on_effects(*fx, now);
       } else if (e.kind == EventKind::kComplete) {
-        auto fx = core_.apply(CompleteJob{e.subject, 0, live_[e.subject].by_limit ? EndKind::kTimeout : EndKind::kCompleted}, now);
+        auto fx = core_.apply(CompleteJob{e.subject, core_.job(e.subject).segment, EndKind::kCompleted}, now);
         if (!fx.ok()) return fx.status();
         on_effects(*fx, now);
       } else {
@@ -276,6 +248,7 @@ Result<SimResult> Run::go() {
       }
     }
     if (!real) continue;
+    if (woken && out_.events == events_before) ++out_.events;
     auto fx = core_.apply(Schedule{}, now);
     if (!fx.ok()) return fx.status();
     ++out_.passes;
@@ -307,7 +280,7 @@ void Run::finish_records() {
     rec.credit_wait = j.first_admission_wait;
     if (j.first_start >= 0) rec.site = topo_.site(live_[j.id].site).name;
     switch (j.phase) {
-      case JobPhase::kFinished: rec.state = j.end_reason == "timeout" ? "timeout" : "finished"; break;
+      case JobPhase::kFinished: rec.state = j.end_kind == EndKind::kTimeout ? "timeout" : "finished"; break;
       case JobPhase::kRejected: rec.state = "rejected", rec.reason = j.end_reason; break;
       case JobPhase::kPending: rec.state = "pending", rec.reason = core_.explain(j.id); break;
       default: rec.state = phase_name(j.phase); break;
@@ -355,7 +328,7 @@ void Run::finish_records() {
     }
     out_.reservations.push_back(std::move(f));
   }
-  out_.notes = trace_.notes;
+  out_.notes.insert(out_.notes.begin(), trace_.notes.begin(), trace_.notes.end());
   out_.policy = std::string(core_.scheduler().policy().name());
   out_.placement = std::string(core_.scheduler().placer().name());
   out_.oracle = core_.scheduler().policy().needs_oracle();

@@ -34,6 +34,9 @@ struct SimOptions {
     std::string node;
   };
   std::vector<NodeFailure> failures;
+  // A failed node is down this long, then back in service (NodeUp); a failure of a node that
+  // is already down is not counted.
+  DurationMs repair = 4 * kHour;
   // Every job saves its progress this often (useful run time); 0 = never.
   DurationMs checkpoint_every = 0;
   // Called after every scheduling pass (tests check invariants here).
@@ -74,7 +77,7 @@ struct SimResult {
   long passes = 0;
   long preemptions = 0;
   long failures = 0;       // jobs killed by a node failure (counted once per kill)
-  long failed_nodes = 0;   // node failures injected
+  long failed_nodes = 0;   // node failures injected (of nodes that were up)
   GpuMs lost_gpu_ms = 0;   // useful work lost to them
   TimeMs first_submit = 0;
   TimeMs last_end = 0;

@@ -27,7 +27,7 @@ TEST_F(CreditsTest, SoftBudgetRaisesAlertsAt80And100Percent) {
   ASSERT_TRUE(core->apply(budget("rich", 20, 30 * kDay, false), 0).ok());
   JobId a = submit("a", "rich", 2, kHour);
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
-  auto fx = core->apply(CompleteJob{a, false}, 48 * kMinute);  // 2 GPUs x 0.8 h x 10 = 16 credits
+  auto fx = core->apply(CompleteJob{a, core->job(a).segment}, 48 * kMinute);  // 2 GPUs x 0.8 h x 10 = 16 credits
   ASSERT_TRUE(fx.ok());
   auto raised = alerts(*fx);
   ASSERT_EQ(raised.size(), 1u);
@@ -37,7 +37,7 @@ TEST_F(CreditsTest, SoftBudgetRaisesAlertsAt80And100Percent) {
   JobId b = submit("b", "rich", 1, kHour, 48 * kMinute);
   fx = core->apply(Schedule{}, 48 * kMinute);
   EXPECT_EQ(core->job(b).phase, JobPhase::kRunning) << "a soft budget does not stop a start";
-  fx = core->apply(CompleteJob{b, false}, 72 * kMinute);  // 1 GPU x 0.4 h x 10 = 4 more: 100%
+  fx = core->apply(CompleteJob{b, core->job(b).segment}, 72 * kMinute);  // 1 GPU x 0.4 h x 10 = 4 more: 100%
   raised = alerts(*fx);
   ASSERT_EQ(raised.size(), 1u);
   EXPECT_EQ(raised[0].threshold_bps, 10000);
@@ -51,11 +51,11 @@ TEST_F(CreditsTest, HardBudgetHoldsNewStartsUntilTheNextPeriod) {
   EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
   EXPECT_EQ(core->job(b).phase, JobPhase::kPending);
   EXPECT_EQ(core->explain(b).rfind("budget: tenant 'rich'", 0), 0u) << core->explain(b);
-  EXPECT_EQ(fx->wake_at, kDay) << "the next period may let it start: the host is asked to wake then";
-  ASSERT_TRUE(core->apply(CompleteJob{a, false}, kHour).ok());
+  EXPECT_EQ(fx->wake_at, kHour) << "a's time limit comes first: the core stops it then";
+  ASSERT_TRUE(core->apply(CompleteJob{a, core->job(a).segment}, kHour).ok());
   fx = core->apply(Schedule{}, kHour);
   EXPECT_EQ(core->job(b).phase, JobPhase::kPending) << "20 spent of 20";
-  EXPECT_EQ(fx->wake_at, kDay);
+  EXPECT_EQ(fx->wake_at, kDay) << "the next period may let it start: the host is asked to wake then";
   fx = core->apply(Schedule{}, kDay);
   EXPECT_EQ(core->job(b).phase, JobPhase::kRunning) << "a new period, a new budget";
 }

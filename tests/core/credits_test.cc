@@ -10,7 +10,7 @@ TEST_F(CreditsTest, HoldAtStartMeterAtEndReleaseTheRest) {
   JobId a = submit("a", "rich", 2, kHour);  // hold: 2 GPU-hours x 10 = 20 credits
   ASSERT_EQ(std::get<JobStarted>(core->apply(Schedule{}, 0)->list.at(0)).job, a);
   EXPECT_EQ(spendable("rich", 0), 80 * kCredit);
-  ASSERT_TRUE(core->apply(CompleteJob{a, false}, 30 * kMinute).ok());  // used 1 GPU-hour
+  ASSERT_TRUE(core->apply(CompleteJob{a, core->job(a).segment}, 30 * kMinute).ok());  // used 1 GPU-hour
   EXPECT_EQ(spendable("rich", 30 * kMinute), 90 * kCredit);
   EXPECT_TRUE(core->ledger().book().total() == 0) << "double entry: balances sum to zero";
 }

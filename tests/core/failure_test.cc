@@ -82,14 +82,55 @@ TEST_F(FailureTest, OnlyJobsOnTheFailedNodeAreHit) {
   ASSERT_EQ(fx.list.size(), 1u);
   EXPECT_EQ(std::get<JobFailed>(fx.list[0]).job, b);
   EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
-  EXPECT_TRUE(fail(node_of(a) == "s0b0n0" ? "s0b0n1" : "s0b0n0", 2 * kMinute).list.empty()) << "an idle node";
+}
+
+// A failed node is down: nothing starts there until it is back (NodeUp), and failing it again
+// is refused and changes nothing.
+TEST_F(FailureTest, AFailedNodeTakesNoWorkUntilItIsUp) {
+  JobId a = submit("a", "rich", 8, 15 * kMinute);
+  JobId b = submit("b", "rich", 8, 15 * kMinute);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  const std::string node = node_of(b);
+  fail(node, kMinute);
+  EXPECT_EQ(core->node(*topo.find_node(node)).state(), NodeState::kDown);
+  auto again = core->apply(FailNode{node}, kMinute);
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(again.status().message(), "node '" + node + "': already down");
+  ASSERT_TRUE(core->apply(Schedule{}, 2 * kMinute).ok());
+  EXPECT_EQ(core->job(b).phase, JobPhase::kPending) << "its node is down, the other one is a's";
+  EXPECT_EQ(core->state().free.total_free(), 0) << "a down node offers nothing";
+  ASSERT_TRUE(core->apply(NodeUp{node}, 3 * kMinute).ok());
+  ASSERT_TRUE(core->apply(Schedule{}, 3 * kMinute).ok());
+  EXPECT_EQ(node_of(b), node) << "back in service, it takes work again";
+  EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
+}
+
+// A draining node finishes what runs there and takes nothing new; resumed, it takes work again.
+TEST_F(FailureTest, ADrainingNodeFinishesItsJobsAndTakesNoNewOnes) {
+  JobId a = submit("a", "rich", 8, 15 * kMinute);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  const std::string node = node_of(a);
+  ASSERT_TRUE(core->apply(DrainNode{node}, kMinute).ok());
+  EXPECT_EQ(core->node(*topo.find_node(node)).state(), NodeState::kDraining);
+  JobId b = submit("b", "rich", 8, 15 * kMinute, kMinute);
+  JobId c = submit("c", "rich", 8, 15 * kMinute, kMinute);
+  ASSERT_TRUE(core->apply(Schedule{}, kMinute).ok());
+  EXPECT_EQ(core->job(a).phase, JobPhase::kRunning) << "draining lets it finish";
+  EXPECT_NE(node_of(b), node);
+  ASSERT_TRUE(core->apply(CompleteJob{a, core->job(a).segment}, 2 * kMinute).ok());
+  ASSERT_TRUE(core->apply(Schedule{}, 2 * kMinute).ok());
+  EXPECT_EQ(core->job(c).phase, JobPhase::kPending) << "nothing new on a draining node, even free";
+  ASSERT_TRUE(core->apply(ResumeNode{node}, 3 * kMinute).ok());
+  ASSERT_TRUE(core->apply(Schedule{}, 3 * kMinute).ok());
+  EXPECT_EQ(node_of(c), node);
+  EXPECT_EQ(core->apply(DrainNode{"nope"}, 4 * kMinute).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(FailureTest, BadInputChangesNothing) {
-  EXPECT_EQ(core->apply(FailNode{"n42"}, 0).status().message(), "node: unknown node 'n42'");
+  EXPECT_EQ(core->apply(FailNode{"n42"}, 0).status().message(), "node: no node named 'n42' in the cluster");
   auto r = core->apply(SetRefundPolicy{RefundPolicy{100, 101}}, 0);
   EXPECT_EQ(r.status().message(), "refund policy: percentages must be between 0 and 100");
-  JobId a = submit("a", "rich", 8, kHour);
+  JobId a = submit("a", "rich", 8, 15 * kMinute);
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   fail(node_of(a), 50 * kMinute);
   EXPECT_EQ(consumed("rich"), 0) << "the bad policy was not applied: the default refunds all";
@@ -103,6 +144,7 @@ TEST(FailureSimTest, RestartAfterAFailureIsRefundedAsTheFailures) {
   opt.sched.restart_overhead = 60 * kSecond;
   opt.checkpoint_every = 10 * kMinute;
   opt.failures = {{25 * kMinute, "s0b0n0"}};
+  opt.repair = 0;  // back at once: the job restarts there
   Trace trace;
   trace.jobs = {testing::job("a", 0, 8, 3600, "t")};
   opt.setup = {price(10), grant("g", "t", 1000)};
@@ -126,6 +168,20 @@ TEST(FailureSimTest, RestartAfterAFailureIsRefundedAsTheFailures) {
   Micro paid = 0;
   for (const auto& l : st.jobs) paid += l.amount;
   EXPECT_EQ(paid - total(st.refunds), 8 * 60 * 10 * kCredit / 60);
+}
+
+// A failed node stays down for the repair time; the job waits (the only node) and restarts after.
+TEST(FailureSimTest, AFailedNodeIsDownUntilRepaired) {
+  Topology topo = testing::cluster(1, 1, 8);
+  SimOptions opt = testing::options("fifo");
+  opt.failures = {{25 * kMinute, "s0b0n0"}, {30 * kMinute, "s0b0n0"}};
+  opt.repair = 30 * kMinute;
+  Trace trace;
+  trace.jobs = {testing::job("a", 0, 8, 3600, "t")};
+  auto r = simulate(topo, trace, opt);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->failed_nodes, 1) << "the second failure hit a node already down";
+  EXPECT_EQ(r->jobs[0].end, 55 * kMinute + kHour) << "restarted from scratch once repaired";
 }
 
 }  // namespace

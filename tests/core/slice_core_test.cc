@@ -83,7 +83,7 @@ TEST(SliceCore, WaitingSliceJobSaysWhatItNeeds) {
   // The first 4g ends: the second starts on the same GPU, at the same slots.
   JobId aid = std::get<JobAccepted>(a->list.front()).job;
   Allocation held = core->job(aid).alloc;
-  ASSERT_TRUE(core->apply(CompleteJob{aid, false}, kMinute).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{aid, core->job(aid).segment}, kMinute).ok());
   ASSERT_TRUE(core->apply(Schedule{}, kMinute).ok());
   EXPECT_EQ(core->job(bid).alloc, held);
 }
@@ -121,7 +121,7 @@ TEST(SliceCore, SliceIsChargedItsShareOfTheRate) {
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   // Hold: 7 h x 2/7 GPU x 7 credits = 14 credits.
   EXPECT_EQ(*core->ledger().spendable("t", 0), 86 * kCredit);
-  ASSERT_TRUE(core->apply(CompleteJob{0, false}, 7 * kHour / 2).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{0, core->job(0).segment}, 7 * kHour / 2).ok());
   EXPECT_EQ(*core->ledger().consumed("t"), 7 * kCredit) << "3.5 h x 2/7 x 7";
   // GPU-ms of a slice are rounded up per segment, like money: 1 ms of a 1g is 1 GPU-ms.
   EXPECT_EQ(slice_gpu_ms(1, 1), 1);

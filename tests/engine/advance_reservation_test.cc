@@ -55,7 +55,7 @@ TEST_F(ReservationTest, BackfillUsesReservedGpusOnlyIfItEndsBeforeTheWindow) {
   JobId short_job = submit("startup", 16, 9 * kHour, 0);  // ends by 9:00: may use all 16
   pass(0);
   EXPECT_EQ(phase(short_job), JobPhase::kRunning);
-  ASSERT_TRUE(core->apply(CompleteJob{short_job}, kHour).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{short_job, core->job(short_job).segment}, kHour).ok());
   JobId long_job = submit("startup", 16, 12 * kHour, kHour);  // would run into the window
   JobId half = submit("startup", 8, 12 * kHour, kHour);       // fits beside it
   pass(kHour);
@@ -81,7 +81,7 @@ TEST_F(ReservationTest, TheWindowStartsOnTimeAndItsTenantsJobsGoThere) {
   EXPECT_EQ(phase(session), JobPhase::kRunning);
   EXPECT_EQ(in_reservation(session, 0), 2);
   EXPECT_EQ(phase(queue), JobPhase::kPending) << "the startup's job never gets the workshop's GPUs";
-  ASSERT_TRUE(core->apply(CompleteJob{session}, 11 * kHour).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{session, core->job(session).segment}, 11 * kHour).ok());
   pass(14 * kHour);  // the window is over: its GPUs are everyone's again
   EXPECT_EQ(phase(queue), JobPhase::kRunning);
   const AdvanceReservation& r = core->scheduler().reservations().all()[0];
@@ -161,7 +161,7 @@ TEST(DowntimeTest, MaintenancePreemptsWhatRunsAndOnlyShortWorkStartsBefore) {
   (void)core->apply(Schedule{}, 0);
   EXPECT_EQ(core->job(0).phase, JobPhase::kPending) << "without a limit it could run into the maintenance";
   EXPECT_EQ(core->job(1).phase, JobPhase::kRunning);
-  (void)core->apply(CompleteJob{1}, 5 * kHour);
+  (void)core->apply(CompleteJob{1, core->job(1).segment}, 5 * kHour);
   (void)core->apply(Schedule{}, 5 * kHour);
   EXPECT_EQ(core->job(0).phase, JobPhase::kPending);
   (void)core->apply(Schedule{}, 7 * kHour);

@@ -99,13 +99,13 @@ TEST(DeferralProperty, NeverPastTheDeadline) {
     // A pass every minute, ending jobs by their limit; ample room (256 GPUs).
     for (TimeMs t = submit; t < submit + 7 * kMinute; t += kMinute) {
       for (JobId id : std::vector<JobId>(core->state().running))
-        if (core->job(id).last_start + core->job(id).spec.time_limit <= t) (void)core->apply(CompleteJob{id}, t);
+        if (core->job(id).last_start + core->job(id).spec.time_limit <= t) (void)core->apply(CompleteJob{id, core->job(id).segment}, t);
       (void)core->apply(Schedule{}, t);
     }
   }
   for (TimeMs t = 200 * 7 * kMinute; t < 200 * 7 * kMinute + 2 * kDay; t += kMinute) {
     for (JobId id : std::vector<JobId>(core->state().running))
-      if (core->job(id).last_start + core->job(id).spec.time_limit <= t) (void)core->apply(CompleteJob{id}, t);
+      if (core->job(id).last_start + core->job(id).spec.time_limit <= t) (void)core->apply(CompleteJob{id, core->job(id).segment}, t);
     (void)core->apply(Schedule{}, t);
   }
   int deferred = 0;

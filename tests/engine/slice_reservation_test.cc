@@ -81,7 +81,7 @@ TEST_F(SliceReservationTest, ACohortsSlicesRunOnItsGpusAndNoOneElses) {
   std::string why = core->explain(big.back());
   EXPECT_NE(why.find("2 sliced GPUs there are reserved ('lab' for cohort"), std::string::npos) << why;
 
-  ASSERT_TRUE(core->apply(CompleteJob{short_one}, kHour).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{short_one, core->job(short_one).segment}, kHour).ok());
   std::vector<JobId> sessions;
   for (int i = 0; i < 15; ++i) sessions.push_back(submit("learner", "1g.10gb", 2 * kHour, 2 * kHour));
   JobId intruder = submit("startup", "1g.10gb", 30 * kMinute, 2 * kHour);
@@ -94,7 +94,7 @@ TEST_F(SliceReservationTest, ACohortsSlicesRunOnItsGpusAndNoOneElses) {
   EXPECT_EQ(phase(intruder), JobPhase::kPending) << "only the cohort runs in its window";
 
   for (int i = 0; i < 14; ++i)
-    ASSERT_TRUE(core->apply(CompleteJob{sessions[static_cast<std::size_t>(i)]}, 4 * kHour).ok());
+    ASSERT_TRUE(core->apply(CompleteJob{sessions[static_cast<std::size_t>(i)], core->job(sessions[static_cast<std::size_t>(i)]).segment}, 4 * kHour).ok());
   EXPECT_EQ(res(0).used, 14 * slice_gpu_ms(1, 2 * kHour)) << "a 1g slice counts a seventh of a GPU";
   pass(4 * kHour);
   EXPECT_EQ(phase(sessions.back()), JobPhase::kRunning);
@@ -160,7 +160,7 @@ TEST(SliceDowntimeTest, MaintenanceOfASlicedNodeStopsItsSlices) {
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   EXPECT_EQ(core->job(0).phase, JobPhase::kPending) << "without a limit it could run into the maintenance";
   EXPECT_EQ(core->job(1).phase, JobPhase::kRunning) << core->explain(1);
-  ASSERT_TRUE(core->apply(CompleteJob{1}, 30 * kMinute).ok());
+  ASSERT_TRUE(core->apply(CompleteJob{1, core->job(1).segment}, 30 * kMinute).ok());
   s.name = "during";
   ASSERT_TRUE(core->apply(SubmitJob{s}, kHour).ok());
   ASSERT_TRUE(core->apply(Schedule{}, kHour).ok());
