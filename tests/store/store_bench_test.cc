@@ -71,7 +71,8 @@ ArchivedJob bench_job(std::uint32_t id) {
   ArchivedJob a;
   a.id = id;
   a.tenant_path = id % 10000 == 0 ? "/tiny/" : "/t" + std::to_string(id % 10) + "/p" + std::to_string(id / 10 % 10) + "/";
-  a.state = id % 20 == 0 ? "cancelled" : id % 20 < 4 ? "failed" : "completed";
+  const std::uint32_t draw = id / 100 % 20;  // independent of the tenant (id % 100)
+  a.state = draw == 0 ? "cancelled" : draw < 4 ? "failed" : "completed";
   a.submitted_ms = 1000 + id;
   a.ended_ms = 5000 + id;
   a.json = submit_json(id);
