@@ -65,8 +65,9 @@ struct TokenRecord {
 class Journal {
  public:
   // Opens or creates DIR/hexa.db (DIR must exist). Errors name the path and SQLite's words:
-  // NotFound (no DIR), Unavailable (DIR in use by another process, cannot open, I/O error),
-  // Invalid (not a Hexagone database, or one written by a newer version).
+  // NotFound (no DIR); Unavailable (DIR in use by another process, cannot open, I/O error, a
+  // file that is not SQLite: "corrupt or not a database"); Invalid (another program's SQLite
+  // database, or one written by a newer schema).
   static Result<std::unique_ptr<Journal>> open(const std::string& dir);
   virtual ~Journal() = default;
 
@@ -77,7 +78,8 @@ class Journal {
   // malformed (checked before anything is written). Empty batch and archive: ok, no-op.
   virtual Status append(std::vector<JournalEntry>& batch, const std::vector<ArchivedJob>& archive = {}) = 0;
   // Calls fn for every entry with seq > after, in order; stops at fn's first error and returns
-  // it. fn must not call the journal's queries (they wait for this read to finish).
+  // it. Invalid when a seq is missing (a damaged file: replaying past a hole would build a
+  // state that never was). fn must not call the journal's queries (they wait for this read).
   virtual Status read(std::int64_t after, const std::function<Status(const JournalEntry&)>& fn) const = 0;
   virtual std::int64_t last_seq() const = 0;
   // Bytes of the database file and its WAL (for benchmarks and /metrics).
