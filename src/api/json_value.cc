@@ -90,6 +90,10 @@ class TreeBuilder {
       return fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     JsonValue v;
     v.kind = kind;
+    // Room for a command's fields at once: growing one by one costs more than the parse.
+    const std::size_t room = open_.empty() ? 16 : 4;
+    v.items.reserve(room);
+    if (kind == Kind::kObject) v.keys.reserve(room);
     open_.push_back(place(std::move(v)));
     return true;
   }
