@@ -35,7 +35,8 @@ void add_unnamed(std::uint64_t mask, std::vector<std::string>& names) {
 // "#<id>" names that no lookup finds, so that decoding refuses the row loudly instead of
 // turning it into another, valid command. Preferred sites are the exception: the core accepts
 // unknown ones when the job allows any site, and they cannot matter (no GPU is there), so they
-// are dropped as describe() drops them.
+// are dropped as describe() drops them. (Nothing stops a tenant being named "#7", but hosts
+// do not name things so.)
 JobRequest describe_job(const JobSpec& s, const Core& core) {
   const Topology& topo = core.topology();
   const std::size_t tenants = core.state().tenants.size();

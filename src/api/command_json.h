@@ -14,9 +14,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/core.h"
+#include "core/command.h"
 
 namespace hexa {
+
+class Core;  // core/core.h: callers have one; this header stays light
 
 // One JSON object: {"type":"submit_job",...}. Every Command alternative has a type name.
 // A SubmitJob goes through describe(): the core's ids and masks become names. Never fails.
@@ -28,7 +30,7 @@ std::string encode_command(const Command& cmd, const Core& core);
 // Refused: not JSON, not an object, a key twice, a missing or unknown type, an unknown or
 // missing required field, a value of the wrong type, a fraction or exponent where an integer
 // belongs, an integer that does not fit its field, an unknown enum name, and in a submit_job
-// an unknown tenant, GPU type, site or slice profile.
+// an unknown tenant, GPU type, site or slice profile. (Out of memory: Unavailable.)
 Result<Command> decode_command(std::string_view json, const Core& core);
 
 // The command's type name, as in its JSON: "submit_job" (for logs and metrics).

@@ -268,9 +268,15 @@ struct Schema<AddReservation> {
   }
 };
 
-// The type names by variant index. Naming Schema<T>::type for every alternative is the
-// compile-time check: a new command without a schema stops the build here.
+// The compile-time check: a new Command alternative without a schema stops the build here.
+template <class T>
+concept NamedCommand = requires { Schema<T>::type; };
 inline constexpr std::size_t kCommandCount = std::variant_size_v<Command>;
+static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
+  return (NamedCommand<std::variant_alternative_t<I, Command>> && ...);
+}(std::make_index_sequence<kCommandCount>{}), "every Command alternative needs a Schema<T> with a type name");
+
+// The type names by variant index.
 inline constexpr auto kCommandTypes = []<std::size_t... I>(std::index_sequence<I...>) {
   return std::array<std::string_view, kCommandCount>{Schema<std::variant_alternative_t<I, Command>>::type...};
 }(std::make_index_sequence<kCommandCount>{});

@@ -19,7 +19,9 @@ Topology cloud() {
   return t;
 }
 
-std::unique_ptr<Core> make_core(const Topology& topo) { return std::move(Core::make(topo, SchedulerOptions{})).value(); }
+std::unique_ptr<Core> make_core(const Topology& topo) {
+  return std::move(Core::make(topo, SchedulerOptions{})).value();
+}
 
 namespace {
 
@@ -126,7 +128,7 @@ std::vector<Step> job_steps(const Core& core) {
   s.push_back({CancelJob{3}, 30 * kMinute});
   s.push_back({CancelJob{999}, 30 * kMinute});  // no such job
   s.push_back({SetBudget{"acme-vision", std::nullopt}, 40 * kMinute});
-  for (TimeMs t : {kHour, 2 * kHour, 3 * kHour, 6 * kHour}) s.push_back({Schedule{}, t});
+  for (TimeMs t : {kHour, 2 * kHour, 2 * kHour + 20 * kMinute, 3 * kHour, 6 * kHour}) s.push_back({Schedule{}, t});
   return s;
 }
 
@@ -182,7 +184,8 @@ std::string state_text(const Core& core) {
   for (JobId id = 0; id < core.state().jobs.size(); ++id) {
     if (!core.has_job(id)) continue;
     const Job& j = core.job(id);
-    o << id << " " << spec_text(j.spec) << " | " << phase_name(j.phase) << " seg" << j.segment << " " << end_name(j.end_kind) << " "
+    o << id << " " << spec_text(j.spec) << " | " << phase_name(j.phase) << " seg" << j.segment << " "
+      << end_name(j.end_kind) << " "
       << j.end_reason << " " << j.exit_code << "/" << j.exit_signal << " " << j.first_start << " " << j.last_start
       << " " << j.end << " " << j.run_ms << " " << j.useful_ms << " " << j.preemptions << " " << j.failures << " "
       << j.lost_ms;

@@ -51,6 +51,7 @@ TEST(CodecReplay, DecodedJournalAppliesExactlyLikeTheOriginal) {
   for (const char* seen : {"started", "failed 0#1", "ended 2#1 completed", "ended 4#2 failed", "rejected 5", "alert",
                            "error 3 job 'train-0': stale report", "error 2 job: no job 999", "ended 3#2 cancelled"})
     EXPECT_NE(outcomes.find(seen), std::string::npos) << seen << " not in\n" << outcomes;
+  EXPECT_EQ(outcomes.find("fault"), std::string::npos) << outcomes;
 
   // A restart: the rows' text alone, decoded against a fresh core as it grows.
   auto restarted = make_core(topo);
