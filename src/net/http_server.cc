@@ -121,8 +121,9 @@ void Server::stop() {
   work_.reset();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  std::unordered_map<Session*, std::shared_ptr<Session>> left;  // destroyed after the lock
   std::lock_guard lock(shared_->mu);
-  shared_->sessions.clear();  // normally empty already: each close() removed its session
+  left.swap(shared_->sessions);  // normally empty already: each close() removed its session
 }
 
 Result<tcp::endpoint> endpoint_of(const HttpServerOptions& opt) {
