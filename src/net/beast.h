@@ -47,4 +47,14 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// An HTTP token (a method, a header name): letters, digits and !#$%&'*+-.^_`|~.
+inline bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 }  // namespace hexa::net

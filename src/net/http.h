@@ -50,8 +50,9 @@ const char* http_reason(int status);
 // that closed, or to a server that stopped, is dropped. A second call is dropped; a Reply whose
 // every copy is destroyed uncalled answers 500, so that the connection never hangs.
 using Reply = std::function<void(HttpResponse)>;
-// Called on an I/O thread: it must not block (hand slow work to another thread and reply from
-// there). An exception it throws is answered 500.
+// Called on an I/O thread, concurrently for different connections: it must be thread-safe
+// and must not block (hand slow work to another thread and reply from there). An exception it
+// throws is answered 500. One request per connection is in flight at a time.
 using Handler = std::function<void(HttpRequest, Reply)>;
 
 struct HttpServerOptions {

@@ -18,19 +18,6 @@ using Clock = std::chrono::steady_clock;
 // A sanity bound on what a server may send back (a job's whole log, say).
 constexpr std::uint64_t kMaxResponseBody = 256ull << 20;
 
-bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!is_token_char(c)) return false;
-  }
-  return true;
-}
-
 // A target goes on the request line as it is: no spaces, no control characters.
 bool is_target(std::string_view s) {
   if (s.empty() || s.front() != '/') return false;

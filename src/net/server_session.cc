@@ -205,7 +205,8 @@ void Session::send(HttpResponse r) {
   res_.result(static_cast<unsigned>(r.status));
   res_.set(http::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers) {
-    if (!reserved_header(name) && !has_line_break(name) && !has_line_break(value)) res_.insert(name, value);
+    // A name or value that would break the framing is left out rather than sent.
+    if (is_token(name) && !reserved_header(name) && !has_line_break(value)) res_.insert(name, value);
   }
   res_.keep_alive(keep_alive_);
   if (r.status == 204 || r.status == 304) {

@@ -81,6 +81,27 @@ TEST(HttpServerTest, HandlerSeesHeadersQueryAndBody) {
   EXPECT_EQ(req.body, "payload");
 }
 
+TEST(HttpServerTest, HandlerHeadersCannotBreakTheFraming) {
+  auto server = serve([](HttpRequest, Reply reply) {
+    HttpResponse r = text(200, "body");
+    r.headers = {{"Bad Name", "1"}, {"X-Split", "a\r\nInjected: 1"}, {"Content-Length", "999"},
+                 {"Connection", "close"}, {"X-Fine", "yes"}};
+    reply(std::move(r));
+  });
+  ASSERT_TRUE(server);
+  auto client = client_for(*server);
+  for (int i = 0; i < 2; ++i) {  // the connection stays usable
+    auto r = client->request("GET", "/");
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->body, "body");
+    EXPECT_EQ(r->header("content-length"), "4");
+    EXPECT_EQ(r->header("x-fine"), "yes");
+    EXPECT_EQ(r->header("injected"), "");
+    EXPECT_EQ(r->header("x-split"), "");
+    EXPECT_EQ(r->header("connection"), "");
+  }
+}
+
 TEST(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   auto server = serve(echo);
   ASSERT_TRUE(server);
