@@ -46,7 +46,11 @@ class ReplySlot {
   ReplySlot(const ReplySlot&) = delete;
   ReplySlot& operator=(const ReplySlot&) = delete;
   ~ReplySlot() {
-    if (!used_.load()) deliver(http_problem(500, "the handler dropped the request without answering"));
+    if (used_.load()) return;
+    try {
+      deliver(http_problem(500, "the handler dropped the request without answering"));
+    } catch (...) {  // out of memory: see deliver
+    }
   }
 
   void deliver(HttpResponse r) noexcept {
@@ -208,7 +212,12 @@ void Session::send(HttpResponse r) {
     // A name or value that would break the framing is left out rather than sent.
     if (is_token(name) && !reserved_header(name) && !has_line_break(value)) res_.insert(name, value);
   }
-  res_.keep_alive(keep_alive_);
+  // Said even to an HTTP/1.0 client, for which closing is the default.
+  if (keep_alive_) {
+    res_.keep_alive(true);
+  } else {
+    res_.set(http::field::connection, "close");
+  }
   if (r.status == 204 || r.status == 304) {
     // No body by definition; a 204 may not even carry a Content-Length (RFC 9110, 8.6).
     if (r.status == 304) res_.content_length(0);

@@ -208,6 +208,7 @@ TEST(HttpServerTest, Http10AndConnectionCloseAreAnsweredThenClosed) {
   std::string answer = old.read("", 5000);
   EXPECT_EQ(answer.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << answer;
   EXPECT_NE(answer.find("GET /old "), std::string::npos);
+  EXPECT_NE(answer.find("Connection: close\r\n"), std::string::npos) << answer;
   EXPECT_TRUE(old.closed_by_peer());
 
   RawConnection closing(server->port());
