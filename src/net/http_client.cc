@@ -1,8 +1,11 @@
 // The blocking client: each step is an async Beast operation run to its end on a private
 // io_context, so that one deadline (tcp_stream's timer) bounds connect, write and read alike.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "net/base_url.h"
 #include "net/beast.h"
