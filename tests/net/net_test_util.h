@@ -44,6 +44,8 @@ class RawConnection {
     fd_ = -1;
   }
 
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
   bool send(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
