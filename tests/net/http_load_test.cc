@@ -106,6 +106,32 @@ TEST(HttpLoadTest, SixtyFourClientsTwoHundredRequestsEach) {
   (*server)->stop();
 }
 
+// Clients keep sending while the server stops: every client ends with an error, no reply
+// lands anywhere it should not, nothing hangs.
+TEST(HttpLoadTest, StopUnderLoad) {
+  CoreThread core;
+  std::atomic<int> served{0};
+  Handler inner = mixed_handler(core);
+  auto server = HttpServer::start({}, [&](HttpRequest req, Reply reply) {
+    ++served;
+    inner(std::move(req), std::move(reply));
+  });
+  ASSERT_TRUE(server.ok());
+  const std::string base = "http://127.0.0.1:" + std::to_string((*server)->port());
+  std::vector<std::thread> threads;
+  for (int c = 0; c < 16; ++c) {
+    threads.emplace_back([&, c] {
+      auto client = HttpClient::make(base).value();
+      for (int i = 0; i < 100'000; ++i) {  // bounded; the stop ends it long before
+        if (!client->request("POST", "/c" + std::to_string(c) + "/" + std::to_string(i), "x", {}, 10'000).ok()) return;
+      }
+    });
+  }
+  while (served.load() < 2000) std::this_thread::yield();
+  (*server)->stop();
+  for (auto& t : threads) t.join();
+}
+
 int env_int(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v ? std::atoi(v) : fallback;
