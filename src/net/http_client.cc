@@ -137,6 +137,9 @@ Result<HttpResponse> Client::request(const std::string& method, const std::strin
   } catch (const std::exception& e) {
     disconnect();
     return Status::Unavailable(origin_ + ": " + method + " " + target + ": " + e.what());
+  } catch (...) {
+    disconnect();
+    return Status::Unavailable(origin_ + ": " + method + " " + target + ": unexpected failure");
   }
 }
 

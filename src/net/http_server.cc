@@ -154,6 +154,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
     return std::unique_ptr<HttpServer>(std::move(server));
   } catch (const std::exception& e) {  // out of memory, or no thread could be started
     return Status::Unavailable(std::string("cannot start the HTTP server: ") + e.what());
+  } catch (...) {
+    return Status::Unavailable("cannot start the HTTP server");
   }
 }
 
