@@ -54,6 +54,20 @@ class Core {
   const Ledger& ledger() const { return ledger_; }
   bool credits_on() const { return credits_on_; }
 
+  // Snapshots (core/core_snapshot.cc), so that a host restarts from the newest snapshot and
+  // replays only the journal after it. snapshot(): the whole state as bytes (a format version,
+  // the options and topology it was made with, then every part; a checksum at the end).
+  std::string snapshot() const;
+  // A core indistinguishable from the one saved: the same commands give it the same effects
+  // and states. The topology must outlive the core. Errors (Invalid, nothing made): bytes that
+  // are not a snapshot, truncated or corrupt, of another format version, or made with other
+  // options or another topology (nodes, GPUs, names).
+  static Result<std::unique_ptr<Core>> restore(const Topology& topo, const SchedulerOptions& opt,
+                                               const CoreOptions& co, std::string_view bytes);
+  // A 64-bit hash of the whole state (the checksum of snapshot(), without making it): two
+  // cores with the same digest are in the same state.
+  std::uint64_t digest() const;
+
  private:
   Core(const Topology& topo, Scheduler sched, const CoreOptions& co)
       : co_(co), state_(topo), sched_(std::move(sched)), credits_(ledger_, sched_.options().restart_overhead) {}
@@ -96,6 +110,11 @@ class Core {
   Status check_spec(const JobSpec& spec) const;
   // Why a valid job can never run here, or empty when some pool is big enough.
   std::string never_fits(const JobSpec& spec) const;
+  // Snapshots (core/core_snapshot.cc): every part, after the header; load checks what refers
+  // from one part into another.
+  void save(Writer& w) const;
+  bool load(Reader& r);
+  bool check_loaded(Reader& r) const;
 
   CoreOptions co_;
   ClusterState state_;

@@ -16,6 +16,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 // Percent of the cost of lost work given back (0..100), by what caused the loss.
 struct RefundPolicy {
   int preemption_pct = 100;  // restart overhead after a preemption
@@ -45,6 +48,11 @@ class CreditAdmission final : public Admission {
   Result<HoldRequest> hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
   // "j17#2": job 17's third run segment.
   static std::string hold_id(const Job& j);
+
+  // Snapshots (core/core_snapshot.cc): the refund policy, the holds that restart after a
+  // failure, the faults not yet taken.
+  void save(Writer& w) const;
+  bool load(Reader& r);
 
  private:
   Ledger& ledger_;

@@ -29,6 +29,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 struct AdvanceReservation {
   std::string name;
   TenantId tenant = kNoTenant;  // who may use it inside its window; kNoTenant: nobody
@@ -93,6 +96,10 @@ class AdvanceBook {
   // Adds a run over [start, end) to what the reservation's tenant used of it: `gpus` whole
   // GPUs, or with `compute` > 0 one slice of that many sevenths of a GPU.
   void note_used(std::size_t r, int gpus, int compute, TimeMs start, TimeMs end);
+
+  // Snapshots (engine/scheduler_archive.cc): every reservation, with what a pass keeps in it.
+  void save(Writer& w) const;
+  bool load(Reader& r, const Topology& topo, std::size_t tenants);
 
  private:
   std::vector<AdvanceReservation> all_;

@@ -13,6 +13,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 struct ClusterState {
   explicit ClusterState(const Topology& t) : topo(&t), free(t), nodes(t.nodes().size()) {}
 
@@ -35,5 +38,11 @@ struct ClusterState {
     running.pop_back();
   }
 };
+
+// Snapshots (engine/cluster_state_archive.cc): jobs, tenants, the running list in its order,
+// node states, the free index. Load checks that every id a job or tenant holds is in range.
+// REQUIRES (load): a fresh state of the same topology.
+void save(Writer& w, const ClusterState& s);
+bool load(Reader& r, ClusterState& s);
 
 }  // namespace hexa

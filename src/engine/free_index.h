@@ -18,6 +18,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 struct PoolInfo {
   SiteId site = 0;
   TypeId type = 0;
@@ -64,6 +67,11 @@ class FreeIndex {
   int pool_level(PoolId p, int k) const { return pool_level_[pool_off_[p] + k]; }
   // Most free GPUs on one node of the pool.
   int pool_max_node_free(PoolId p) const;
+
+  // Snapshots (engine/free_index_archive.cc): each node's free GPUs and the slice index; the
+  // aggregates are worked out again. REQUIRES (load): a fresh index of the same topology.
+  void save(Writer& w) const;
+  bool load(Reader& r);
 
  private:
   void move_level(NodeId n, int from, int to);

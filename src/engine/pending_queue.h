@@ -21,6 +21,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 struct PolicyKey {
   std::int64_t level = 0;
   std::int64_t tie = 0;  // usually arrival order
@@ -69,6 +72,12 @@ class PendingQueue {
   std::vector<std::pair<GroupKey, Group*>> groups(const std::vector<char>& skip = {});
   // Drops groups left empty (call after a pass; keeps group pointers stable during one).
   void drop_empty_groups();
+
+  // Snapshots (engine/pending_queue_archive.cc): the groups with their classes, the order of
+  // the group lists (groups() returns them in that order), the queued jobs. Each group's jobs
+  // and count of other classes are rebuilt from the jobs. Load: job ids are below `ids`.
+  void save(Writer& w) const;
+  bool load(Reader& r, std::size_t ids);
 
  private:
   struct Where {

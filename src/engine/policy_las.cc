@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "engine/queue_policy.h"
+#include "model/archive.h"
 
 namespace hexa {
 namespace {
@@ -40,6 +41,7 @@ class Las final : public QueuePolicy {
     while (!promotions_.empty() && std::get<0>(promotions_.top()) <= now) {
       auto [t, id, since] = promotions_.top();
       promotions_.pop();
+      if (!s.jobs.contains(id)) continue;  // ended and retired since (CoreOptions::retire_ended)
       Job& j = s.jobs[id];
       if (j.phase != JobPhase::kPending || j.queued_since != since) continue;  // stale
       j.las_base = j.attained(now);
@@ -51,6 +53,7 @@ class Las final : public QueuePolicy {
     while (!crossings_.empty() && std::get<0>(crossings_.top()) <= now) {
       auto [t, id, start] = crossings_.top();
       crossings_.pop();
+      if (!s.jobs.contains(id)) continue;  // retired
       const Job& j = s.jobs[id];
       if (j.phase != JobPhase::kRunning || j.last_start != start) continue;  // stale
       out->push_back(id);
@@ -61,14 +64,34 @@ class Las final : public QueuePolicy {
   TimeMs next_wakeup(const ClusterState& s, TimeMs, bool jobs_wait) override {
     while (!crossings_.empty()) {  // drop stale crossings
       auto [t, id, start] = crossings_.top();
-      const Job& j = s.jobs[id];
-      if (j.phase == JobPhase::kRunning && j.last_start == start) break;
+      if (s.jobs.contains(id) && s.jobs[id].phase == JobPhase::kRunning && s.jobs[id].last_start == start) break;
       crossings_.pop();
     }
     if (!jobs_wait) return kNever;
     TimeMs next = crossings_.empty() ? kNever : std::get<0>(crossings_.top());
     if (!promotions_.empty()) next = std::min(next, std::get<0>(promotions_.top()));
     return next;
+  }
+
+  // The timers in pop order: the same heap content, whatever order it was pushed in.
+  void save(Writer& w) const override {
+    for (Timers q : {crossings_, promotions_}) {
+      w.u64(q.size());
+      for (; !q.empty(); q.pop()) w.i64(std::get<0>(q.top())), w.u32(std::get<1>(q.top())), w.i64(std::get<2>(q.top()));
+    }
+  }
+  bool load(Reader& r) override {
+    for (Timers* q : {&crossings_, &promotions_}) {
+      *q = Timers();
+      const std::size_t n = r.count(3);
+      Timer last{};
+      for (std::size_t i = 0; i < n && r.ok(); ++i) {
+        Timer t{r.i64(), r.u32(), r.i64()};
+        if (i > 0 && t < last) return r.fail("las: timers out of order");
+        q->push(last = t);
+      }
+    }
+    return r.ok();
   }
 
  private:

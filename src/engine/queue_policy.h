@@ -19,6 +19,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 // What happens when the job at the front does not fit.
 enum class Skip : std::uint8_t {
   kStrict,  // nothing behind it may start (fifo)
@@ -63,6 +66,10 @@ class QueuePolicy {
   // The next instant at which this policy's order may change with no other event; kNever if
   // none. `jobs_wait`: whether any job is pending.
   virtual TimeMs next_wakeup(const ClusterState&, TimeMs /*now*/, bool /*jobs_wait*/) { return kNever; }
+
+  // Snapshots: the policy's own state, if it keeps any across passes (las: its timers).
+  virtual void save(Writer&) const {}
+  virtual bool load(Reader&) { return true; }
 };
 
 Result<std::unique_ptr<QueuePolicy>> make_queue_policy(const SchedulerOptions& opt);

@@ -70,6 +70,16 @@ class Scheduler {
   // Why a pending job waits, in words.
   std::string explain(const ClusterState& s, const Job& j) const;
 
+  // Snapshots (engine/scheduler_archive.cc): every member a later pass or explain() reads;
+  // the scratch of a pass is left out. REQUIRES (load): between passes, a scheduler made with
+  // the same options, `s` loaded already (ids are checked against it). The admission seam is
+  // the host's to set again.
+  void save(Writer& w) const;
+  bool load(Reader& r, const ClusterState& s);
+  // After a load: every GPU is free, run by a job, or held by a downtime, a node state or a
+  // reservation, once; each job's reservation is one of the book.
+  bool check_occupancy(Reader& r, const ClusterState& s) const;
+
  private:
   Scheduler(SchedulerOptions opt, std::unique_ptr<QueuePolicy> p, std::unique_ptr<Placer> pl)
       : opt_(std::move(opt)), policy_(std::move(p)), placer_(std::move(pl)) {}

@@ -14,6 +14,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 using PoolId = std::uint32_t;
 using SliceGpu = std::uint32_t;  // a sliced GPU, dense: 0 .. gpus() - 1
 
@@ -72,6 +75,12 @@ class SliceIndex {
   // Whether the profile can start at `start` on occupancy m.
   bool fits_at(int slice, SlotMask m, int start) const;
   const Topology& topology() const { return *topo_; }
+
+  // Snapshots (engine/free_index_archive.cc): each GPU's occupancy, which are set aside, the
+  // slices held, and the order of the GPUs in each bucket (a placer takes a bucket's last
+  // GPU); the counts are worked out again. REQUIRES (load): built for the same topology.
+  void save(Writer& w) const;
+  bool load(Reader& r);
 
  private:
   void move(SliceGpu g, SlotMask to);

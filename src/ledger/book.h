@@ -17,6 +17,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 enum class AccountKind : std::uint8_t {
   kSystem,  // revenue, expired, payments, grants-source:<programme>: no floor, may go negative
   kCash,    // a tenant's own money (top-ups, refunds); floor = -overdraft
@@ -71,6 +74,11 @@ class Book {
   Int128 total() const;
 
   bool operator==(const Book&) const = default;
+
+  // Snapshots (ledger/ledger_archive.cc): accounts and transfers; the indexes are rebuilt.
+  // Load: accounts are owned by one of `owners` tenants, or none.
+  void save(Writer& w) const;
+  bool load(Reader& r, std::uint32_t owners);
 
  private:
   // Checks `t` against balances `bal(id)` (the current ones, or those after earlier transfers

@@ -35,6 +35,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 class Ledger {
  public:
   Ledger();  // opens the system accounts
@@ -117,7 +120,13 @@ class Ledger {
   // Whole-state equality: the tests compare snapshots before and after a failed operation.
   bool operator==(const Ledger&) const = default;
 
+  // Snapshots (ledger/ledger_archive.cc): the whole state; the indexes by name and id are
+  // rebuilt. REQUIRES (load): a fresh ledger.
+  void save(Writer& w) const;
+  bool load(Reader& r);
+
  private:
+  bool check_loaded(Reader& r);
   Result<std::uint32_t> tenant_index(std::string_view what, std::string_view name) const;
   Status check_now(std::string_view what, TimeMs now) const;
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;

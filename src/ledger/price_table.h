@@ -11,6 +11,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 struct Price {
   Micro per_gpu_hour = 0;          // > 0
   int preemptible_discount_bps = 0;  // 0..9999; 3000 = 30% off for preemptible work
@@ -34,6 +37,10 @@ class PriceTable {
 
   std::size_t size() const { return rates_.size(); }
   bool operator==(const PriceTable&) const = default;
+
+  // Snapshots (ledger/ledger_archive.cc).
+  void save(Writer& w) const;
+  bool load(Reader& r);
 
  private:
   using Key = std::tuple<std::string, std::string, int>;

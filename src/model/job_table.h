@@ -12,6 +12,9 @@
 
 namespace hexa {
 
+class Reader;
+class Writer;
+
 class JobTable {
  public:
   static constexpr unsigned kPageBits = 10;
@@ -60,6 +63,11 @@ class JobTable {
   }
 
   bool empty() const { return live_ == 0; }
+
+  // Snapshots (model/model_archive.cc): the ids handed out and the jobs held, so that a
+  // restored table hands out the same next id and knows the same retired ones.
+  void save(Writer& w) const;
+  bool load(Reader& r);
 
   // The jobs held, in id order (range-for).
   class const_iterator {
