@@ -1,8 +1,10 @@
 // hexa: one binary, thin main. Each sub-command lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "serve_command.h"
 #include "simulate_command.h"
 #include "statement_command.h"
+#include "up_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Hexagone: the control plane of a multi-site GPU cloud"};
@@ -12,6 +14,10 @@ int main(int argc, char** argv) {
   hexa::add_simulate_command(app, sim);
   hexa::StatementArgs statement;
   hexa::add_statement_command(app, statement);
+  hexa::ServeArgs serve;
+  hexa::add_serve_command(app, serve);
+  hexa::UpArgs up;
+  hexa::add_up_command(app, up);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -20,5 +26,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("simulate")) return hexa::run_simulate(sim);
   if (app.got_subcommand("statement")) return hexa::run_statement(statement);
+  if (app.got_subcommand("serve")) return hexa::run_serve(serve);
+  if (app.got_subcommand("up")) return hexa::run_up(up);
   return 2;  // unreachable: require_subcommand(1)
 }

@@ -74,8 +74,11 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   Job seg = j;
   if (j.phase == JobPhase::kPending) --seg.preemptions;
   const std::string id = hold_id(seg);
-  if (!ledger_.find_hold(id)) return;  // started before credits were on
-  GpuMs used = billed(s, j, j.last_run_ms);
+  const Hold* hold = ledger_.find_hold(id);
+  if (!hold) return;  // started before credits were on
+  // A host's Schedule may come a little after a job's time limit: what ran past the limit is
+  // not the tenant's to pay, and the hold covers exactly the limit.
+  GpuMs used = std::min(billed(s, j, j.last_run_ms), hold->req.gpu_ms);
   if (used > 0) check("meter", id, ledger_.meter(id, used, now).status());
   check("release", id, ledger_.release(id, now).status());
   if (!seg.resumed()) return;

@@ -50,6 +50,7 @@ std::string statement_csv(const Statement& s);
 // site, GPU-hours, credits per GPU-hour, amount), Refunds and Expiries, each a table with its
 // subtotal, then the closing balance and a check line: opening + in - out = closing. Credits
 // are exact (format_credits), GPU-hours to 3 decimals half up; no floating point.
-std::string statement_text(const Statement& s);
+// `calendar`: the statement's times are ms since the Unix epoch (a live cloud's): dates in UTC.
+std::string statement_text(const Statement& s, bool calendar = false);
 
 }  // namespace hexa

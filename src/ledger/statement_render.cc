@@ -70,8 +70,31 @@ void csv_row(std::string& out, const char* section, const StatementLine& l, bool
 
 // ---- text -------------------------------------------------------------------------------------
 
-// "day D hh:mm" counted from time 0, floored to the minute (a negative time gets a '-').
-std::string day_time(TimeMs t) {
+// "YYYY-MM-DD hh:mm" (UTC) of ms since the Unix epoch, floored to the minute. Days to a civil
+// date: the proleptic Gregorian calendar, counted in 400-year eras.
+std::string calendar_time(TimeMs t) {
+  std::int64_t days = t / kDay - (t % kDay < 0 ? 1 : 0);
+  std::int64_t ms = t - days * kDay;
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t doe = days - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(ms / kHour),
+                static_cast<long long>(ms / kMinute % 60));
+  return buf;
+}
+
+// "day D hh:mm" counted from time 0, floored to the minute (a negative time gets a '-'); or,
+// when the statement's times are wall-clock ones, the UTC date.
+std::string day_time(TimeMs t, bool calendar = false) {
+  if (calendar) return calendar_time(t);
   std::uint64_t mag = t < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(t) : static_cast<std::uint64_t>(t);
   std::uint64_t minutes = mag / static_cast<std::uint64_t>(kMinute);
   char buf[48];
@@ -142,7 +165,7 @@ void text_section(std::string& out, const std::string& title, Table table, std::
   table.render(out);
 }
 
-Table ref_table(const std::string& ref_name, const std::string& note_name, const std::vector<StatementLine>& lines,
+Table ref_table(bool calendar, const std::string& ref_name, const std::string& note_name, const std::vector<StatementLine>& lines,
                 bool with_job) {
   Table t;
   t.head = {"time", ref_name};
@@ -151,7 +174,7 @@ Table ref_table(const std::string& ref_name, const std::string& note_name, const
   t.right.assign(t.head.size(), false);
   t.right.back() = true;
   for (const StatementLine& l : lines) {
-    std::vector<std::string> row = {day_time(l.at), l.ref};
+    std::vector<std::string> row = {day_time(l.at, calendar), l.ref};
     if (with_job) row.push_back(l.job);
     row.insert(row.end(), {l.note, format_credits(l.amount)});
     t.rows.push_back(std::move(row));
@@ -199,16 +222,17 @@ std::string statement_csv(const Statement& s) {
   return out;
 }
 
-std::string statement_text(const Statement& s) {
+std::string statement_text(const Statement& s, bool calendar) {
   std::string out = "Credit statement (amounts in credits)\n";
   out += "  tenant           " + s.tenant + "\n";
-  out += "  period           " + day_time(s.from) + " to " + day_time(s.to) + " (ms " + std::to_string(s.from) +
-         " to " + std::to_string(s.to) + ", end excluded)\n";
+  out += "  period           " + day_time(s.from, calendar) + " to " + day_time(s.to, calendar) +
+         (calendar ? " UTC" : "") + " (ms " + std::to_string(s.from) + " to " + std::to_string(s.to) +
+         ", end excluded)\n";
   out += "  opening balance  " + format_credits(s.opening) + " credits\n";
 
-  auto plain = [&out](const std::string& title, const std::string& ref_name, const std::string& note_name,
+  auto plain = [&out, calendar](const std::string& title, const std::string& ref_name, const std::string& note_name,
                       const std::vector<StatementLine>& lines, bool with_job) {
-    Table t = ref_table(ref_name, note_name, lines, with_job);
+    Table t = ref_table(calendar, ref_name, note_name, lines, with_job);
     text_section(out, title, t, subtotal_row(t.head.size(), total(lines)), total(lines));
   };
   plain("Grants (+)", "grant", "programme", s.grants, false);
@@ -219,7 +243,7 @@ std::string statement_text(const Statement& s) {
   jobs.right = {false, false, false, false, true, true, true};
   GpuMs gpu_ms = 0;
   for (const StatementLine& l : s.jobs) {
-    jobs.rows.push_back({day_time(l.at), l.job, l.gpu_type, l.site, format_gpu_hours(l.gpu_ms), format_credits(l.rate),
+    jobs.rows.push_back({day_time(l.at, calendar), l.job, l.gpu_type, l.site, format_gpu_hours(l.gpu_ms), format_credits(l.rate),
                          format_credits(l.amount)});
     gpu_ms = saturating_add(gpu_ms, l.gpu_ms);
   }

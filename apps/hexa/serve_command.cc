@@ -1,0 +1,38 @@
+#include "serve_command.h"
+
+#include <cmath>
+
+namespace hexa {
+
+void add_serve_command(CLI::App& app, ServeArgs& a) {
+  CLI::App* c = app.add_subcommand("serve", "Run the control plane's server: the REST API, the journal, the agents' orders");
+  c->add_option("--config", a.opt.config, "The cloud: a scenario file without a workload (cluster, scheduler, tenants, credits)")
+      ->required();
+  c->add_option("--state", a.opt.state_dir, "State directory: hexa.db (the journal), snapshots/, logs/, admin.token")
+      ->required();
+  c->add_option("--listen", a.opt.listen, "HOST:PORT to listen on (port 0: a free one, written to STATE/server.url)")
+      ->capture_default_str();
+  c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
+      ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+  c->add_option("--heartbeat-s", a.heartbeat_s, "How often agents are told to report")
+      ->check(CLI::Range(1, 600))->capture_default_str();
+  c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  c->add_option("--default-time-limit-h", a.default_time_limit_h, "Time limit of jobs that give none (0: none)")
+      ->check(CLI::Range(0.0, 8784.0))->capture_default_str();
+  c->add_option("--snapshot-every", a.opt.host.snapshot_every, "Journal rows between snapshots")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))->capture_default_str();
+  c->add_option("--http-threads", a.opt.http_threads, "Threads serving HTTP")->check(CLI::Range(1, 64))->capture_default_str();
+  c->description(c->get_description() + "\n  Example: hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
+}
+
+int run_serve(ServeArgs& a) {
+  auto ms = [](double s) { return static_cast<DurationMs>(std::llround(s * 1000)); };
+  a.opt.host.node_grace = ms(a.node_grace_s);
+  a.opt.host.stop_grace = ms(a.stop_grace_s);
+  a.opt.host.heartbeat_s = a.heartbeat_s;
+  a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
+  return run_server(a.opt);
+}
+
+}  // namespace hexa

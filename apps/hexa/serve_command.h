@@ -1,0 +1,19 @@
+// `hexa serve`: the live control plane's server (docs/server.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "server/server.h"
+
+namespace hexa {
+
+struct ServeArgs {
+  ServeOptions opt;
+  double node_grace_s = 15, stop_grace_s = 10, default_time_limit_h = 1;
+  int heartbeat_s = 5;
+};
+
+void add_serve_command(CLI::App& app, ServeArgs& a);
+int run_serve(ServeArgs& a);
+
+}  // namespace hexa

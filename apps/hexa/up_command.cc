@@ -1,0 +1,223 @@
+#include "up_command.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "net/http.h"
+#include "sim/scenario.h"
+
+namespace hexa {
+namespace {
+
+namespace fs = std::filesystem;
+
+void say(const std::string& line) { std::cerr << "hexa up: " << line << std::endl; }
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("hexa") : p.string();
+}
+
+// Starts `args` as a child in its own process group (Ctrl-C reaches us, and we stop them in
+// order), its output to `log` when given.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setpgid(0, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (!log.empty()) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd >= 0) ::dup2(fd, 1), ::dup2(fd, 2);
+  }
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
+// SIGTERM, then SIGKILL after `grace`; reaps it.
+void stop_child(pid_t pid, std::chrono::milliseconds grace) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  auto until = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < until) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+std::string read_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+// The default cloud of one machine: one site of `agents` nodes with `gpus` GPUs each, fair
+// share with backfill, and a price so that credits are on (1 credit per GPU-hour).
+Status write_default_cloud(const std::string& path, int agents, int gpus) {
+  std::ofstream out(path, std::ios::trunc);
+  out << "# Written by hexa up: the default cloud of one machine. Edit it, or pass --config.\n"
+      << "name: local\n"
+      << "description: one site of " << agents << " nodes with " << gpus << " GPUs each\n"
+      << "cluster: \"" << agents << "x" << gpus << "\"\n"
+      << "scheduler: {policy: backfill}\n"
+      << "credits:\n"
+      << "  prices:\n"
+      << "    - {gpu_type: gpu, credits_per_gpu_hour: 1}\n";
+  out.close();
+  return out ? Status::Ok() : Status::Invalid(path + ": cannot write it");
+}
+
+Result<std::string> wait_ready(const std::string& dir, pid_t server, std::chrono::seconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (::waitpid(server, nullptr, WNOHANG) == server) return Status::Unavailable("the server stopped; see " + dir + "/serve.log");
+    std::string url = read_line(dir + "/server.url");
+    if (!url.empty()) {
+      auto client = HttpClient::make(url);
+      if (client.ok()) {
+        auto r = (*client)->request("GET", "/readyz", "", {}, 1000);
+        if (r.ok() && r->status == 200) return url;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::Unavailable("the server was not ready within " + std::to_string(limit.count()) + " s; see " + dir +
+                             "/serve.log");
+}
+
+// An agent token for `node`, written to DIR/agents/NODE.token (0600).
+Result<std::string> agent_token(const std::string& url, const std::string& admin, const std::string& node,
+                                const std::string& dir) {
+  auto client = HttpClient::make(url);
+  if (!client.ok()) return client.status();
+  nlohmann::json body{{"role", "agent"}, {"node", node}};
+  auto r = (*client)->request("POST", "/v1/tokens", body.dump(), {{"Authorization", "Bearer " + admin}}, 10000);
+  if (!r.ok()) return r.status();
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 201 || !j.is_object() || !j.contains("token"))
+    return Status::Unavailable("token for node " + node + ": HTTP " + std::to_string(r->status) + " " + r->body);
+  const std::string path = dir + "/" + node + ".token";
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << j["token"].get<std::string>() << "\n";
+  }
+  ::chmod(path.c_str(), 0600);
+  return path;
+}
+
+}  // namespace
+
+void add_up_command(CLI::App& app, UpArgs& a) {
+  CLI::App* c = app.add_subcommand("up", "Run a whole cloud on this machine: a server on SQLite and local agents");
+  c->add_option("--config", a.config, "The cloud (scenario format without a workload); default: one site of --agents nodes");
+  c->add_option("--state", a.state_dir, "State directory")->capture_default_str();
+  c->add_option("--listen", a.listen, "HOST:PORT of the server")->capture_default_str();
+  c->add_option("--agents", a.agents, "Local agents, one per node (the first nodes of the cluster)")
+      ->check(CLI::Range(0, 64))->capture_default_str();
+  c->add_option("--gpus-per-agent", a.gpus_per_agent, "GPUs of each node of the default cloud")
+      ->check(CLI::Range(1, 64))->capture_default_str();
+  c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
+      ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+  c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+  c->add_flag("--allow-root", a.allow_root, "Let agents run jobs as root (otherwise: as nobody when root)");
+  c->description(c->get_description() + "\n  Example: hexa up --agents 2 --gpus-per-agent 4   (Ctrl-C stops it all)");
+}
+
+int run_up(const UpArgs& a) {
+  std::error_code ec;
+  fs::create_directories(a.state_dir + "/agents", ec);
+  if (ec) return say("--state " + a.state_dir + ": cannot create it: " + ec.message()), 2;
+  std::string config = a.config;
+  if (config.empty()) {
+    config = a.state_dir + "/cloud.yaml";
+    if (!fs::exists(config))
+      if (Status st = write_default_cloud(config, a.agents, a.gpus_per_agent); !st.ok()) return say(st.message()), 2;
+  }
+  auto cloud = load_cloud(config);  // checked here, so that a bad file is one clear line
+  if (!cloud.ok()) return say(cloud.status().message()), 2;
+  const auto& nodes = cloud->topology->nodes();
+  if (static_cast<std::size_t>(a.agents) > nodes.size())
+    return say("--agents " + std::to_string(a.agents) + ": the cloud has " + std::to_string(nodes.size()) + " nodes"), 2;
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  fs::remove(a.state_dir + "/server.url", ec);
+  const std::string exe = self_exe();
+  char grace[32], stop_grace[32];
+  std::snprintf(grace, sizeof grace, "%g", a.node_grace_s);
+  std::snprintf(stop_grace, sizeof stop_grace, "%g", a.stop_grace_s);
+  pid_t server = spawn({exe, "serve", "--config", config, "--state", a.state_dir, "--listen", a.listen, "--node-grace-s",
+                        grace, "--stop-grace-s", stop_grace},
+                       a.state_dir + "/serve.log");
+  auto url = wait_ready(a.state_dir, server, std::chrono::seconds(60));
+  if (!url.ok()) {
+    stop_child(server, std::chrono::seconds(5));
+    return say(url.status().message()), 1;
+  }
+  const std::string admin = read_line(a.state_dir + "/admin.token");
+  std::vector<pid_t> agents;
+  for (int i = 0; i < a.agents; ++i) {
+    const NodeInfo& n = nodes[static_cast<std::size_t>(i)];
+    auto token = agent_token(*url, admin, n.name, a.state_dir + "/agents");
+    if (!token.ok()) {
+      for (pid_t p : agents) stop_child(p, std::chrono::seconds(15));
+      stop_child(server, std::chrono::seconds(10));
+      return say(token.status().message()), 1;
+    }
+    std::vector<std::string> args = {exe, "agent", "--server", *url, "--node", n.name, "--token-file", *token, "--gpus",
+                                     std::to_string(n.gpus), "--gpu-type", cloud->topology->types().name(n.type),
+                                     "--work-dir", a.state_dir + "/agents/" + n.name};
+    if (a.allow_root) args.push_back("--allow-root");
+    agents.push_back(spawn(args, a.state_dir + "/agents/" + n.name + ".log"));
+  }
+  std::cout << "Hexagone is up: " << *url << "\n"
+            << "  admin token: " << a.state_dir << "/admin.token\n"
+            << "  " << agents.size() << " agents (logs in " << a.state_dir << "/agents/), server log " << a.state_dir
+            << "/serve.log\n"
+            << "  try: export HEXA_SERVER=" << *url << " HEXA_TOKEN_FILE=" << a.state_dir << "/admin.token\n"
+            << "       hexa tenant add acme && hexa submit --tenant acme --gpus 1 -- nvidia-smi -L\n"
+            << "Ctrl-C stops it all." << std::endl;
+  // Waits for Ctrl-C, or for a child that dies on its own (then says so and stops the rest).
+  int code = 0;
+  for (;;) {
+    timespec tick{0, 200'000'000};
+    if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
+    int status = 0;
+    if (::waitpid(server, &status, WNOHANG) == server) {
+      say("the server stopped on its own; see " + a.state_dir + "/serve.log");
+      server = 0, code = 1;
+      break;
+    }
+  }
+  say("stopping");
+  for (pid_t p : agents) ::kill(p, SIGTERM);  // agents first: they stop their jobs and report
+  for (pid_t p : agents) stop_child(p, std::chrono::seconds(20));
+  stop_child(server, std::chrono::seconds(20));
+  say("stopped");
+  return code;
+}
+
+}  // namespace hexa

@@ -1,0 +1,24 @@
+// `hexa up`: the embedded default for one machine: a server on SQLite plus local agents,
+// each its own process; Ctrl-C stops it all (docs/server.md).
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace hexa {
+
+struct UpArgs {
+  std::string config;
+  std::string state_dir = "hexa-state";
+  std::string listen = "127.0.0.1:8642";
+  int agents = 2;
+  int gpus_per_agent = 4;
+  double node_grace_s = 15, stop_grace_s = 10;
+  bool allow_root = false;
+};
+
+void add_up_command(CLI::App& app, UpArgs& a);
+int run_up(const UpArgs& a);
+
+}  // namespace hexa

@@ -1,0 +1,170 @@
+// Host: the live server's owner of the Core (docs/server.md, Architecture). One core thread
+// takes everything queued as one batch, journals the batch and a Schedule in one transaction
+// (group commit), applies them with the batch's `now`, then answers the batch's requests and
+// hands start and stop orders to the agents. Reads take a shared lock and never wait for the
+// journal. Restart = newest valid snapshot + replay of the journal after it.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/core.h"
+#include "core/job_request.h"
+#include "server/agents.h"
+#include "server/job_view.h"
+#include "server/log_store.h"
+#include "server/metrics.h"
+#include "sim/scenario.h"
+#include "store/journal.h"
+
+namespace hexa {
+
+struct HostOptions {
+  DurationMs node_grace = 15 * kSecond;   // an agent silent this long has lost its node
+  int heartbeat_s = 5;                    // what agents are told to keep to
+  DurationMs stop_grace = 10 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
+  std::int64_t snapshot_every = 20000;    // journal rows between snapshots ...
+  DurationMs snapshot_interval = 5 * kMinute;  // ... or this long, whichever first (0: never by time)
+  JobDefaults defaults;                   // time limit and checkpoints of jobs that give none
+  std::function<TimeMs()> clock;          // wall clock, ms since the Unix epoch; default: the system's
+};
+
+// A request's work for the core thread, decided against the state at batch time.
+struct Plan {
+  std::vector<Command> commands;   // journaled, then applied, in this order
+  JobRun run;                      // a submit's command line
+  std::string request_id;          // a submit's Idempotency-Key, scoped by tenant
+  std::vector<std::string> notes;  // host records journaled with the batch (gang rank exits)
+  std::optional<JobId> existing;   // an idempotent retry: the job it made before; nothing journaled
+  Status refused = Status::Ok();   // answer this; nothing journaled
+  std::string field;               // the request's field that `refused` is about
+};
+struct Outcome {
+  Status journal = Status::Ok();         // not ok: nothing applied (503)
+  std::vector<Result<Effects>> results;  // one per planned command
+  std::optional<JobId> existing;
+  std::int64_t first_seq = 0;            // journal position of the plan's first command
+  std::string field;                     // a refusal's field (Plan::field)
+};
+
+class Host {
+ public:
+  using PlanFn = std::function<Plan(const Core&)>;
+  // Called on the core thread once the batch is durable and applied, with the core readable.
+  using DoneFn = std::function<void(const Outcome&, const Core&)>;
+
+  // Opens DIR/hexa.db; restores the newest snapshot and replays the journal after it, or on a
+  // first start journals the configuration's tenants and money as the first batch. `cloud`
+  // must outlive the host. `notes` gets what a person should know (a snapshot skipped).
+  static Result<std::unique_ptr<Host>> open(const Scenario& cloud, const std::string& dir, HostOptions opt,
+                                            std::vector<std::string>* notes = nullptr);
+  ~Host();
+
+  void start();  // the core thread
+  void stop();   // answers what is queued with 503; joins
+
+  // Queues a request; `done` runs on the core thread once its batch is durable and applied.
+  void enqueue(PlanFn plan, DoneFn done);
+
+  // Reads under the shared lock: f(core) between two batches.
+  template <class F>
+  auto read(F&& f) const {
+    std::shared_lock lock(mu_);
+    return f(*core_);
+  }
+  // REQUIRES: inside read() or on the core thread.
+  const JobRun* run_of(JobId id) const;
+  std::optional<ArchivedJob> ended_job(JobId id) const;  // REQUIRES: as run_of (pending rows)
+  // The job an Idempotency-Key made within the last day. REQUIRES: core thread.
+  std::optional<JobId> job_for_request(const std::string& request_id) const;
+  // Ended jobs not yet in the archive table (they join it with the next batch). REQUIRES: as run_of.
+  std::vector<ArchivedJob> unwritten() const;
+
+  const Topology& topology() const { return *cloud_.topology; }
+  const HostOptions& options() const { return opt_; }
+  Metrics& metrics() { return metrics_; }
+  Journal& journal() { return *journal_; }  // thread-safe: writes and queries have their own connections
+  Journal& reader() { return *journal_; }
+  AgentBook& agents() { return agents_; }
+  LogStore& logs() { return logs_; }
+  std::int64_t replayed() const { return replayed_; }
+  // Core time 0 as wall-clock ms: midnight UTC of the day the cloud was made. Core times are
+  // ms since then (a configuration's "day 3 14:00" is a calendar day of the cloud); the API
+  // speaks wall-clock ms (origin + core time).
+  TimeMs origin_ms() const { return origin_; }
+  std::uint64_t digest() const;
+  TimeMs now() const;  // the clock, never going back from what the core has seen
+
+  // Ranks of a running gang that ended well so far. REQUIRES: core thread.
+  int ranks_exited(JobId id) const;
+  // Sends the start orders of running jobs again (their agent lost them). Any thread.
+  void resend_starts(const std::vector<JobId>& ids);
+
+  // Writes a snapshot now (the core thread does it between batches). For tests and shutdown.
+  Status snapshot_now();
+
+ private:
+  Host(const Scenario& cloud, std::string dir, HostOptions opt);
+  Status first_start();
+  Status recover(std::vector<std::string>* notes);
+  Status replay_entry(const JournalEntry& e);
+  void loop();
+  struct Item {
+    PlanFn plan;
+    DoneFn done;
+  };
+  void run_batch(std::vector<Item>& items, TimeMs now);
+  void housekeeping(TimeMs now);
+  // Applies one journaled command (live or replayed) and keeps the host's own state in step.
+  Result<Effects> apply_one(const Command& c, const Plan* plan, std::int64_t seq, TimeMs now, bool live);
+  void on_effects(const Effects& fx, bool live);
+  void archive(JobId id);
+  void send_start(JobId id, const Allocation& alloc);
+  void send_stop(JobId id, int segment, const Allocation& alloc);
+  std::map<JobId, Allocation> running_alloc_;        // what each running job holds, for stops
+  void apply_note(const nlohmann::json& note);
+  std::string envelope(const Command& c, const Plan* plan) const;
+  Status maybe_snapshot(TimeMs now, bool force);
+  std::string host_state() const;
+  Status load_host_state(std::string_view json);
+
+  const Scenario& cloud_;
+  std::string dir_;
+  HostOptions opt_;
+  std::unique_ptr<Journal> journal_;
+  mutable std::shared_mutex mu_;  // the core and what follows: written by the core thread only
+  std::unique_ptr<Core> core_;
+  std::map<JobId, JobRun> runs_;                     // jobs in the core
+  struct Request {
+    JobId job = 0;
+    TimeMs at = 0;  // core time of the submit
+  };
+  std::map<std::string, Request> requests_;          // request id -> job, for a day (kRequestTtl)
+  std::map<JobId, ArchivedJob> unwritten_;           // ended jobs not yet in the archive table
+  std::map<JobId, std::map<int, int>> rank_exits_;   // running gangs: rank -> exit code so far
+  TimeMs origin_ = 0;
+  TimeMs last_now_ = 0;                              // core time of the last batch
+  std::int64_t seq_ = 0;                             // last journal row applied
+  std::int64_t snapshot_seq_ = 0;
+  TimeMs snapshot_at_ = 0;
+  std::int64_t replayed_ = 0;
+  Metrics metrics_;
+  AgentBook agents_;
+  LogStore logs_;
+
+  std::mutex q_mu_;
+  std::condition_variable q_cv_;
+  std::vector<Item> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace hexa

@@ -1,0 +1,34 @@
+// The API's job object (docs/server.md, Jobs), made from the core's job and what the server
+// keeps beside it. An ended job's object is made once, when it ends, and archived as is.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/core.h"
+
+namespace hexa {
+
+// What the server keeps of a job beyond the core: how to run it.
+struct JobRun {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+};
+
+// pending | running | finished | failed | cancelled | timeout | rejected
+const char* job_state(const Job& j);
+// Whether a state is one a job leaves no more.
+bool ended_state(const std::string& state);
+// "/acme/vision/": the tenant and its ancestors, root first; a subtree is a prefix.
+std::string tenant_path(const Core& core, TenantId t);
+// Credits the job was charged so far, the running segment included (at its hold's rate).
+Micro job_credits(const Core& core, const Job& j, TimeMs now);
+// The job object. `origin`: wall-clock ms of core time 0; `now`: core time. `last_alloc`: where
+// a job that stopped ran last (the core forgets it), shown while it does not run.
+nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeMs origin, TimeMs now,
+                        const Allocation* last_alloc = nullptr);
+
+}  // namespace hexa

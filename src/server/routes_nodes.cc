@@ -1,0 +1,65 @@
+// /v1/nodes: the nodes with their state, GPUs and agents; drain and resume (docs/server.md, Nodes).
+#include "server/api.h"
+
+namespace hexa {
+namespace {
+
+Json node_json(Api& api, const Core& core, NodeId n, bool with_jobs) {
+  const Topology& topo = core.topology();
+  const NodeInfo& info = topo.node(n);
+  AgentBook::View agent = api.host.agents().view(info.name);
+  Json jobs = Json::array();
+  int used = 0;
+  for (JobId id : core.state().running)
+    for (const NodeGpus& g : core.job(id).alloc)
+      if (g.node == n) {
+        if (with_jobs) jobs.push_back(id);
+        used += g.slots ? 0 : std::popcount(g.mask);
+      }
+  NodeStatus st = core.node(n);
+  Json o{{"name", info.name},
+         {"site", topo.site(info.site).name},
+         {"block", topo.block(info.block).name},
+         {"gpu_type", topo.types().name(info.type)},
+         {"gpus", info.gpus},
+         {"sliced", info.sliced},
+         {"free_gpus", st.takes_work() ? info.gpus - used : 0},
+         {"state", node_state_name(st.state())},
+         {"agent", agent.epoch != 0},
+         {"heartbeat_age_ms", agent.epoch ? Json(std::max<TimeMs>(0, api.host.options().clock() - agent.heard)) : Json(nullptr)}};
+  if (with_jobs) o["jobs"] = std::move(jobs);
+  return o;
+}
+
+void set_drain(Api& api, Call& call, bool drain) {
+  const std::string name = call.params["name"];
+  submit_plan(
+      api, call,
+      [name, drain](const Core&) {
+        Plan p;
+        if (drain)
+          p.commands.push_back(DrainNode{name});
+        else
+          p.commands.push_back(ResumeNode{name});
+        return p;
+      },
+      [&api, name](const Outcome&, const Core& core) {
+        return json_response(200, node_json(api, core, *core.topology().find_node(name), true));
+      });
+}
+
+}  // namespace
+
+void get_nodes(Api& api, Call& call) {
+  bool with_jobs = !call.who->is("member");  // a member sees capacity, not others' jobs
+  call.reply(api.host.read([&](const Core& core) {
+    Json out{{"nodes", Json::array()}};
+    for (NodeId n = 0; n < core.topology().nodes().size(); ++n) out["nodes"].push_back(node_json(api, core, n, with_jobs));
+    return json_response(200, out);
+  }));
+}
+
+void post_node_drain(Api& api, Call& call) { set_drain(api, call, true); }
+void post_node_resume(Api& api, Call& call) { set_drain(api, call, false); }
+
+}  // namespace hexa

@@ -1,0 +1,103 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+#include <iostream>
+
+#include "server/api.h"
+
+namespace hexa {
+namespace {
+
+void say(const std::string& line) { std::cerr << "hexa serve: " << line << std::endl; }
+
+// On first start: an admin token, its secret in DIR/admin.token (0600) and nowhere else.
+Status first_admin(Host& host, TokenBook& tokens, const std::string& dir) {
+  if (!host.journal().tokens().empty()) return Status::Ok();
+  TokenRecord t;
+  const std::string secret = new_token_secret();
+  if (secret.empty()) return Status::Unavailable("no entropy for the admin token");
+  t.id = "tok-admin";
+  t.role = "admin";
+  t.hash = sha256_hex(secret);
+  t.created = host.options().clock();
+  const std::string path = dir + "/admin.token";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable(path + ": cannot write it");
+  const std::string line = secret + "\n";
+  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::fchmod(fd, 0600);
+  ::close(fd);
+  if (!written) return Status::Unavailable(path + ": cannot write it");
+  if (Status st = host.journal().put_token(t); !st.ok()) return st;
+  tokens.add(t);
+  say("admin token written to " + path + " (mode 0600); keep it secret");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status parse_listen(const std::string& listen, std::string* host, int* port) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Status::Invalid("--listen: expected HOST:PORT, got '" + listen + "'");
+  *host = listen.substr(0, colon);
+  const std::string p = listen.substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), *port);
+  if (ec != std::errc() || end != p.data() + p.size() || *port < 0 || *port > 65535)
+    return Status::Invalid("--listen: the port must be an integer between 0 and 65535, got '" + p + "'");
+  return Status::Ok();
+}
+
+int run_server(const ServeOptions& opt) {
+  std::string bind_host;
+  int port = 0;
+  if (Status st = parse_listen(opt.listen, &bind_host, &port); !st.ok()) return say(st.message()), 2;
+  auto cloud = load_cloud(opt.config);
+  if (!cloud.ok()) return say(cloud.status().message()), 2;
+  // SIGINT and SIGTERM are waited for by this thread alone: block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::vector<std::string> notes;
+  auto host = Host::open(*cloud, opt.state_dir, opt.host, &notes);
+  for (const std::string& n : notes) say(n);
+  if (!host.ok()) return say(host.status().message()), 2;
+  TokenBook tokens;
+  tokens.load((*host)->journal().tokens());
+  if (Status st = first_admin(**host, tokens, opt.state_dir); !st.ok()) return say(st.message()), 2;
+  if ((*host)->replayed() > 0) say("replayed " + std::to_string((*host)->replayed()) + " journal rows");
+  Api api{**host, tokens};
+  (*host)->start();
+  HttpServerOptions http;
+  http.host = bind_host;
+  http.port = port;
+  http.threads = opt.http_threads;
+  auto server = HttpServer::start(http, [&api](HttpRequest req, Reply reply) { serve_request(api, std::move(req), std::move(reply)); });
+  if (!server.ok()) {
+    (*host)->stop();
+    return say(server.status().message()), 1;
+  }
+  const std::string url = "http://" + bind_host + ":" + std::to_string((*server)->port());
+  std::ofstream(opt.state_dir + "/server.url") << url << "\n";
+  api.ready = true;
+  say("listening on " + url);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  say(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+  (*server)->stop();
+  Status snap = (*host)->snapshot_now();
+  if (!snap.ok()) say("last snapshot not written: " + snap.message());
+  (*host)->stop();
+  say("stopped");
+  return 0;
+}
+
+}  // namespace hexa

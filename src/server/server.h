@@ -1,0 +1,27 @@
+// `hexa serve`: loads the cloud's configuration, opens (or creates) the state directory,
+// replays it, serves the API until SIGINT or SIGTERM (docs/server.md).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/host.h"
+
+namespace hexa {
+
+struct ServeOptions {
+  std::string config;                     // CLOUD.yaml (load_cloud)
+  std::string state_dir;                  // DIR: hexa.db, snapshots/, logs/, admin.token
+  std::string listen = "127.0.0.1:8642";  // HOST:PORT; port 0: a free one (written to DIR/server.url)
+  int http_threads = 2;
+  HostOptions host;
+};
+
+// Runs the server; returns the exit code: 0 after a clean stop, 2 for bad input (config, flags,
+// a state directory it cannot use), 1 when it cannot serve (the address is taken).
+int run_server(const ServeOptions& opt);
+
+// "HOST:PORT" to its parts. Errors name the rule.
+Status parse_listen(const std::string& listen, std::string* host, int* port);
+
+}  // namespace hexa

@@ -1,0 +1,90 @@
+// LiveCloud: a real `hexa serve` and real `hexa agent` processes on loopback, in a temporary
+// directory, for end-to-end tests. Ports are chosen by the kernel (--listen 127.0.0.1:0; the
+// server writes its URL to STATE/server.url). Every process it starts is stopped, by its pid,
+// when the test ends (SIGTERM, then SIGKILL), and the directory is removed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "net/http.h"
+
+namespace hexa::testing {
+
+using Json = nlohmann::json;
+
+// A cluster of `nodes` nodes with `gpus` GPUs (type "gpu", site "site0", nodes n0, n1, ...),
+// policy backfill, price 1 credit per GPU-hour (credits on), and whatever `extra` YAML adds.
+std::string small_cloud(int nodes, int gpus, const std::string& extra = "");
+
+struct Answer {
+  int status = 0;
+  Json json;         // the body, when it is JSON
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+class LiveCloud {
+ public:
+  // Starts `hexa serve` with this config; fails the test (and returns nullptr) when it does not
+  // become ready within 30 s. `serve_args` are added to the command line.
+  static std::unique_ptr<LiveCloud> start(const std::string& config_yaml, std::vector<std::string> serve_args = {});
+  ~LiveCloud();
+
+  const std::string& url() const { return url_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& admin() const { return admin_; }
+
+  // One request with a token ("" = none). The body, when not empty, is sent as JSON.
+  Answer call(const std::string& method, const std::string& target, const Json& body = nullptr,
+              const std::string& token = "", const std::vector<std::pair<std::string, std::string>>& headers = {});
+  Answer as_admin(const std::string& method, const std::string& target, const Json& body = nullptr) {
+    return call(method, target, body, admin_);
+  }
+  // A token of a role (member: tenant; agent: node), through the API.
+  std::string token(const std::string& role, const std::string& tenant_or_node = "");
+
+  // Starts an agent for `node` (its token made here); its log in STATE/agent-NODE.log.
+  pid_t start_agent(const std::string& node, int gpus, const std::string& gpu_type = "gpu",
+                    std::vector<std::string> extra = {});
+  void stop_agent(pid_t pid, int sig = SIGTERM);
+  // Waits until the node is up with its agent.
+  bool wait_node_up(const std::string& node, std::chrono::milliseconds limit = std::chrono::seconds(20));
+
+  // Runs `hexa ARGS...` (the CLI) with HEXA_SERVER set and HEXA_TOKEN = token; returns the exit code.
+  int hexa(const std::vector<std::string>& args, const std::string& token, std::string* out, std::string* err = nullptr);
+
+  // Polls GET /v1/jobs/{id} until pred(job) holds or the limit passes; returns the last job.
+  Json wait_job(std::int64_t id, const std::function<bool(const Json&)>& pred,
+                std::chrono::milliseconds limit = std::chrono::seconds(30));
+
+  // The server: kill it with a signal (SIGKILL: a crash), start it again on the same state.
+  void kill_server(int sig);
+  bool restart_server(std::chrono::milliseconds limit = std::chrono::seconds(30));
+  pid_t server_pid() const { return server_; }
+  std::string server_log() const;
+
+ private:
+  LiveCloud() = default;
+  bool start_server(std::chrono::milliseconds limit);
+
+  std::string dir_, config_, url_, admin_;
+  std::vector<std::string> serve_args_;
+  pid_t server_ = 0;
+  std::vector<pid_t> agents_;
+  std::map<std::string, std::string> agent_tokens_;
+};
+
+// Runs a program, waits for it; its stdout and stderr. For the CLI and short tools.
+int run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                std::string* out, std::string* err);
+
+}  // namespace hexa::testing

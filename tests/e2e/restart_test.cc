@@ -1,0 +1,169 @@
+// Restarts: kill -9 the server at random moments of a submit storm from several clients; after
+// each restart every acknowledged submit is there exactly once, the ledger balances, and the
+// state digest equals a fresh replay of the journal (no snapshot). A torn or corrupt newest
+// snapshot falls back to the one before. `scripts/kill_storm.sh` runs the same for 500 kills.
+#include <signal.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "e2e/live_cloud.h"
+
+namespace hexa::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::string digest(LiveCloud& c) { return c.as_admin("GET", "/v1/debug/digest").json.value("digest", "?"); }
+
+// Clients submit with Idempotency-Keys and retry a key until it is answered: what the server
+// answered 201 or 200 is acknowledged; the key says which job it is.
+class Storm {
+ public:
+  Storm(LiveCloud& c, std::string token, int clients) : cloud_(c), token_(std::move(token)) {
+    for (int i = 0; i < clients; ++i) threads_.emplace_back([this, i] { run(i); });
+  }
+  ~Storm() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  std::map<std::string, std::int64_t> acked() {
+    std::lock_guard lock(mu_);
+    return acked_;
+  }
+  std::size_t retries() const { return retries_; }
+
+ private:
+  void run(int client) {
+    for (int k = 0; !stop_; ++k) {
+      const std::string key = "c" + std::to_string(client) + "-" + std::to_string(k);
+      // The same key until answered: a retry after a crash must not make a second job.
+      for (int attempt = 0; !stop_ || attempt > 0; ++attempt) {
+        Answer a = cloud_.call("POST", "/v1/jobs", {{"gpus", 1}, {"command", {"true"}}}, token_, {{"Idempotency-Key", key}});
+        if (a.status == 201 || a.status == 200) {
+          std::lock_guard lock(mu_);
+          acked_[key] = a.json["id"].get<std::int64_t>();
+          break;
+        }
+        ++retries_;
+        if (attempt > 400) return;  // 20 s without an answer: the test fails on the count
+        std::this_thread::sleep_for(50ms);
+      }
+    }
+  }
+  LiveCloud& cloud_;
+  std::string token_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> retries_{0};
+  std::mutex mu_;
+  std::map<std::string, std::int64_t> acked_;
+  std::vector<std::thread> threads_;
+};
+
+// Every acknowledged job is there, under its own id; ids are never shared by two keys.
+void check_acked(LiveCloud& cloud, const std::map<std::string, std::int64_t>& acked) {
+  std::set<std::int64_t> ids;
+  for (const auto& [key, id] : acked) {
+    EXPECT_TRUE(ids.insert(id).second) << "two acknowledged keys got job " << id;
+    Answer a = cloud.as_admin("GET", "/v1/jobs/" + std::to_string(id));
+    ASSERT_EQ(a.status, 200) << "acknowledged job " << id << " (key " << key << ") lost";
+  }
+  // Nothing twice: the jobs the server has are the acknowledged ones, plus at most those the
+  // clients were still waiting for when the storm stopped (one per client).
+  std::size_t total = 0;
+  for (std::string cursor;;) {
+    Answer page = cloud.as_admin("GET", "/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(page.status, 200);
+    total += page.json["jobs"].size();
+    if (!page.json.contains("next_cursor")) break;
+    cursor = page.json["next_cursor"];
+  }
+  EXPECT_GE(total, acked.size());
+  EXPECT_LE(total, acked.size() + 4);
+}
+
+// The server's state now equals a replay of its journal from the first row.
+void check_fresh_replay(LiveCloud& cloud) {
+  const std::string before = digest(cloud);
+  cloud.kill_server(SIGKILL);
+  std::error_code ec;
+  fs::rename(cloud.dir() + "/state/snapshots", cloud.dir() + "/snapshots.aside", ec);
+  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
+  EXPECT_EQ(digest(cloud), before) << "a fresh replay of the journal gives another state";
+  cloud.kill_server(SIGKILL);
+  fs::remove_all(cloud.dir() + "/state/snapshots", ec);
+  fs::rename(cloud.dir() + "/snapshots.aside", cloud.dir() + "/state/snapshots", ec);
+  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
+  EXPECT_EQ(digest(cloud), before) << "snapshot + replay gives another state";
+}
+
+TEST(Restart, KillNineDuringASubmitStormLosesNothingAndDoublesNothing) {
+  // No agents: the jobs stay pending, so the state after the storm is still.
+  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "300"});
+  ASSERT_TRUE(cloud);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  const std::string token = cloud->token("member", "acme");
+  std::mt19937 rng(std::random_device{}());
+  const char* env = std::getenv("HEXA_KILLS");
+  const int kills = env ? std::atoi(env) : 20;
+  Storm storm(*cloud, token, 4);
+  for (int k = 0; k < kills; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 400));
+    cloud->kill_server(SIGKILL);
+    ASSERT_TRUE(cloud->restart_server()) << "restart " << k << ":\n" << cloud->server_log();
+  }
+  std::this_thread::sleep_for(300ms);
+  storm.stop();
+  auto acked = storm.acked();
+  EXPECT_GT(acked.size(), static_cast<std::size_t>(kills)) << "the storm acknowledged almost nothing";
+  check_acked(*cloud, acked);
+  check_fresh_replay(*cloud);
+  RecordProperty("acknowledged", static_cast<int>(acked.size()));
+  RecordProperty("retries", static_cast<int>(storm.retries()));
+}
+
+// The newest snapshot torn (cut short) or with a flipped byte: the server starts from the one
+// before, says so, and replays the rest to the same state.
+TEST(Restart, ATornOrCorruptNewestSnapshotFallsBackToTheOneBefore) {
+  for (const char* damage : {"torn", "flipped"}) {
+    auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "20"});
+    ASSERT_TRUE(cloud);
+    ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+    const std::string token = cloud->token("member", "acme");
+    for (int i = 0; i < 60; ++i)
+      ASSERT_EQ(cloud->call("POST", "/v1/jobs", {{"command", {"true"}}}, token).status, 201);
+    const std::string before = digest(*cloud);
+    cloud->kill_server(SIGKILL);
+    std::vector<fs::path> snaps;
+    for (const auto& e : fs::directory_iterator(cloud->dir() + "/state/snapshots")) snaps.push_back(e.path());
+    std::sort(snaps.begin(), snaps.end());
+    ASSERT_GE(snaps.size(), 2u) << "the test needs two snapshots";
+    const fs::path newest = snaps.back();
+    if (std::string(damage) == "torn") {
+      fs::resize_file(newest, fs::file_size(newest) / 2);
+    } else {
+      std::fstream f(newest, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(fs::file_size(newest) - 7));
+      f.put('\x5a');
+    }
+    ASSERT_TRUE(cloud->restart_server()) << cloud->server_log();
+    EXPECT_EQ(digest(*cloud), before) << damage;
+    EXPECT_NE(cloud->server_log().find("falling back"), std::string::npos) << cloud->server_log();
+    Answer list = cloud->as_admin("GET", "/v1/jobs?limit=1000");
+    EXPECT_EQ(list.json["jobs"].size(), 60u) << damage;
+  }
+}
+
+}  // namespace
+}  // namespace hexa::testing
