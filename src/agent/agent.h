@@ -60,7 +60,8 @@ struct AgentOptions {
 int run_agent(const AgentOptions& o, const HttpClientFactory& connect, const std::atomic<bool>& stop);
 
 // The token in `path`, trimmed of surrounding blanks. Errors (Invalid, naming the file): it
-// cannot be read, it is empty, it holds blanks inside.
+// cannot be read, it is empty, it holds blanks inside or bytes that are not printable ASCII
+// (it goes in an HTTP header). The messages never hold the token.
 Result<std::string> read_token_file(const std::string& path);
 
 // Whom jobs run as. Not root: as the agent (no user). Root: as `nobody`, or as root with
