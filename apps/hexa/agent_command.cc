@@ -1,0 +1,94 @@
+#include "agent_command.h"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "agent/agent.h"
+#include "model/units.h"
+#include "net/http.h"
+
+namespace hexa {
+
+void add_agent_command(CLI::App& app, AgentArgs& a) {
+  CLI::App* s = app.add_subcommand(
+      "agent", "Run this node's agent: register the node with the server, run the jobs it orders, "
+               "ship their output and report their exits (until SIGINT or SIGTERM)");
+  s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT (required)");
+  s->add_option("--node", a.node, "This node's name in the cluster (required)");
+  s->add_option("--token-file", a.token_file, "File holding this node's agent token (required)");
+  s->add_option("--gpus", a.gpus,
+                "GPUs of this node (required for now: GPU discovery through NVML comes later)");
+  s->add_option("--gpu-type", a.gpu_type,
+                "GPU type of this node, as in the cluster: H100, ... (required for now, as --gpus)");
+  s->add_option("--work-dir", a.work_dir,
+                "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/ "
+                "(default ./hexa-agent-NODE)");
+  s->add_flag("--allow-root", a.allow_root,
+              "When the agent runs as root, run jobs as root too (default: as nobody)");
+}
+
+namespace {
+
+// Set by SIGINT and SIGTERM: the agent stops its jobs, reports their exits and returns.
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+int fail(const std::string& line) {
+  std::cerr << "hexa agent: " << line << std::endl;
+  return 2;
+}
+
+// The flags given and their values well formed; the token itself is never printed.
+std::string check_flags(const AgentArgs& a) {
+  if (a.server.empty()) return "--server: required (the server's base URL, http://HOST:PORT)";
+  if (a.node.empty()) return "--node: required (this node's name in the cluster)";
+  if (a.token_file.empty()) return "--token-file: required (a file holding this node's agent token)";
+  if (!a.gpus) return "--gpus: required for now (GPU discovery through NVML comes later)";
+  if (*a.gpus < 1 || *a.gpus > kMaxGpusPerNode)
+    return "--gpus: must be from 1 to " + std::to_string(kMaxGpusPerNode) + " (got " + std::to_string(*a.gpus) + ")";
+  if (a.gpu_type.empty()) return "--gpu-type: required for now (GPU discovery through NVML comes later)";
+  return "";
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;  // the HTTP client's calls go on; the loop sees the flag in a tick
+  sigemptyset(&sa.sa_mask);
+  (void)sigaction(SIGINT, &sa, nullptr);
+  (void)sigaction(SIGTERM, &sa, nullptr);
+  // A server that closes its end must not kill the agent (jobs get the default back).
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  (void)sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+}  // namespace
+
+int run_agent_command(const AgentArgs& a) {
+  if (std::string bad = check_flags(a); !bad.empty()) return fail(bad);
+  Result<std::string> token = read_token_file(a.token_file);
+  if (!token.ok()) return fail(token.status().message());
+  if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server); !probe.ok())
+    return fail("--server '" + a.server + "': " + probe.status().message());
+  Result<JobUserChoice> user = choose_job_user(a.allow_root);
+  if (!user.ok()) return fail(user.status().message());
+  if (!user->note.empty()) std::cerr << "hexa agent: " << user->note << std::endl;
+
+  AgentOptions o;
+  o.node = a.node;
+  o.token = *token;
+  o.gpus = *a.gpus;
+  o.gpu_type = a.gpu_type;
+  o.work_dir = a.work_dir.empty() ? "hexa-agent-" + a.node : a.work_dir;
+  o.job_user = user->user;
+  install_signal_handlers();
+  HttpClientFactory connect = [server = a.server] { return HttpClient::make(server); };
+  return run_agent(o, connect, g_stop);
+}
+
+}  // namespace hexa

@@ -1,0 +1,163 @@
+#include "agent/agent_loop.h"
+
+#include <variant>
+
+#include "agent/clock.h"
+
+namespace hexa {
+
+namespace {
+
+constexpr DurationMs kTickMs = 50;     // the supervisor's tick: exits are seen this soon
+constexpr int kChunksPerTurn = 16;     // at most 1 MiB of output per turn, so the tick goes on
+constexpr int kRequestTimeoutMs = 5000;
+
+}  // namespace
+
+AgentLoop::AgentLoop(const AgentOptions& o, AgentSay say, std::unique_ptr<HttpClient> client,
+                     std::unique_ptr<HttpClient> poll_client, const std::atomic<bool>& stop)
+    : o_(o),
+      say_(std::move(say)),
+      stop_(stop),
+      client_(std::move(client)),
+      outage_(std::make_shared<OutageNotice>(say_)),
+      link_(*client_, o.token, outage_),
+      poller_(std::move(poll_client), o.node, o.token, o.poll_wait_ms, outage_, say_),
+      jobs_(o.work_dir, o.job_user, o.node, say_),
+      shipper_(link_, o.node, say_),
+      timeout_ms_(kRequestTimeoutMs) {}
+
+int AgentLoop::run() {
+  while (true) {
+    Outcome reg = register_node();
+    if (reg == Outcome::kStopAsked) break;  // nothing runs before a registration
+    if (reg != Outcome::kRegistered) {
+      poller_.stop();
+      return 2;
+    }
+    Outcome out = serve();
+    if (out == Outcome::kStale) {
+      drop_stale_epoch();
+      continue;
+    }
+    if (out == Outcome::kDenied) {
+      // The token was revoked: the server counts this node lost, its jobs run elsewhere.
+      say_("the server refuses this node's token (" + denial_ + "): stopping every job");
+      poller_.pause();
+      stop_jobs_and_wait();
+      poller_.stop();
+      return 2;
+    }
+    shut_down();
+    break;
+  }
+  poller_.stop();
+  return 0;
+}
+
+// Until the agent is asked to stop, or the server says our epoch is stale or denies us.
+AgentLoop::Outcome AgentLoop::serve() {
+  bool busy = false;  // work left from the last turn: do not wait for orders
+  while (!stop_.load()) {
+    for (PollEvent& e : poller_.take(busy ? 0 : kTickMs)) {
+      if (e.kind == PollEvent::Kind::kStale) {
+        stale_ = e.problem;
+        return Outcome::kStale;
+      }
+      if (e.kind == PollEvent::Kind::kDenied) {
+        denial_ = e.problem;
+        return Outcome::kDenied;
+      }
+      carry_out(e.orders);
+    }
+    busy = false;
+    Answer a = turn(/*heartbeat=*/true, &busy);
+    if (a == Answer::kStale) {
+      stale_ = link_.last_problem();
+      return Outcome::kStale;
+    }
+    if (a == Answer::kDenied) {
+      denial_ = link_.last_problem();
+      return Outcome::kDenied;
+    }
+  }
+  return Outcome::kStopAsked;
+}
+
+void AgentLoop::carry_out(std::vector<Order>& orders) {
+  for (Order& order : orders) {
+    if (auto* start = std::get_if<StartOrder>(&order)) {
+      jobs_.start(*start);
+    } else {
+      const StopOrder& stop = std::get<StopOrder>(order);
+      jobs_.stop(stop.key, agent_now_ms(), stop.grace_ms.value_or(o_.grace_ms));
+    }
+  }
+}
+
+// One turn: reap, ship output, report exits (or a heartbeat when `heartbeat` and one is due).
+// kOk unless the server said our epoch is stale or denied us; a failed request is tried again
+// after the link's backoff, while the turns (and the supervisor's ticks) go on.
+Answer AgentLoop::turn(bool heartbeat, bool* busy) {
+  TimeMs now = agent_now_ms();
+  jobs_.reap(now);
+  if (!link_.ready(now)) return Answer::kOk;
+  Answer a = ship_output(now, busy);
+  if (a == Answer::kOk) a = report(now, heartbeat);
+  return a == Answer::kRetry ? Answer::kOk : a;
+}
+
+// All the output of ended jobs (their exits may go then: the user who sees a job ended sees all
+// it wrote) and, every log_every_ms, the new output of running ones.
+Answer AgentLoop::ship_output(TimeMs now, bool* busy) {
+  const bool running_due = now >= next_logs_;
+  if (running_due) next_logs_ = now + o_.log_every_ms;
+  int budget = kChunksPerTurn;
+  std::vector<JobKey> flushed;
+  Answer a = Answer::kOk;
+  for (auto& [key, j] : jobs_.jobs()) {
+    if (!j.ended && !running_due) continue;
+    // Reaped before this read: its group is dead, its files hold all it wrote.
+    const bool ended = j.ended;
+    bool drained = false;
+    a = shipper_.ship(j, epoch_, timeout_ms_, &budget, &drained);
+    if (a != Answer::kOk) break;
+    if (drained && ended) flushed.push_back(key);
+    if (!drained) {  // out of budget: go on next turn
+      *busy = true;
+      if (!ended) next_logs_ = now;
+    }
+  }
+  for (const JobKey& k : flushed) exits_.push_back(jobs_.take_exit(k));
+  return a;
+}
+
+// The exits not yet acknowledged, with the running jobs; also the heartbeat. Exits stay until a
+// 2xx answers them: a refused report is tried again after the backoff, like a failed one.
+Answer AgentLoop::report(TimeMs now, bool heartbeat) {
+  if (exits_.empty() && (!heartbeat || now < next_heartbeat_)) return Answer::kOk;
+  Json exits = Json::array();
+  for (const JobExit& e : exits_)
+    exits.push_back({{"job", e.key.job}, {"segment", e.key.segment}, {"exit_code", e.exit_code}, {"signal", e.signal}});
+  Json body = {{"node", o_.node}, {"epoch", epoch_}, {"exits", exits}, {"running", running_list()}};
+  ServerReply r = link_.post("/v1/agent/report", body, timeout_ms_);
+  if (r.answer == Answer::kOk) {
+    exits_.clear();  // this thread alone adds to it: all of them were in this report
+    next_heartbeat_ = agent_now_ms() + heartbeat_ms_;
+    last_refusal_.clear();
+  } else if (r.answer == Answer::kRefused) {
+    if (r.problem != last_refusal_) say_("report: " + r.problem + " (its exits are kept and sent again)");
+    last_refusal_ = r.problem;
+    link_.back_off();
+    return Answer::kOk;
+  }
+  return r.answer;
+}
+
+Json AgentLoop::running_list() const {
+  Json list = Json::array();
+  for (const JobKey& k : jobs_.running()) list.push_back({{"job", k.job}, {"segment", k.segment}});
+  return list;
+}
+
+}  // namespace hexa

@@ -1,0 +1,71 @@
+// The agent's main loop (docs/server.md, "The agent"): register, then every tick (50 ms) carry
+// out the orders the poll thread brought, reap the jobs' processes, ship their output, report
+// their exits (after all their output) and send a heartbeat when one is due.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/agent.h"
+#include "agent/job_table.h"
+#include "agent/log_shipper.h"
+#include "agent/order_poller.h"
+#include "agent/server_link.h"
+
+namespace hexa {
+
+class AgentLoop {
+ public:
+  // `o.work_dir` exists and is absolute; `say` is serialized.
+  AgentLoop(const AgentOptions& o, AgentSay say, std::unique_ptr<HttpClient> client,
+            std::unique_ptr<HttpClient> poll_client, const std::atomic<bool>& stop);
+  // Returns the exit code (agent.h, run_agent).
+  int run();
+
+ private:
+  enum class Outcome { kRegistered, kStopAsked, kStale, kDenied };
+
+  // agent_register.cc
+  Outcome register_node();
+  bool accept_registration(const Json& answer);
+  void nap(DurationMs d) const;
+
+  // agent_loop.cc
+  Outcome serve();
+  void carry_out(std::vector<Order>& orders);
+  Answer turn(bool heartbeat, bool* busy);
+  Answer ship_output(TimeMs now, bool* busy);
+  Answer report(TimeMs now, bool heartbeat);
+  Json running_list() const;
+
+  // agent_stop.cc
+  void drop_stale_epoch();
+  void stop_jobs_and_wait();
+  void shut_down();
+
+  const AgentOptions& o_;
+  AgentSay say_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<HttpClient> client_;  // register, report, logs: this thread only
+  std::shared_ptr<OutageNotice> outage_;
+  ServerLink link_;
+  OrderPoller poller_;
+  JobTable jobs_;
+  LogShipper shipper_;
+
+  std::int64_t epoch_ = 0;
+  bool registered_ = false;                 // epoch_ is current (as far as we know)
+  DurationMs heartbeat_ms_ = 5 * kSecond;   // the server's heartbeat_s
+  TimeMs next_heartbeat_ = 0;
+  TimeMs next_logs_ = 0;                    // running jobs' output is shipped then
+  int timeout_ms_ = 5000;                   // short requests (shorter while stopping)
+  std::vector<JobExit> exits_;              // handed over, not yet acknowledged by a 200
+  std::string last_refusal_;                // a refused report, said once
+  std::string denial_;                      // why the server refuses our token
+  std::string stale_;                       // what the server said of our stale epoch
+};
+
+}  // namespace hexa

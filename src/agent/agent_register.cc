@@ -1,0 +1,62 @@
+// Registering the node: at start, and again after the server said our epoch is stale.
+#include <algorithm>
+#include <thread>
+
+#include "agent/agent_loop.h"
+#include "agent/clock.h"
+
+namespace hexa {
+
+namespace {
+
+constexpr int kRegisterTimeoutMs = 10'000;
+
+}  // namespace
+
+// Until the server gives an epoch: an unreachable or failing server is tried again after the
+// backoff; a refusal (the node is not in the cluster, other GPUs, a bad token) is final.
+AgentLoop::Outcome AgentLoop::register_node() {
+  Backoff backoff;
+  registered_ = false;
+  while (!stop_.load()) {
+    Json body = {{"node", o_.node}, {"gpus", o_.gpus}, {"gpu_type", o_.gpu_type}, {"running", running_list()}};
+    ServerReply r = link_.post("/v1/agent/register", body, kRegisterTimeoutMs);
+    if (r.answer == Answer::kOk) {
+      if (accept_registration(r.body)) return Outcome::kRegistered;
+      say_("register: the answer has no integer \"epoch\" (retrying)");
+    } else if (r.answer != Answer::kRetry) {
+      std::string hint = r.answer == Answer::kDenied ? " (is the token this node's agent token?)" : "";
+      say_("the server refuses node " + o_.node + ": " + r.problem + hint);
+      return Outcome::kDenied;
+    }
+    nap(backoff.next());
+  }
+  return Outcome::kStopAsked;
+}
+
+bool AgentLoop::accept_registration(const Json& answer) {
+  auto epoch = answer.is_object() ? answer.find("epoch") : answer.end();
+  if (!answer.is_object() || epoch == answer.end() || !epoch->is_number_integer()) return false;
+  epoch_ = epoch->get<std::int64_t>();
+  std::int64_t heartbeat_s = 5;
+  auto hb = answer.find("heartbeat_s");
+  if (hb != answer.end() && hb->is_number_integer()) heartbeat_s = std::clamp<std::int64_t>(hb->get<std::int64_t>(), 1, 300);
+  heartbeat_ms_ = heartbeat_s * kSecond;
+  registered_ = true;
+  const TimeMs now = agent_now_ms();
+  next_heartbeat_ = now + heartbeat_ms_;
+  next_logs_ = now;
+  poller_.poll_with(epoch_);
+  say_("node " + o_.node + " registered (epoch " + std::to_string(epoch_) + ", heartbeat every " +
+       std::to_string(heartbeat_s) + " s)");
+  return true;
+}
+
+// Sleeps d, in ticks, unless asked to stop.
+void AgentLoop::nap(DurationMs d) const {
+  const TimeMs until = agent_now_ms() + d;
+  for (TimeMs now = agent_now_ms(); now < until && !stop_.load(); now = agent_now_ms())
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<DurationMs>(until - now, 50)));
+}
+
+}  // namespace hexa

@@ -1,0 +1,84 @@
+// Stopping every job: when the epoch is stale, when the token is refused, when the agent stops.
+#include <chrono>
+#include <thread>
+
+#include "agent/agent_loop.h"
+#include "agent/clock.h"
+
+namespace hexa {
+
+namespace {
+
+constexpr DurationMs kReapMs = 2 * kSecond;  // after the SIGKILL, for the kernel to end them
+constexpr int kStoppingTimeoutMs = 1000;     // requests while stopping: a stop must not hang
+constexpr DurationMs kStepMs = 20;
+
+}  // namespace
+
+// The server has moved on (it restarted, or found the node lost): it counts our jobs lost and
+// runs them elsewhere, so they must not go on here, and their exits are no news to it.
+void AgentLoop::drop_stale_epoch() {
+  say_("epoch " + std::to_string(epoch_) + " is stale (" + stale_ +
+       "): stopping every job, then registering again");
+  registered_ = false;
+  poller_.pause();
+  stop_jobs_and_wait();
+  jobs_.clear();
+  exits_.clear();
+}
+
+// SIGTERM to every job, SIGKILL after the grace; waits until their processes are gone (at most
+// the grace and 2 s), without reporting anything.
+void AgentLoop::stop_jobs_and_wait() {
+  const TimeMs now = agent_now_ms();
+  const TimeMs until = now + o_.grace_ms + kReapMs;
+  jobs_.stop_all(now, o_.grace_ms);
+  while (true) {
+    jobs_.reap(agent_now_ms());
+    if (!jobs_.processes_left()) return;
+    if (agent_now_ms() >= until) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(kStepMs));
+  }
+  say_("some jobs' processes did not end after SIGKILL: leaving them");
+}
+
+// Asked to stop: every job gets SIGTERM, SIGKILL after the grace; their output and exits go to
+// the server while they end, and for final_report_ms more once they all have.
+void AgentLoop::shut_down() {
+  poller_.pause();
+  timeout_ms_ = kStoppingTimeoutMs;
+  TimeMs now = agent_now_ms();
+  if (jobs_.processes_left())
+    say_("stopping: SIGTERM to every job, SIGKILL after " + std::to_string(o_.grace_ms) + " ms");
+  jobs_.stop_all(now, o_.grace_ms);
+  const TimeMs kill_by = now + o_.grace_ms + kReapMs;
+  TimeMs report_by = kNever;
+  bool reachable = registered_;
+  while (true) {
+    bool busy = false;
+    if (reachable) {
+      Answer a = turn(/*heartbeat=*/false, &busy);
+      reachable = a != Answer::kStale && a != Answer::kDenied;
+    } else {
+      jobs_.reap(agent_now_ms());
+    }
+    now = agent_now_ms();
+    if (jobs_.processes_left()) {
+      if (now >= kill_by) {
+        say_("some jobs' processes did not end after SIGKILL: leaving them");
+        break;
+      }
+    } else {
+      if (!reachable || (jobs_.empty() && exits_.empty())) break;
+      if (report_by == kNever) report_by = now + o_.final_report_ms;
+      if (now >= report_by) {
+        say_("stopping without reporting " + std::to_string(exits_.size() + jobs_.running().size()) +
+             " exit(s): the server does not take them");
+        break;
+      }
+    }
+    if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(kStepMs));
+  }
+}
+
+}  // namespace hexa

@@ -1,0 +1,61 @@
+// The orders a node's agent gets from its long poll (docs/server.md, Agents), read from JSON,
+// and the environment a start order gives its job.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/units.h"
+
+namespace hexa {
+
+// One run of a job on this node: a job runs again (after a preemption, a lost node) as a new
+// segment, so its exit and output are the segment's.
+struct JobKey {
+  std::int64_t job = 0;
+  std::int64_t segment = 0;
+  auto operator<=>(const JobKey&) const = default;
+  std::string text() const;  // "7-1": the supervisor's key and the work dir's name
+};
+
+struct StartOrder {
+  JobKey key;
+  std::int64_t restarts = 0;
+  std::string name, tenant;  // for the agent's messages only
+  std::vector<std::string> command;
+  std::map<std::string, std::string> env;
+  std::vector<int> gpus;
+  std::int64_t rank = 0;
+  std::vector<std::string> nodes;
+  std::string error;  // why it cannot run as given: it is reported as exit 127
+};
+
+struct StopOrder {
+  JobKey key;
+  std::optional<DurationMs> grace_ms;  // none: the agent's default
+};
+
+using Order = std::variant<StartOrder, StopOrder>;
+
+struct ParsedOrders {
+  std::vector<Order> orders;
+  std::vector<std::string> skipped;  // why each order that cannot be read at all was skipped
+};
+
+// The orders of a `GET /v1/agent/orders` answer. An order without a readable kind, job and
+// segment is skipped (it cannot be answered); a start order with bad fields is kept with its
+// error (its job ends with 127 and the server hears of it).
+ParsedOrders parse_orders(const nlohmann::json& answer);
+
+// What a start order adds to the agent's environment: its env, then CUDA_VISIBLE_DEVICES and
+// the HEXA_* variables (which win over the env's). No nodes in the order: a one-node job.
+std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node);
+
+}  // namespace hexa
