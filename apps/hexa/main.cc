@@ -1,6 +1,7 @@
 // hexa: one binary, thin main. Each sub-command lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "agent_command.h"
 #include "serve_command.h"
 #include "simulate_command.h"
 #include "statement_command.h"
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
   hexa::add_serve_command(app, serve);
   hexa::UpArgs up;
   hexa::add_up_command(app, up);
+  hexa::AgentArgs agent;
+  hexa::add_agent_command(app, agent);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,5 +31,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("statement")) return hexa::run_statement(statement);
   if (app.got_subcommand("serve")) return hexa::run_serve(serve);
   if (app.got_subcommand("up")) return hexa::run_up(up);
+  if (app.got_subcommand("agent")) return hexa::run_agent_command(agent);
   return 2;  // unreachable: require_subcommand(1)
 }
