@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/statement.h"
 #include "ledger/statement.h"
 #include "progress.h"
 #include "sim/scenario.h"
@@ -40,19 +41,45 @@ const CLI::Validator kDayNumber(
 
 }  // namespace
 
+namespace {
+
+// A flag of one form given to the other: "--seed: only with --scenario ...".
+void refuse_given(CLI::App* s, const std::vector<const char*>& flags, const std::string& why) {
+  for (const char* f : flags)
+    if (s->get_option(f)->count() > 0) throw CLI::ValidationError(std::string(f) + ": " + why);
+}
+
+}  // namespace
+
 void add_statement_command(CLI::App& app, StatementArgs& a) {
-  CLI::App* s = app.add_subcommand("statement", "Run a scenario with credits and print one tenant's statement");
-  s->add_option("--scenario", a.scenario, "Scenario YAML with a credits section")->required()->check(CLI::ExistingFile);
+  CLI::App* s = app.add_subcommand(
+      "statement", "Print one tenant's statement: from the server, or from a simulated run with --scenario");
+  s->add_option("--scenario", a.scenario, "Scenario YAML with a credits section (a simulated run)")
+      ->check(CLI::ExistingFile);
   s->add_option("--tenant", a.tenant, "Tenant whose statement to print")->required();
-  s->add_option("--from-day", a.from_day, "Start of the period, in days since time 0 (default 0)")->check(kDayNumber);
-  s->add_option("--to-day", a.to_day, "End of the period (excluded), in days since time 0 (default: the end of the run)")
+  s->add_option("--from-day", a.from_day, "With --scenario: start of the period, in days since time 0 (default 0)")
       ->check(kDayNumber);
+  s->add_option("--to-day", a.to_day,
+                "With --scenario: end of the period (excluded), in days since time 0 (default: the end of the run)")
+      ->check(kDayNumber);
+  s->add_option("--from", a.from, "Live: start of the period, YYYY-MM-DD[THH:MM[:SS]][Z] (local time unless Z)");
+  s->add_option("--to", a.to, "Live: end of the period (excluded), same forms");
   s->add_option("--format", a.format, "Output format (default text)")->check(CLI::IsMember({"text", "json", "csv"}));
   s->add_option("--out", a.out, "Write the statement to this file instead of stdout");
-  s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
+  s->add_option("--seed", a.seed, "With --scenario: seed of generated workloads (overrides the scenario's)");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
-  s->callback([&a]() {
+  s->add_option("--server", a.server,
+                std::string("Live: server URL (default: $HEXA_SERVER, else ") + cli::kDefaultServer + ")");
+  s->add_option("--token-file", a.token_file, "Live: file holding your token (default: $HEXA_TOKEN, else $HEXA_TOKEN_FILE)");
+  s->footer("Examples:\n  hexa statement --tenant acme --from 2025-06-01 --to 2025-07-01 --format csv\n"
+            "  hexa statement --scenario tests/golden/credits-scenario.yaml --tenant startup-0001 --to-day 1\n");
+  s->callback([&a, s]() {
     if (a.tenant.empty()) throw CLI::ValidationError("--tenant: must not be empty");
+    if (a.scenario.empty())
+      refuse_given(s, {"--from-day", "--to-day", "--seed"},
+                   "only with --scenario (the live statement takes --from and --to dates)");
+    else
+      refuse_given(s, {"--from", "--to", "--server", "--token-file"}, "only for the live statement, without --scenario");
     if (a.to_day && a.from_day.value_or(0) >= *a.to_day)
       throw CLI::ValidationError("--from-day " + std::to_string(a.from_day.value_or(0)) +
                                  (a.from_day ? "" : " (the default)") + " must be before --to-day " +
@@ -91,7 +118,45 @@ std::string unknown_tenant(const std::string& tenant, const std::string& scenari
 
 }  // namespace
 
-int run_statement(const StatementArgs& a) {
+namespace {
+
+// Writes `text` to --out or stdout: 0, or 2 with nothing half-written left behind.
+int write_statement(const StatementArgs& a, const std::string& text) {
+  if (a.out.empty()) {
+    std::cout << text << std::flush;
+    return std::cout ? 0 : fail("cannot write to stdout");
+  }
+  std::ofstream f(a.out, std::ios::binary);
+  if (!f) return fail("--out: cannot open '" + a.out + "' for writing");
+  f << text;
+  f.close();
+  if (f) return 0;
+  std::error_code ignored;
+  std::filesystem::remove(a.out, ignored);
+  return fail("--out: cannot write '" + a.out + "'");
+}
+
+// The statement as the live server renders it.
+int run_live_statement(const StatementArgs& a, const cli::HttpClientFactory& make_client) {
+  cli::LiveStatementArgs live;
+  live.g.server = a.server;
+  live.g.token_file = a.token_file;
+  live.tenant = a.tenant;
+  live.from = a.from;
+  live.to = a.to;
+  live.format = a.format;
+  cli::ClientIo io = cli::process_io();
+  auto text = cli::fetch_live_statement(live, make_client, io);
+  if (!text.ok() && text.status().code() == StatusCode::kUnavailable)  // maybe --scenario was forgotten
+    return cli::fail(io, text.status().message() + " (without --scenario, hexa statement asks the server)");
+  if (!text.ok()) return cli::fail(io, text.status());
+  return write_statement(a, *text);
+}
+
+}  // namespace
+
+int run_statement(const StatementArgs& a, const cli::HttpClientFactory& make_client) {
+  if (a.scenario.empty()) return run_live_statement(a, make_client);
   auto loaded = load_scenario(a.scenario, a.seed);
   if (!loaded.ok()) return fail(loaded.status().message());
   Scenario sc = std::move(loaded).value();
@@ -141,18 +206,7 @@ int run_statement(const StatementArgs& a) {
   std::string text = a.format == "json" ? statement_json(*statement)
                      : a.format == "csv" ? statement_csv(*statement)
                                          : statement_text(*statement);
-  if (a.out.empty()) {
-    std::cout << text << std::flush;
-    return std::cout ? 0 : fail("cannot write to stdout");
-  }
-  std::ofstream f(a.out, std::ios::binary);
-  if (!f) return fail("--out: cannot open '" + a.out + "' for writing");
-  f << text;
-  f.close();
-  if (f) return 0;
-  std::error_code ignored;
-  std::filesystem::remove(a.out, ignored);  // nothing half-written is left behind
-  return fail("--out: cannot write '" + a.out + "'");
+  return write_statement(a, text);
 }
 
 }  // namespace hexa

@@ -99,7 +99,12 @@ TEST(StatementCliBadInput, UnknownFormat) {
 
 TEST(StatementCliBadInput, MissingTenant) { expect_bad({"--scenario", kScenario}, {"--tenant", "required"}); }
 
-TEST(StatementCliBadInput, MissingScenario) { expect_bad({"--tenant", "startup-0001"}, {"--scenario", "required"}); }
+// Without --scenario the statement comes from the live server (tests/cli/statement_test.cc);
+// none answers here, and the message points at --scenario.
+TEST(StatementCliBadInput, MissingScenarioAsksTheServer) {
+  expect_bad({"--tenant", "startup-0001", "--server", "http://127.0.0.1:1"},
+             {"hexa: ", "without --scenario, hexa statement asks the server"});
+}
 
 TEST(StatementCliBadInput, ScenarioFileDoesNotExist) {
   std::string missing = temp_path("no-such-scenario.yaml");

@@ -4,6 +4,7 @@
 // when the test ends (SIGTERM, then SIGKILL), and the directory is removed.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>

@@ -1,0 +1,66 @@
+#include "cli/job_view.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "cli/time_arg.h"
+
+namespace hexa::cli {
+
+namespace {
+
+constexpr std::array<const char*, 5> kEnded = {"finished", "failed", "cancelled", "timeout", "rejected"};
+
+std::string quoted(const std::string& word) {
+  bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string("-_./=:,+@%").find(c) != std::string::npos;
+  });
+  if (plain) return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+bool is_ended_state(const std::string& state) {
+  return std::find(kEnded.begin(), kEnded.end(), state) != kEnded.end();
+}
+
+bool is_job_state(const std::string& state) {
+  return state == "pending" || state == "running" || is_ended_state(state);
+}
+
+Result<std::string> job_id_arg(const std::string& text) {
+  bool digits = !text.empty() && text.size() <= 18 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || text.find_first_not_of('0') == std::string::npos)
+    return Status::Invalid("JOB: '" + text + "' is not a job id (a whole number >= 1)");
+  return text.substr(text.find_first_not_of('0'));
+}
+
+std::string gpus_cell(const Json& job) {
+  std::string n = text_of(job, "gpus");
+  if (auto slice = str(job, "slice")) return n + "x" + *slice;
+  if (auto type = str(job, "gpu_type")) return n + "x" + *type;
+  return n;
+}
+
+std::string time_cell(const Json& job, std::int64_t now_ms) {
+  auto submitted = int_of(job, "submitted_ms"), started = int_of(job, "started_ms"), ended = int_of(job, "ended_ms");
+  std::int64_t until = ended.value_or(now_ms);
+  if (started) return format_elapsed(until - *started);
+  if (submitted) return format_elapsed(until - *submitted);
+  return "-";
+}
+
+std::string shell_words(const Json& job) {
+  const Json& cmd = field(job, "command");
+  if (!cmd.is_array() || cmd.empty()) return "-";
+  std::string out;
+  for (const Json& w : cmd) out += (out.empty() ? "" : " ") + quoted(w.is_string() ? w.get<std::string>() : dump(w));
+  return out;
+}
+
+}  // namespace hexa::cli

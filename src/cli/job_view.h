@@ -1,0 +1,28 @@
+// A job object of the API as text: the cells of `hexa queue` and the lines of `hexa show`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cli/json_view.h"
+#include "model/status.h"
+
+namespace hexa::cli {
+
+// Whether `state` is one where a job has ended (finished, failed, cancelled, timeout, rejected).
+bool is_ended_state(const std::string& state);
+// Whether `state` is one of the API's job states.
+bool is_job_state(const std::string& state);
+
+// A job id from the command line: a whole number >= 1. Errors name the argument.
+Result<std::string> job_id_arg(const std::string& text);
+
+// GPUS: "2", "2xH100", "3x1g.10gb" (slices).
+std::string gpus_cell(const Json& job);
+// TIME: how long it has run (or ran), or, never started, how long it has waited.
+std::string time_cell(const Json& job, std::int64_t now_ms);
+
+// The command as a shell would take it back: arguments with special characters quoted.
+std::string shell_words(const Json& job);
+
+}  // namespace hexa::cli
