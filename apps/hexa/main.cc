@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include "agent_command.h"
+#include "cli/commands.h"
+#include "net/http.h"
 #include "serve_command.h"
 #include "simulate_command.h"
 #include "statement_command.h"
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
   hexa::add_up_command(app, up);
   hexa::AgentArgs agent;
   hexa::add_agent_command(app, agent);
+  hexa::ClientArgs client;
+  hexa::add_client_commands(app, client);  // after the others: it makes every parse error one line
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,9 +32,10 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;  // every bad input exits 2, like the loaders' errors
   }
   if (app.got_subcommand("simulate")) return hexa::run_simulate(sim);
-  if (app.got_subcommand("statement")) return hexa::run_statement(statement);
+  if (app.got_subcommand("statement")) return hexa::run_statement(statement, hexa::HttpClient::make);
   if (app.got_subcommand("serve")) return hexa::run_serve(serve);
   if (app.got_subcommand("up")) return hexa::run_up(up);
   if (app.got_subcommand("agent")) return hexa::run_agent_command(agent);
+  if (hexa::is_client_command(client)) return hexa::run_client_command(client, hexa::HttpClient::make);
   return 2;  // unreachable: require_subcommand(1)
 }

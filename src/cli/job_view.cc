@@ -35,9 +35,9 @@ bool is_job_state(const std::string& state) {
 Result<std::string> job_id_arg(const std::string& text) {
   bool digits = !text.empty() && text.size() <= 18 &&
                 std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits || text.find_first_not_of('0') == std::string::npos)
-    return Status::Invalid("JOB: '" + text + "' is not a job id (a whole number >= 1)");
-  return text.substr(text.find_first_not_of('0'));
+  if (!digits) return Status::Invalid("JOB: '" + text + "' is not a job id (a whole number >= 0)");
+  std::size_t first = text.find_first_not_of('0');
+  return first == std::string::npos ? std::string("0") : text.substr(first);
 }
 
 std::string gpus_cell(const Json& job) {

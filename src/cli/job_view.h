@@ -14,7 +14,7 @@ bool is_ended_state(const std::string& state);
 // Whether `state` is one of the API's job states.
 bool is_job_state(const std::string& state);
 
-// A job id from the command line: a whole number >= 1. Errors name the argument.
+// A job id from the command line: a whole number >= 0 (the server counts from 0). Errors name the argument.
 Result<std::string> job_id_arg(const std::string& text);
 
 // GPUS: "2", "2xH100", "3x1g.10gb" (slices).

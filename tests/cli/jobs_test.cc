@@ -140,7 +140,7 @@ TEST(Show, JsonIsTheObjectAndAMissingJobIsOneLine) {
   EXPECT_EQ(t2.out.str(), "");
   TestIo t3;
   EXPECT_EQ(run(server, t3, {"show", "abc"}), 2);
-  EXPECT_EQ(t3.err.str(), "hexa: JOB: 'abc' is not a job id (a whole number >= 1)\n");
+  EXPECT_EQ(t3.err.str(), "hexa: JOB: 'abc' is not a job id (a whole number >= 0)\n");
 }
 
 TEST(Show, PendingJobWithAnEstimatedStart) {
@@ -172,7 +172,7 @@ TEST(Cancel, OneLinePerJobAndExit2IfAnyFailed) {
   EXPECT_EQ(t.out.str(), "cancelled 9\ncancelled 8\n");
   EXPECT_EQ(t.err.str(),
             "hexa: cannot cancel 3: job 3: already ended (finished) (HTTP 409)\n"
-            "hexa: JOB: 'x' is not a job id (a whole number >= 1)\n");
+            "hexa: JOB: 'x' is not a job id (a whole number >= 0)\n");
 }
 
 TEST(Cancel, AllDoneExitsZero) {

@@ -59,7 +59,7 @@ void stop_pid(pid_t pid, int sig) {
 
 std::string small_cloud(int nodes, int gpus, const std::string& extra) {
   return "name: test\ncluster: \"" + std::to_string(nodes) + "x" + std::to_string(gpus) +
-         "\"\nscheduler: {policy: backfill}\ncredits:\n  prices:\n    - {gpu_type: gpu, credits_per_gpu_hour: 1}\n" + extra;
+         "\"\nscheduler: {policy: backfill}\ncredits:\n  prices:\n    - {gpu_type: gpu, credits_per_gpu_hour: 1, priorities: [0, 10]}\n" + extra;
 }
 
 std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args) {
@@ -122,7 +122,11 @@ Answer LiveCloud::call(const std::string& method, const std::string& target, con
   if (!r.ok()) return a;
   a.status = r->status;
   a.body = r->body;
-  for (const auto& [k, v] : r->headers) a.headers[k] = v;
+  for (const auto& [k, v] : r->headers) {
+    std::string key = k;
+    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    a.headers[key] = v;
+  }
   a.json = Json::parse(a.body, nullptr, false);
   return a;
 }
