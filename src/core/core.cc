@@ -23,6 +23,10 @@ Result<std::unique_ptr<Core>> Core::make(const Topology& topo, const SchedulerOp
 // does (expiry, time limits) happens in Schedule, never before a check.
 Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
   if (now < last_now_) return Status::Invalid("now: must not go back in time");
+  // A Schedule with nothing to look at (no accepted command since the last pass, no wake-up
+  // due) would decide nothing: it changes nothing, not even the clock, so that a host's batch
+  // of refused requests leaves the state as it was.
+  if (std::holds_alternative<Schedule>(cmd) && !dirty_ && now < wake_at_) return Effects{{}, wake_at_};
   const TimeMs before = last_now_;
   last_now_ = now;
   auto fx = std::visit(
@@ -59,10 +63,13 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
   }
   report_alerts(*fx);
   report_faults(*fx);
-  if (std::holds_alternative<Schedule>(cmd))
+  if (std::holds_alternative<Schedule>(cmd)) {
     wake_at_ = fx->wake_at;
-  else
+    dirty_ = false;
+  } else {
     wake_at_ = std::min(wake_at_, fx->wake_at);
+    dirty_ = true;
+  }
   return fx;
 }
 

@@ -128,6 +128,7 @@ class Core {
   std::map<TenantId, TimeMs> hard_budgets_;  // tenants with a hard budget: its next period start
   std::size_t alerts_seen_ = 0;
   TimeMs wake_at_ = kNever;
+  bool dirty_ = true;  // a command was accepted since the last Schedule: the next one has work
   // Running jobs with a time limit by when it comes (latest_end); an entry whose job no longer
   // runs that segment is dropped when reached.
   std::set<std::pair<TimeMs, JobId>> limits_;

@@ -166,6 +166,7 @@ void Core::save(Writer& w) const {
   w.seq(hard_budgets_, [&](const auto& kv) { w.u32(kv.first), w.i64(kv.second); });
   w.u64(alerts_seen_);
   w.i64(wake_at_);
+  w.b(dirty_);
   w.seq(limits_, [&](const auto& e) { w.i64(e.first), w.u32(e.second); });
   w.seq(ended_, [&](JobId id) { w.u32(id); });
 }
@@ -186,6 +187,7 @@ bool Core::load(Reader& r) {
   }
   alerts_seen_ = r.u64();
   wake_at_ = r.i64();
+  dirty_ = r.b();
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     const TimeMs at = r.i64();
     if (!append_in_order(r, limits_, std::pair{at, r.u32()}, "time limits")) return false;

@@ -529,6 +529,8 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
   }
   snapshot_seq_ = seq_;
   snapshot_at_ = now;
+  std::cerr << "hexa serve: snapshot at row " << seq_ << ": " << bytes.size() << " bytes in "
+            << micros_since(t0) / 1000 << " ms" << std::endl;
   return Status::Ok();
 }
 

@@ -80,8 +80,9 @@ TEST_F(CoreTest, BadCommandsChangeNothing) {
   EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.gpu_type: unknown GPU type");
   EXPECT_EQ(core->state().jobs.size(), 1u);
   EXPECT_TRUE(core->apply(Schedule{}, 0).ok()) << "refused commands did not move the clock";
-  EXPECT_FALSE(core->apply(Schedule{}, 5).ok() && core->apply(Schedule{}, 4).ok()) << "time may not go back";
   EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
+  submit("b", 1, 5);
+  EXPECT_FALSE(core->apply(Schedule{}, 4).ok()) << "time may not go back";
 }
 
 TEST_F(CoreTest, ImpossibleJobIsRejectedWithItsReason) {

@@ -130,7 +130,7 @@ TEST_F(FailureTest, BadInputChangesNothing) {
   EXPECT_EQ(core->apply(FailNode{"n42"}, 0).status().message(), "node: no node named 'n42' in the cluster");
   auto r = core->apply(SetRefundPolicy{RefundPolicy{100, 101}}, 0);
   EXPECT_EQ(r.status().message(), "refund policy: percentages must be between 0 and 100");
-  JobId a = submit("a", "rich", 8, 15 * kMinute);
+  JobId a = submit("a", "rich", 8, kHour);
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   fail(node_of(a), 50 * kMinute);
   EXPECT_EQ(consumed("rich"), 0) << "the bad policy was not applied: the default refunds all";

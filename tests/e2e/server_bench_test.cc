@@ -1,0 +1,180 @@
+// Benchmarks of the live server (not in the test command: DISABLED_, run by
+// scripts/bench_server.sh, figures in docs/PERFORMANCE.md). They print figures and assert
+// nothing about time: the machines are shared and noisy.
+//   durable submits per second from 64 keep-alive clients, submit latency p50/p99;
+//   submit to process running on an idle node, median and p99;
+//   restart with 100,000 jobs (10,000 running): time until the server answers;
+//   journal bytes per job, snapshot size and write time at 100,000 jobs.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "e2e/live_cloud.h"
+
+namespace hexa::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double env_or(const char* name, double dflt) {
+  const char* v = std::getenv(name);
+  return v ? std::atof(v) : dflt;
+}
+
+double pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A cluster of `nodes` x 8 GPUs whose nodes the admin registers itself (no agent processes):
+// jobs start and are never reported, so what is measured is the server alone.
+void register_all(LiveCloud& c, int nodes) {
+  for (int n = 0; n < nodes; ++n)
+    ASSERT_EQ(c.as_admin("POST", "/v1/agent/register", {{"node", "n" + std::to_string(n)}, {"gpus", 8}, {"gpu_type", "gpu"}}).status,
+              200);
+}
+
+std::string metric(LiveCloud& c, const std::string& name) {
+  std::string body = c.call("GET", "/metrics").body;
+  std::size_t at = body.find("\n" + name + " ");
+  if (at == std::string::npos) return "?";
+  at += name.size() + 2;
+  return body.substr(at, body.find('\n', at) - at);
+}
+
+TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
+  const double seconds = env_or("HEXA_BENCH_SECONDS", 10);
+  const int clients = static_cast<int>(env_or("HEXA_BENCH_CLIENTS", 64));
+  const char* policy = std::getenv("HEXA_BENCH_POLICY") ? std::getenv("HEXA_BENCH_POLICY") : "fifo";
+  auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: " + std::string(policy) + "}\n",
+                                {"--node-grace-s", "3600"});
+  ASSERT_TRUE(cloud);
+  register_all(*cloud, 1250);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  const std::string token = cloud->token("member", "acme");
+  std::atomic<bool> stop{false};
+  std::atomic<long> ok{0}, failed{0};
+  std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
+  std::vector<std::thread> threads;
+  const std::string body = R"({"gpus":1,"time_limit_s":3600,"command":["python","train.py","--epochs","3"]})";
+  for (int i = 0; i < clients; ++i)
+    threads.emplace_back([&, i] {
+      auto client = HttpClient::make(cloud->url());
+      if (!client.ok()) return;
+      const std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token},
+                                                                  {"Content-Type", "application/json"}};
+      while (!stop) {
+        auto t0 = Clock::now();
+        auto r = (*client)->request("POST", "/v1/jobs", body, h, 30'000);
+        double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+        if (r.ok() && r->status == 201) {
+          ++ok;
+          lat[static_cast<std::size_t>(i)].push_back(ms);
+        } else {
+          ++failed;
+        }
+      }
+    });
+  auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  std::printf("durable submits: %d clients, policy %s, %.1f s: %ld acknowledged (%.0f/s), %ld failed; latency p50 %.2f ms, "
+              "p99 %.2f ms; journal %s bytes\n",
+              clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), pct(all, 0.5),
+              pct(all, 0.99), metric(*cloud, "hexa_journal_bytes").c_str());
+  EXPECT_EQ(failed.load(), 0);
+}
+
+TEST(ServerBench, DISABLED_SubmitToProcessRunning) {
+  const int n = static_cast<int>(env_or("HEXA_BENCH_JOBS", 200));
+  auto cloud = LiveCloud::start(small_cloud(1, 8));
+  ASSERT_TRUE(cloud);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/acme/grants", {{"credits_micro", 1'000'000'000}}).status, 201);
+  const std::string token = cloud->token("member", "acme");
+  cloud->start_agent("n0", 8);
+  ASSERT_TRUE(cloud->wait_node_up("n0"));
+  // Each job prints the wall-clock time it began, in ns; the agent ships it back.
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    const auto wall0 = std::chrono::system_clock::now();
+    Answer a = cloud->call("POST", "/v1/jobs", {{"command", {"date", "+%s%N"}}}, token);
+    ASSERT_EQ(a.status, 201);
+    const std::string id = std::to_string(a.json["id"].get<std::int64_t>());
+    std::string log;
+    for (int k = 0; k < 4000 && log.empty(); ++k) {
+      log = cloud->call("GET", "/v1/jobs/" + id + "/logs", nullptr, token).body;
+      if (log.empty()) std::this_thread::sleep_for(2ms);
+    }
+    ASSERT_FALSE(log.empty()) << "job " << id << " never ran";
+    const double began_ns = std::stod(log);
+    const double sent_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(wall0.time_since_epoch()).count());
+    ms.push_back((began_ns - sent_ns) / 1e6);
+  }
+  std::printf("submit to process running: %d jobs one after another on an idle node: median %.1f ms, p99 %.1f ms, "
+              "max %.1f ms\n",
+              n, pct(ms, 0.5), pct(ms, 0.99), pct(ms, 1.0));
+}
+
+// 100,000 jobs, 10,000 of them running (1,250 nodes x 8 GPUs, registered by the admin), then
+// kill -9 and start again: from the new process to its first answer, with the last snapshot
+// and without any.
+TEST(ServerBench, DISABLED_RestartWith100kJobs) {
+  const int jobs = static_cast<int>(env_or("HEXA_BENCH_JOBS", 100000));
+  auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: fifo}\n",
+                                {"--node-grace-s", "3600", "--snapshot-every", "1000000000"});
+  ASSERT_TRUE(cloud);
+  register_all(*cloud, 1250);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  const std::string token = cloud->token("member", "acme");
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 32; ++i)
+    threads.emplace_back([&] {
+      auto client = HttpClient::make(cloud->url());
+      const std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token}};
+      while (next++ < jobs) (void)(*client)->request("POST", "/v1/jobs", R"({"gpus":1,"command":["sleep","3600"]})", h, 30'000);
+    });
+  for (auto& t : threads) t.join();
+  const std::string journal = metric(*cloud, "hexa_journal_bytes");
+  // A snapshot now: SIGTERM writes one on the way out; then restart from it.
+  cloud->kill_server(SIGTERM);
+  long snap_bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cloud->dir() + "/state/snapshots"))
+    snap_bytes = std::max<long>(snap_bytes, static_cast<long>(std::filesystem::file_size(e.path())));
+  auto t0 = Clock::now();
+  ASSERT_TRUE(cloud->restart_server(120s)) << cloud->server_log();
+  double with_snapshot = std::chrono::duration<double>(Clock::now() - t0).count();
+  cloud->kill_server(SIGKILL);
+  std::filesystem::remove_all(cloud->dir() + "/state/snapshots");
+  t0 = Clock::now();
+  ASSERT_TRUE(cloud->restart_server(300s)) << cloud->server_log();
+  double replay = std::chrono::duration<double>(Clock::now() - t0).count();
+  Answer running = cloud->as_admin("GET", "/v1/jobs?state=running&limit=1000");
+  std::printf("restart with %d jobs (%zu+ running): answers after %.2f s from the snapshot, %.2f s replaying the whole "
+              "journal; journal %s bytes (%.0f bytes per job); snapshot %ld bytes\n",
+              jobs, running.json["jobs"].size(), with_snapshot, replay, journal.c_str(), std::atof(journal.c_str()) / jobs,
+              snap_bytes);
+  // The server logs each snapshot it writes ("snapshot at row N: B bytes in T ms").
+  const std::string log = cloud->server_log();
+  std::size_t at = log.rfind("snapshot at row");
+  if (at != std::string::npos) std::printf("last %s\n", log.substr(at, log.find('\n', at) - at).c_str());
+}
+
+}  // namespace
+}  // namespace hexa::testing
