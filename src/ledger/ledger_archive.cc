@@ -237,7 +237,7 @@ bool Ledger::load(Reader& r) {
   for (Grant& g : grants_) load_grant(r, g);
   holds_.resize(r.count(8));
   for (Hold& h : holds_) load_hold(r, h);
-  alerts_.resize(r.count(8));
+  alerts_.resize(r.count(7));
   for (BudgetAlert& a : alerts_) load_alert(r, a);
   revenue_ = r.u32(), expired_ = r.u32(), payments_ = r.u32();
   now_ = r.i64();
