@@ -163,8 +163,10 @@ bool Scheduler::load_held_out(Reader& r, const Topology& topo) {
     if ((i = r.u64()) >= book_.all().size()) return r.fail("downtimes: bad index");
   down_dirty_ = r.b();
   offline_.resize(r.count());
-  for (std::uint64_t& m : offline_) m = r.u64();
-  if (r.ok() && (!whole_gpus(topo, down_) || offline_.size() > topo.nodes().size()))
+  if (offline_.size() > topo.nodes().size()) return r.fail("offline GPUs: more nodes than the topology has");
+  Allocation offline;
+  for (NodeId n = 0; n < offline_.size(); ++n) offline.push_back({n, offline_[n] = r.u64()});
+  if (r.ok() && (!whole_gpus(topo, down_) || !whole_gpus(topo, offline)))
     return r.fail("downtimes or offline nodes: GPUs out of range");
   return r.ok();
 }
