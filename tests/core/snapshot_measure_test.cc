@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/core.h"
+#include "model/archive.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -63,6 +64,7 @@ void measure(bool credits) {
   const std::uint64_t digest = core->digest();
   const double digest_ms = ms_since(t1);
   EXPECT_EQ((*back)->digest(), digest);
+  EXPECT_EQ(hash64(std::string_view(bytes).substr(0, bytes.size() - 8)), digest) << "hashed in chunks or at once";
   EXPECT_EQ((*back)->snapshot(), bytes);
   std::printf("[ figures  ] credits %s: built in %.0f ms; snapshot %.1f ms, %zu bytes (%.1f per live job); restore %.1f ms; "
               "digest %.1f ms\n",
