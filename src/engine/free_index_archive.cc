@@ -12,6 +12,13 @@ std::uint64_t all_gpus(int gpus) { return gpus >= 64 ? ~std::uint64_t{0} : (std:
 
 }  // namespace
 
+// A member added to one of these must be saved and loaded here (or, if it is the scratch of a
+// pass, named as left out): their sizes make the build say so. Update them once it is done.
+#if defined(__GLIBCXX__) && defined(__LP64__)
+static_assert(sizeof(FreeIndex) == 616, "FreeIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(SliceIndex) == 360, "SliceIndex changed: save the new member in free_index_archive.cc");
+#endif
+
 void FreeIndex::save(Writer& w) const {
   for (std::uint64_t m : free_mask_) w.u64(m);
   slices_.save(w);

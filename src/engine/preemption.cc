@@ -107,13 +107,22 @@ bool Scheduler::evict(ClusterState& s, Job& j, const PlaceRequest& req, const st
   std::vector<JobId> cand;
   for (JobId id : all_cand)
     if (may_evict(s, j, s.jobs[id])) cand.push_back(id);
+  // What a victim frees on a node that takes no work (draining) stays out of the index when it
+  // stops (stop(): take_offline): it is not offered to the placement, which would otherwise
+  // start j on GPUs held offline and corrupt the index.
+  auto freeable = [&](JobId id) {
+    Allocation a;
+    for (const NodeGpus& g : s.jobs[id].alloc)
+      if (s.nodes[g.node].takes_work()) a.push_back(g);
+    return a;
+  };
   std::size_t released = 0;
   bool ok = false;
   while (released < cand.size() && !ok) {
-    s.free.give(s.jobs[cand[released++]].alloc);
+    s.free.give(freeable(cand[released++]));
     ok = placer_->place(s.free, req, &alloc_, nullptr);
   }
-  for (std::size_t i = 0; i < released; ++i) s.free.take(s.jobs[cand[i]].alloc);
+  for (std::size_t i = 0; i < released; ++i) s.free.take(freeable(cand[i]));
   if (!ok || !admitted(s, j, alloc_, now)) return false;
   // Preempt only the candidates whose GPUs the new placement uses.
   for (std::size_t i = 0; i < released; ++i) {

@@ -79,6 +79,12 @@ class Scheduler {
   // After a load: every GPU is free, run by a job, or held by a downtime, a node state or a
   // reservation, once; each job's reservation is one of the book.
   bool check_occupancy(Reader& r, const ClusterState& s) const;
+  // Parts of load(): the sets of running and parked jobs, what is held out of the index, the
+  // slice classes and freeable counts, the victims.
+  bool load_job_sets(Reader& r, const ClusterState& s);
+  bool load_held_out(Reader& r, const Topology& topo);
+  bool load_classes(Reader& r, const ClusterState& s);
+  bool load_victims(Reader& r, const ClusterState& s);
 
  private:
   Scheduler(SchedulerOptions opt, std::unique_ptr<QueuePolicy> p, std::unique_ptr<Placer> pl)

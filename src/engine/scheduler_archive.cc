@@ -29,6 +29,15 @@ bool whole_gpus(const Topology& topo, const Allocation& a) {
 
 }  // namespace
 
+// A member added to one of these must be saved and loaded here (or, if it is the scratch of a
+// pass, named as left out): their sizes make the build say so. Update them once it is done.
+#if defined(__GLIBCXX__) && defined(__LP64__)
+static_assert(sizeof(Scheduler) == 1184, "Scheduler changed: save the new member in scheduler_archive.cc");
+static_assert(sizeof(AdvanceBook) == 24, "AdvanceBook changed: save the new member in scheduler_archive.cc");
+static_assert(sizeof(AdvanceReservation) == 200, "AdvanceReservation changed: save the new member in scheduler_archive.cc");
+static_assert(sizeof(Reservation) == 64, "Reservation changed: save the new member in scheduler_archive.cc");
+#endif
+
 void AdvanceBook::save(Writer& w) const {
   w.seq(all_, [&](const AdvanceReservation& r) {
     w.str(r.name);
@@ -108,20 +117,36 @@ void Scheduler::save(Writer& w) const {
 }
 
 bool Scheduler::load(Reader& r, const ClusterState& s) {
-  const Topology& topo = *s.topo;
-  if (!queue_.load(r, s.jobs.size())) return false;
+  if (!queue_.load(r, s.jobs.size()) || !load_job_sets(r, s)) return false;
+  first_priority_.reset();
+  r.opt(first_priority_, [&](int& p) { p = r.i32(); });
+  priorities_vary_ = r.b();
+  pass_id_ = r.u64();
+  pass_time_ = r.i64();
+  stop_ = r.e(Stop::kFull);
+  blocker_ = r.u32();
+  res_ = {};
+  res_.active = r.b(), res_.head = r.u32(), res_.at = r.i64();
+  hexa::load(r, res_.gpus);
+  if (!r.ok() || !whole_gpus(*s.topo, res_.gpus)) return r.fail("reservation of the head job: GPUs out of range");
+  if (!book_.load(r, *s.topo, s.tenants.size()) || !load_held_out(r, *s.topo) || !load_classes(r, s)) return false;
+  return load_victims(r, s) && policy_->load(r) && check_occupancy(r, s);
+}
+
+// Each set in its order (saved from a set: a value out of order is corrupt), of running jobs.
+bool Scheduler::load_job_sets(Reader& r, const ClusterState& s) {
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     std::pair<TimeMs, JobId> e{r.i64(), r.u32()};
     if (!running(s, e.second) || e.first != latest_end(s.jobs[e.second], opt_.restart_overhead) ||
         (!ends_.empty() && !(*ends_.rbegin() < e)))
       return r.fail("ends: bad entry");
-    ends_.insert(e);
+    ends_.insert(ends_.end(), e);
   }
   for (std::size_t n = r.count(); n > 0 && r.ok(); --n) {
     const JobId id = r.u32();
     if (!running(s, id) || s.jobs[id].borrowed_from == kNoTenant || (!borrowed_.empty() && id <= *borrowed_.rbegin()))
       return r.fail("borrowed: bad entry");
-    borrowed_.insert(id);
+    borrowed_.insert(borrowed_.end(), id);
   }
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     const TenantId t = r.u32();
@@ -137,27 +162,28 @@ bool Scheduler::load(Reader& r, const ClusterState& s) {
       ++parked_count_;
     }
   }
-  first_priority_.reset();
-  r.opt(first_priority_, [&](int& p) { p = r.i32(); });
-  priorities_vary_ = r.b();
-  pass_id_ = r.u64();
-  pass_time_ = r.i64();
-  stop_ = r.e(Stop::kFull);
-  blocker_ = r.u32();
-  res_ = {};
-  res_.active = r.b(), res_.head = r.u32(), res_.at = r.i64();
-  hexa::load(r, res_.gpus);
-  if (!r.ok() || !book_.load(r, topo, s.tenants.size())) return false;
+  return r.ok();
+}
+
+bool Scheduler::load_held_out(Reader& r, const Topology& topo) {
   hexa::load(r, down_);
   down_on_.resize(r.count());
   for (std::size_t& i : down_on_)
     if ((i = r.u64()) >= book_.all().size()) return r.fail("downtimes: bad index");
   down_dirty_ = r.b();
   offline_.resize(r.count());
-  for (std::uint64_t& m : offline_) m = r.u64();
-  if (!whole_gpus(topo, res_.gpus) || !whole_gpus(topo, down_) || offline_.size() > topo.nodes().size())
-    return r.fail("scheduler: GPUs out of range");
+  if (offline_.size() > topo.nodes().size()) return r.fail("offline GPUs: more nodes than the topology has");
+  Allocation offline;
+  for (NodeId n = 0; n < offline_.size(); ++n) offline.push_back({n, offline_[n] = r.u64()});
+  if (r.ok() && (!whole_gpus(topo, down_) || !whole_gpus(topo, offline)))
+    return r.fail("downtimes or offline nodes: GPUs out of range");
+  return r.ok();
+}
+
+bool Scheduler::load_classes(Reader& r, const ClusterState& s) {
+  const Topology& topo = *s.topo;
   classes_.resize(r.count(4));
+  if (r.ok() && classes_.empty()) return r.fail("slice classes: class 0 missing");
   for (std::size_t c = 0; c < classes_.size() && r.ok(); ++c) {
     SliceClass& cls = classes_[c];
     cls.slice = r.i32(), cls.sites = r.u64(), cls.types = r.u64();
@@ -170,7 +196,6 @@ bool Scheduler::load(Reader& r, const ClusterState& s) {
     if (cls.slice < 0 || static_cast<std::size_t>(cls.slice) > topo.slice_profiles().size() || (c == 0) != (cls.slice == 0))
       return r.fail("slice classes: bad profile");
   }
-  if (r.ok() && classes_.empty()) return r.fail("slice classes: class 0 missing");
   full_.resize(r.count());
   for (char& f : full_) f = r.b();
   starts_ = r.u64();
@@ -179,18 +204,22 @@ bool Scheduler::load(Reader& r, const ClusterState& s) {
     for (long& n : *v) n = r.i64();
     if (v->size() > s.free.pools().size()) return r.fail("freeable GPUs: more pools than the topology has");
   }
+  return r.ok();
+}
+
+// The running preemptible jobs, each under the key it was filed with (victim_key_).
+bool Scheduler::load_victims(Reader& r, const ClusterState& s) {
   victims_.clear();
   victim_key_.assign(s.jobs.size(), PolicyKey{});
-  if (!policy_->running_keys_drift()) {
-    for (std::size_t n = r.count(4); n > 0 && r.ok(); --n) {
-      Victim v{r.i32(), {r.i64(), r.i64()}, r.u32()};
-      if (!running(s, v.id) || !s.jobs[v.id].spec.preemptible || (!victims_.empty() && !(*victims_.rbegin() < v)))
-        return r.fail("victims: bad entry");
-      victims_.insert(victims_.end(), v);
-      victim_key_[v.id] = v.key;
-    }
+  if (policy_->running_keys_drift()) return r.ok();
+  for (std::size_t n = r.count(4); n > 0 && r.ok(); --n) {
+    Victim v{r.i32(), {r.i64(), r.i64()}, r.u32()};
+    if (!running(s, v.id) || !s.jobs[v.id].spec.preemptible || (!victims_.empty() && !(*victims_.rbegin() < v)))
+      return r.fail("victims: bad entry");
+    victims_.insert(victims_.end(), v);
+    victim_key_[v.id] = v.key;
   }
-  return r.ok() && policy_->load(r) && check_occupancy(r, s);
+  return r.ok();
 }
 
 bool Scheduler::check_occupancy(Reader& r, const ClusterState& s) const {

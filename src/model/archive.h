@@ -9,6 +9,7 @@
 // first error is what status() says, so loaders read a whole record and check once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -27,15 +28,17 @@ class Hash64 {
  public:
   void update(const char* p, std::size_t n) {
     len_ += n;
-    while (n > 0) {
+    if (fill_ > 0) {  // complete the word begun by the last call
       const std::size_t take = std::min<std::size_t>(n, 8 - fill_);
       std::memcpy(buf_ + fill_, p, take);
       fill_ += take, p += take, n -= take;
-      if (fill_ == 8) {
-        word(load64(buf_));
-        fill_ = 0;
-      }
+      if (fill_ < 8) return;
+      word(load64(buf_));
+      fill_ = 0;
     }
+    for (; n >= 8; p += 8, n -= 8) word(load64(p));
+    std::memcpy(buf_, p, n);
+    fill_ = n;
   }
   void update(std::string_view s) { update(s.data(), s.size()); }
   std::uint64_t final() const {
@@ -52,7 +55,7 @@ class Hash64 {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   }
-  static std::uint64_t load64(const char* p) {
+  static std::uint64_t load64(const char* p) {  // little-endian, whatever the machine
     std::uint64_t v = 0;
     for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(p[i]);
     return v;
@@ -80,20 +83,16 @@ class Writer {
   explicit Writer(Hash64* sink) : sink_(sink) {}
 
   void u64(std::uint64_t v) {
-    while (v >= 0x80) {
-      buf_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    buf_.push_back(static_cast<char>(v));
-    spill();
+    char* p = room(10);
+    std::size_t n = 0;
+    for (; v >= 0x80; v >>= 7) p[n++] = static_cast<char>(v | 0x80);
+    p[n++] = static_cast<char>(v);
+    used_ -= 10 - n;
   }
   void i64(std::int64_t v) { u64((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
   void u32(std::uint32_t v) { u64(v); }
   void i32(std::int32_t v) { i64(v); }
-  void u8(std::uint8_t v) {
-    buf_.push_back(static_cast<char>(v));
-    spill();
-  }
+  void u8(std::uint8_t v) { *room(1) = static_cast<char>(v); }
   void b(bool v) { u8(v ? 1 : 0); }
   template <class E>
   void e(E v) {
@@ -101,17 +100,15 @@ class Writer {
     u8(static_cast<std::uint8_t>(v));
   }
   void fixed64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) buf_.push_back(static_cast<char>(v >> (8 * i)));
-    spill();
+    char* p = room(8);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
   }
   void str(std::string_view s) {
     u64(s.size());
-    buf_.append(s);
-    spill();
+    raw(s);
   }
   void raw(std::string_view s) {
-    buf_.append(s);
-    spill();
+    if (!s.empty()) std::memcpy(room(s.size()), s.data(), s.size());
   }
   template <class T, class F>
   void opt(const std::optional<T>& v, F each) {
@@ -126,17 +123,33 @@ class Writer {
   }
 
   // The bytes so far (string mode); pushes what is buffered into the sink (hash mode).
-  std::string take() { return std::move(buf_); }
+  std::string take() {
+    buf_.resize(used_);
+    used_ = 0;
+    return std::move(buf_);
+  }
   void flush() {
-    if (sink_) sink_->update(buf_), buf_.clear();
+    if (sink_) sink_->update(buf_.data(), used_), used_ = 0;
   }
 
  private:
-  void spill() {
-    if (sink_ && buf_.size() >= (1 << 16)) flush();
+  static constexpr std::size_t kChunk = 1 << 16;  // hash mode: pushed to the sink at this size
+  // n bytes at the end, to be written.
+  char* room(std::size_t n) {
+    if (used_ + n > buf_.size()) [[unlikely]]
+      grow(n);
+    char* p = buf_.data() + used_;
+    used_ += n;
+    return p;
+  }
+  // String mode: doubles the buffer. Hash mode: what is written goes to the sink.
+  void grow(std::size_t n) {
+    if (sink_) flush();
+    if (used_ + n > buf_.size()) buf_.resize(std::max(sink_ ? kChunk : 2 * buf_.size(), used_ + n + 256));
   }
   Hash64* sink_ = nullptr;
   std::string buf_;
+  std::size_t used_ = 0;
 };
 
 class Reader {

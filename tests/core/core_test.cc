@@ -60,29 +60,65 @@ TEST_F(CoreTest, CancelPendingAndRunning) {
   EXPECT_TRUE(fx->list.empty()) << "a cancelled job never starts";
 }
 
+// A refused command leaves the whole state as it was: the same digest after it as before.
 TEST_F(CoreTest, BadCommandsChangeNothing) {
   JobId a = submit("a", 8);
-  auto bad = core->apply(CompleteJob{a, core->job(a).segment}, 1);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "job 'a': cannot complete, it is pending");
-  EXPECT_FALSE(core->apply(CompleteJob{99, 1}, 1).ok());
-  EXPECT_FALSE(core->apply(AddTenant::root("acme", 1), 1).ok());
-  EXPECT_EQ(core->apply(AddTenant::root("zero", 0), 1).status().message(), "tenant 'zero'.weight: must be at least 1");
+  std::uint64_t digest = core->digest();
+  auto refused = [&](const Command& cmd, TimeMs now) {
+    auto r = core->apply(cmd, now);
+    EXPECT_FALSE(r.ok()) << "command #" << cmd.index() << " was accepted";
+    EXPECT_EQ(core->digest(), digest) << r.status().message();
+    return r.ok() ? std::string("accepted") : r.status().message();
+  };
+  EXPECT_EQ(refused(CompleteJob{a, core->job(a).segment}, 1), "job 'a': cannot complete, it is pending");
+  refused(CompleteJob{99, 1}, 1);
+  refused(CompleteJob{a, 0, EndKind::kCancelled}, 1);
+  refused(CancelJob{99}, 1);
+  refused(AddTenant::root("acme", 1), 1);
+  EXPECT_EQ(refused(AddTenant::root("zero", 0), 1), "tenant 'zero'.weight: must be at least 1");
+  AddTenant orphan = AddTenant::root("orphan");
+  orphan.parent = "nobody";
+  refused(orphan, 1);
   JobSpec s;
   s.name = "x";
   s.gpus = 0;
-  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.gpus: must be at least 1");
+  EXPECT_EQ(refused(SubmitJob{s}, 1), "job 'x'.gpus: must be at least 1");
   s.gpus = 1;
   s.tenant = 7;
-  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.tenant: unknown tenant");
+  EXPECT_EQ(refused(SubmitJob{s}, 1), "job 'x'.tenant: unknown tenant");
   s.tenant = 0;
   s.types = bit(5);
-  EXPECT_EQ(core->apply(SubmitJob{s}, 1).status().message(), "job 'x'.gpu_type: unknown GPU type");
+  EXPECT_EQ(refused(SubmitJob{s}, 1), "job 'x'.gpu_type: unknown GPU type");
+  s.types = 0;
+  s.time_limit = -1;
+  refused(SubmitJob{s}, 1);
+  for (const Command& node : {Command{FailNode{"nope"}}, Command{NodeUp{"nope"}}, Command{DrainNode{"nope"}},
+                              Command{ResumeNode{"nope"}}})
+    refused(node, 1);
+  refused(SetRefundPolicy{RefundPolicy{101, 0}}, 1);
+  refused(AddReservation{"r", "nobody", "s0", "gpu", 4, "", 0, 10, 20}, 1);
+  refused(AddReservation{"r", "acme", "s0", "gpu", 4, "", 0, 20, 10}, 1);
+  refused(AddReservation{"r", "acme", "s0", "gpu", 99, "", 0, 10, 20}, 1);
+  refused(SetPrice{"nope", "s0", 0, Price{1000000, 0}}, 1);
+  refused(SetPrice{"gpu", "s0", 0, Price{0, 0}}, 1);
+  refused(AddGrant{GrantRequest{"g", "nobody", "studio", 1000000, 0, kDay}}, 1);
+  refused(AddGrant{GrantRequest{"g", "acme", "studio", 1000000, kDay, kDay}}, 1);
+  refused(SetBudget{"nobody", std::nullopt}, 1);
   EXPECT_EQ(core->state().jobs.size(), 1u);
+  EXPECT_FALSE(core->credits_on()) << "no price was set";
+
   EXPECT_TRUE(core->apply(Schedule{}, 0).ok()) << "refused commands did not move the clock";
   EXPECT_EQ(core->job(a).phase, JobPhase::kRunning);
-  submit("b", 1, 5);
-  EXPECT_FALSE(core->apply(Schedule{}, 4).ok()) << "time may not go back";
+  submit("b", 1, 5);  // accepted: the clock is at 5 now
+  ASSERT_TRUE(core->apply(Schedule{}, 5).ok());
+  digest = core->digest();
+  refused(Schedule{}, 4);  // time may not go back
+  EXPECT_EQ(refused(CompleteJob{a, 0}, 5),
+            "job 'a': stale report about run segment 0; segment 1 runs now");
+  ASSERT_TRUE(core->apply(CompleteJob{a, 1}, 6).ok());
+  digest = core->digest();
+  refused(CancelJob{a}, 6);
+  refused(CompleteJob{a, 1}, 6);
 }
 
 TEST_F(CoreTest, ImpossibleJobIsRejectedWithItsReason) {

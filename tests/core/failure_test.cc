@@ -126,6 +126,30 @@ TEST_F(FailureTest, ADrainingNodeFinishesItsJobsAndTakesNoNewOnes) {
   EXPECT_EQ(core->apply(DrainNode{"nope"}, 4 * kMinute).status().code(), StatusCode::kNotFound);
 }
 
+// A preemptor is not placed on what a victim frees on a draining node: those GPUs stay out
+// (they once went to the preemptor, GPUs held offline taken twice, the free count below zero).
+TEST(DrainTest, PreemptionDoesNotPlaceOnADrainingNode) {
+  Topology topo = testing::cluster(1, 1, 8);
+  auto core = std::move(Core::make(topo, {})).value();
+  ASSERT_TRUE(core->apply(AddTenant::root("t"), 0).ok());
+  JobSpec low;
+  low.name = "low";
+  low.gpus = 4;
+  ASSERT_TRUE(core->apply(SubmitJob{low}, 0).ok());
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  ASSERT_TRUE(core->apply(DrainNode{"s0b0n0"}, 1).ok());
+  JobSpec high = low;
+  high.name = "high";
+  high.priority = 1;
+  ASSERT_TRUE(core->apply(SubmitJob{high}, 2).ok());
+  auto fx = core->apply(Schedule{}, 2);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_TRUE(fx->list.empty()) << "preempting would free nothing it may use";
+  EXPECT_EQ(core->job(0).phase, JobPhase::kRunning);
+  EXPECT_EQ(core->job(1).phase, JobPhase::kPending);
+  EXPECT_EQ(core->state().free.total_free(), 0);
+}
+
 TEST_F(FailureTest, BadInputChangesNothing) {
   EXPECT_EQ(core->apply(FailNode{"n42"}, 0).status().message(), "node: no node named 'n42' in the cluster");
   auto r = core->apply(SetRefundPolicy{RefundPolicy{100, 101}}, 0);

@@ -163,5 +163,27 @@ TEST_F(DigestTest, ChangesWhenAnyOneThingChanges) {
   EXPECT_EQ(five->digest(), before) << "a refused command changes nothing";
 }
 
+// With credits on, a refused money command leaves the ledger (and all else) as it was.
+TEST_F(DigestTest, RefusedMoneyCommandsChangeNothing) {
+  submit("a", "rich", 4, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  const std::uint64_t before = core->digest();
+  AddGrant other = grant("g1", "rich", 5);  // the id of another grant
+  SetPrice bad_discount = price(10);
+  bad_discount.price.preemptible_discount_bps = 10000;
+  Budget no_period;
+  no_period.period = 0;
+  no_period.credits = 1;
+  AddTopUp nobody;
+  nobody.top_up = {"t1", "nobody", 1, ""};
+  for (const Command& cmd : {Command{other}, Command{bad_discount}, Command{SetBudget{"rich", no_period}},
+                             Command{SetOverdraft{"rich", -1}}, Command{nobody},
+                             Command{SetPrice{"gpu", "nowhere", 0, Price{1, 0}}}}) {
+    auto r = core->apply(cmd, kMinute);
+    EXPECT_FALSE(r.ok()) << "command #" << cmd.index();
+    EXPECT_EQ(core->digest(), before) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace hexa
