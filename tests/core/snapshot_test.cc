@@ -156,7 +156,10 @@ TEST_F(DigestTest, ChangesWhenAnyOneThingChanges) {
 
   auto four = copy();
   ASSERT_TRUE(four->apply(Schedule{}, 0).ok());
-  EXPECT_NE(four->digest(), before) << "a pass, even one that starts nothing, counts";
+  EXPECT_EQ(four->digest(), before) << "a pass with nothing to look at changes nothing";
+  ASSERT_TRUE(four->apply(DrainNode{"s0b0n1"}, 1).ok());
+  ASSERT_TRUE(four->apply(Schedule{}, 1).ok());
+  EXPECT_NE(four->digest(), three->digest()) << "a pass after a change counts, even one that starts nothing";
 
   auto five = copy();
   EXPECT_FALSE(five->apply(CancelJob{9}, 1).ok());
