@@ -124,6 +124,30 @@ Result<std::string> agent_token(const std::string& url, const std::string& admin
   return path;
 }
 
+// Whether a user other than the owner can reach `dir` (every directory on its way searchable
+// by others): jobs of a root agent run as nobody and must reach their work dir.
+bool others_can_reach(const std::string& dir) {
+  std::error_code ec;
+  fs::path p = fs::absolute(dir, ec);
+  for (fs::path at = p; !at.empty(); at = at.parent_path()) {
+    struct stat st {};
+    if (::stat(at.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0) return false;
+    if (at == at.root_path()) break;
+  }
+  return true;
+}
+
+// Where the agents' jobs run: beside the state, unless jobs run as nobody and cannot reach it.
+std::string agents_work_dir(const UpArgs& a) {
+  const std::string beside = a.state_dir + "/agents";
+  if (::geteuid() != 0 || a.allow_root || others_can_reach(beside)) return beside;
+  char tmpl[] = "/tmp/hexa-up-XXXXXX";
+  if (!::mkdtemp(tmpl)) return beside;
+  ::chmod(tmpl, 0711);
+  say(std::string("jobs run as nobody, who cannot reach ") + beside + ": their work dirs are under " + tmpl);
+  return tmpl;
+}
+
 }  // namespace
 
 void add_up_command(CLI::App& app, UpArgs& a) {
@@ -178,6 +202,7 @@ int run_up(const UpArgs& a) {
     return say(url.status().message()), 1;
   }
   const std::string admin = read_line(a.state_dir + "/admin.token");
+  const std::string work = agents_work_dir(a);
   std::vector<pid_t> agents;
   for (int i = 0; i < a.agents; ++i) {
     const NodeInfo& n = nodes[static_cast<std::size_t>(i)];
@@ -189,7 +214,7 @@ int run_up(const UpArgs& a) {
     }
     std::vector<std::string> args = {exe, "agent", "--server", *url, "--node", n.name, "--token-file", *token, "--gpus",
                                      std::to_string(n.gpus), "--gpu-type", cloud->topology->types().name(n.type),
-                                     "--work-dir", a.state_dir + "/agents/" + n.name};
+                                     "--work-dir", work + "/" + n.name};
     if (a.allow_root) args.push_back("--allow-root");
     agents.push_back(spawn(args, a.state_dir + "/agents/" + n.name + ".log"));
   }

@@ -53,7 +53,7 @@ class AgentLoop {
   std::shared_ptr<OutageNotice> outage_;
   ServerLink link_;
   OrderPoller poller_;
-  JobTable jobs_;
+  AgentJobs jobs_;
   LogShipper shipper_;
 
   std::int64_t epoch_ = 0;

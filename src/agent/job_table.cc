@@ -22,10 +22,10 @@ std::string exit_text(int exit_code, int signal) {
 
 }  // namespace
 
-JobTable::JobTable(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say)
+AgentJobs::AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say)
     : work_dir_(std::move(work_dir)), user_(std::move(user)), node_(std::move(node)), say_(std::move(say)) {}
 
-void JobTable::start(const StartOrder& o) {
+void AgentJobs::start(const StartOrder& o) {
   if (jobs_.count(o.key) != 0 || ended_.count(o.key) != 0) {
     say_("job " + o.key.text() + ": started already, the start order is ignored");
     return;
@@ -62,7 +62,7 @@ void JobTable::start(const StartOrder& o) {
 
 // Ends it with 127, as a shell would, the reason in its stderr (where its user looks), unless
 // the supervisor wrote one there already.
-void JobTable::fail_start(AgentJob& j, const std::string& why) {
+void AgentJobs::fail_start(AgentJob& j, const std::string& why) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(j.err.path).parent_path(), ec);
   std::uintmax_t size = std::filesystem::file_size(j.err.path, ec);
@@ -71,7 +71,7 @@ void JobTable::fail_start(AgentJob& j, const std::string& why) {
   end(j, 127, 0);
 }
 
-void JobTable::end(AgentJob& j, int exit_code, int signal) {
+void AgentJobs::end(AgentJob& j, int exit_code, int signal) {
   j.ended = true;
   j.exit_code = exit_code;
   j.signal = signal;
@@ -83,19 +83,19 @@ void JobTable::end(AgentJob& j, int exit_code, int signal) {
   }
 }
 
-void JobTable::stop(const JobKey& key, TimeMs now, DurationMs grace) {
+void AgentJobs::stop(const JobKey& key, TimeMs now, DurationMs grace) {
   auto it = jobs_.find(key);
   if (it == jobs_.end() || it->second.ended) return;  // not running: nothing to stop
   say_("job " + key.text() + ": stopping (SIGTERM, SIGKILL after " + std::to_string(grace) + " ms)");
   sup_.stop(key.text(), now, grace);
 }
 
-void JobTable::stop_all(TimeMs now, DurationMs grace) {
+void AgentJobs::stop_all(TimeMs now, DurationMs grace) {
   // Every group the supervisor runs, whether or not its job is still in the table.
   for (const std::string& k : sup_.keys()) sup_.stop(k, now, grace);
 }
 
-void JobTable::reap(TimeMs now) {
+void AgentJobs::reap(TimeMs now) {
   for (const ProcessExit& e : sup_.tick(now)) {
     for (auto& [key, j] : jobs_) {
       if (j.ended || key.text() != e.key) continue;
@@ -105,13 +105,13 @@ void JobTable::reap(TimeMs now) {
   }
 }
 
-std::vector<JobKey> JobTable::running() const {
+std::vector<JobKey> AgentJobs::running() const {
   std::vector<JobKey> out;
   for (const auto& [key, j] : jobs_) out.push_back(key);
   return out;
 }
 
-JobExit JobTable::take_exit(const JobKey& key) {
+JobExit AgentJobs::take_exit(const JobKey& key) {
   auto it = jobs_.find(key);
   if (it == jobs_.end()) return JobExit{key, -1, 0};
   JobExit e{key, it->second.exit_code, it->second.signal};
@@ -119,7 +119,7 @@ JobExit JobTable::take_exit(const JobKey& key) {
   return e;
 }
 
-void JobTable::clear() {
+void AgentJobs::clear() {
   jobs_.clear();
   ended_.clear();
 }

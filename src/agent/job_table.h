@@ -40,9 +40,9 @@ struct JobExit {
   int signal = 0;
 };
 
-class JobTable {
+class AgentJobs {
  public:
-  JobTable(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say);
+  AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say);
 
   // Starts the order's job in WORK_DIR/jobs/KEY/. Ignored when its key is running, or ended
   // since the last clear(). A job that cannot be started ends at once with exit code 127, the

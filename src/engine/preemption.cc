@@ -54,6 +54,7 @@ bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now)
 }
 
 bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
+  if (refused_now(j)) return false;  // admission refused it in this pass: parked once is enough
   if (!policy_->preemptive() && !priorities_vary_) return false;
   for (const Failed& f : failed_preempts_)
     if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus && f.slice == req.slice) return false;
@@ -88,6 +89,7 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
 }
 
 bool Scheduler::try_reclaim(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
+  if (refused_now(j)) return false;  // as in try_preempt
   if (borrowed_.empty() || !within_guarantee(s, j, req.types ? req.types : ~TypeMask{0})) return false;
   std::vector<JobId> cand;
   for (auto it = borrowed_.rbegin(); it != borrowed_.rend(); ++it) {  // the latest arrivals first

@@ -105,7 +105,6 @@ void AgentBook::flush(TimeMs now) {
       due.emplace_back(std::move(*s.waiting), std::vector<Order>(s.orders.begin(), s.orders.end()));
       s.orders.clear();
       s.waiting.reset();
-      s.heard = std::max(s.heard, now);  // a poll that was waiting is an agent that is there
     }
   }
   for (auto& [reply, orders] : due) reply(std::move(orders));  // outside the lock: replies write sockets

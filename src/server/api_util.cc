@@ -20,26 +20,9 @@ HttpResponse text_response(int status, std::string body, std::string content_typ
   return r;
 }
 
-namespace {
-
-const char* title_of(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
-  }
-}
-
-}  // namespace
 
 HttpResponse problem(int status, const std::string& detail, const std::string& field) {
-  Json j{{"type", "about:blank"}, {"title", title_of(status)}, {"status", status}, {"detail", detail}};
+  Json j{{"type", "about:blank"}, {"title", http_reason(status)}, {"status", status}, {"detail", detail}};
   if (!field.empty()) j["field"] = field;
   HttpResponse r = json_response(status, j);
   r.content_type = "application/problem+json";

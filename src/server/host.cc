@@ -61,6 +61,7 @@ Result<std::unique_ptr<Host>> Host::open(const Scenario& cloud, const std::strin
   // Agents keep their jobs across a restart of the server: each node with an agent has its
   // grace from now, and gets its jobs' start orders again (an agent ignores what it runs).
   TimeMs wall = h->opt_.clock();
+  h->snapshot_at_ = h->now();
   h->agents_.heard_all(wall);
   for (JobId id : h->core_->state().running) h->send_start(id, h->core_->job(id).alloc);
   return h;

@@ -90,7 +90,7 @@ class Host {
 
   const Topology& topology() const { return *cloud_.topology; }
   const HostOptions& options() const { return opt_; }
-  Metrics& metrics() { return metrics_; }
+  ServerMetrics& metrics() { return metrics_; }
   Journal& journal() { return *journal_; }  // thread-safe: writes and queries have their own connections
   Journal& reader() { return *journal_; }
   AgentBook& agents() { return agents_; }
@@ -156,7 +156,7 @@ class Host {
   std::int64_t snapshot_seq_ = 0;
   TimeMs snapshot_at_ = 0;
   std::int64_t replayed_ = 0;
-  Metrics metrics_;
+  ServerMetrics metrics_;
   AgentBook agents_;
   LogStore logs_;
 

@@ -4,7 +4,7 @@
 
 namespace hexa {
 
-void Histogram::observe_us(std::int64_t us) {
+void LatencyHistogram::observe_us(std::int64_t us) {
   std::lock_guard lock(mu_);
   double s = static_cast<double>(us) / 1e6;
   for (std::size_t i = 0; i < kBounds.size(); ++i)
@@ -13,7 +13,7 @@ void Histogram::observe_us(std::int64_t us) {
   sum_us_ += us;
 }
 
-std::string Histogram::render(const std::string& name, const std::string& help) const {
+std::string LatencyHistogram::render(const std::string& name, const std::string& help) const {
   std::lock_guard lock(mu_);
   std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
   char buf[64];
@@ -27,12 +27,12 @@ std::string Histogram::render(const std::string& name, const std::string& help) 
   return out;
 }
 
-void Metrics::count_request(const std::string& route, int code) {
+void ServerMetrics::count_request(const std::string& route, int code) {
   std::lock_guard lock(mu_);
   ++requests_[{route, code}];
 }
 
-std::string Metrics::render_requests() const {
+std::string ServerMetrics::render_requests() const {
   std::lock_guard lock(mu_);
   std::string out = "# HELP hexa_api_requests_total API requests by route and status code\n"
                     "# TYPE hexa_api_requests_total counter\n";

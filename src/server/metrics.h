@@ -11,7 +11,7 @@
 
 namespace hexa {
 
-class Histogram {
+class LatencyHistogram {
  public:
   // Bucket bounds in seconds: 0.1 ms .. 10 s.
   static constexpr std::array<double, 12> kBounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
@@ -27,11 +27,11 @@ class Histogram {
   std::int64_t sum_us_ = 0;
 };
 
-class Metrics {
+class ServerMetrics {
  public:
-  Histogram pass;      // one scheduling pass
-  Histogram commit;    // one journal append (group commit)
-  Histogram snapshot;  // one snapshot written
+  LatencyHistogram pass;      // one scheduling pass
+  LatencyHistogram commit;    // one journal append (group commit)
+  LatencyHistogram snapshot;  // one snapshot written
   void count_request(const std::string& route, int code);
   std::string render_requests() const;
   void count_fault() { faults_.fetch_add(1); }

@@ -46,7 +46,7 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
       break;
     }
   }
-  Metrics& metrics = api.host.metrics();
+  ServerMetrics& metrics = api.host.metrics();
   std::string name = route ? route->pattern : "unmatched";
   // Every answer is counted under its route's pattern (never the raw path: ids would explode it).
   Reply counted = [reply = std::move(reply), name, &metrics](HttpResponse r) {

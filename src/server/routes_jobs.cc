@@ -8,10 +8,12 @@ namespace {
 
 constexpr std::int64_t kMaxLimitS = 366 * 24 * 3600;  // a year
 
-// The job object, from the core while it is there, else from the archive. REQUIRES: read lock
-// or core thread. nullopt: no such job.
+bool live(const Job& j) { return j.phase == JobPhase::kPending || j.phase == JobPhase::kRunning; }
+
+// The job object: from the core while it waits or runs, else as it was made when it ended (the
+// archive, or the rows about to join it). REQUIRES: read lock or core thread. nullopt: no such job.
 std::optional<Json> job_object(Api& api, const Core& core, JobId id, const Principal* who) {
-  if (core.has_job(id)) {
+  if (core.has_job(id) && live(core.job(id))) {
     const Job& j = core.job(id);
     if (who && !may_see_tenant(core, *who, j.spec.tenant)) return std::nullopt;
     return job_json(core, j, api.host.run_of(id), api.host.origin_ms(), api.host.now());
@@ -197,7 +199,7 @@ void get_jobs(Api& api, Call& call) {
     std::vector<std::pair<JobId, Json>> found;
     const std::size_t want = static_cast<std::size_t>(q.limit) + 1;  // one more: is there a next page?
     for (JobId id = static_cast<JobId>(std::min<std::size_t>(q.before, core.state().jobs.size())); id-- > 0;) {
-      if (!core.has_job(id)) continue;
+      if (!core.has_job(id) || !live(core.job(id))) continue;  // ended: from the archive below
       const Job& j = core.job(id);
       if (q.scope && !in_subtree(core, j.spec.tenant, *q.scope)) continue;
       if (!state_wanted(q, job_state(j))) continue;
@@ -219,7 +221,7 @@ void get_jobs(Api& api, Call& call) {
       for (ArchivedJob& a : api.host.unwritten())  // ended since the last batch: not in the table yet
         if (a.id < q.before && a.tenant_path.starts_with(aq.path_prefix)) ended.push_back(std::move(a));
       for (const ArchivedJob& a : ended)
-        if (!core.has_job(a.id) && state_wanted(q, a.state)) found.emplace_back(a.id, Json::parse(a.json, nullptr, false));
+        if (state_wanted(q, a.state)) found.emplace_back(a.id, Json::parse(a.json, nullptr, false));
     }
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     found.erase(std::unique(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),

@@ -60,7 +60,7 @@ std::string core_gauges(Api& api) {
 }  // namespace
 
 void get_metrics(Api& api, Call& call) {
-  Metrics& m = api.host.metrics();
+  ServerMetrics& m = api.host.metrics();
   std::string out = core_gauges(api);
   out += m.pass.render("hexa_scheduling_pass_seconds", "One scheduling pass (the batch's Schedule)");
   out += m.commit.render("hexa_journal_commit_seconds", "One journal append: the batch in one transaction, one fsync");
