@@ -5,6 +5,7 @@
 // journal. Restart = newest valid snapshot + replay of the journal after it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -165,6 +166,8 @@ class Host {
   std::vector<Item> queue_;
   bool stopping_ = false;
   std::thread thread_;
+  std::thread snap_thread_;              // writes the last snapshot's file
+  std::atomic<bool> snap_busy_{false};
 };
 
 }  // namespace hexa

@@ -10,23 +10,38 @@ namespace fs = std::filesystem;
 
 void LogStore::started(JobId job, int segment, const std::vector<std::string>& nodes) {
   std::lock_guard lock(mu_);
-  std::error_code ec;
-  fs::create_directories(job_dir(job), ec);
-  std::ofstream out(job_dir(job) + "/" + std::to_string(segment) + ".nodes", std::ios::trunc);
-  for (const std::string& n : nodes) out << n << "\n";
+  if (!started_.insert_or_assign({job, segment}, nodes).second) return;
+  order_.push_back({job, segment});
+  if (order_.size() > kKept) started_.erase(order_.front()), order_.pop_front();
+}
+
+std::vector<std::string> LogStore::ranks(JobId job, int segment) {
+  const std::string path = job_dir(job) + "/" + std::to_string(segment) + ".nodes";
+  std::vector<std::string> nodes;
+  if (auto it = started_.find({job, segment}); it != started_.end()) {
+    nodes = it->second;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      fs::create_directories(job_dir(job), ec);
+      std::ofstream out(path, std::ios::trunc);
+      for (const std::string& n : nodes) out << n << "\n";
+    }
+    return nodes;
+  }
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) nodes.push_back(line);
+  return nodes;
 }
 
 Result<std::int64_t> LogStore::append(JobId job, int segment, const std::string& node, std::string_view stream,
                                       std::int64_t offset, std::string_view data) {
   if (stream != "stdout" && stream != "stderr") return Status::Invalid("stream: must be stdout or stderr");
   std::lock_guard lock(mu_);
-  std::ifstream ranks(job_dir(job) + "/" + std::to_string(segment) + ".nodes");
-  int rank = -1;
-  std::string line;
-  for (int r = 0; std::getline(ranks, line); ++r)
-    if (line == node) rank = r;
-  if (rank < 0)
+  const std::vector<std::string> nodes = ranks(job, segment);
+  auto at = std::find(nodes.begin(), nodes.end(), node);
+  if (at == nodes.end())
     return Status::NotFound("job " + std::to_string(job) + " segment " + std::to_string(segment) + ": not run on " + node);
+  const auto rank = at - nodes.begin();
   const std::string path = job_dir(job) + "/" + std::to_string(segment) + "." + std::to_string(rank) + "." +
                            std::string(stream);
   std::error_code ec;
