@@ -23,7 +23,7 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
   c->add_option("--snapshot-every", a.opt.host.snapshot_every, "Journal rows between snapshots")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))->capture_default_str();
   c->add_option("--http-threads", a.opt.http_threads, "Threads serving HTTP")->check(CLI::Range(1, 64))->capture_default_str();
-  c->description(c->get_description() + "\n  Example: hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
+  c->footer("Example:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
 }
 
 int run_serve(ServeArgs& a) {

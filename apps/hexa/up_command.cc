@@ -164,7 +164,7 @@ void add_up_command(CLI::App& app, UpArgs& a) {
   c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
       ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   c->add_flag("--allow-root", a.allow_root, "Let agents run jobs as root (otherwise: as nobody when root)");
-  c->description(c->get_description() + "\n  Example: hexa up --agents 2 --gpus-per-agent 4   (Ctrl-C stops it all)");
+  c->footer("Example:\n  hexa up --agents 2 --gpus-per-agent 4   (Ctrl-C stops it all)");
 }
 
 int run_up(const UpArgs& a) {
