@@ -68,7 +68,7 @@ Result<std::unique_ptr<Host>> Host::open(const Scenario& cloud, const std::strin
   return h;
 }
 
-TimeMs Host::now() const { return std::max(last_now_, opt_.clock() - origin_); }
+TimeMs Host::now() const { return std::max(last_now_.load(), opt_.clock() - origin_); }
 
 // A journal row: the command as the codec writes it, then for a submit "\n" and how to run it
 // ({"argv": [...], "env": {...}}). Host records (no command) begin with '#'.
@@ -124,13 +124,13 @@ Status Host::recover(std::vector<std::string>* notes) {
   if (loaded.seq && notes) notes->push_back("restored the snapshot at journal row " + std::to_string(*loaded.seq));
   auto st = journal_->read(seq_, [&](const JournalEntry& e) { return replay_entry(e); });
   if (!st.ok()) return st;
-  snapshot_at_ = last_now_;
+  snapshot_at_ = last_now_.load();
   return Status::Ok();
 }
 
 Status Host::replay_entry(const JournalEntry& e) {
   const std::string row = "journal row " + std::to_string(e.seq);
-  last_now_ = std::max(last_now_, e.now);
+  last_now_ = std::max(last_now_.load(), e.now);
   ++replayed_;
   if (e.command.starts_with("#")) {  // a host record
     Json note = Json::parse(e.command.substr(1), nullptr, false);
@@ -444,7 +444,7 @@ std::string Host::host_state() const {
   JsonWriter w;
   w.begin_object();
   w.key("origin_ms"), w.integer(origin_);
-  w.key("last_now"), w.integer(last_now_);
+  w.key("last_now"), w.integer(last_now_.load());
   w.key("runs"), w.begin_array();
   for (const auto& [id, r] : runs_) {
     w.begin_array(), w.integer(id), w.begin_array();
@@ -514,7 +514,7 @@ Status Host::snapshot_now() {
   enqueue([](const Core&) { return Plan{}; },
           [&](const Outcome& o, const Core&) {
             std::lock_guard lock(m);
-            st = o.journal.ok() ? maybe_snapshot(last_now_, true) : o.journal;
+            st = o.journal.ok() ? maybe_snapshot(last_now_.load(), true) : o.journal;
             done = true;
             cv.notify_one();
           });

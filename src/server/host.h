@@ -152,7 +152,7 @@ class Host {
   std::map<JobId, ArchivedJob> unwritten_;           // ended jobs not yet in the archive table
   std::map<JobId, std::map<int, int>> rank_exits_;   // running gangs: rank -> exit code so far
   TimeMs origin_ = 0;
-  TimeMs last_now_ = 0;                              // core time of the last batch
+  std::atomic<TimeMs> last_now_{0};                  // core time of the last batch (now() reads it anywhere)
   std::int64_t seq_ = 0;                             // last journal row applied
   std::int64_t snapshot_seq_ = 0;
   TimeMs snapshot_at_ = 0;
