@@ -76,15 +76,6 @@ class Scheduler {
   // the host's to set again.
   void save(Writer& w) const;
   bool load(Reader& r, const ClusterState& s);
-  // After a load: every GPU is free, run by a job, or held by a downtime, a node state or a
-  // reservation, once; each job's reservation is one of the book.
-  bool check_occupancy(Reader& r, const ClusterState& s) const;
-  // Parts of load(): the sets of running and parked jobs, what is held out of the index, the
-  // slice classes and freeable counts, the victims.
-  bool load_job_sets(Reader& r, const ClusterState& s);
-  bool load_held_out(Reader& r, const Topology& topo);
-  bool load_classes(Reader& r, const ClusterState& s);
-  bool load_victims(Reader& r, const ClusterState& s);
 
  private:
   Scheduler(SchedulerOptions opt, std::unique_ptr<QueuePolicy> p, std::unique_ptr<Placer> pl)
@@ -177,6 +168,14 @@ class Scheduler {
   void refresh_victims(const ClusterState& s, TimeMs now);
   void rebuild_drifting_victims(const ClusterState& s, TimeMs now);
   bool outranks(const ClusterState& s, const Job& j, const Victim& v, TimeMs now) const;
+  // Parts of load() (engine/scheduler_archive.cc): the sets of running and parked jobs, what is
+  // held out of the index, the slice classes and freeable counts, the victims; then, every GPU
+  // is free, run by a job, or held out by a downtime, a node state or a reservation, once.
+  bool load_job_sets(Reader& r, const ClusterState& s);
+  bool load_held_out(Reader& r, const Topology& topo);
+  bool load_classes(Reader& r, const ClusterState& s);
+  bool load_victims(Reader& r, const ClusterState& s);
+  bool check_occupancy(Reader& r, const ClusterState& s) const;
 
   SchedulerOptions opt_;
   std::unique_ptr<QueuePolicy> policy_;
