@@ -135,13 +135,16 @@ Answer AgentLoop::ship_output(TimeMs now, bool* busy) {
 // The exits not yet acknowledged, with the running jobs; also the heartbeat. Exits stay until a
 // 2xx answers them: a refused report is tried again after the backoff, like a failed one.
 Answer AgentLoop::report(TimeMs now, bool heartbeat) {
-  if (exits_.empty() && (!heartbeat || now < next_heartbeat_)) return Answer::kOk;
+  const bool tell_leaving = leaving_ && !left_told_;
+  if (exits_.empty() && !tell_leaving && (!heartbeat || now < next_heartbeat_)) return Answer::kOk;
   Json exits = Json::array();
   for (const JobExit& e : exits_)
     exits.push_back({{"job", e.key.job}, {"segment", e.key.segment}, {"exit_code", e.exit_code}, {"signal", e.signal}});
   Json body = {{"node", o_.node}, {"epoch", epoch_}, {"exits", exits}, {"running", running_list()}};
+  if (leaving_) body["leaving"] = true;  // the server requeues what ran here, as for a lost node
   ServerReply r = link_.post("/v1/agent/report", body, timeout_ms_);
   if (r.answer == Answer::kOk) {
+    left_told_ = leaving_;
     exits_.clear();  // this thread alone adds to it: all of them were in this report
     next_heartbeat_ = agent_now_ms() + heartbeat_ms_;
     last_refusal_.clear();

@@ -58,6 +58,8 @@ class AgentLoop {
 
   std::int64_t epoch_ = 0;
   bool registered_ = false;                 // epoch_ is current (as far as we know)
+  bool leaving_ = false;                    // shutting down: reports say so (the node goes away)
+  bool left_told_ = false;                  // ... and the server has taken one that said so
   DurationMs heartbeat_ms_ = 5 * kSecond;   // the server's heartbeat_s
   TimeMs next_heartbeat_ = 0;
   TimeMs next_logs_ = 0;                    // running jobs' output is shipped then

@@ -43,9 +43,12 @@ void AgentLoop::stop_jobs_and_wait() {
 }
 
 // Asked to stop: every job gets SIGTERM, SIGKILL after the grace; their output and exits go to
-// the server while they end, and for final_report_ms more once they all have.
+// the server while they end, and for final_report_ms more once they all have. The reports say
+// the agent is leaving: the node is going away, so its jobs are requeued (from their last
+// checkpoint) rather than ended by a SIGTERM that is not theirs.
 void AgentLoop::shut_down() {
   poller_.pause();
+  leaving_ = true;
   timeout_ms_ = kStoppingTimeoutMs;
   TimeMs now = agent_now_ms();
   if (jobs_.processes_left())
@@ -69,7 +72,7 @@ void AgentLoop::shut_down() {
         break;
       }
     } else {
-      if (!reachable || (jobs_.empty() && exits_.empty())) break;
+      if (!reachable || (jobs_.empty() && exits_.empty() && left_told_)) break;
       if (report_by == kNever) report_by = now + o_.final_report_ms;
       if (now >= report_by) {
         say_("stopping without reporting " + std::to_string(exits_.size() + jobs_.running().size()) +

@@ -103,7 +103,7 @@ Json schemas() {
                           {"exits", arr(obj({{"job", t("integer")}, {"segment", t("integer")}, {"exit_code", t("integer")},
                                              {"signal", t("integer")}},
                                             {"job", "segment"}))},
-                          {"running", ref_list}},
+                          {"running", ref_list}, {"leaving", t("boolean")}},
                          {"node", "epoch"});
   s["Empty"] = obj({});
   s["AgentLogs"] = obj({{"node", t("string")}, {"epoch", t("integer")}, {"job", t("integer")}, {"segment", t("integer")},

@@ -114,19 +114,33 @@ void get_agent_orders(Api& api, Call& call) {
 }
 
 void post_agent_report(Api& api, Call& call) {
-  auto b = Body::parse(call.req.body, {"node", "epoch", "exits", "running"});
+  auto b = Body::parse(call.req.body, {"node", "epoch", "exits", "running", "leaving"});
   if (!b.ok()) return call.reply(bad_body(b.status()));
   std::string node;
+  bool leaving = false;
   std::int64_t epoch = 0;
   std::vector<RunningRef> exits, running;
   std::vector<std::pair<int, int>> codes;
   for (Status st : {b->require("node"), b->require("epoch"), b->get("node", &node), b->get("epoch", &epoch, 0, INT64_MAX),
-                    read_refs(*b, "exits", &exits, &codes), read_refs(*b, "running", &running, nullptr)})
+                    read_refs(*b, "exits", &exits, &codes), read_refs(*b, "running", &running, nullptr),
+                    b->get("leaving", &leaving)})
     if (!st.ok()) return call.reply(bad_body(st));
   auto id = own_node(api, call, node);
   if (!id) return call.reply(no_node(node));
   Host& host = api.host;
   if (Status st = host.agents().heard(node, epoch, host.options().clock()); !st.ok()) return call.reply(problem_of(st));
+  if (leaving) {
+    // The agent stops (its node goes away): the node is lost now rather than after the grace,
+    // and what ran there goes back to the queue; the SIGTERMs it sent are not the jobs' ends.
+    return submit_plan(
+        api, call,
+        [node, n = *id](const Core& core) {
+          Plan p;
+          if (core.node(n).online) p.commands.push_back(FailNode{node});
+          return p;
+        },
+        [](const Outcome&, const Core&) { return json_response(200, Json::object()); });
+  }
   if (exits.empty()) {
     // A heartbeat. Jobs the core runs there that the agent does not know of, well after their
     // start: their start order was lost (a restart of the server): send it again.

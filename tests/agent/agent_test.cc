@@ -344,6 +344,20 @@ TEST(Agent, StoppingTheAgentStopsItsJobsAndReportsTheirExits) {
   const Json* e = s.exit_of(7, 1);
   ASSERT_NE(e, nullptr);
   EXPECT_EQ((*e)["signal"], SIGTERM);
+  // The reports of a stopping agent say it leaves: the server requeues rather than ends its jobs.
+  auto reports = s.of("/v1/agent/report");
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().body.value("leaving", false), true);
+}
+
+TEST(Agent, AStoppingAgentWithNoJobsStillSaysItLeaves) {
+  AgentRun a;
+  a.start();
+  ASSERT_TRUE(a.registered());
+  EXPECT_EQ(a.finish(), 0);
+  auto reports = a.server->state().of("/v1/agent/report");
+  ASSERT_FALSE(reports.empty()) << "the node would be lost only after the grace";
+  EXPECT_EQ(reports.back().body.value("leaving", false), true);
 }
 
 TEST(Agent, StoppingTheAgentIsBoundedWhenTheServerIsGone) {

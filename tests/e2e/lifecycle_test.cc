@@ -115,6 +115,29 @@ TEST_F(Lifecycle, AHigherPriorityJobPreemptsALowerOne) {
   EXPECT_TRUE(state_is(a, "pending") || state_is(b, "pending"));
 }
 
+// An agent that stops takes its node away: what ran there goes back to the queue (and runs on
+// the other node), it does not end as "killed by signal 15".
+TEST(LifecycleAgents, AStoppingAgentRequeuesItsJobs) {
+  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--stop-grace-s", "1"});
+  ASSERT_TRUE(cloud);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/acme/grants", {{"credits_micro", 100'000'000}}).status, 201);
+  pid_t n0 = cloud->start_agent("n0", 2);
+  ASSERT_TRUE(cloud->wait_node_up("n0"));
+  Answer a = cloud->as_admin("POST", "/v1/jobs", {{"tenant", "acme"}, {"gpus", 2}, {"command", {"sleep", "60"}}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::int64_t id = a.json["id"];
+  ASSERT_TRUE(state_is(cloud->wait_job(id, [](const Json& j) { return state_is(j, "running"); }), "running"));
+  cloud->stop_agent(n0, SIGTERM);
+  Json job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 10s);
+  EXPECT_TRUE(state_is(job, "pending")) << job.dump();
+  Answer nodes = cloud->as_admin("GET", "/v1/nodes");
+  EXPECT_EQ(nodes.json["nodes"][0]["state"], "down") << nodes.body;
+  cloud->start_agent("n1", 2);
+  job = cloud->wait_job(id, [](const Json& j) { return state_is(j, "running"); });
+  EXPECT_EQ(job["nodes"], Json::array({"n1"})) << job.dump();
+}
+
 TEST_F(Lifecycle, QuotaAndCreditRefusalsSayWhy) {
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "capped"}, {"quotas", {{{"max_gpus", 1}}}}}).status, 201);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/capped/grants", {{"credits_micro", 100'000'000}}).status, 201);
