@@ -1,6 +1,7 @@
 #include "serve_command.h"
 
 #include <cmath>
+#include <iostream>
 
 namespace hexa {
 
@@ -14,6 +15,10 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
       ->capture_default_str();
   c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
       ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+  c->add_option("--fence-s", a.fence_s,
+                "An agent the server has not heard this long stops its jobs itself (below --node-grace-s; "
+                "default: 2/3 of it)")
+      ->check(CLI::Range(0.1, 3600.0));
   c->add_option("--heartbeat-s", a.heartbeat_s, "How often agents are told to report")
       ->check(CLI::Range(1, 600))->capture_default_str();
   c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
@@ -29,6 +34,14 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
 int run_serve(ServeArgs& a) {
   auto ms = [](double s) { return static_cast<DurationMs>(std::llround(s * 1000)); };
   a.opt.host.node_grace = ms(a.node_grace_s);
+  if (a.fence_s) {
+    if (*a.fence_s >= a.node_grace_s) {
+      std::cerr << "hexa serve: --fence-s: must be below --node-grace-s (" << a.node_grace_s
+                << "), so that a lost node's jobs have stopped before they run elsewhere" << std::endl;
+      return 2;
+    }
+    a.opt.host.fence = ms(*a.fence_s);
+  }
   a.opt.host.stop_grace = ms(a.stop_grace_s);
   a.opt.host.heartbeat_s = a.heartbeat_s;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);

@@ -1,6 +1,8 @@
 // `hexa serve`: the live control plane's server (docs/server.md).
 #pragma once
 
+#include <optional>
+
 #include <CLI/CLI.hpp>
 
 #include "server/server.h"
@@ -11,6 +13,7 @@ struct ServeArgs {
   ServeOptions opt;
   double node_grace_s = 15, stop_grace_s = 10, default_time_limit_h = 1;
   int heartbeat_s = 5;
+  std::optional<double> fence_s;  // none: 2/3 of the grace
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& a);

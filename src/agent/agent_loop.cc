@@ -40,11 +40,15 @@ int AgentLoop::run() {
       drop_stale_epoch();
       continue;
     }
+    if (out == Outcome::kFenced) {
+      fence_jobs();
+      continue;
+    }
     if (out == Outcome::kDenied) {
       // The token was revoked: the server counts this node lost, its jobs run elsewhere.
       say_("the server refuses this node's token (" + denial_ + "): stopping every job");
       poller_.pause();
-      stop_jobs_and_wait();
+      stop_jobs_and_wait(o_.grace_ms);
       poller_.stop();
       return 2;
     }
@@ -59,7 +63,12 @@ int AgentLoop::run() {
 AgentLoop::Outcome AgentLoop::serve() {
   bool busy = false;  // work left from the last turn: do not wait for orders
   while (!stop_.load()) {
-    for (PollEvent& e : poller_.take(busy ? 0 : kTickMs)) {
+    // First of all, each time round: an agent that was frozen (SIGSTOP, a hung VM) or cut off
+    // finds out here, before it carries out an order or reports anything.
+    if (past_fence(agent_now_ms())) return Outcome::kFenced;
+    std::vector<PollEvent> events = poller_.take(busy ? 0 : kTickMs);
+    if (past_fence(agent_now_ms())) return Outcome::kFenced;
+    for (PollEvent& e : events) {
       if (e.kind == PollEvent::Kind::kStale) {
         stale_ = e.problem;
         return Outcome::kStale;
@@ -102,6 +111,7 @@ Answer AgentLoop::turn(bool heartbeat, bool* busy) {
   TimeMs now = agent_now_ms();
   jobs_.reap(now);
   if (!link_.ready(now)) return Answer::kOk;
+  timeout_now_ = request_timeout(now);
   Answer a = ship_output(now, busy);
   if (a == Answer::kOk) a = report(now, heartbeat);
   return a == Answer::kRetry ? Answer::kOk : a;
@@ -120,7 +130,7 @@ Answer AgentLoop::ship_output(TimeMs now, bool* busy) {
     // Reaped before this read: its group is dead, its files hold all it wrote.
     const bool ended = j.ended;
     bool drained = false;
-    a = shipper_.ship(j, epoch_, timeout_ms_, &budget, &drained);
+    a = shipper_.ship(j, epoch_, timeout_now_, &budget, &drained);
     if (a != Answer::kOk) break;
     if (drained && ended) flushed.push_back(key);
     if (!drained) {  // out of budget: go on next turn
@@ -142,7 +152,7 @@ Answer AgentLoop::report(TimeMs now, bool heartbeat) {
     exits.push_back({{"job", e.key.job}, {"segment", e.key.segment}, {"exit_code", e.exit_code}, {"signal", e.signal}});
   Json body = {{"node", o_.node}, {"epoch", epoch_}, {"exits", exits}, {"running", running_list()}};
   if (leaving_) body["leaving"] = true;  // the server requeues what ran here, as for a lost node
-  ServerReply r = link_.post("/v1/agent/report", body, timeout_ms_);
+  ServerReply r = link_.post("/v1/agent/report", body, timeout_now_);
   if (r.answer == Answer::kOk) {
     left_told_ = leaving_;
     exits_.clear();  // this thread alone adds to it: all of them were in this report

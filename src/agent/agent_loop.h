@@ -26,7 +26,7 @@ class AgentLoop {
   int run();
 
  private:
-  enum class Outcome { kRegistered, kStopAsked, kStale, kDenied };
+  enum class Outcome { kRegistered, kStopAsked, kStale, kDenied, kFenced };
 
   // agent_register.cc
   Outcome register_node();
@@ -43,8 +43,13 @@ class AgentLoop {
 
   // agent_stop.cc
   void drop_stale_epoch();
-  void stop_jobs_and_wait();
+  void fence_jobs();
+  void stop_jobs_and_wait(DurationMs grace);
   void shut_down();
+
+  // agent_fence.cc
+  bool past_fence(TimeMs now) const;
+  int request_timeout(TimeMs now) const;
 
   const AgentOptions& o_;
   AgentSay say_;
@@ -61,9 +66,12 @@ class AgentLoop {
   bool leaving_ = false;                    // shutting down: reports say so (the node goes away)
   bool left_told_ = false;                  // ... and the server has taken one that said so
   DurationMs heartbeat_ms_ = 5 * kSecond;   // the server's heartbeat_s
+  DurationMs fence_ms_ = 10 * kSecond;      // the server's fence_ms: jobs stop after this long unheard
+  DurationMs node_grace_ms_ = 15 * kSecond; // the server's node_grace_ms: it counts the node lost then
   TimeMs next_heartbeat_ = 0;
   TimeMs next_logs_ = 0;                    // running jobs' output is shipped then
   int timeout_ms_ = 5000;                   // short requests (shorter while stopping)
+  int timeout_now_ = 5000;                  // ... this turn's: none may outlast the fence
   std::vector<JobExit> exits_;              // handed over, not yet acknowledged by a 200
   std::string last_refusal_;                // a refused report, said once
   std::string denial_;                      // why the server refuses our token

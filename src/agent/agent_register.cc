@@ -42,13 +42,21 @@ bool AgentLoop::accept_registration(const Json& answer) {
   auto hb = answer.find("heartbeat_s");
   if (hb != answer.end() && hb->is_number_integer()) heartbeat_s = std::clamp<std::int64_t>(hb->get<std::int64_t>(), 1, 300);
   heartbeat_ms_ = heartbeat_s * kSecond;
+  // The server's grace and fence (older servers say neither: the defaults). A fence past the
+  // grace would be no fence: kept below it.
+  auto ms = [&](const char* key, DurationMs fallback) {
+    auto it = answer.find(key);
+    return it != answer.end() && it->is_number_integer() ? std::clamp<DurationMs>(it->get<DurationMs>(), 100, 3'600'000) : fallback;
+  };
+  node_grace_ms_ = ms("node_grace_ms", 15 * kSecond);
+  fence_ms_ = std::min(ms("fence_ms", node_grace_ms_ * 2 / 3), node_grace_ms_ * 9 / 10);
   registered_ = true;
   const TimeMs now = agent_now_ms();
   next_heartbeat_ = now + heartbeat_ms_;
   next_logs_ = now;
   poller_.poll_with(epoch_);
   say_("node " + o_.node + " registered (epoch " + std::to_string(epoch_) + ", heartbeat every " +
-       std::to_string(heartbeat_s) + " s)");
+       std::to_string(heartbeat_s) + " s, fence " + std::to_string(fence_ms_) + " ms)");
   return true;
 }
 

@@ -15,24 +15,24 @@ constexpr DurationMs kStepMs = 20;
 
 }  // namespace
 
-// The server has moved on (it restarted, or found the node lost): it counts our jobs lost and
-// runs them elsewhere, so they must not go on here, and their exits are no news to it.
+// The server has moved on (it found the node lost): it counts our jobs lost and may run them
+// elsewhere already, so they end now (SIGKILL: no grace), and their exits are no news to it.
 void AgentLoop::drop_stale_epoch() {
   say_("epoch " + std::to_string(epoch_) + " is stale (" + stale_ +
-       "): stopping every job, then registering again");
+       "): killing every job, then registering again");
   registered_ = false;
   poller_.pause();
-  stop_jobs_and_wait();
+  stop_jobs_and_wait(0);
   jobs_.clear();
   exits_.clear();
 }
 
-// SIGTERM to every job, SIGKILL after the grace; waits until their processes are gone (at most
+// SIGTERM to every job, SIGKILL after `grace`; waits until their processes are gone (at most
 // the grace and 2 s), without reporting anything.
-void AgentLoop::stop_jobs_and_wait() {
+void AgentLoop::stop_jobs_and_wait(DurationMs grace) {
   const TimeMs now = agent_now_ms();
-  const TimeMs until = now + o_.grace_ms + kReapMs;
-  jobs_.stop_all(now, o_.grace_ms);
+  const TimeMs until = now + grace + kReapMs;
+  jobs_.stop_all(now, grace);
   while (true) {
     jobs_.reap(agent_now_ms());
     if (!jobs_.processes_left()) return;

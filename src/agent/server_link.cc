@@ -53,6 +53,14 @@ std::string url_encode(const std::string& s) {
 
 std::string json_text(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+OutageNotice::OutageNotice(AgentSay say) : last_heard_(agent_now_ms()), say_(std::move(say)) {}
+
+void OutageNotice::heard_at(TimeMs sent) {
+  TimeMs last = last_heard_.load();
+  while (sent > last && !last_heard_.compare_exchange_weak(last, sent)) {
+  }
+}
+
 void OutageNotice::trouble(bool& mine, const std::string& why) {
   std::lock_guard lock(mu_);
   if (mine) return;
@@ -88,6 +96,7 @@ void ServerLink::back_off() { retry_at_ = agent_now_ms() + backoff_.next(); }
 ServerReply ServerLink::send(const std::string& method, const std::string& target, const std::string& body,
                        int timeout_ms) {
   ServerReply reply;
+  const TimeMs sent = agent_now_ms();
   Result<HttpResponse> r = client_.request(method, target, body, headers_, timeout_ms);
   if (!r.ok()) {
     reply.problem = r.status().message();
@@ -96,8 +105,10 @@ ServerReply ServerLink::send(const std::string& method, const std::string& targe
   } else {
     reply.status = r->status;
     reply.answer = classify(r->status);
-    if (reply.answer == Answer::kOk)
+    if (reply.answer == Answer::kOk) {
       reply.body = Json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+      outage_->heard_at(sent);
+    }
     else
       reply.problem = problem_text(*r);
   }

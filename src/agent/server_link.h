@@ -2,6 +2,7 @@
 // does about it, a backoff after failures, and one line per outage rather than one per try.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,15 +43,24 @@ std::string json_text(const Json& j);
 // Shared by both threads' links: trouble with the server (no answer, 5xx) is said once, when
 // the first link meets it, and its end once, when the last link in trouble gets an answer. So an
 // outage is two lines, whichever threads see it.
+//
+// It also keeps when the server last heard us: the sending time of the latest request it
+// answered 2xx (it counts us alive from when it reads a request, so no later than that). The
+// fence (docs/server.md, Fencing) counts from there.
 class OutageNotice {
  public:
-  explicit OutageNotice(AgentSay say) : say_(std::move(say)) {}
+  explicit OutageNotice(AgentSay say);
   // `mine`: the calling link's own flag (guarded by this notice).
   void trouble(bool& mine, const std::string& why);
   void answered(bool& mine);
   void mute();  // says nothing from now on (the agent has returned)
+  // A request sent at `sent` (agent_now_ms) was answered 2xx.
+  void heard_at(TimeMs sent);
+  // agent_now_ms of the last request answered 2xx (its sending); at first, the notice's making.
+  TimeMs last_heard() const { return last_heard_.load(); }
 
  private:
+  std::atomic<TimeMs> last_heard_;
   std::mutex mu_;
   int links_in_trouble_ = 0;
   bool muted_ = false;

@@ -252,6 +252,16 @@ struct Schema<ResumeNode> : NodeSchema<ResumeNode> {
 };
 
 template <>
+struct Schema<Checkpoint> {
+  static constexpr std::string_view type = "checkpoint";
+  template <class F>
+  static void fields(F& f) {
+    f("job", &Checkpoint::job, kRequired);
+    f("segment", &Checkpoint::segment, kRequired);
+  }
+};
+
+template <>
 struct Schema<AddReservation> {
   static constexpr std::string_view type = "add_reservation";
   template <class F>

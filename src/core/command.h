@@ -57,6 +57,13 @@ struct CompleteJob {
 struct CancelJob {
   JobId job = 0;
 };
+// A live job said it saved its progress now (`hexa checkpoint`, through its agent): a later
+// node failure sends it back to here rather than to its last periodic checkpoint
+// (JobSpec::checkpoint_every). `segment` as CompleteJob: another segment's is stale (Conflict).
+struct Checkpoint {
+  JobId job = 0;
+  int segment = 0;
+};
 // Money (ledger/ledger.h). Prices turn credit admission on: from the first one, a job starts
 // only if its tenant can cover its time limit at its rate.
 struct SetPrice {
@@ -130,7 +137,7 @@ struct Schedule {};
 
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
                              SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation, NodeUp, DrainNode,
-                             ResumeNode>;
+                             ResumeNode, Checkpoint>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };

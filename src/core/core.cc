@@ -55,6 +55,7 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, NodeUp>) return set_node(c.node, true, std::nullopt);
         if constexpr (std::is_same_v<C, DrainNode>) return set_node(c.node, std::nullopt, true);
         if constexpr (std::is_same_v<C, ResumeNode>) return set_node(c.node, std::nullopt, false);
+        if constexpr (std::is_same_v<C, Checkpoint>) return checkpoint(c, now);
       },
       cmd);
   if (!fx.ok()) {
@@ -281,6 +282,16 @@ Result<Effects> Core::complete(const CompleteJob& c, TimeMs now) {
   return Effects{{JobEnded{j.id, c.how, c.segment}}, kNever};
 }
 
+// The useful work done by now is what a failure keeps: work_since_checkpoint counts from here.
+Result<Effects> Core::checkpoint(const Checkpoint& c, TimeMs now) {
+  auto found = running_job(c.job, "checkpoint", c.segment);
+  if (!found.ok()) return found.status();
+  Job& j = **found;
+  const DurationMs seg = now - j.last_start;
+  j.saved_ms = j.useful_ms + (j.resumed() ? std::max<DurationMs>(0, seg - sched_.options().restart_overhead) : seg);
+  return Effects{};
+}
+
 Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   if (c.job >= state_.jobs.size()) return Status::NotFound("job: no job " + std::to_string(c.job));
   if (!state_.jobs.contains(c.job)) return Status::Conflict("job " + std::to_string(c.job) + ": cannot cancel, it already ended");
@@ -477,7 +488,7 @@ DurationMs Core::work_since_checkpoint(const Job& j, TimeMs now) const {
   DurationMs every = j.spec.checkpoint_every;
   // The segment began at a checkpoint (the start, or a graceful preemption); more were taken
   // every `every` ms of useful work.
-  DurationMs kept = std::max(before, every > 0 ? after - after % every : 0);
+  DurationMs kept = std::max({before, every > 0 ? after - after % every : 0, std::min(j.saved_ms, after)});
   return after - kept;
 }
 

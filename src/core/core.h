@@ -84,6 +84,7 @@ class Core {
   Result<Effects> set_budget(const SetBudget& c, TimeMs now);
   Result<Effects> set_refunds(const SetRefundPolicy& c);
   Result<Effects> fail_node(const FailNode& c, TimeMs now);
+  Result<Effects> checkpoint(const Checkpoint& c, TimeMs now);
   Result<NodeId> find_node(const std::string& name) const;
   Result<Effects> set_node(const std::string& name, std::optional<bool> online, std::optional<bool> drain);
   // A running job the command names, or why not: NotFound, Conflict (ended, or another segment).

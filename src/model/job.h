@@ -107,6 +107,9 @@ struct Job {
   int preemptions = 0;         // run segments closed by preemption or failure
   int failures = 0;            // ... of which by a node failure
   DurationMs lost_ms = 0;      // useful run time lost to failures (done again)
+  // Useful run time the job's own last checkpoint holds (a Checkpoint command: a live job said
+  // it saved its progress): a failure loses only what came after it.
+  DurationMs saved_ms = 0;
   GpuMs las_base = 0;          // attained service forgiven by starvation promotion
   Allocation alloc;
   WaitReason wait;

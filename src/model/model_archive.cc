@@ -8,7 +8,7 @@ namespace hexa {
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
 #if defined(__GLIBCXX__) && defined(__LP64__)
 static_assert(sizeof(JobSpec) == 128, "JobSpec changed: save the new member in model_archive.cc");
-static_assert(sizeof(Job) == 424, "Job changed: save the new member in model_archive.cc");
+static_assert(sizeof(Job) == 432, "Job changed: save the new member in model_archive.cc");
 static_assert(sizeof(NodeGpus) == 24, "NodeGpus changed: save the new member in model_archive.cc");
 static_assert(sizeof(WaitReason) == 64, "WaitReason changed: save the new member in model_archive.cc");
 static_assert(sizeof(Tenant) == 128, "Tenant changed: save the new member in model_archive.cc");
@@ -86,7 +86,7 @@ void save(Writer& w, const Job& j) {
   w.i64(j.submit), w.i64(j.first_start), w.i64(j.last_start), w.i64(j.end);
   w.i64(j.run_ms), w.i64(j.useful_ms), w.i64(j.last_run_ms), w.i64(j.queued_since);
   w.i32(j.preemptions), w.i32(j.failures);
-  w.i64(j.lost_ms), w.i64(j.las_base);
+  w.i64(j.lost_ms), w.i64(j.saved_ms), w.i64(j.las_base);
   save(w, j.alloc);
   save(w, j.wait);
   w.u32(j.slot);
@@ -108,7 +108,7 @@ void load(Reader& r, Job& j) {
   j.submit = r.i64(), j.first_start = r.i64(), j.last_start = r.i64(), j.end = r.i64();
   j.run_ms = r.i64(), j.useful_ms = r.i64(), j.last_run_ms = r.i64(), j.queued_since = r.i64();
   j.preemptions = r.i32(), j.failures = r.i32();
-  j.lost_ms = r.i64(), j.las_base = r.i64();
+  j.lost_ms = r.i64(), j.saved_ms = r.i64(), j.las_base = r.i64();
   load(r, j.alloc);
   load(r, j.wait);
   j.slot = r.u32();

@@ -114,7 +114,7 @@ std::vector<std::string> AgentBook::silent(TimeMs now, DurationMs grace) const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
   for (const auto& [node, s] : nodes_)
-    if (!s.waiting && now - s.heard > grace) out.push_back(node);
+    if (now - s.heard > grace) out.push_back(node);
   return out;
 }
 

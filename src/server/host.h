@@ -31,6 +31,10 @@ namespace hexa {
 struct HostOptions {
   DurationMs node_grace = 15 * kSecond;   // an agent silent this long has lost its node
   int heartbeat_s = 5;                    // what agents are told to keep to
+  // Agents unheard this long stop their jobs themselves (docs/server.md, Fencing): shorter than
+  // node_grace, so that a lost node's jobs are gone before they run elsewhere. 0: 2/3 of it.
+  DurationMs fence = 0;
+  DurationMs fence_ms() const { return fence > 0 ? fence : node_grace * 2 / 3; }
   DurationMs stop_grace = 10 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
   std::int64_t snapshot_every = 20000;    // journal rows between snapshots ...
   DurationMs snapshot_interval = 5 * kMinute;  // ... or this long, whichever first (0: never by time)

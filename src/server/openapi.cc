@@ -91,7 +91,9 @@ Json schemas() {
   Json ref_list = arr(obj({{"job", t("integer")}, {"segment", t("integer")}}, {"job", "segment"}));
   s["AgentRegister"] = obj({{"node", t("string")}, {"gpus", t("integer")}, {"gpu_type", t("string")}, {"running", ref_list}},
                            {"node", "gpus", "gpu_type"});
-  s["AgentRegistered"] = obj({{"epoch", t("integer")}, {"heartbeat_s", t("integer")}}, {"epoch"});
+  s["AgentRegistered"] = obj({{"epoch", t("integer")}, {"heartbeat_s", t("integer")}, {"node_grace_ms", t("integer")},
+                              {"fence_ms", t("integer")}},
+                             {"epoch"});
   s["AgentOrders"] = obj({{"orders", arr(obj({{"kind", Json{{"enum", {"start", "stop"}}}}, {"job", t("integer")},
                                               {"segment", t("integer")}, {"restarts", t("integer")}, {"name", t("string")},
                                               {"tenant", t("string")}, {"command", strings()},
@@ -103,7 +105,7 @@ Json schemas() {
                           {"exits", arr(obj({{"job", t("integer")}, {"segment", t("integer")}, {"exit_code", t("integer")},
                                              {"signal", t("integer")}},
                                             {"job", "segment"}))},
-                          {"running", ref_list}, {"leaving", t("boolean")}},
+                          {"running", ref_list}, {"checkpoints", ref_list}, {"leaving", t("boolean")}},
                          {"node", "epoch"});
   s["Empty"] = obj({});
   s["AgentLogs"] = obj({{"node", t("string")}, {"epoch", t("integer")}, {"job", t("integer")}, {"segment", t("integer")},

@@ -92,7 +92,10 @@ void post_agent_register(Api& api, Call& call) {
           host.agents().send(node, stop);
         }
         const std::int64_t epoch = o.first_seq + static_cast<std::int64_t>(o.results.size()) - 1;
-        return json_response(200, Json{{"epoch", epoch}, {"heartbeat_s", host.options().heartbeat_s}});
+        return json_response(200, Json{{"epoch", epoch},
+                                        {"heartbeat_s", host.options().heartbeat_s},
+                                        {"node_grace_ms", host.options().node_grace},
+                                        {"fence_ms", host.options().fence_ms()}});
       });
 }
 
@@ -114,16 +117,16 @@ void get_agent_orders(Api& api, Call& call) {
 }
 
 void post_agent_report(Api& api, Call& call) {
-  auto b = Body::parse(call.req.body, {"node", "epoch", "exits", "running", "leaving"});
+  auto b = Body::parse(call.req.body, {"node", "epoch", "exits", "running", "checkpoints", "leaving"});
   if (!b.ok()) return call.reply(bad_body(b.status()));
   std::string node;
   bool leaving = false;
   std::int64_t epoch = 0;
-  std::vector<RunningRef> exits, running;
+  std::vector<RunningRef> exits, running, checkpoints;
   std::vector<std::pair<int, int>> codes;
   for (Status st : {b->require("node"), b->require("epoch"), b->get("node", &node), b->get("epoch", &epoch, 0, INT64_MAX),
                     read_refs(*b, "exits", &exits, &codes), read_refs(*b, "running", &running, nullptr),
-                    b->get("leaving", &leaving)})
+                    read_refs(*b, "checkpoints", &checkpoints, nullptr), b->get("leaving", &leaving)})
     if (!st.ok()) return call.reply(bad_body(st));
   auto id = own_node(api, call, node);
   if (!id) return call.reply(no_node(node));
@@ -141,7 +144,7 @@ void post_agent_report(Api& api, Call& call) {
         },
         [](const Outcome&, const Core&) { return json_response(200, Json::object()); });
   }
-  if (exits.empty()) {
+  if (exits.empty() && checkpoints.empty()) {
     // A heartbeat. Jobs the core runs there that the agent does not know of, well after their
     // start: their start order was lost (a restart of the server): send it again.
     if (b->has("running")) {
@@ -162,8 +165,14 @@ void post_agent_report(Api& api, Call& call) {
   }
   submit_plan(
       api, call,
-      [&host, n = *id, exits, codes](const Core& core) {
+      [&host, n = *id, exits, codes, checkpoints](const Core& core) {
         Plan p;
+        // A checkpoint of the segment that runs there now (the job saved its progress when the
+        // agent saw it); a stale one is dropped like a stale exit.
+        for (const auto& [job, segment] : checkpoints)
+          if (core.has_job(job) && core.job(job).phase == JobPhase::kRunning && core.job(job).segment == segment &&
+              rank_on(core.job(job), n) >= 0)
+            p.commands.push_back(Checkpoint{job, segment});
         for (std::size_t i = 0; i < exits.size(); ++i) {
           const auto [job, segment] = exits[i];
           const auto [code, signal] = codes[i];

@@ -57,6 +57,35 @@ TEST_F(FailureTest, WithoutCheckpointsEverythingSinceTheStartIsLost) {
   EXPECT_EQ(consumed("rich"), 0) << "all of it refunded";
 }
 
+// A live job's own checkpoint (hexa checkpoint): a failure loses only what came after it.
+TEST_F(FailureTest, AReportedCheckpointIsWhereAFailureSendsTheJobBack) {
+  JobId a = submit("a", "rich", 8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  const int seg = core->job(a).segment;
+  ASSERT_TRUE(core->apply(Checkpoint{a, seg}, 30 * kMinute).ok());
+  Effects fx = fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(std::get<JobFailed>(fx.list.at(0)).lost, 20 * kMinute);
+  EXPECT_EQ(core->job(a).useful_ms, 30 * kMinute);
+  EXPECT_EQ(consumed("rich"), kFiftyMinutes - (8 * 20 * 10 * kCredit + 59) / 60) << "the 20 lost refunded";
+}
+
+TEST_F(FailureTest, ACheckpointOfAnotherSegmentOrAJobNotRunningIsRefusedAndChangesNothing) {
+  JobId a = submit("a", "rich", 8, kHour);
+  submit("b", "rich", 8, kHour);
+  JobId waiting = submit("c", "rich", 8, kHour);  // two nodes of 8 GPUs: no room for it
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  const auto before = core->digest();
+  auto stale = core->apply(Checkpoint{a, core->job(a).segment + 1}, kMinute);
+  EXPECT_EQ(stale.status().code(), StatusCode::kConflict) << stale.status().message();
+  auto pending = core->apply(Checkpoint{waiting, 1}, kMinute);
+  EXPECT_EQ(pending.status().code(), StatusCode::kConflict);
+  auto missing = core->apply(Checkpoint{9999, 1}, kMinute);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(core->digest(), before);
+  Effects fx = fail(node_of(a), 50 * kMinute);
+  EXPECT_EQ(std::get<JobFailed>(fx.list.at(0)).lost, 50 * kMinute);
+}
+
 TEST_F(FailureTest, RefundPolicyGivesBackItsPercentage) {
   ASSERT_TRUE(core->apply(SetRefundPolicy{RefundPolicy{100, 50}}, 0).ok());
   JobId a = submit("a", "rich", 8, kHour, 0, 20 * kMinute);

@@ -31,10 +31,13 @@ std::string first_line(const std::string& path) {
 }
 
 // fork + exec with stdout/stderr to `log` (appended), in its own process group.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
+constexpr const char* kMark = "HEXA_E2E_CLOUD";
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cloud_dir) {
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::setpgid(0, 0);
+  ::setenv(kMark, cloud_dir.c_str(), 1);  // inherited by agents' jobs: kill_leftovers finds them
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd >= 0) ::dup2(fd, 1), ::dup2(fd, 2);
   std::vector<char*> args;
@@ -47,12 +50,36 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
 void stop_pid(pid_t pid, int sig) {
   if (pid <= 0) return;
   ::kill(pid, sig);
+  ::kill(pid, SIGCONT);  // a test may have stopped it
   for (int i = 0; i < 300; ++i) {  // 15 s at most, then SIGKILL
     if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
+}
+
+// Every process still marked with this cloud (jobs of agents that were killed, whose processes
+// outlived them): SIGKILL, by pid.
+void kill_leftovers(const std::string& cloud_dir) {
+  const std::string mark = std::string(kMark) + "=" + cloud_dir;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = std::stoi(name);
+    if (pid == ::getpid()) continue;
+    std::string env = read_file(e.path().string() + "/environ");
+    for (std::size_t at = 0; at < env.size();) {
+      std::size_t end = env.find('\0', at);
+      if (end == std::string::npos) end = env.size();
+      if (env.compare(at, end - at, mark) == 0) {
+        ::kill(pid, SIGKILL);
+        break;
+      }
+      at = end + 1;
+    }
+  }
 }
 
 }  // namespace
@@ -84,7 +111,7 @@ bool LiveCloud::start_server(std::chrono::milliseconds limit) {
   std::vector<std::string> argv = {HEXA_BINARY, "serve", "--config", config_, "--state", dir_ + "/state",
                                    "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
-  server_ = spawn(argv, dir_ + "/serve.log");
+  server_ = spawn(argv, dir_ + "/serve.log", dir_);
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     if (::waitpid(server_, nullptr, WNOHANG) == server_) return server_ = 0, false;
@@ -102,6 +129,7 @@ bool LiveCloud::start_server(std::chrono::milliseconds limit) {
 LiveCloud::~LiveCloud() {
   for (pid_t p : agents_) stop_pid(p, SIGTERM);
   stop_pid(server_, SIGTERM);
+  kill_leftovers(dir_);
   if (!::getenv("HEXA_KEEP_E2E")) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -109,6 +137,7 @@ LiveCloud::~LiveCloud() {
 }
 
 std::string LiveCloud::server_log() const { return read_file(dir_ + "/serve.log"); }
+std::string LiveCloud::agent_log(const std::string& node) const { return read_file(dir_ + "/agent-" + node + ".log"); }
 
 Answer LiveCloud::call(const std::string& method, const std::string& target, const Json& body, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
@@ -140,18 +169,19 @@ std::string LiveCloud::token(const std::string& role, const std::string& who) {
   return a.json.is_object() ? a.json.value("token", "") : "";
 }
 
-pid_t LiveCloud::start_agent(const std::string& node, int gpus, const std::string& gpu_type, std::vector<std::string> extra) {
+pid_t LiveCloud::start_agent(const std::string& node, int gpus, const std::string& gpu_type, std::vector<std::string> extra,
+                             const std::string& server_url) {
   if (!agent_tokens_.count(node)) {
     const std::string path = dir_ + "/agent-" + node + ".token";
     std::ofstream(path) << token("agent", node) << "\n";
     ::chmod(path.c_str(), 0600);
     agent_tokens_[node] = path;
   }
-  std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", url_, "--node", node, "--token-file",
+  std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", server_url.empty() ? url_ : server_url, "--node", node, "--token-file",
                                    agent_tokens_[node], "--gpus", std::to_string(gpus), "--gpu-type", gpu_type,
                                    "--work-dir", dir_ + "/work-" + node};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log");
+  pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_);
   agents_.push_back(pid);
   return pid;
 }

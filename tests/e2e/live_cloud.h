@@ -53,9 +53,11 @@ class LiveCloud {
   // A token of a role (member: tenant; agent: node), through the API.
   std::string token(const std::string& role, const std::string& tenant_or_node = "");
 
-  // Starts an agent for `node` (its token made here); its log in STATE/agent-NODE.log.
+  // Starts an agent for `node` (its token made here); its log in DIR/agent-NODE.log. It talks to
+  // `server_url` when given (a proxy), else to the server.
   pid_t start_agent(const std::string& node, int gpus, const std::string& gpu_type = "gpu",
-                    std::vector<std::string> extra = {});
+                    std::vector<std::string> extra = {}, const std::string& server_url = "");
+  std::string agent_log(const std::string& node) const;
   void stop_agent(pid_t pid, int sig = SIGTERM);
   // Waits until the node is up with its agent.
   bool wait_node_up(const std::string& node, std::chrono::milliseconds limit = std::chrono::seconds(20));
