@@ -113,7 +113,7 @@ Json schemas() {
                         {"data_b64", t("string")}},
                        {"node", "epoch", "job", "segment", "stream", "offset"});
   s["LogSize"] = obj({{"size", t("integer")}}, {"size"});
-  s["Digest"] = obj({{"digest", t("string")}}, {"digest"});
+  s["Digest"] = obj({{"digest", t("string")}, {"ledger_total_micro", t("integer")}}, {"digest", "ledger_total_micro"});
   s["OpenApi"] = Json{{"type", "object"}, {"description", "this document"}};
   return s;
 }

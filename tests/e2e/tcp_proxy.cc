@@ -56,7 +56,7 @@ void TcpProxy::accept_one() {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(target_port_));
+    a.sin_port = htons(static_cast<std::uint16_t>(target_port_.load()));
     if (p.server < 0 || ::connect(p.server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
       ::close(c);
       if (p.server >= 0) ::close(p.server);

@@ -23,6 +23,9 @@ class TcpProxy {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void cut() { cut_.store(true); }
   void restore() { cut_.store(false); }
+  bool is_cut() const { return cut_.load(); }
+  // New connections go to this port (the server restarted on another one).
+  void retarget(int port) { target_port_.store(port); }
 
  private:
   struct Pair {
@@ -33,7 +36,7 @@ class TcpProxy {
   void accept_one();
   static bool pump(int from, int to);
 
-  int target_port_;
+  std::atomic<int> target_port_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> cut_{false}, stop_{false};
