@@ -3,8 +3,10 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "agent/agent.h"
+#include "agent/nvml.h"
 #include "model/units.h"
 #include "net/http.h"
 
@@ -18,9 +20,14 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
   s->add_option("--node", a.node, "This node's name in the cluster (required)");
   s->add_option("--token-file", a.token_file, "File holding this node's agent token (required)");
   s->add_option("--gpus", a.gpus,
-                "GPUs of this node (required for now: GPU discovery through NVML comes later)");
+                "GPUs of this node: 'auto' reads them through NVML (libnvidia-ml.so.1, from the driver): "
+                "count, model, UUIDs, MIG devices; or a count, with --gpu-type")
+      ->capture_default_str();
   s->add_option("--gpu-type", a.gpu_type,
-                "GPU type of this node, as in the cluster: H100, ... (required for now, as --gpus)");
+                "GPU type of this node, as in the cluster: H100, ... (with --gpus N: required; with auto: "
+                "overrides the type the GPUs' model names, e.g. 'NVIDIA H100 80GB HBM3' -> H100)");
+  s->add_flag("--list-gpus", a.list_gpus,
+              "Print the GPUs and MIG devices NVML finds, and the --gpus/--gpu-type they make; then exit");
   s->add_option("--work-dir", a.work_dir,
                 "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/ "
                 "(default ./hexa-agent-NODE)");
@@ -41,16 +48,48 @@ int fail(const std::string& line) {
   return 2;
 }
 
+// "8" -> 8; none unless a count from 1 to kMaxGpusPerNode.
+std::optional<int> gpu_count(const std::string& text) {
+  if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const int n = std::stoi(text);
+  if (n < 1 || n > kMaxGpusPerNode) return std::nullopt;
+  return n;
+}
+
 // The flags given and their values well formed; the token itself is never printed.
 std::string check_flags(const AgentArgs& a) {
   if (a.server.empty()) return "--server: required (the server's base URL, http://HOST:PORT)";
   if (a.node.empty()) return "--node: required (this node's name in the cluster)";
   if (a.token_file.empty()) return "--token-file: required (a file holding this node's agent token)";
-  if (!a.gpus) return "--gpus: required for now (GPU discovery through NVML comes later)";
-  if (*a.gpus < 1 || *a.gpus > kMaxGpusPerNode)
-    return "--gpus: must be from 1 to " + std::to_string(kMaxGpusPerNode) + " (got " + std::to_string(*a.gpus) + ")";
-  if (a.gpu_type.empty()) return "--gpu-type: required for now (GPU discovery through NVML comes later)";
+  if (a.gpus == "auto") return "";
+  if (!gpu_count(a.gpus))
+    return "--gpus: must be 'auto' or a count from 1 to " + std::to_string(kMaxGpusPerNode) + " (got '" + a.gpus + "')";
+  if (a.gpu_type.empty()) return "--gpu-type: required with --gpus " + a.gpus + " (the cluster's GPU type: H100, ...)";
   return "";
+}
+
+// The GPUs through NVML, and the count and type they make (the --gpu-type given wins). Errors:
+// one line that ends asking for --gpus N --gpu-type T.
+Status discover(const AgentArgs& a, DiscoveredGpus* found, GpuDeclaration* declared) {
+  const std::string ask = " (declare them by hand: --gpus N --gpu-type T)";
+  Result<DiscoveredGpus> d = discover_gpus();
+  if (!d.ok()) return Status::Invalid("--gpus auto: " + d.status().message() + ask);
+  Result<GpuDeclaration> decl = declare_gpus(*d, a.gpu_type);
+  if (!decl.ok()) return Status::Invalid("--gpus auto: " + decl.status().message());
+  *found = std::move(d).value();
+  *declared = *decl;
+  return Status::Ok();
+}
+
+// --list-gpus: what discovery finds, for people and scripts (the last line: the flags it makes).
+int list_gpus(const AgentArgs& a) {
+  Result<DiscoveredGpus> d = discover_gpus();
+  if (!d.ok()) return fail(d.status().message());
+  std::cout << describe_gpus(*d);
+  Result<GpuDeclaration> decl = declare_gpus(*d, a.gpu_type);
+  if (!decl.ok()) return fail(decl.status().message());
+  std::cout << "--gpus " << decl->gpus << " --gpu-type " << decl->gpu_type << std::endl;
+  return 0;
 }
 
 void install_signal_handlers() {
@@ -67,23 +106,40 @@ void install_signal_handlers() {
   (void)sigaction(SIGPIPE, &ignore, nullptr);
 }
 
+// The node's GPUs into `o`: discovered (--gpus auto, said in a line or two) or as given.
+Status set_gpus(const AgentArgs& a, AgentOptions& o) {
+  if (a.gpus != "auto") {
+    o.gpus = *gpu_count(a.gpus);
+    o.gpu_type = a.gpu_type;
+    return Status::Ok();
+  }
+  GpuDeclaration declared;
+  if (Status st = discover(a, &o.discovered, &declared); !st.ok()) return st;
+  o.gpus = declared.gpus;
+  o.gpu_type = declared.gpu_type;
+  std::cerr << "hexa agent: found " << o.gpus << " x " << o.discovered.gpus[0].name << " (type " << o.gpu_type << "), "
+            << o.discovered.mig.size() << " MIG devices" << std::endl;
+  for (const std::string& note : o.discovered.notes) std::cerr << "hexa agent: note: " << note << std::endl;
+  return Status::Ok();
+}
+
 }  // namespace
 
 int run_agent_command(const AgentArgs& a) {
+  if (a.list_gpus) return list_gpus(a);
   if (std::string bad = check_flags(a); !bad.empty()) return fail(bad);
   Result<std::string> token = read_token_file(a.token_file);
   if (!token.ok()) return fail(token.status().message());
   if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server); !probe.ok())
     return fail("--server '" + a.server + "': " + probe.status().message());
+  AgentOptions o;
+  if (Status st = set_gpus(a, o); !st.ok()) return fail(st.message());
   Result<JobUserChoice> user = choose_job_user(a.allow_root);
   if (!user.ok()) return fail(user.status().message());
   if (!user->note.empty()) std::cerr << "hexa agent: " << user->note << std::endl;
 
-  AgentOptions o;
   o.node = a.node;
   o.token = *token;
-  o.gpus = *a.gpus;
-  o.gpu_type = a.gpu_type;
   o.work_dir = a.work_dir.empty() ? "hexa-agent-" + a.node : a.work_dir;
   o.job_user = user->user;
   install_signal_handlers();

@@ -1,7 +1,6 @@
 // `hexa agent`: run this node's agent (src/agent/agent.h) until SIGINT or SIGTERM.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -12,15 +11,17 @@ struct AgentArgs {
   std::string server;      // http://HOST:PORT
   std::string node;
   std::string token_file;
-  std::optional<int> gpus;  // required for now: GPU discovery (NVML) comes later
-  std::string gpu_type;
+  std::string gpus = "auto";  // "auto": discovered through NVML; else a count (with gpu_type)
+  std::string gpu_type;       // with auto: overrides the type the GPUs' model names
+  bool list_gpus = false;     // print what discovery finds and exit
   std::string work_dir;    // default ./hexa-agent-NODE
   bool allow_root = false;
 };
 
 void add_agent_command(CLI::App& app, AgentArgs& a);
-// Returns the process exit code: 0 stopped by SIGINT/SIGTERM, 2 bad input or refused by the
-// server (one line says why), 1 an internal error.
+// Returns the process exit code: 0 stopped by SIGINT/SIGTERM (or GPUs listed), 2 bad input,
+// no GPU discovered with --gpus auto, or refused by the server (one line says why), 1 an
+// internal error.
 int run_agent_command(const AgentArgs& a);
 
 }  // namespace hexa

@@ -164,6 +164,9 @@ void add_up_command(CLI::App& app, UpArgs& a) {
   c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
       ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   c->add_flag("--allow-root", a.allow_root, "Let agents run jobs as root (otherwise: as nobody when root)");
+  c->add_flag("--discover-gpus", a.discover_gpus,
+              "Agents read their GPUs through NVML (hexa agent --gpus auto) instead of being told the config's: "
+              "the config must declare what they find (hexa agent --list-gpus)");
   c->footer("Example:\n  hexa up --agents 2 --gpus-per-agent 4   (Ctrl-C stops it all)");
 }
 
@@ -212,9 +215,10 @@ int run_up(const UpArgs& a) {
       stop_child(server, std::chrono::seconds(10));
       return say(token.status().message()), 1;
     }
-    std::vector<std::string> args = {exe, "agent", "--server", *url, "--node", n.name, "--token-file", *token, "--gpus",
-                                     std::to_string(n.gpus), "--gpu-type", cloud->topology->types().name(n.type),
-                                     "--work-dir", work + "/" + n.name};
+    std::vector<std::string> args = {exe, "agent", "--server", *url, "--node", n.name, "--token-file", *token,
+                                     "--work-dir", work + "/" + n.name, "--gpus"};
+    if (a.discover_gpus) args.push_back("auto");
+    else args.insert(args.end(), {std::to_string(n.gpus), "--gpu-type", cloud->topology->types().name(n.type)});
     if (a.allow_root) args.push_back("--allow-root");
     agents.push_back(spawn(args, a.state_dir + "/agents/" + n.name + ".log"));
   }

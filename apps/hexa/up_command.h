@@ -16,6 +16,7 @@ struct UpArgs {
   int gpus_per_agent = 4;
   double node_grace_s = 15, stop_grace_s = 10;
   bool allow_root = false;
+  bool discover_gpus = false;  // agents run with --gpus auto (NVML) instead of the config's GPUs
 };
 
 void add_up_command(CLI::App& app, UpArgs& a);

@@ -39,6 +39,9 @@ Status check(const AgentOptions& o) {
     return Status::Invalid("gpus: must be from 1 to " + std::to_string(kMaxGpusPerNode) + " (got " +
                            std::to_string(o.gpus) + ")");
   if (o.gpu_type.empty()) return Status::Invalid("gpu type: must not be empty");
+  if (!o.discovered.empty() && o.discovered.gpus.size() != static_cast<std::size_t>(o.gpus))
+    return Status::Invalid("gpus: " + std::to_string(o.gpus) + " declared, discovery found " +
+                           std::to_string(o.discovered.gpus.size()));
   if (o.token.empty()) return Status::Invalid("token: must not be empty");
   if (o.work_dir.empty()) return Status::Invalid("work dir: must not be empty");
   if (o.poll_wait_ms < 1 || o.poll_wait_ms > 30'000) return Status::Invalid("poll wait: must be from 1 to 30000 ms");

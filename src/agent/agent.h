@@ -13,6 +13,7 @@
 #include <string>
 #include <sys/types.h>
 
+#include "agent/discovered_gpus.h"
 #include "model/status.h"
 #include "model/units.h"
 #include "net/http.h"
@@ -40,6 +41,9 @@ struct AgentOptions {
   std::string token;                // the node's agent token itself (never printed)
   int gpus = 0;                     // declared at registration: 1 .. kMaxGpusPerNode
   std::string gpu_type;             // declared at registration: "H100", ...
+  // What GPU discovery found (agent/nvml.h); empty when the GPUs are declared by hand. Its
+  // model, UUIDs and MIG devices go with the registration; a slice job gets its MIG device.
+  DiscoveredGpus discovered;
   std::string work_dir;             // jobs run in WORK_DIR/jobs/JOB-SEGMENT/; made if missing
   std::optional<JobUser> job_user;  // run jobs as this user (choose_job_user); none: as the agent
   DurationMs grace_ms = 10 * kSecond;  // SIGTERM, then SIGKILL this much later: stop orders

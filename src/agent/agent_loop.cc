@@ -23,7 +23,7 @@ AgentLoop::AgentLoop(const AgentOptions& o, AgentSay say, std::unique_ptr<HttpCl
       outage_(std::make_shared<OutageNotice>(say_)),
       link_(*client_, o.token, outage_),
       poller_(std::move(poll_client), o.node, o.token, o.poll_wait_ms, outage_, say_),
-      jobs_(o.work_dir, o.job_user, o.node, say_),
+      jobs_(o.work_dir, o.job_user, o.node, o.discovered.mig, say_),
       shipper_(link_, o.node, say_),
       timeout_ms_(kRequestTimeoutMs) {}
 

@@ -11,6 +11,21 @@ namespace {
 
 constexpr int kRegisterTimeoutMs = 10'000;
 
+// What discovery found, for the server: the model (it may name the cluster's GPU type), the
+// GPUs' UUIDs and the MIG devices (the server checks their profiles against its own).
+void add_discovered(Json& body, const DiscoveredGpus& d) {
+  if (d.empty()) return;
+  body["gpu_model"] = d.gpus[0].name;
+  Json uuids = Json::array();
+  for (const DiscoveredGpu& g : d.gpus) uuids.push_back(g.uuid);
+  body["gpu_uuids"] = uuids;
+  if (d.mig.empty()) return;
+  Json mig = Json::array();
+  for (const MigDevice& m : d.mig)
+    mig.push_back({{"gpu", m.gpu}, {"uuid", m.uuid}, {"profile", m.profile}, {"start", m.start}, {"size", m.size}});
+  body["mig"] = mig;
+}
+
 }  // namespace
 
 // Until the server gives an epoch: an unreachable or failing server is tried again after the
@@ -20,6 +35,7 @@ AgentLoop::Outcome AgentLoop::register_node() {
   registered_ = false;
   while (!stop_.load()) {
     Json body = {{"node", o_.node}, {"gpus", o_.gpus}, {"gpu_type", o_.gpu_type}, {"running", running_list()}};
+    add_discovered(body, o_.discovered);
     ServerReply r = link_.post("/v1/agent/register", body, kRegisterTimeoutMs);
     if (r.answer == Answer::kOk) {
       if (accept_registration(r.body)) return Outcome::kRegistered;

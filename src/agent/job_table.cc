@@ -22,8 +22,13 @@ std::string exit_text(int exit_code, int signal) {
 
 }  // namespace
 
-AgentJobs::AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say)
-    : work_dir_(std::move(work_dir)), user_(std::move(user)), node_(std::move(node)), say_(std::move(say)) {}
+AgentJobs::AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, std::vector<MigDevice> mig,
+                     AgentSay say)
+    : work_dir_(std::move(work_dir)),
+      user_(std::move(user)),
+      node_(std::move(node)),
+      mig_(std::move(mig)),
+      say_(std::move(say)) {}
 
 void AgentJobs::start(const StartOrder& o) {
   if (jobs_.count(o.key) != 0 || ended_.count(o.key) != 0) {
@@ -41,7 +46,7 @@ void AgentJobs::start(const StartOrder& o) {
   if (error.empty()) {
     ProcessSpec spec;
     spec.argv = o.command;
-    spec.env = job_environment(o, node_);
+    spec.env = job_environment(o, node_, mig_);
     spec.workdir = dir;
     spec.stdout_path = j.out.path;
     spec.stderr_path = j.err.path;

@@ -42,7 +42,9 @@ struct JobExit {
 
 class AgentJobs {
  public:
-  AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, AgentSay say);
+  // `mig`: this node's MIG devices (slice jobs get theirs in CUDA_VISIBLE_DEVICES).
+  AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, std::vector<MigDevice> mig,
+            AgentSay say);
 
   // Starts the order's job in WORK_DIR/jobs/KEY/. Ignored when its key is running, or ended
   // since the last clear(). A job that cannot be started ends at once with exit code 127, the
@@ -72,6 +74,7 @@ class AgentJobs {
   std::string work_dir_;
   std::optional<JobUser> user_;
   std::string node_;
+  std::vector<MigDevice> mig_;
   AgentSay say_;
   Supervisor sup_;
   std::map<JobKey, AgentJob> jobs_;

@@ -59,6 +59,20 @@ class Fields {
       out->push_back(static_cast<int>(e.get<std::int64_t>()));
     }
   }
+  // {"profile": "1g.10gb", "slots": 1..255, "uuid": "MIG-..." (optional)}
+  void slice(const char* key, std::optional<SliceOrder>* out) {
+    const Json* v = find(key, true);
+    if (v == nullptr) return;
+    const std::string rule = "an object {\"profile\": name, \"slots\": 1 to 255, \"uuid\": text}";
+    if (!v->is_object()) return fail(key, rule);
+    auto profile = v->find("profile"), slots = v->find("slots"), uuid = v->find("uuid");
+    if (profile == v->end() || !profile->is_string() || slots == v->end() || !slots->is_number_integer() ||
+        slots->get<std::int64_t>() < 1 || slots->get<std::int64_t>() > 255 || (uuid != v->end() && !uuid->is_string()))
+      return fail(key, rule);
+    SliceOrder s{profile->get<std::string>(), static_cast<unsigned>(slots->get<std::int64_t>()),
+                 uuid == v->end() ? "" : uuid->get<std::string>()};
+    *out = s;
+  }
 
  private:
   const Json* find(const char* key, bool optional) {
@@ -89,6 +103,8 @@ StartOrder read_start(const Json& x, JobKey key) {
   f.gpu_indexes("gpus", &o.gpus);
   f.number("rank", &o.rank, true);
   f.texts("nodes", &o.nodes, true);
+  f.slice("slice", &o.slice);
+  if (f.error().empty() && o.slice && o.gpus.size() != 1) o.error = "bad start order: a slice job runs on one GPU";
   if (f.error().empty() && o.command.empty()) o.error = "bad start order: \"command\" is empty";
   if (!f.error().empty()) o.error = "bad start order: " + f.error();
   return o;
@@ -142,10 +158,15 @@ ParsedOrders parse_orders(const Json& answer) {
   return out;
 }
 
-std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node) {
+std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node,
+                                                   const std::vector<MigDevice>& mig) {
   std::map<std::string, std::string> env = o.env;
   std::string gpus;
   for (int g : o.gpus) gpus += (gpus.empty() ? "" : ",") + std::to_string(g);
+  if (o.slice && o.gpus.size() == 1) {
+    if (const MigDevice* m = mig_device_at(mig, o.gpus[0], o.slice->slots)) gpus = m->uuid;
+    else if (!o.slice->uuid.empty()) gpus = o.slice->uuid;
+  }
   env["CUDA_VISIBLE_DEVICES"] = gpus;  // none: the job sees no GPU, rather than all of them
   env["HEXA_JOB_ID"] = std::to_string(o.key.job);
   env["HEXA_SEGMENT"] = std::to_string(o.key.segment);

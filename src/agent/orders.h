@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/discovered_gpus.h"
 #include "model/units.h"
 
 namespace hexa {
@@ -25,6 +26,13 @@ struct JobKey {
   std::string text() const;  // "7-1": the supervisor's key and the work dir's name
 };
 
+// A slice job's share of its one GPU: the profile and the memory slots it holds there.
+struct SliceOrder {
+  std::string profile;  // "1g.10gb"
+  unsigned slots = 0;   // bit i = memory slot i (model/slice_profile.h)
+  std::string uuid;     // the MIG device the server knows at those slots ("": none known)
+};
+
 struct StartOrder {
   JobKey key;
   std::int64_t restarts = 0;
@@ -34,6 +42,7 @@ struct StartOrder {
   std::vector<int> gpus;
   std::int64_t rank = 0;
   std::vector<std::string> nodes;
+  std::optional<SliceOrder> slice;  // a slice job (its gpus: one)
   std::string error;  // why it cannot run as given: it is reported as exit 127
 };
 
@@ -56,6 +65,10 @@ ParsedOrders parse_orders(const nlohmann::json& answer);
 
 // What a start order adds to the agent's environment: its env, then CUDA_VISIBLE_DEVICES and
 // the HEXA_* variables (which win over the env's). No nodes in the order: a one-node job.
-std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node);
+// CUDA_VISIBLE_DEVICES of a slice job: the UUID of this node's MIG device (`mig`, from
+// discovery) on its GPU at its slots; else the order's uuid; else (a node declared by hand)
+// the GPU's index.
+std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node,
+                                                   const std::vector<MigDevice>& mig = {});
 
 }  // namespace hexa

@@ -17,12 +17,31 @@ std::string orders_json(const std::vector<Order>& orders) {
       j["gpus"] = o.gpus;
       j["rank"] = o.rank;
       j["nodes"] = o.nodes;
+      if (o.slice_slots != 0) {
+        j["slice"] = {{"profile", o.slice_profile}, {"slots", o.slice_slots}};
+        if (!o.slice_uuid.empty()) j["slice"]["uuid"] = o.slice_uuid;
+      }
     } else {
       j["grace_ms"] = o.grace_ms;
     }
     list.push_back(std::move(j));
   }
   return nlohmann::json{{"orders", std::move(list)}}.dump();
+}
+
+void AgentBook::set_mig(const std::string& node, std::vector<RegisteredMig> devices) {
+  std::lock_guard lock(mu_);
+  if (devices.empty()) mig_.erase(node);
+  else mig_[node] = std::move(devices);
+}
+
+std::string AgentBook::mig_uuid(const std::string& node, int gpu, int slots) const {
+  std::lock_guard lock(mu_);
+  auto it = mig_.find(node);
+  if (it == mig_.end()) return "";
+  for (const RegisteredMig& m : it->second)
+    if (m.gpu == gpu && m.slots == slots) return m.uuid;
+  return "";
 }
 
 Status AgentBook::stale(const std::string& node, std::int64_t epoch) {

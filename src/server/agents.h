@@ -33,7 +33,19 @@ struct Order {
   std::vector<int> gpus;
   int rank = 0;
   std::vector<std::string> nodes;
+  // A slice job: its profile, the memory slots it holds on its GPU, and the node's MIG device
+  // there when its agent registered one ("" else).
+  std::string slice_profile;
+  int slice_slots = 0;  // 0: whole GPUs
+  std::string slice_uuid;
   DurationMs grace_ms = 0;  // stop: SIGTERM .. SIGKILL
+};
+
+// A MIG device a node's agent registered: its GPU, the memory slots it holds, its UUID.
+struct RegisteredMig {
+  int gpu = 0;
+  int slots = 0;
+  std::string uuid;
 };
 std::string orders_json(const std::vector<Order>& orders);
 
@@ -65,6 +77,12 @@ class AgentBook {
   // Answers every long poll with `why` (shutdown).
   void close_all(const Status& why);
 
+  // The node's MIG devices, as its agent registered them: kept apart from the session (not
+  // journaled; each registration sends them again). Replaces what was there.
+  void set_mig(const std::string& node, std::vector<RegisteredMig> devices);
+  // The UUID of the node's MIG device on `gpu` that holds exactly `slots`; "" when none.
+  std::string mig_uuid(const std::string& node, int gpu, int slots) const;
+
   struct View {
     std::int64_t epoch = 0;
     TimeMs heard = 0;
@@ -84,6 +102,7 @@ class AgentBook {
 
   mutable std::mutex mu_;
   std::map<std::string, Session> nodes_;
+  std::map<std::string, std::vector<RegisteredMig>> mig_;
 };
 
 }  // namespace hexa

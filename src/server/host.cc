@@ -192,6 +192,11 @@ void Host::send_start(JobId id, const Allocation& alloc) {
       if (alloc[r].mask & bit(static_cast<std::uint32_t>(i))) o.gpus.push_back(i);
     o.rank = static_cast<int>(r);
     o.nodes = nodes;
+    if (alloc[r].slots != 0 && alloc[r].slice != 0 && o.gpus.size() == 1) {  // a slice of one GPU
+      o.slice_profile = topology().slice_profile(alloc[r].slice).name;
+      o.slice_slots = alloc[r].slots;
+      o.slice_uuid = agents_.mig_uuid(nodes[r], o.gpus[0], o.slice_slots);
+    }
     agents_.send(nodes[r], std::move(o));
   }
 }

@@ -89,7 +89,11 @@ Json schemas() {
                      {"token_id", t("string")}},
                     {"role"});
   Json ref_list = arr(obj({{"job", t("integer")}, {"segment", t("integer")}}, {"job", "segment"}));
-  s["AgentRegister"] = obj({{"node", t("string")}, {"gpus", t("integer")}, {"gpu_type", t("string")}, {"running", ref_list}},
+  Json mig_list = arr(obj({{"gpu", t("integer")}, {"uuid", t("string")}, {"profile", t("string")}, {"start", t("integer")},
+                           {"size", t("integer")}},
+                          {"gpu", "uuid", "profile", "start", "size"}));
+  s["AgentRegister"] = obj({{"node", t("string")}, {"gpus", t("integer")}, {"gpu_type", t("string")}, {"running", ref_list},
+                            {"gpu_model", t("string")}, {"gpu_uuids", strings()}, {"mig", mig_list}},
                            {"node", "gpus", "gpu_type"});
   s["AgentRegistered"] = obj({{"epoch", t("integer")}, {"heartbeat_s", t("integer")}, {"node_grace_ms", t("integer")},
                               {"fence_ms", t("integer")}},
@@ -98,7 +102,10 @@ Json schemas() {
                                               {"segment", t("integer")}, {"restarts", t("integer")}, {"name", t("string")},
                                               {"tenant", t("string")}, {"command", strings()},
                                               {"env", Json{{"type", "object"}}}, {"gpus", arr(t("integer"))},
-                                              {"rank", t("integer")}, {"nodes", strings()}, {"grace_ms", t("integer")}},
+                                              {"rank", t("integer")}, {"nodes", strings()}, {"grace_ms", t("integer")},
+                                              {"slice", obj({{"profile", t("string")}, {"slots", t("integer")},
+                                                             {"uuid", t("string")}},
+                                                            {"profile", "slots"})}},
                                              {"kind", "job", "segment"}))}},
                          {"orders"});
   s["AgentReport"] = obj({{"node", t("string")}, {"epoch", t("integer")},

@@ -2,6 +2,7 @@
 // node only: another node answers 404, as if it did not exist.
 #include "net/base64.h"
 #include "server/api.h"
+#include "server/registered_gpus.h"
 
 namespace hexa {
 namespace {
@@ -48,7 +49,7 @@ int rank_on(const Job& j, NodeId n) {
 }  // namespace
 
 void post_agent_register(Api& api, Call& call) {
-  auto b = Body::parse(call.req.body, {"node", "gpus", "gpu_type", "running"});
+  auto b = Body::parse(call.req.body, {"node", "gpus", "gpu_type", "running", "gpu_model", "gpu_uuids", "mig"});
   if (!b.ok()) return call.reply(bad_body(b.status()));
   std::string node, type;
   int gpus = 0;
@@ -59,11 +60,13 @@ void post_agent_register(Api& api, Call& call) {
   auto id = own_node(api, call, node);
   if (!id) return call.reply(no_node(node));
   const NodeInfo& info = api.host.topology().node(*id);
+  auto found = read_registered_gpus(*b, gpus, api.host.topology());  // discovered: model, UUIDs, MIG devices
+  if (!found.ok()) return call.reply(bad_body(found.status()));
   const std::string declared = api.host.topology().types().name(info.type);
-  if (info.gpus != gpus || declared != type)
-    return call.reply(problem(400, "node '" + node + "': the cluster declares " + std::to_string(info.gpus) + " " + declared +
-                                       " GPUs, the agent has " + std::to_string(gpus) + " " + type, "gpus"));
+  if (std::string why = node_mismatch(info, declared, gpus, type, found->model); !why.empty())
+    return call.reply(problem(400, why, "gpus"));
   Host& host = api.host;
+  host.agents().set_mig(node, found->mig);  // before the NodeUp: start orders may follow at once
   submit_plan(
       api, call,
       [node, n = *id, running](const Core& core) {

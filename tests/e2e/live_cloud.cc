@@ -30,14 +30,16 @@ std::string first_line(const std::string& path) {
   return s.substr(0, s.find('\n'));
 }
 
-// fork + exec with stdout/stderr to `log` (appended), in its own process group.
+// fork + exec with stdout/stderr to `log` (appended), in its own process group, `env` added.
 constexpr const char* kMark = "HEXA_E2E_CLOUD";
 
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cloud_dir) {
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cloud_dir,
+            const std::map<std::string, std::string>& env = {}) {
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::setpgid(0, 0);
   ::setenv(kMark, cloud_dir.c_str(), 1);  // inherited by agents' jobs: kill_leftovers finds them
+  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd >= 0) ::dup2(fd, 1), ::dup2(fd, 2);
   std::vector<char*> args;
@@ -182,6 +184,22 @@ pid_t LiveCloud::start_agent(const std::string& node, int gpus, const std::strin
                                    "--work-dir", dir_ + "/work-" + node};
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_);
+  agents_.push_back(pid);
+  return pid;
+}
+
+pid_t LiveCloud::start_agent_with(const std::string& node, const std::vector<std::string>& args,
+                                  const std::map<std::string, std::string>& env) {
+  if (!agent_tokens_.count(node)) {
+    const std::string path = dir_ + "/agent-" + node + ".token";
+    std::ofstream(path) << token("agent", node) << "\n";
+    ::chmod(path.c_str(), 0600);
+    agent_tokens_[node] = path;
+  }
+  std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", url_, "--node", node, "--token-file",
+                                   agent_tokens_[node], "--work-dir", dir_ + "/work-" + node};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_, env);
   agents_.push_back(pid);
   return pid;
 }

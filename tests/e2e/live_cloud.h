@@ -57,6 +57,9 @@ class LiveCloud {
   // `server_url` when given (a proxy), else to the server.
   pid_t start_agent(const std::string& node, int gpus, const std::string& gpu_type = "gpu",
                     std::vector<std::string> extra = {}, const std::string& server_url = "");
+  // An agent with its GPU flags (`args`: "--gpus", "auto", ...) and environment given.
+  pid_t start_agent_with(const std::string& node, const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env);
   std::string agent_log(const std::string& node) const;
   void stop_agent(pid_t pid, int sig = SIGTERM);
   // Waits until the node is up with its agent.
