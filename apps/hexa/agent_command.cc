@@ -33,6 +33,10 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                 "(default ./hexa-agent-NODE)");
   s->add_flag("--allow-root", a.allow_root,
               "When the agent runs as root, run jobs as root too (default: as nobody)");
+  s->footer(
+      "Examples:\n  hexa agent --list-gpus\n"
+      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)\n"
+      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token --gpus 8 --gpu-type H100");
 }
 
 namespace {
