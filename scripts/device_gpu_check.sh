@@ -74,4 +74,4 @@ for _ in $(seq 1 600); do
 done
 "$hexa" logs "$job"
 echo "== job $job: $s"
-[ "$s" = finished ] || { "$hexa" show "$job"; tail -n 20 "$state/agents/"*.log; exit 1; }
+[ "$s" = finished ] || { "$hexa" logs "$job" --stderr; "$hexa" show "$job"; tail -n 20 "$state/agents/"*.log; exit 1; }

@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 
@@ -42,6 +43,9 @@ struct NvmlProfileInfoV2 {  // nvmlGpuInstanceProfileInfo_v2_t
   char name[kBufferSize];
 };
 }
+// The layouts of nvml.h on LP64 (the only ABI NVML ships for Linux).
+static_assert(sizeof(NvmlProfileInfoV2) == 152 && offsetof(NvmlProfileInfoV2, name) == 56);
+static_assert(sizeof(NvmlGpuInstanceInfo) == 24 && offsetof(NvmlGpuInstanceInfo, placement) == 16);
 // NVML_STRUCT_VERSION(GpuInstanceProfileInfo, 2): the struct's size, the version in the top byte.
 constexpr unsigned kProfileInfoV2 = static_cast<unsigned>(sizeof(NvmlProfileInfoV2)) | (2u << 24);
 
