@@ -45,6 +45,14 @@ Mark read_mark(const LiveCloud& c, const std::string& node, std::int64_t job, in
   return m;
 }
 
+// Waits (10 s at most) until the segment's process has said it started.
+Mark wait_mark(const LiveCloud& c, const std::string& node, std::int64_t job, int segment) {
+  Mark m = read_mark(c, node, job, segment);
+  for (auto until = Clock::now() + 10s; Clock::now() < until && !m.start_ns; m = read_mark(c, node, job, segment))
+    std::this_thread::sleep_for(20ms);
+  return m;
+}
+
 bool alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 bool running_on(const Json& j, const std::string& node, int segment) {
@@ -70,8 +78,7 @@ class NodeLoss : public ::testing::Test {
     EXPECT_EQ(a.status, 201) << a.body;
     const std::int64_t id = a.json.value("id", std::int64_t{-1});
     EXPECT_TRUE(running_on(cloud->wait_job(id, [](const Json& j) { return running_on(j, "n0", 1); }), "n0", 1));
-    for (auto until = Clock::now() + 10s; Clock::now() < until && !read_mark(*cloud, "n0", id, 1).start_ns;)
-      std::this_thread::sleep_for(20ms);
+    wait_mark(*cloud, "n0", id, 1);
     n1 = cloud->start_agent("n1", 2);
     EXPECT_TRUE(cloud->wait_node_up("n1"));
     return id;
@@ -94,16 +101,14 @@ TEST_F(NodeLoss, AKilledAgentsJobRunsElsewhereWithinTheGrace) {
   std::cout << "agent killed -> job running on another node: " << ms << " ms (grace 4000 ms)" << std::endl;
   Answer nodes = cloud->as_admin("GET", "/v1/nodes");
   EXPECT_EQ(nodes.json["nodes"][0]["state"], "down") << nodes.body;
-  EXPECT_TRUE(alive(read_mark(*cloud, "n1", id, 2).pid));
+  EXPECT_TRUE(alive(wait_mark(*cloud, "n1", id, 2).pid));
 }
 
 TEST_F(NodeLoss, AFrozenAgentKillsItsStaleJobWhenItWakesAndTheJobIsChargedOncePerSegment) {
   const std::int64_t id = job_on_n0();
   ASSERT_EQ(::kill(n0, SIGSTOP), 0);
   wait_on_n1(id);
-  for (auto until = Clock::now() + 10s; Clock::now() < until && !read_mark(*cloud, "n1", id, 2).start_ns;)
-    std::this_thread::sleep_for(20ms);
-  const Mark old_run = read_mark(*cloud, "n0", id, 1), new_run = read_mark(*cloud, "n1", id, 2);
+  const Mark new_run = wait_mark(*cloud, "n1", id, 2), old_run = read_mark(*cloud, "n0", id, 1);
   ASSERT_TRUE(old_run.pid && new_run.pid);
   ASSERT_EQ(::kill(n0, SIGCONT), 0);
   auto until = Clock::now() + 10s;
@@ -128,9 +133,7 @@ TEST_F(NodeLoss, ACutOffAgentStopsItsJobBeforeTheGraceEndsAndOnlyThenItRunsElsew
   const std::int64_t id = job_on_n0(proxy.url());
   proxy.cut();
   wait_on_n1(id);
-  for (auto until = Clock::now() + 10s; Clock::now() < until && !read_mark(*cloud, "n1", id, 2).start_ns;)
-    std::this_thread::sleep_for(20ms);
-  const Mark old_run = read_mark(*cloud, "n0", id, 1), new_run = read_mark(*cloud, "n1", id, 2);
+  const Mark new_run = wait_mark(*cloud, "n1", id, 2), old_run = read_mark(*cloud, "n0", id, 1);
   ASSERT_GT(old_run.term_ns, 0) << "the cut-off agent did not stop its job\n" << cloud->agent_log("n0");
   ASSERT_GT(new_run.start_ns, 0);
   EXPECT_LT(old_run.term_ns, new_run.start_ns) << "the job ran twice at once";
