@@ -16,10 +16,13 @@ struct AgentArgs {
   std::string gpu_type;
   std::string work_dir;    // default ./hexa-agent-NODE
   bool allow_root = false;
+  std::string run_as;          // jobs run as this user (the agent must be root for another)
+  std::string checkpoint_dir;  // default WORK_DIR/checkpoints
 };
 
 void add_agent_command(CLI::App& app, AgentArgs& a);
-// Returns the process exit code: 0 stopped by SIGINT/SIGTERM, 2 bad input or refused by the
+// Returns the process exit code: 0 stopped by SIGINT/SIGTERM (its jobs stopped) or SIGUSR1 (its
+// jobs left running for the next agent), 2 bad input or refused by the
 // server (one line says why), 1 an internal error.
 int run_agent_command(const AgentArgs& a);
 

@@ -19,6 +19,7 @@ AgentLoop::Outcome AgentLoop::register_node() {
   Backoff backoff;
   registered_ = false;
   while (!stop_.load()) {
+    if (leave_jobs_asked()) return Outcome::kLeaveJobs;
     Json body = {{"node", o_.node}, {"gpus", o_.gpus}, {"gpu_type", o_.gpu_type}, {"running", running_list()}};
     ServerReply r = link_.post("/v1/agent/register", body, kRegisterTimeoutMs);
     if (r.answer == Answer::kOk) {
@@ -43,6 +44,7 @@ bool AgentLoop::accept_registration(const Json& answer) {
   if (hb != answer.end() && hb->is_number_integer()) heartbeat_s = std::clamp<std::int64_t>(hb->get<std::int64_t>(), 1, 300);
   heartbeat_ms_ = heartbeat_s * kSecond;
   registered_ = true;
+  send_checkpoints_ = true;  // this server may take them (an upgraded one, say)
   const TimeMs now = agent_now_ms();
   next_heartbeat_ = now + heartbeat_ms_;
   next_logs_ = now;
@@ -55,7 +57,7 @@ bool AgentLoop::accept_registration(const Json& answer) {
 // Sleeps d, in ticks, unless asked to stop.
 void AgentLoop::nap(DurationMs d) const {
   const TimeMs until = agent_now_ms() + d;
-  for (TimeMs now = agent_now_ms(); now < until && !stop_.load(); now = agent_now_ms())
+  for (TimeMs now = agent_now_ms(); now < until && !stop_.load() && !leave_jobs_asked(); now = agent_now_ms())
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min<DurationMs>(until - now, 50)));
 }
 

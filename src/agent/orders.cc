@@ -89,6 +89,8 @@ StartOrder read_start(const Json& x, JobKey key) {
   f.gpu_indexes("gpus", &o.gpus);
   f.number("rank", &o.rank, true);
   f.texts("nodes", &o.nodes, true);
+  f.number("memory_mb", &o.memory_mb, true);
+  f.number("cpus", &o.cpus, true);
   if (f.error().empty() && o.command.empty()) o.error = "bad start order: \"command\" is empty";
   if (!f.error().empty()) o.error = "bad start order: " + f.error();
   return o;

@@ -17,6 +17,8 @@ std::string orders_json(const std::vector<Order>& orders) {
       j["gpus"] = o.gpus;
       j["rank"] = o.rank;
       j["nodes"] = o.nodes;
+      if (o.memory_mb > 0) j["memory_mb"] = o.memory_mb;
+      if (o.cpus > 0) j["cpus"] = o.cpus;
     } else {
       j["grace_ms"] = o.grace_ms;
     }

@@ -33,6 +33,7 @@ struct Order {
   std::vector<int> gpus;
   int rank = 0;
   std::vector<std::string> nodes;
+  std::int64_t memory_mb = 0, cpus = 0;  // start: limits, 0 none (left out of the order)
   DurationMs grace_ms = 0;  // stop: SIGTERM .. SIGKILL
 };
 std::string orders_json(const std::vector<Order>& orders);

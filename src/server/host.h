@@ -31,7 +31,7 @@ namespace hexa {
 struct HostOptions {
   DurationMs node_grace = 15 * kSecond;   // an agent silent this long has lost its node
   int heartbeat_s = 5;                    // what agents are told to keep to
-  DurationMs stop_grace = 10 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
+  DurationMs stop_grace = 30 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
   std::int64_t snapshot_every = 20000;    // journal rows between snapshots ...
   DurationMs snapshot_interval = 5 * kMinute;  // ... or this long, whichever first (0: never by time)
   JobDefaults defaults;                   // time limit and checkpoints of jobs that give none
