@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <string_view>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -299,6 +300,7 @@ void keeper_write_exit(const ExecPlan& p, int code, int signal) {
 // (only SIGKILL ends it) and has a session of its own: the agent's end, its terminal's signals,
 // a SIGTERM to the agent's group do not reach it.
 [[noreturn]] void run_keeper(ExecPlan& p) {
+  (void)::prctl(PR_SET_NAME, "hexa-keeper");  // in ps and top: not taken for the agent
   if (::setsid() < 0) child_fail(p, kSetsid);
   pid_t job = ::fork();
   if (job < 0) child_fail(p, kKeeperFork);

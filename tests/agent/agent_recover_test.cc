@@ -12,12 +12,14 @@
 #include <string>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "agent/agent.h"
+#include "agent/cgroup.h"
 #include "agent/fake_server.h"
 #include "agent/job_records.h"
 #include "agent/process.h"
@@ -76,6 +78,12 @@ class Agent {
       return std::unique_ptr<HttpClient>(std::make_unique<testing::FakeClient>(s));
     };
     thread_ = std::thread([this, f] { code_ = run_agent(opt, f, stop_); });
+  }
+  int said_count(const std::string& text) const {
+    std::lock_guard lock(lines_->mu);
+    int n = 0;
+    for (const std::string& l : lines_->all) n += l.find(text) != std::string::npos;
+    return n;
   }
   int finish() {
     stop_.store(true);
@@ -307,6 +315,33 @@ TEST_F(AgentRecover, TheCheckpointDirFlagMovesIt) {
   EXPECT_EQ((*e)["exit_code"], 0);
   EXPECT_EQ(a.server->state().log(3, 1, "stdout"), work + "/shared/ckpt/3\n");
   EXPECT_TRUE(fs::exists(work + "/shared/ckpt/3/x"));
+  EXPECT_EQ(a.finish(), 0);
+}
+
+// Where cgroup v2 cannot be written (this kind of machine), jobs with limits run without them,
+// and the agent says so once.
+TEST_F(AgentRecover, LimitsWithoutCgroupV2AreSaidOnceAndTheJobsRun) {
+  std::ifstream self("/proc/self/cgroup");
+  std::string text((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+  std::optional<std::string> dir = cgroup_v2_dir(text, "/sys/fs/cgroup");
+  if (dir && fs::exists("/sys/fs/cgroup/cgroup.controllers") &&
+      ::access((*dir + "/cgroup.subtree_control").c_str(), W_OK) == 0)
+    GTEST_SKIP() << "cgroup v2 is writable here: the limits apply";
+  Agent a(work);
+  a.start();
+  ASSERT_TRUE(a.registered());
+  for (int job : {1, 2}) {
+    Json o = start_order(job, 1, "exit 0");
+    o["memory_mb"] = 512;
+    o["cpus"] = 2;
+    a.server->order(o);
+  }
+  const Json* e1 = a.wait_exit(1, 1);
+  const Json* e2 = a.wait_exit(2, 1);
+  ASSERT_TRUE(e1 && e2) << a.all_lines();
+  EXPECT_EQ((*e2)["exit_code"], 0);
+  EXPECT_EQ(a.said_count("cgroup v2 not writable here ("), 1) << a.all_lines();
+  EXPECT_EQ(a.said_count("no memory/CPU limits"), 1) << a.all_lines();
   EXPECT_EQ(a.finish(), 0);
 }
 

@@ -124,6 +124,7 @@ TEST_F(KeeperTest, IdsNameTheKeeperAndTheJobWithTheirStartTimes) {
   EXPECT_NE(ids->keeper, *pid);
   EXPECT_EQ(getpgid(*pid), *pid) << "the job leads its group";
   EXPECT_EQ(getsid(ids->keeper), ids->keeper) << "the keeper has a session of its own";
+  EXPECT_EQ(slurp("/proc/" + std::to_string(ids->keeper) + "/comm"), "hexa-keeper\n");
   EXPECT_TRUE(same_process(ids->keeper, ids->keeper_start));
   EXPECT_TRUE(same_process(ids->job, ids->job_start));
   EXPECT_FALSE(same_process(ids->job, ids->job_start + 1)) << "another start time: another process";
