@@ -24,7 +24,8 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
   s->add_option("--gpu-type", a.gpu_type,
                 "GPU type of this node, as in the cluster: H100, ... (required for now, as --gpus)");
   s->add_option("--work-dir", a.work_dir,
-                "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/ "
+                "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/, and of the "
+                "agent's records of them, WORK_DIR/records/, which a restarted agent adopts them from "
                 "(default ./hexa-agent-NODE)");
   s->add_flag("--allow-root", a.allow_root,
               "When the agent runs as root, run jobs as root too (default: as nobody)");
