@@ -166,8 +166,10 @@ Answer AgentLoop::report(TimeMs now, bool heartbeat) {
     body["checkpoints"] = saved;
   }
   if (leaving_) body["leaving"] = true;  // the server requeues what ran here, as for a lost node
+  const TimeMs sent = agent_now_ms();
   ServerReply r = link_.post("/v1/agent/report", body, timeout_ms_);
   if (r.answer == Answer::kOk) {
+    jobs_.heard(sent, fence_ms_);
     left_told_ = leaving_;
     for (const JobExit& e : exits_) jobs_.settle(e.key);  // a later agent does not report it again
     exits_.clear();  // this thread alone adds to it: all of them were in this report

@@ -64,6 +64,7 @@ class AgentLoop {
   bool leaving_ = false;                    // shutting down: reports say so (the node goes away)
   bool left_told_ = false;                  // ... and the server has taken one that said so
   DurationMs heartbeat_ms_ = 5 * kSecond;   // the server's heartbeat_s
+  DurationMs fence_ms_ = 0;                 // the server's fence_ms (0: it gives none): keepers'
   TimeMs next_heartbeat_ = 0;
   TimeMs next_logs_ = 0;                    // running jobs' output is shipped then
   int timeout_ms_ = 5000;                   // short requests (shorter while stopping)

@@ -43,9 +43,12 @@ bool AgentLoop::accept_registration(const Json& answer) {
   auto hb = answer.find("heartbeat_s");
   if (hb != answer.end() && hb->is_number_integer()) heartbeat_s = std::clamp<std::int64_t>(hb->get<std::int64_t>(), 1, 300);
   heartbeat_ms_ = heartbeat_s * kSecond;
+  auto fence = answer.find("fence_ms");  // the keepers' fence; a server that gives none: none
+  fence_ms_ = fence != answer.end() && fence->is_number_integer() ? std::clamp<DurationMs>(fence->get<DurationMs>(), 0, 3'600'000) : 0;
   registered_ = true;
   send_checkpoints_ = true;  // this server may take them (an upgraded one, say)
   const TimeMs now = agent_now_ms();
+  jobs_.heard(now, fence_ms_);
   next_heartbeat_ = now + heartbeat_ms_;
   next_logs_ = now;
   poller_.poll_with(epoch_);

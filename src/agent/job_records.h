@@ -3,7 +3,8 @@
 //   state  {"job", "segment", "rank", "keeper_pid", "keeper_start", "job_pid", "job_start",
 //          "cgroup"}: written (temp file + rename) once the job runs;
 //   exit   "CODE SIGNAL": written by the job's keeper when it ends (agent/process.h);
-//   done   the server has what it needs of it (its exit was acknowledged, or it was given up).
+//   done   the server has what it needs of it (its exit was acknowledged, or it was given up);
+// and WORK/records/heard, when the server last heard the agent (process.h, write_heard_file).
 // Not in the job's own dir WORK/jobs/JOB-SEGMENT/: its user owns that one and could rewrite a
 // state file there, making a root agent signal any process group it names.
 #pragma once
@@ -38,6 +39,8 @@ class JobRecords {
 
   std::string dir(const JobKey& key) const { return root_ + "/" + key.text(); }
   std::string exit_path(const JobKey& key) const { return dir(key) + "/exit"; }
+  // When the server last heard the agent, and its fence: the keepers' fence (process.h).
+  std::string heard_path() const { return root_ + "/heard"; }
   // A fresh record dir for a start (what an earlier start of the key left is removed).
   Status prepare(const JobKey& key) const;
   Status write_state(const JobStateRecord& r) const;

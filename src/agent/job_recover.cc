@@ -20,7 +20,14 @@ bool AgentJobs::recover_one(const JobKey& key) {
   j.checkpoint_seen = mark_of(j.checkpoint_file);  // what it saved before counts as told
   std::optional<JobStateRecord> state = records_.read_state(key);
   if (state) j.cgroup = state->cgroup;
-  if (std::optional<ProcessExit> e = read_exit_file(records_.exit_path(key))) {
+  std::optional<ProcessExit> e = read_exit_file(records_.exit_path(key));
+  if (e && e->fenced) {
+    JobCgroups::remove(j.cgroup);
+    say_("job " + key.text() + ": stopped at the fence by its keeper while no agent ran: left out, the server counts it lost");
+    records_.mark_done(key);
+    return false;
+  }
+  if (e) {
     end(j, e->exit_code, e->signal);
     say_("job " + key.text() + ": ended while no agent ran (" + exit_text(e->exit_code, e->signal) +
          "): reporting it");

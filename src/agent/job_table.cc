@@ -88,6 +88,7 @@ Result<pid_t> AgentJobs::launch(const StartOrder& o, AgentJob& j) {
   spec.stdout_path = j.out.path;
   spec.stderr_path = j.err.path;
   spec.exit_path = records_.exit_path(o.key);
+  spec.heard_path = records_.heard_path();
   if (user_) {
     spec.uid = user_->uid;
     spec.gid = user_->gid;
@@ -166,12 +167,28 @@ void AgentJobs::stop_all(TimeMs now, DurationMs grace) {
 
 void AgentJobs::reap(TimeMs now) {
   for (const ProcessExit& e : sup_.tick(now)) {
-    for (auto& [key, j] : jobs_) {
-      if (j.ended || key.text() != e.key) continue;
+    for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+      AgentJob& j = it->second;
+      if (j.ended || j.key.text() != e.key) continue;
       end(j, e.exit_code, e.signal);
-      say_("job " + key.text() + ": " + exit_text(e.exit_code, e.signal));
+      if (!e.fenced) {
+        say_("job " + j.key.text() + ": " + exit_text(e.exit_code, e.signal));
+        break;
+      }
+      // Its keeper stopped it: the server has not heard us for the fence and counts it lost.
+      say_("job " + j.key.text() + ": stopped at the fence by its keeper (" + exit_text(e.exit_code, e.signal) +
+           "): not reported, the server counts it lost");
+      records_.mark_done(j.key);
+      jobs_.erase(it);
+      break;
     }
   }
+}
+
+void AgentJobs::heard(TimeMs sent, DurationMs fence_ms) {
+  Status s = write_heard_file(records_.heard_path(), sent, fence_ms);
+  if (!s.ok() && !heard_said_) say_(s.message() + " (keepers cannot fence their jobs)");
+  heard_said_ = !s.ok();
 }
 
 std::vector<JobKey> AgentJobs::new_checkpoints() {

@@ -79,6 +79,10 @@ class AgentJobs {
   void reap(TimeMs now);
   // The running jobs whose checkpoint file changed since the last call.
   std::vector<JobKey> new_checkpoints();
+  // The server answered a request sent at `sent` (agent_now_ms); its fence is `fence_ms` (0:
+  // none). The keepers stop their jobs once the server has not heard the agent for the fence,
+  // even with the agent gone (process.h, heard_path).
+  void heard(TimeMs sent, DurationMs fence_ms);
 
   bool processes_left() const { return !sup_.keys().empty(); }
   bool empty() const { return jobs_.empty(); }
@@ -110,6 +114,7 @@ class AgentJobs {
   JobRecords records_;
   JobCgroups cgroups_;
   bool limits_said_ = false;  // "no memory/CPU limits" said once
+  bool heard_said_ = false;   // a heard file that cannot be written, said once
   Supervisor sup_;
   std::map<JobKey, AgentJob> jobs_;
   std::set<JobKey> ended_;  // since the last clear(): a start order for them again is ignored

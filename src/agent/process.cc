@@ -1,8 +1,10 @@
 #include "agent/process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -169,6 +171,7 @@ struct ExecPlan {
   const char* cgroup_kill = nullptr;   // its cgroup.kill: the keeper writes "1" when it ended
   const char* exit_path = nullptr;     // the keeper writes the job's status there (tmp + rename)
   const char* exit_tmp = nullptr;
+  const char* heard_path = nullptr;    // the agent's heard file: the keeper's fence
   unsigned max_fd = 1024;              // the keeper closes every descriptor below it (fallback)
 };
 
@@ -256,21 +259,96 @@ void append_int(char* buf, std::size_t* n, int v) {
   while (d > 0) buf[(*n)++] = digits[--d];
 }
 
-// "CODE SIGNAL\n" into buf (at least 32 bytes); its length.
-std::size_t format_exit(char* buf, int code, int signal) {
+// "CODE SIGNAL\n" (or "CODE SIGNAL fenced\n") into buf (at least 48 bytes); its length.
+std::size_t format_exit(char* buf, int code, int signal, bool fenced) {
   std::size_t n = 0;
   append_int(buf, &n, code);
   buf[n++] = ' ';
   append_int(buf, &n, signal);
+  if (fenced)
+    for (const char* s = " fenced"; *s != '\0'; ++s) buf[n++] = *s;
   buf[n++] = '\n';
   return n;
 }
 
+TimeMs monotonic_ms() {  // agent_now_ms's clock, async-signal-safe
+  timespec ts{};
+  (void)::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<TimeMs>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+// Reads a decimal integer at *at (after blanks); false when there is none.
+bool read_int(const char* buf, std::size_t size, std::size_t* at, long long* out) {
+  while (*at < size && buf[*at] == ' ') ++*at;
+  std::size_t start = *at;
+  long long v = 0;
+  while (*at < size && buf[*at] >= '0' && buf[*at] <= '9' && *at - start < 18) v = v * 10 + (buf[(*at)++] - '0');
+  *out = v;
+  return *at > start;
+}
+
+// The fence, when the server has not heard the agent for that long by the heard file; 0 while
+// it has, or without a file or a fence in it. Async-signal-safe.
+TimeMs past_fence(const ExecPlan& p, TimeMs now) {
+  if (p.heard_path == nullptr) return 0;
+  int fd = ::open(p.heard_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[64];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  (void)::close(fd);
+  if (n <= 0) return 0;
+  std::size_t at = 0;
+  long long heard = 0, fence = 0;
+  if (!read_int(buf, static_cast<std::size_t>(n), &at, &heard) || !read_int(buf, static_cast<std::size_t>(n), &at, &fence))
+    return 0;
+  return fence > 0 && now - heard >= fence ? fence : 0;
+}
+
+void kill_job_group(const ExecPlan& p, pid_t job) {
+  (void)::kill(-job, SIGKILL);
+  if (p.cgroup_kill != nullptr) {
+    int fd = ::open(p.cgroup_kill, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) write_all(fd, "1", 1), (void)::close(fd);
+  }
+}
+
+// SIGTERM .. SIGKILL at the fence: as the agent's own, at most 2 s, and well before the server's
+// grace ends (the fence is 2/3 of it): a quarter of the fence at most.
+constexpr TimeMs kFenceKillMs = 2000;
+constexpr long kKeeperPollNs = 100'000'000;
+
+// Waits for the job to end, without reaping it (while it is a zombie its group id cannot be
+// reused, so a SIGKILL to the group reaches only what is left of the job's). With a heard file,
+// looks every 100 ms whether the agent is past its fence, and if so stops the job. Whether it
+// did; `info` says how the job ended.
+bool keeper_wait(const ExecPlan& p, pid_t job, siginfo_t* info, int* rc) {
+  bool fenced = false;
+  TimeMs kill_at = 0;
+  const int flags = WEXITED | WNOWAIT | (p.heard_path != nullptr ? WNOHANG : 0);
+  while (true) {
+    std::memset(info, 0, sizeof *info);
+    *rc = ::waitid(P_PID, static_cast<id_t>(job), info, flags);
+    if (*rc < 0 && errno == EINTR) continue;
+    if (*rc < 0 || info->si_pid != 0) return fenced;
+    const TimeMs now = monotonic_ms();
+    if (TimeMs fence = fenced ? 0 : past_fence(p, now); fence > 0) {
+      fenced = true;
+      kill_at = now + std::min<TimeMs>(kFenceKillMs, fence / 4);
+      (void)::kill(-job, SIGTERM);
+    } else if (fenced && kill_at != 0 && now >= kill_at) {
+      kill_at = 0;
+      kill_job_group(p, job);
+    }
+    timespec nap{0, kKeeperPollNs};
+    (void)::nanosleep(&nap, nullptr);
+  }
+}
+
 // The keeper's record of the job's end: temp file, fsync, rename (a reader sees all or nothing).
-void keeper_write_exit(const ExecPlan& p, int code, int signal) {
+void keeper_write_exit(const ExecPlan& p, int code, int signal, bool fenced) {
   if (p.exit_path == nullptr) return;
-  char buf[32];
-  std::size_t n = format_exit(buf, code, signal);
+  char buf[48];
+  std::size_t n = format_exit(buf, code, signal, fenced);
   int fd = ::open(p.exit_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return;
   write_all(fd, buf, n);
@@ -315,19 +393,10 @@ void keeper_write_exit(const ExecPlan& p, int code, int signal) {
     for (unsigned fd = 0; fd < p.max_fd; ++fd) (void)::close(static_cast<int>(fd));
   int null = ::open("/dev/null", O_RDWR);  // 0, 1 and 2 are never a file opened later
   if (null == 0) (void)::dup2(0, 1), (void)::dup2(0, 2);
-  // Without reaping: while the job is a zombie its group id cannot be reused, so the SIGKILL
-  // reaches only what is left of the job's group.
   siginfo_t info;
   int rc = 0;
-  do {
-    std::memset(&info, 0, sizeof info);
-    rc = ::waitid(P_PID, static_cast<id_t>(job), &info, WEXITED | WNOWAIT);
-  } while (rc < 0 && errno == EINTR);
-  (void)::kill(-job, SIGKILL);
-  if (p.cgroup_kill != nullptr) {
-    int fd = ::open(p.cgroup_kill, O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) write_all(fd, "1", 1), (void)::close(fd);
-  }
+  const bool fenced = keeper_wait(p, job, &info, &rc);
+  kill_job_group(p, job);  // whatever is left of its group
   int code = -1, signal = 0;
   if (rc == 0 && info.si_code == CLD_EXITED) {
     code = info.si_status;
@@ -335,7 +404,7 @@ void keeper_write_exit(const ExecPlan& p, int code, int signal) {
     signal = info.si_status;
     code = 128 + signal;
   }
-  keeper_write_exit(p, code, signal);
+  keeper_write_exit(p, code, signal, fenced);
   int st = 0;
   while (::waitpid(job, &st, 0) < 0 && errno == EINTR) {
   }
@@ -461,6 +530,7 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
   const std::string exit_tmp = spec.exit_path + ".tmp";
   const std::string cgroup_procs = spec.cgroup + "/cgroup.procs", cgroup_kill = spec.cgroup + "/cgroup.kill";
   if (!spec.exit_path.empty()) p.exit_path = spec.exit_path.c_str(), p.exit_tmp = exit_tmp.c_str();
+  if (!spec.heard_path.empty()) p.heard_path = spec.heard_path.c_str();
   if (!spec.cgroup.empty()) p.cgroup_procs = cgroup_procs.c_str(), p.cgroup_kill = cgroup_kill.c_str();
   long open_max = ::sysconf(_SC_OPEN_MAX);
   p.max_fd = static_cast<unsigned>(open_max > 0 && open_max < 65536 ? open_max : 65536);
@@ -582,9 +652,9 @@ std::optional<ProcessExit> Supervisor::ended(const std::string& key, const Child
   ProcessExit e;
   e.key = key;
   if (c.adopted) {
-    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal};
+    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal, f->fenced};
     if (same_process(c.ids.keeper, c.ids.keeper_start)) return std::nullopt;
-    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal};
+    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal, f->fenced};
     e.exit_code = -1;
     kill_group(c, SIGKILL);
     return e;
@@ -599,6 +669,7 @@ std::optional<ProcessExit> Supervisor::ended(const std::string& key, const Child
   if (f) {
     e.exit_code = f->exit_code;
     e.signal = f->signal;
+    e.fenced = f->fenced;
     return e;
   }
   // No file (none asked, or the keeper was killed before it wrote one): its own status.

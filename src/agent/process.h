@@ -46,6 +46,12 @@ struct ProcessSpec {
   // A cgroup v2 directory (made by the caller) that the job joins before exec; killed through
   // its cgroup.kill with the group's SIGKILLs. Empty: none.
   std::string cgroup;
+  // The agent's heard file (write_heard_file): when the server last heard the agent and its
+  // fence. The keeper stops the job itself once the server has not heard the agent for the
+  // fence (SIGTERM, SIGKILL 2 s later), as a live agent cut off from its server does: a job
+  // whose agent died must not run on once the server may run it elsewhere. Its exit is then
+  // recorded as fenced. Empty, or a file without a fence: no fence.
+  std::string heard_path;
 };
 
 // The processes of one job: its keeper and the job (leader of its process group), each with its
@@ -62,6 +68,7 @@ struct ProcessExit {
   int exit_code = 0;  // the exit status, or 128 + signal when killed; 127: exec failed;
                       // -1: the status was lost (reaped by someone else)
   int signal = 0;     // the signal that ended it, 0 = it exited
+  bool fenced = false;  // its keeper stopped it at the fence: the server counts it lost
 };
 
 class Supervisor {
@@ -119,6 +126,9 @@ bool same_process(pid_t pid, std::uint64_t start);
 std::optional<ProcessExit> read_exit_file(const std::string& path);
 // Writes it as the keeper does (temp file, fsync, rename).
 Status write_exit_file(const std::string& path, int exit_code, int signal);
+// The heard file: "HEARD_MS FENCE_MS\n", HEARD_MS on the monotonic clock (agent_now_ms, the
+// same for every process of the machine): when a request the server answered was sent.
+Status write_heard_file(const std::string& path, TimeMs heard_ms, DurationMs fence_ms);
 
 // The uid/gid of a user name from the password database (getpwnam_r), or NotFound.
 Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/atomic_file.h"
@@ -49,13 +50,20 @@ std::optional<ProcessExit> read_exit_file(const std::string& path) {
   auto r1 = std::from_chars(p, end, e.exit_code);
   if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
   auto r2 = std::from_chars(r1.ptr + 1, end, e.signal);
-  if (r2.ec != std::errc() || r2.ptr == end || *r2.ptr != '\n' || r2.ptr + 1 != end) return std::nullopt;
+  if (r2.ec != std::errc() || r2.ptr == end) return std::nullopt;
+  std::string_view rest(r2.ptr, static_cast<std::size_t>(end - r2.ptr));
+  if (rest == " fenced\n") e.fenced = true;
+  else if (rest != "\n") return std::nullopt;
   if (e.exit_code < -1 || e.exit_code > 255 || e.signal < 0 || e.signal > 64) return std::nullopt;
   return e;
 }
 
 Status write_exit_file(const std::string& path, int exit_code, int signal) {
   return write_atomically(path, std::to_string(exit_code) + " " + std::to_string(signal) + "\n");
+}
+
+Status write_heard_file(const std::string& path, TimeMs heard_ms, DurationMs fence_ms) {
+  return write_atomically(path, std::to_string(heard_ms) + " " + std::to_string(fence_ms) + "\n");
 }
 
 }  // namespace hexa

@@ -318,6 +318,47 @@ TEST_F(AgentRecover, TheCheckpointDirFlagMovesIt) {
   EXPECT_EQ(a.finish(), 0);
 }
 
+// A job whose agent is gone stops at the fence the server gave (its keeper sees that the server
+// has not heard the agent for that long): the next agent leaves it out, the server requeues it.
+TEST_F(AgentRecover, AGoneAgentsJobStopsAtTheFenceAndIsLeftOut) {
+  JobStateRecord r;
+  {
+    Agent first(work);
+    first.server->fence_ms = 700;
+    first.start();
+    ASSERT_TRUE(first.registered());
+    first.server->order(start_order(7, 1, "echo up; while :; do sleep 0.1; done"));
+    ASSERT_TRUE(wait_for([&] { return slurp(work + "/jobs/7-1/stdout.log").find("up") != std::string::npos; }));
+    ASSERT_EQ(first.leave_jobs(), 0);
+    r = JobRecords(work).read_state({7, 1}).value_or(JobStateRecord{});
+    to_kill.push_back(r.ids.job);
+  }
+  ASSERT_TRUE(wait_for([&] { return fs::exists(work + "/records/7-1/exit"); }, 5000)) << "fenced within the fence";
+  EXPECT_EQ(slurp(work + "/records/7-1/exit"), "143 15 fenced\n");
+  EXPECT_FALSE(same_process(r.ids.job, r.ids.job_start));
+  Agent second(work);
+  second.start();
+  ASSERT_TRUE(second.registered());
+  EXPECT_TRUE(second.server->state().of("/v1/agent/register").at(0).body["running"].empty());
+  EXPECT_TRUE(second.said("job 7-1: stopped at the fence by its keeper while no agent ran")) << second.all_lines();
+  EXPECT_EQ(second.finish(), 0);
+  EXPECT_TRUE(second.server->state().exits.empty());
+}
+
+// An agent the server hears (heartbeats well within the fence) keeps its jobs.
+TEST_F(AgentRecover, AHeardAgentsJobsAreNotFenced) {
+  Agent a(work);
+  a.server->fence_ms = 2500;
+  a.server->heartbeat_s = 1;
+  a.start();
+  ASSERT_TRUE(a.registered());
+  a.server->order(start_order(5, 1, "sleep 4; exit 3"));
+  const Json* e = a.wait_exit(5, 1, 15'000);
+  ASSERT_NE(e, nullptr) << a.all_lines();
+  EXPECT_EQ((*e)["exit_code"], 3) << a.all_lines();
+  EXPECT_EQ(a.finish(), 0);
+}
+
 // Where cgroup v2 cannot be written (this kind of machine), jobs with limits run without them,
 // and the agent says so once.
 TEST_F(AgentRecover, LimitsWithoutCgroupV2AreSaidOnceAndTheJobsRun) {

@@ -236,6 +236,39 @@ TEST_F(KeeperTest, AnAdoptedJobWhoseKeeperDiesWithoutAnExitIsLostAndKilled) {
   EXPECT_TRUE(gone(ids.job)) << "what was left of the job is killed";
 }
 
+TEST_F(KeeperTest, AKeeperStopsItsJobOnceTheAgentIsPastItsFence) {
+  ASSERT_TRUE(write_heard_file(dir_ + "/heard", now_ms() - 60'000, 8000).ok());  // unheard for a minute
+  Supervisor sup;
+  ProcessSpec s = spec({"sh", "-c", "trap 'echo fenced; exit 0' TERM; echo up; while :; do sleep 0.1; done"});
+  s.heard_path = dir_ + "/heard";
+  ASSERT_TRUE(sup.start("j", s).ok());
+  std::optional<ProcessExit> e = wait_exit(sup, "j");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->fenced);
+  EXPECT_EQ(e->exit_code, 0) << "SIGTERM first: it ended its own way";
+  EXPECT_EQ(slurp(dir_ + "/exit"), "0 0 fenced\n");
+  EXPECT_NE(slurp(dir_ + "/out.txt").find("fenced"), std::string::npos);
+}
+
+TEST_F(KeeperTest, AHeardAgentsJobIsNotFenced) {
+  ASSERT_TRUE(write_heard_file(dir_ + "/heard", now_ms(), 60'000).ok());
+  Supervisor sup;
+  ProcessSpec s = spec({"sh", "-c", "sleep 0.5; exit 4"});
+  s.heard_path = dir_ + "/heard";
+  ASSERT_TRUE(sup.start("j", s).ok());
+  std::optional<ProcessExit> e = wait_exit(sup, "j");
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(e->fenced);
+  EXPECT_EQ(e->exit_code, 4);
+  // No fence in the file (a server that gives none), or no file: never fenced.
+  ASSERT_TRUE(write_heard_file(dir_ + "/heard", 0, 0).ok());
+  ASSERT_TRUE(sup.start("k", spec({"sh", "-c", "sleep 0.3; exit 5"})).ok());
+  std::optional<ProcessExit> k = wait_exit(sup, "k");
+  ASSERT_TRUE(k);
+  EXPECT_FALSE(k->fenced);
+  EXPECT_EQ(k->exit_code, 5);
+}
+
 TEST(ProcessFiles, StartTimesAndExitFiles) {
   EXPECT_TRUE(process_start_time(getpid()));
   EXPECT_FALSE(process_start_time(0));
@@ -248,7 +281,13 @@ TEST(ProcessFiles, StartTimesAndExitFiles) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->exit_code, 3);
   EXPECT_EQ(e->signal, 0);
-  for (const char* bad : {"", "3", "3 0", "x 0\n", "3 0\nmore", "999 0\n", "3 -2\n"}) {
+  ASSERT_TRUE(write_atomically(dir + "/fenced", "143 15 fenced\n").ok());
+  std::optional<ProcessExit> f = read_exit_file(dir + "/fenced");
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->fenced);
+  EXPECT_EQ(f->signal, 15);
+  EXPECT_FALSE(e->fenced);
+  for (const char* bad : {"", "3", "3 0", "x 0\n", "3 0\nmore", "999 0\n", "3 -2\n", "3 0 fence\n"}) {
     ASSERT_TRUE(write_atomically(dir + "/bad", bad).ok());
     EXPECT_FALSE(read_exit_file(dir + "/bad")) << "'" << bad << "'";
   }
