@@ -162,5 +162,31 @@ TEST_F(AgentRestart, HexaCheckpointWorksFromInsideAJob) {
   EXPECT_NE(err.find("HEXA_CHECKPOINT_FILE is not set"), std::string::npos) << err;
 }
 
+// A job's limits travel from its submit, through a snapshot (the server restarts before the
+// job starts), to the agent's start order. Where cgroup v2 is not writable the agent runs it
+// without them and says so once; where it is, the limits apply (agent tests).
+TEST(AgentLimits, LimitsTravelFromTheSubmitThroughASnapshotToTheAgent) {
+  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers"))
+    GTEST_SKIP() << "a cgroup v2 machine: the agent may apply the limits rather than say it cannot";
+  // A snapshot after every batch: the restart reads the limits from the snapshot's host state.
+  auto cloud = LiveCloud::start(small_cloud(1, 2), {"--stop-grace-s", "1", "--snapshot-every", "1"});
+  ASSERT_TRUE(cloud);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/acme/grants", {{"credits_micro", 100'000'000}}).status, 201);
+  Answer a = cloud->as_admin("POST", "/v1/jobs", {{"tenant", "acme"}, {"memory_mb", 256}, {"cpus", 1}, {"command", {"true"}}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::int64_t id = a.json["id"];
+  std::this_thread::sleep_for(500ms);  // the snapshot is written off the core thread
+  cloud->kill_server(SIGKILL);
+  ASSERT_TRUE(cloud->restart_server());
+  EXPECT_NE(cloud->server_log().find("restored the snapshot"), std::string::npos) << cloud->server_log();
+  cloud->start_agent("n0", 2);
+  Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); }, 30s);
+  EXPECT_TRUE(state_is(job, "finished")) << job.dump();
+  const std::string log = slurp(cloud->dir() + "/agent-n0.log");
+  EXPECT_NE(log.find("cgroup v2 not writable here ("), std::string::npos) << log;
+  EXPECT_NE(log.find("no memory/CPU limits (job " + std::to_string(id) + "-1 asked for some)"), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace hexa::testing
