@@ -237,11 +237,14 @@ TEST_F(KeeperTest, AnAdoptedJobWhoseKeeperDiesWithoutAnExitIsLostAndKilled) {
 }
 
 TEST_F(KeeperTest, AKeeperStopsItsJobOnceTheAgentIsPastItsFence) {
-  ASSERT_TRUE(write_heard_file(dir_ + "/heard", now_ms() - 60'000, 8000).ok());  // unheard for a minute
+  ASSERT_TRUE(write_heard_file(dir_ + "/heard", now_ms(), 8000).ok());
   Supervisor sup;
   ProcessSpec s = spec({"sh", "-c", "trap 'echo fenced; exit 0' TERM; echo up; while :; do sleep 0.1; done"});
   s.heard_path = dir_ + "/heard";
   ASSERT_TRUE(sup.start("j", s).ok());
+  ASSERT_TRUE(wait_for_text(dir_ + "/out.txt", "up"));  // its trap is set
+  EXPECT_TRUE(sup.tick(now_ms()).empty()) << "heard: not fenced";
+  ASSERT_TRUE(write_heard_file(dir_ + "/heard", now_ms() - 60'000, 8000).ok());  // unheard for a minute
   std::optional<ProcessExit> e = wait_exit(sup, "j");
   ASSERT_TRUE(e);
   EXPECT_TRUE(e->fenced);
