@@ -187,7 +187,7 @@ void AgentJobs::reap(TimeMs now) {
 
 void AgentJobs::heard(TimeMs sent, DurationMs fence_ms) {
   Status s = write_heard_file(records_.heard_path(), sent, fence_ms);
-  if (!s.ok() && !heard_said_) say_(s.message() + " (keepers cannot fence their jobs)");
+  if (!s.ok() && !heard_said_) say_(s.message() + " (the keepers cannot see that the server hears this agent: they stop their jobs at the fence)");
   heard_said_ = !s.ok();
 }
 
