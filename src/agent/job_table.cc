@@ -123,7 +123,8 @@ Result<pid_t> AgentJobs::launch(const StartOrder& o, AgentJob& j) {
   r.rank = o.rank;
   r.ids = sup_.ids(o.key.text()).value_or(ProcessIds{});
   r.cgroup = j.cgroup;
-  if (Status s = records_.write_state(r); !s.ok()) say_("job " + o.key.text() + ": " + s.message() + " (a restarted agent cannot adopt it)");
+  if (Status s = records_.write_state(r); !s.ok())
+    say_("job " + o.key.text() + ": " + s.message() + " (a restarted agent cannot adopt it)");
   return pid;
 }
 
@@ -187,7 +188,8 @@ void AgentJobs::reap(TimeMs now) {
 
 void AgentJobs::heard(TimeMs sent, DurationMs fence_ms) {
   Status s = write_heard_file(records_.heard_path(), sent, fence_ms);
-  if (!s.ok() && !heard_said_) say_(s.message() + " (the keepers cannot see that the server hears this agent: they stop their jobs at the fence)");
+  if (!s.ok() && !heard_said_)
+    say_(s.message() + " (the keepers cannot see that the server hears this agent: they stop their jobs at the fence)");
   heard_said_ = !s.ok();
 }
 

@@ -73,7 +73,8 @@ class AgentRestart : public ::testing::Test {
 // A job prints its pid, a line a second, then exits 3; its agent is SIGKILLed meanwhile and a
 // new one starts on the same work dir: the same process runs on, and its exit 3 is the job's.
 TEST_F(AgentRestart, AJobOutlivesAKilledAgentAndItsExitReachesTheServer) {
-  std::int64_t id = submit("echo pid $$ segment $HEXA_SEGMENT; i=0; while [ $i -lt 6 ]; do echo line $i; i=$((i+1)); sleep 1; done; exit 3");
+  std::int64_t id = submit(
+      "echo pid $$ segment $HEXA_SEGMENT; i=0; while [ $i -lt 6 ]; do echo line $i; i=$((i+1)); sleep 1; done; exit 3");
   ASSERT_TRUE(wait_log(id, "line 1"));
   Json rec = record(id, 1);
   ASSERT_TRUE(rec.is_object());
