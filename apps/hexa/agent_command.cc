@@ -15,7 +15,9 @@ namespace hexa {
 void add_agent_command(CLI::App& app, AgentArgs& a) {
   CLI::App* s = app.add_subcommand(
       "agent", "Run this node's agent: register the node with the server, run the jobs it orders, "
-               "ship their output and report their exits (until SIGINT or SIGTERM)");
+               "ship their output and report their exits and checkpoints. SIGINT or SIGTERM: stop "
+               "the jobs and leave. SIGUSR1 (an upgrade): exit at once, leaving the jobs running; an "
+               "agent started on the same work dir within the server's node grace adopts them");
   s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT (required)");
   s->add_option("--node", a.node, "This node's name in the cluster (required)");
   s->add_option("--token-file", a.token_file, "File holding this node's agent token (required)");
@@ -29,23 +31,41 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
   s->add_flag("--list-gpus", a.list_gpus,
               "Print the GPUs and MIG devices NVML finds, and the --gpus/--gpu-type they make; then exit");
   s->add_option("--work-dir", a.work_dir,
-                "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/ "
+                "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/, and of the "
+                "agent's records of them, WORK_DIR/records/, which a restarted agent adopts them from "
                 "(default ./hexa-agent-NODE)");
   s->add_flag("--allow-root", a.allow_root,
               "When the agent runs as root, run jobs as root too (default: as nobody)");
+  s->add_option("--run-as", a.run_as,
+                "Run jobs as this user (the agent must be root unless it is its own; root only with "
+                "--allow-root). Default: as the agent, or as nobody when the agent is root");
+  s->add_option("--checkpoint-dir", a.checkpoint_dir,
+                "Root of the jobs' checkpoint dirs: HEXA_CHECKPOINT_DIR = DIR/JOB/, the same for every "
+                "run of the job on this node, kept after it ends (default WORK_DIR/checkpoints). Put it "
+                "on shared storage for jobs to resume on another node");
   s->footer(
-      "Examples:\n  hexa agent --list-gpus\n"
-      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)\n"
-      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token --gpus 8 --gpu-type H100");
+      "Examples:
+  hexa agent --list-gpus
+"
+      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)
+"
+      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token --gpus 8 --gpu-type H100 "
+      "--work-dir /var/lib/hexa-agent --run-as hexa-jobs
+"
+      "Upgrade without stopping jobs: kill -USR1 <agent pid>, then start the new agent on the same "
+      "--work-dir within the fence (10 s by default)");
 }
 
 namespace {
 
 // Set by SIGINT and SIGTERM: the agent stops its jobs, reports their exits and returns.
 std::atomic<bool> g_stop{false};
+// Set by SIGUSR1: the agent returns at once, its jobs left running for the next agent.
+std::atomic<bool> g_leave{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
 extern "C" void on_stop_signal(int) { g_stop.store(true); }
+extern "C" void on_leave_signal(int) { g_leave.store(true); }
 
 int fail(const std::string& line) {
   std::cerr << "hexa agent: " << line << std::endl;
@@ -103,6 +123,9 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   (void)sigaction(SIGINT, &sa, nullptr);
   (void)sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction leave = sa;
+  leave.sa_handler = on_leave_signal;
+  (void)sigaction(SIGUSR1, &leave, nullptr);
   // A server that closes its end must not kill the agent (jobs get the default back).
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
@@ -138,7 +161,7 @@ int run_agent_command(const AgentArgs& a) {
     return fail("--server '" + a.server + "': " + probe.status().message());
   AgentOptions o;
   if (Status st = set_gpus(a, o); !st.ok()) return fail(st.message());
-  Result<JobUserChoice> user = choose_job_user(a.allow_root);
+  Result<JobUserChoice> user = choose_job_user(a.allow_root, a.run_as);
   if (!user.ok()) return fail(user.status().message());
   if (!user->note.empty()) std::cerr << "hexa agent: " << user->note << std::endl;
 
@@ -146,6 +169,8 @@ int run_agent_command(const AgentArgs& a) {
   o.token = *token;
   o.work_dir = a.work_dir.empty() ? "hexa-agent-" + a.node : a.work_dir;
   o.job_user = user->user;
+  o.checkpoint_dir = a.checkpoint_dir;
+  o.leave_jobs = &g_leave;
   install_signal_handlers();
   HttpClientFactory connect = [server = a.server] { return HttpClient::make(server); };
   return run_agent(o, connect, g_stop);

@@ -16,12 +16,14 @@ struct AgentArgs {
   bool list_gpus = false;     // print what discovery finds and exit
   std::string work_dir;    // default ./hexa-agent-NODE
   bool allow_root = false;
+  std::string run_as;          // jobs run as this user (the agent must be root for another)
+  std::string checkpoint_dir;  // default WORK_DIR/checkpoints
 };
 
 void add_agent_command(CLI::App& app, AgentArgs& a);
-// Returns the process exit code: 0 stopped by SIGINT/SIGTERM (or GPUs listed), 2 bad input,
-// no GPU discovered with --gpus auto, or refused by the server (one line says why), 1 an
-// internal error.
+// Returns the process exit code: 0 stopped by SIGINT/SIGTERM (its jobs stopped), by SIGUSR1 (its
+// jobs left running for the next agent) or GPUs listed; 2 bad input, no GPU discovered with
+// --gpus auto, or refused by the server (one line says why); 1 an internal error.
 int run_agent_command(const AgentArgs& a);
 
 }  // namespace hexa

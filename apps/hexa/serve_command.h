@@ -11,7 +11,7 @@ namespace hexa {
 
 struct ServeArgs {
   ServeOptions opt;
-  double node_grace_s = 15, stop_grace_s = 10, default_time_limit_h = 1;
+  double node_grace_s = 15, stop_grace_s = 30, default_time_limit_h = 1;
   int heartbeat_s = 5;
   std::optional<double> fence_s;  // none: 2/3 of the grace
 };

@@ -167,6 +167,7 @@ void add_up_command(CLI::App& app, UpArgs& a) {
   c->add_flag("--discover-gpus", a.discover_gpus,
               "Agents read their GPUs through NVML (hexa agent --gpus auto) instead of being told the config's: "
               "the config must declare what they find (hexa agent --list-gpus)");
+  c->add_option("--run-as", a.run_as, "The agents run jobs as this user (hexa agent --run-as)");
   c->footer("Example:\n  hexa up --agents 2 --gpus-per-agent 4   (Ctrl-C stops it all)");
 }
 
@@ -211,7 +212,7 @@ int run_up(const UpArgs& a) {
     const NodeInfo& n = nodes[static_cast<std::size_t>(i)];
     auto token = agent_token(*url, admin, n.name, a.state_dir + "/agents");
     if (!token.ok()) {
-      for (pid_t p : agents) stop_child(p, std::chrono::seconds(15));
+      for (pid_t p : agents) stop_child(p, std::chrono::seconds(45));
       stop_child(server, std::chrono::seconds(10));
       return say(token.status().message()), 1;
     }
@@ -220,6 +221,7 @@ int run_up(const UpArgs& a) {
     if (a.discover_gpus) args.push_back("auto");
     else args.insert(args.end(), {std::to_string(n.gpus), "--gpu-type", cloud->topology->types().name(n.type)});
     if (a.allow_root) args.push_back("--allow-root");
+    if (!a.run_as.empty()) args.insert(args.end(), {"--run-as", a.run_as});
     agents.push_back(spawn(args, a.state_dir + "/agents/" + n.name + ".log"));
   }
   std::cout << "Hexagone is up: " << *url << "\n"
@@ -243,7 +245,8 @@ int run_up(const UpArgs& a) {
   }
   say("stopping");
   for (pid_t p : agents) ::kill(p, SIGTERM);  // agents first: they stop their jobs and report
-  for (pid_t p : agents) stop_child(p, std::chrono::seconds(20));
+  // Each agent gives its jobs the agents' grace (30 s) before SIGKILL, then reports.
+  for (pid_t p : agents) stop_child(p, std::chrono::seconds(45));
   stop_child(server, std::chrono::seconds(20));
   say("stopped");
   return code;

@@ -50,15 +50,27 @@ Status check(const AgentOptions& o) {
   return Status::Ok();
 }
 
-// WORK_DIR/jobs made, WORK_DIR made absolute (jobs run elsewhere: their paths must not depend
-// on the agent's directory).
+// WORK_DIR/jobs and WORK_DIR/records made, WORK_DIR made absolute (jobs run elsewhere: their
+// paths must not depend on the agent's directory).
 Result<std::string> make_work_dir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path work = fs::absolute(dir, ec);
   if (!ec) fs::create_directories(work / "jobs", ec);
+  if (!ec) fs::create_directories(work / "records", ec);
   if (ec) return Status::Invalid("work dir '" + dir + "': cannot create it: " + ec.message());
   return work.lexically_normal().string();
+}
+
+// The checkpoint root made, absolute (empty: WORK_DIR/checkpoints).
+Result<std::string> make_checkpoint_dir(const std::string& dir, const std::string& work) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root = dir.empty() ? fs::path(work) / "checkpoints" : fs::absolute(dir, ec);
+  if (!ec) fs::create_directories(root, ec);
+  if (ec) return Status::Invalid("checkpoint dir '" + root.string() + "': cannot create it: " + ec.message());
+  if (!fs::is_directory(root, ec)) return Status::Invalid("checkpoint dir '" + root.string() + "': not a directory");
+  return root.lexically_normal().string();
 }
 
 int run(const AgentOptions& given, const AgentSay& say, const HttpClientFactory& connect,
@@ -74,6 +86,12 @@ int run(const AgentOptions& given, const AgentSay& say, const HttpClientFactory&
     return 2;
   }
   o.work_dir = *work;
+  Result<std::string> checkpoints = make_checkpoint_dir(o.checkpoint_dir, o.work_dir);
+  if (!checkpoints.ok()) {
+    say(checkpoints.status().message());
+    return 2;
+  }
+  o.checkpoint_dir = *checkpoints;
   Result<std::unique_ptr<HttpClient>> client = connect();
   if (!client.ok()) {
     say("server: " + client.status().message());
@@ -120,8 +138,24 @@ Result<std::string> read_token_file(const std::string& path) {
   return token;
 }
 
-Result<JobUserChoice> choose_job_user(bool allow_root) {
+Result<JobUserChoice> choose_job_user(bool allow_root, const std::string& run_as) {
   JobUserChoice choice;
+  if (!run_as.empty()) {
+    Result<std::pair<uid_t, gid_t>> user = lookup_user(run_as);
+    if (!user.ok()) return Status::Invalid("--run-as " + run_as + ": " + user.status().message());
+    if (user->first == 0 && !allow_root)
+      return Status::Invalid("--run-as " + run_as + ": that is root; jobs run as root only with --allow-root");
+    if (::geteuid() != 0 && user->first != ::geteuid())
+      return Status::Invalid("--run-as " + run_as + ": the agent must run as root to run jobs as another user (it runs as uid " +
+                             std::to_string(::geteuid()) + ")");
+    if (user->first == ::geteuid()) {
+      choice.note = "jobs run as " + run_as + ", the agent's own user";
+      return choice;
+    }
+    choice.user = JobUser{run_as, user->first, user->second};
+    choice.note = "jobs run as " + run_as + " (uid " + std::to_string(user->first) + ")";
+    return choice;
+  }
   if (::geteuid() != 0) return choice;
   if (allow_root) {
     choice.note = "warning: running as root with --allow-root: jobs run as root";
@@ -130,7 +164,7 @@ Result<JobUserChoice> choose_job_user(bool allow_root) {
   Result<std::pair<uid_t, gid_t>> nobody = lookup_user("nobody");
   if (!nobody.ok())
     return Status::Invalid("running as root, jobs run as nobody, but: " + nobody.status().message() +
-                           " (--allow-root runs them as root)");
+                           " (--allow-root runs them as root, --run-as USER as USER)");
   choice.user = JobUser{"nobody", nobody->first, nobody->second};
   choice.note = "running as root: jobs run as nobody";
   return choice;

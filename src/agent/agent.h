@@ -44,17 +44,24 @@ struct AgentOptions {
   // What GPU discovery found (agent/nvml.h); empty when the GPUs are declared by hand. Its
   // model, UUIDs and MIG devices go with the registration; a slice job gets its MIG device.
   DiscoveredGpus discovered;
-  std::string work_dir;             // jobs run in WORK_DIR/jobs/JOB-SEGMENT/; made if missing
+  std::string work_dir;             // jobs run in WORK_DIR/jobs/JOB-SEGMENT/; made if missing;
+                                    // the agent's records of them in WORK_DIR/records/
+  std::string checkpoint_dir;       // HEXA_CHECKPOINT_DIR = CHECKPOINT_DIR/JOB/, kept across
+                                    // segments and restarts; empty: WORK_DIR/checkpoints
   std::optional<JobUser> job_user;  // run jobs as this user (choose_job_user); none: as the agent
-  DurationMs grace_ms = 10 * kSecond;  // SIGTERM, then SIGKILL this much later: stop orders
+  DurationMs grace_ms = 30 * kSecond;  // SIGTERM, then SIGKILL this much later: stop orders
                                        // without grace_ms, a stale epoch, the agent's own stop
   int poll_wait_ms = 25'000;           // the long poll's wait_ms (1 .. 30000)
   DurationMs log_every_ms = kSecond;   // running jobs' new output is shipped this often
   DurationMs final_report_ms = 3 * kSecond;  // on stop: how long to try reporting the last exits
   AgentSay say;                        // empty: stderr, each line prefixed "hexa agent: "
+  // Set (SIGUSR1 in `hexa agent`): the agent returns at once and leaves its jobs running, for
+  // the next agent on this work dir to adopt (an upgrade). Null: never.
+  const std::atomic<bool>* leave_jobs = nullptr;
 };
 
-// Runs the agent until `stop` becomes true, then stops every job (SIGTERM, grace, SIGKILL),
+// At start, the agent takes over what a previous agent on this work dir left (job_table.h,
+// recover). Runs the agent until `stop` becomes true, then stops every job (SIGTERM, grace, SIGKILL),
 // reports their exits if the server answers within final_report_ms, and returns. Returns the
 // process exit code: 0 stopped as asked; 2 refused (bad options, the work dir cannot be made,
 // the server refuses the node or its token; one line says why); 1 an internal error. A stale
@@ -68,13 +75,15 @@ int run_agent(const AgentOptions& o, const HttpClientFactory& connect, const std
 // (it goes in an HTTP header). The messages never hold the token.
 Result<std::string> read_token_file(const std::string& path);
 
-// Whom jobs run as. Not root: as the agent (no user). Root: as `nobody`, or as root with
-// `allow_root`. `note` is the line to print about it (empty when not root). Errors: root
-// without allow_root and no `nobody` user.
+// Whom jobs run as. `run_as` (--run-as) given: that user; an agent not root may only name its
+// own user, root only with `allow_root`. Else: not root: as the agent (no user); root: as
+// `nobody`, or as root with `allow_root`. `note` is the line to print about it (empty when not
+// root and no run_as). Errors (naming --run-as and the rule): no such user, another user while
+// not root, root without allow_root; root without allow_root and no `nobody` user.
 struct JobUserChoice {
   std::optional<JobUser> user;
   std::string note;
 };
-Result<JobUserChoice> choose_job_user(bool allow_root);
+Result<JobUserChoice> choose_job_user(bool allow_root, const std::string& run_as = "");
 
 }  // namespace hexa

@@ -42,8 +42,10 @@ void AgentLoop::fence_jobs() {
   registered_ = false;
   poller_.pause();
   stop_jobs_and_wait(grace);
+  for (const JobExit& e : exits_) jobs_.settle(e.key);  // the server counts them lost
   jobs_.clear();
   exits_.clear();
+  checkpoints_.clear();
 }
 
 }  // namespace hexa

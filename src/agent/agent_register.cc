@@ -34,6 +34,7 @@ AgentLoop::Outcome AgentLoop::register_node() {
   Backoff backoff;
   registered_ = false;
   while (!stop_.load()) {
+    if (leave_jobs_asked()) return Outcome::kLeaveJobs;
     Json body = {{"node", o_.node}, {"gpus", o_.gpus}, {"gpu_type", o_.gpu_type}, {"running", running_list()}};
     add_discovered(body, o_.discovered);
     ServerReply r = link_.post("/v1/agent/register", body, kRegisterTimeoutMs);
@@ -67,6 +68,9 @@ bool AgentLoop::accept_registration(const Json& answer) {
   node_grace_ms_ = ms("node_grace_ms", 15 * kSecond);
   fence_ms_ = std::min(ms("fence_ms", node_grace_ms_ * 2 / 3), node_grace_ms_ * 9 / 10);
   registered_ = true;
+  send_checkpoints_ = true;  // this server may take them (an upgraded one, say)
+  keepers_heard_ = -1;  // the fence may have changed
+  tell_keepers();
   const TimeMs now = agent_now_ms();
   next_heartbeat_ = now + heartbeat_ms_;
   next_logs_ = now;
@@ -79,7 +83,7 @@ bool AgentLoop::accept_registration(const Json& answer) {
 // Sleeps d, in ticks, unless asked to stop.
 void AgentLoop::nap(DurationMs d) const {
   const TimeMs until = agent_now_ms() + d;
-  for (TimeMs now = agent_now_ms(); now < until && !stop_.load(); now = agent_now_ms())
+  for (TimeMs now = agent_now_ms(); now < until && !stop_.load() && !leave_jobs_asked(); now = agent_now_ms())
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min<DurationMs>(until - now, 50)));
 }
 

@@ -23,8 +23,20 @@ void AgentLoop::drop_stale_epoch() {
   registered_ = false;
   poller_.pause();
   stop_jobs_and_wait(0);
+  for (const JobExit& e : exits_) jobs_.settle(e.key);
   jobs_.clear();
   exits_.clear();
+  checkpoints_.clear();
+}
+
+// Asked to go for an upgrade (SIGUSR1): nothing is stopped, nothing reported; the next agent on
+// this work dir adopts the jobs (job_table.h, recover) and reports what this one had not.
+void AgentLoop::leave_jobs() {
+  say_("exiting now and leaving " + std::to_string(jobs_.running().size() + exits_.size()) +
+       " job(s) for the next agent on " + o_.work_dir + " (it must start within the server's node grace)");
+  poller_.pause();
+  jobs_.release();
+  poller_.stop();
 }
 
 // SIGTERM to every job, SIGKILL after `grace`; waits until their processes are gone (at most

@@ -1,5 +1,6 @@
 // The jobs this agent runs, from their start order until their exit is handed over to be
-// reported: their processes (agent/process.h), work dirs and output files.
+// reported: their processes (agent/process.h), work dirs, output files, checkpoints, and the
+// agent's records of them (agent/job_records.h), from which a restarted agent recovers them.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/cgroup.h"
+#include "agent/job_records.h"
 #include "agent/orders.h"
 #include "agent/process.h"
 
@@ -26,9 +29,23 @@ struct LogStream {
   bool given_up = false;  // the server refuses it: not sent any more
 };
 
+// What the checkpoint file looked like when the agent last looked: a change is a checkpoint.
+struct FileMark {
+  bool exists = false;
+  std::uint64_t inode = 0;
+  std::int64_t size = 0, mtime_ns = 0;
+  bool operator==(const FileMark&) const = default;
+};
+FileMark mark_of(const std::string& path);
+// "exited with code 3", "killed by signal 9", "ended, its exit status lost".
+std::string exit_text(int exit_code, int signal);
+
 struct AgentJob {
   JobKey key;
   LogStream out, err;
+  std::string checkpoint_file;  // HEXA_CHECKPOINT_FILE
+  FileMark checkpoint_seen;
+  std::string cgroup;           // its cgroup, or empty
   bool ended = false;  // its process ended (or never started)
   int exit_code = 0;   // as ProcessExit
   int signal = 0;
@@ -42,10 +59,15 @@ struct JobExit {
 
 class AgentJobs {
  public:
-  // `mig`: this node's MIG devices (slice jobs get theirs in CUDA_VISIBLE_DEVICES).
-  AgentJobs(std::string work_dir, std::optional<JobUser> user, std::string node, std::vector<MigDevice> mig,
-            AgentSay say);
+  // `o.work_dir` is absolute and exists.
+  AgentJobs(const AgentOptions& o, AgentSay say);
 
+  // At start, before registering: what a previous agent on this work dir left. A job still
+  // running (its keeper alive, start time and all) is adopted; one that ended with an exit file
+  // is taken as ended with that exit (to be reported); any other (no state, its keeper gone
+  // without an exit) is killed if anything of it is left, and left out: the server counts it
+  // lost. Returns how many jobs were taken over.
+  int recover();
   // Starts the order's job in WORK_DIR/jobs/KEY/. Ignored when its key is running, or ended
   // since the last clear(). A job that cannot be started ends at once with exit code 127, the
   // reason in its stderr.
@@ -55,6 +77,12 @@ class AgentJobs {
   void stop_all(TimeMs now, DurationMs grace);
   // Sends the SIGKILLs due and marks the jobs that ended.
   void reap(TimeMs now);
+  // The running jobs whose checkpoint file changed since the last call.
+  std::vector<JobKey> new_checkpoints();
+  // The server answered a request sent at `sent` (agent_now_ms); its fence is `fence_ms` (0:
+  // none). The keepers stop their jobs once the server has not heard the agent for the fence,
+  // even with the agent gone (process.h, heard_path).
+  void heard(TimeMs sent, DurationMs fence_ms);
 
   bool processes_left() const { return !sup_.keys().empty(); }
   bool empty() const { return jobs_.empty(); }
@@ -63,19 +91,31 @@ class AgentJobs {
   std::vector<JobKey> running() const;
   // Hands an ended job's exit over (to be reported); the job leaves the table.
   JobExit take_exit(const JobKey& key);
-  // Forgets every job (the epoch is stale: the server has counted them lost). Call once their
-  // processes are gone.
+  // The server has what it needs of this job (its exit acknowledged, or it counts it lost):
+  // a later agent leaves it alone.
+  void settle(const JobKey& key) { records_.mark_done(key); }
+  // Forgets every job (the epoch is stale: the server has counted them lost), settling each.
+  // Call once their processes are gone.
   void clear();
+  // Forgets every job without stopping any: they run on for the next agent (an upgrade).
+  void release();
 
  private:
+  AgentJob make_job(const JobKey& key) const;
+  Result<pid_t> launch(const StartOrder& o, AgentJob& j);
   void fail_start(AgentJob& j, const std::string& why);
   void end(AgentJob& j, int exit_code, int signal);
+  bool recover_one(const JobKey& key);
 
-  std::string work_dir_;
+  std::string work_dir_, checkpoint_root_;
   std::optional<JobUser> user_;
   std::string node_;
   std::vector<MigDevice> mig_;
   AgentSay say_;
+  JobRecords records_;
+  JobCgroups cgroups_;
+  bool limits_said_ = false;  // "no memory/CPU limits" said once
+  bool heard_said_ = false;   // a heard file that cannot be written, said once
   Supervisor sup_;
   std::map<JobKey, AgentJob> jobs_;
   std::set<JobKey> ended_;  // since the last clear(): a start order for them again is ignored

@@ -105,6 +105,8 @@ StartOrder read_start(const Json& x, JobKey key) {
   f.texts("nodes", &o.nodes, true);
   f.slice("slice", &o.slice);
   if (f.error().empty() && o.slice && o.gpus.size() != 1) o.error = "bad start order: a slice job runs on one GPU";
+  f.number("memory_mb", &o.memory_mb, true);
+  f.number("cpus", &o.cpus, true);
   if (f.error().empty() && o.command.empty()) o.error = "bad start order: \"command\" is empty";
   if (!f.error().empty()) o.error = "bad start order: " + f.error();
   return o;

@@ -43,6 +43,8 @@ struct StartOrder {
   std::int64_t rank = 0;
   std::vector<std::string> nodes;
   std::optional<SliceOrder> slice;  // a slice job (its gpus: one)
+  std::int64_t memory_mb = 0;  // limits (cgroup v2, where the agent may): 0 none
+  std::int64_t cpus = 0;
   std::string error;  // why it cannot run as given: it is reported as exit 127
 };
 

@@ -1,12 +1,16 @@
 #include "agent/process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <string_view>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <system_error>
@@ -117,6 +121,10 @@ enum Stage : int {
   kSetuid,
   kRegainRoot,
   kSigmask,
+  kCgroup,
+  kSetsid,      // the keeper's own stages
+  kKeeperFork,
+  kJobPid,      // not a failure: the keeper tells the job's pid (in `err`)
 };
 
 struct ChildFailure {
@@ -136,6 +144,9 @@ const char* stage_text(int stage) {
     case kSetuid: return "set its user id";
     case kRegainRoot: return "drop root for good";
     case kSigmask: return "reset its signal mask";
+    case kCgroup: return "join its cgroup";
+    case kSetsid: return "give its keeper a session";
+    case kKeeperFork: return "fork it from its keeper";
     default: return "start it";
   }
 }
@@ -156,6 +167,12 @@ struct ExecPlan {
   gid_t gid = 0;
   struct sigaction default_action {};
   sigset_t empty_mask{};
+  const char* cgroup_procs = nullptr;  // the job's cgroup.procs: it joins before exec
+  const char* cgroup_kill = nullptr;   // its cgroup.kill: the keeper writes "1" when it ended
+  const char* exit_path = nullptr;     // the keeper writes the job's status there (tmp + rename)
+  const char* exit_tmp = nullptr;
+  const char* heard_path = nullptr;    // the agent's heard file: the keeper's fence
+  unsigned max_fd = 1024;              // the keeper closes every descriptor below it (fallback)
 };
 
 [[noreturn]] void child_fail(const ExecPlan& p, int stage) {
@@ -177,12 +194,19 @@ bool search_goes_on(int err) {  // as execvp: try the next PATH entry after thes
   // all around fork): no handler of the agent's can run in here. Ignored signals (SIGPIPE, say)
   // would otherwise stay ignored across exec. Errors (SIGKILL, SIGSTOP, libc's own) are fine.
   for (int sig = 1; sig < NSIG; ++sig) (void)::sigaction(sig, &p.default_action, nullptr);
-  // Its own group (the parent does the same: whichever runs first, the group exists before
-  // the parent returns and before exec).
+  // Its own group (the keeper does the same: whichever runs first, the group exists before
+  // the keeper tells its pid and before exec).
   if (::setpgid(0, 0) != 0) child_fail(p, kSetpgid);
   if (::dup2(p.stdin_fd, 0) < 0) child_fail(p, kStdin);
   if (::dup2(p.stdout_fd, 1) < 0) child_fail(p, kStdout);
   if (::dup2(p.stderr_fd, 2) < 0) child_fail(p, kStderr);
+  // Before dropping root: the cgroup is the agent's to write. Before exec: nothing of the job
+  // runs outside it.
+  if (p.cgroup_procs != nullptr) {
+    int fd = ::open(p.cgroup_procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) child_fail(p, kCgroup);
+    (void)::close(fd);
+  }
   // Before dropping root: the job then holds its directory even where the user could not walk
   // the path to it.
   if (p.workdir != nullptr && ::chdir(p.workdir) != 0) child_fail(p, kChdir);
@@ -222,6 +246,171 @@ bool search_goes_on(int err) {  // as execvp: try the next PATH entry after thes
   child_fail(p, kExec);
 }
 
+// Appends v in decimal to buf at *n, without allocating.
+void append_int(char* buf, std::size_t* n, int v) {
+  long long x = v;
+  if (x < 0) buf[(*n)++] = '-', x = -x;
+  char digits[20];
+  std::size_t d = 0;
+  do {
+    digits[d++] = static_cast<char>('0' + x % 10);
+    x /= 10;
+  } while (x != 0);
+  while (d > 0) buf[(*n)++] = digits[--d];
+}
+
+// "CODE SIGNAL\n" (or "CODE SIGNAL fenced\n") into buf (at least 48 bytes); its length.
+std::size_t format_exit(char* buf, int code, int signal, bool fenced) {
+  std::size_t n = 0;
+  append_int(buf, &n, code);
+  buf[n++] = ' ';
+  append_int(buf, &n, signal);
+  if (fenced)
+    for (const char* s = " fenced"; *s != '\0'; ++s) buf[n++] = *s;
+  buf[n++] = '\n';
+  return n;
+}
+
+TimeMs monotonic_ms() {  // agent_now_ms's clock, async-signal-safe
+  timespec ts{};
+  (void)::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<TimeMs>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+// Reads a decimal integer at *at (after blanks); false when there is none.
+bool read_int(const char* buf, std::size_t size, std::size_t* at, long long* out) {
+  while (*at < size && buf[*at] == ' ') ++*at;
+  std::size_t start = *at;
+  long long v = 0;
+  while (*at < size && buf[*at] >= '0' && buf[*at] <= '9' && *at - start < 18) v = v * 10 + (buf[(*at)++] - '0');
+  *out = v;
+  return *at > start;
+}
+
+// The fence, when the server has not heard the agent for that long by the heard file; 0 while
+// it has, or without a file or a fence in it. Async-signal-safe.
+TimeMs past_fence(const ExecPlan& p, TimeMs now) {
+  if (p.heard_path == nullptr) return 0;
+  int fd = ::open(p.heard_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[64];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  (void)::close(fd);
+  if (n <= 0) return 0;
+  std::size_t at = 0;
+  long long heard = 0, fence = 0;
+  if (!read_int(buf, static_cast<std::size_t>(n), &at, &heard) || !read_int(buf, static_cast<std::size_t>(n), &at, &fence))
+    return 0;
+  return fence > 0 && now - heard >= fence ? fence : 0;
+}
+
+void kill_job_group(const ExecPlan& p, pid_t job) {
+  (void)::kill(-job, SIGKILL);
+  if (p.cgroup_kill != nullptr) {
+    int fd = ::open(p.cgroup_kill, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) write_all(fd, "1", 1), (void)::close(fd);
+  }
+}
+
+// SIGTERM .. SIGKILL at the fence: as the agent's own, at most 2 s, and well before the server's
+// grace ends (the fence is 2/3 of it): a quarter of the fence at most.
+constexpr TimeMs kFenceKillMs = 2000;
+constexpr long kKeeperPollNs = 100'000'000;
+
+// Waits for the job to end, without reaping it (while it is a zombie its group id cannot be
+// reused, so a SIGKILL to the group reaches only what is left of the job's). With a heard file,
+// looks every 100 ms whether the agent is past its fence, and if so stops the job. Whether it
+// did; `info` says how the job ended.
+bool keeper_wait(const ExecPlan& p, pid_t job, siginfo_t* info, int* rc) {
+  bool fenced = false;
+  TimeMs kill_at = 0;
+  const int flags = WEXITED | WNOWAIT | (p.heard_path != nullptr ? WNOHANG : 0);
+  while (true) {
+    std::memset(info, 0, sizeof *info);
+    *rc = ::waitid(P_PID, static_cast<id_t>(job), info, flags);
+    if (*rc < 0 && errno == EINTR) continue;
+    if (*rc < 0 || info->si_pid != 0) return fenced;
+    const TimeMs now = monotonic_ms();
+    if (TimeMs fence = fenced ? 0 : past_fence(p, now); fence > 0) {
+      fenced = true;
+      kill_at = now + std::min<TimeMs>(kFenceKillMs, fence / 4);
+      (void)::kill(-job, SIGTERM);
+    } else if (fenced && kill_at != 0 && now >= kill_at) {
+      kill_at = 0;
+      kill_job_group(p, job);
+    }
+    timespec nap{0, kKeeperPollNs};
+    (void)::nanosleep(&nap, nullptr);
+  }
+}
+
+// The keeper's record of the job's end: temp file, fsync, rename (a reader sees all or nothing).
+void keeper_write_exit(const ExecPlan& p, int code, int signal, bool fenced) {
+  if (p.exit_path == nullptr) return;
+  char buf[48];
+  std::size_t n = format_exit(buf, code, signal, fenced);
+  int fd = ::open(p.exit_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  write_all(fd, buf, n);
+  (void)::fsync(fd);
+  (void)::close(fd);
+  (void)::rename(p.exit_tmp, p.exit_path);
+}
+
+// Ends the keeper with the job's own status: its code, or killed by the same signal.
+[[noreturn]] void keeper_mirror(int code, int signal) {
+  if (signal == 0) ::_exit(code & 0xff);
+  struct rlimit no_core {};
+  (void)::setrlimit(RLIMIT_CORE, &no_core);  // the job may have dumped core; its keeper does not
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  (void)::sigaction(signal, &dfl, nullptr);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, signal);
+  (void)::kill(::getpid(), signal);
+  (void)::sigprocmask(SIG_UNBLOCK, &only, nullptr);  // delivered here
+  ::_exit(128 + signal);  // a signal that does not end a process
+}
+
+// The keeper, from fork to its end. Async-signal-safe calls only. It keeps every signal blocked
+// (only SIGKILL ends it) and has a session of its own: the agent's end, its terminal's signals,
+// a SIGTERM to the agent's group do not reach it.
+[[noreturn]] void run_keeper(ExecPlan& p) {
+  (void)::prctl(PR_SET_NAME, "hexa-keeper");  // in ps and top: not taken for the agent
+  if (::setsid() < 0) child_fail(p, kSetsid);
+  pid_t job = ::fork();
+  if (job < 0) child_fail(p, kKeeperFork);
+  if (job == 0) run_child(p);
+  (void)::setpgid(job, job);  // EACCES once it has exec'd: it made the group itself by then
+  ChildFailure told;
+  told.stage = kJobPid;
+  told.err = job;
+  write_all(p.status_fd, reinterpret_cast<const char*>(&told), sizeof told);
+  // Nothing of the agent's stays open here (its sockets, its files): the job has its own copies.
+  if (::close_range(0, ~0U, 0) != 0)
+    for (unsigned fd = 0; fd < p.max_fd; ++fd) (void)::close(static_cast<int>(fd));
+  int null = ::open("/dev/null", O_RDWR);  // 0, 1 and 2 are never a file opened later
+  if (null == 0) (void)::dup2(0, 1), (void)::dup2(0, 2);
+  siginfo_t info;
+  int rc = 0;
+  const bool fenced = keeper_wait(p, job, &info, &rc);
+  kill_job_group(p, job);  // whatever is left of its group
+  int code = -1, signal = 0;
+  if (rc == 0 && info.si_code == CLD_EXITED) {
+    code = info.si_status;
+  } else if (rc == 0 && (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)) {
+    signal = info.si_status;
+    code = 128 + signal;
+  }
+  keeper_write_exit(p, code, signal, fenced);
+  int st = 0;
+  while (::waitpid(job, &st, 0) < 0 && errno == EINTR) {
+  }
+  keeper_mirror(code < 0 ? 255 : code, signal);
+}
+
 // The directories execvp would search, from the job's own PATH.
 std::vector<std::string> exec_candidates(const std::string& name, const char* path_var) {
   if (name.find('/') != std::string::npos) return {name};
@@ -241,10 +430,11 @@ std::vector<std::string> exec_candidates(const std::string& name, const char* pa
 }  // namespace
 
 Supervisor::~Supervisor() {
-  for (const auto& [key, c] : children_) (void)::kill(-c.pid, SIGKILL);
-  for (const auto& [key, c] : children_) {
+  for (const auto& [key, c] : children_) kill_group(c, SIGKILL);
+  for (const auto& [key, c] : children_) {  // each keeper ends once its job has
+    if (c.adopted) continue;
     int st = 0;
-    while (::waitpid(c.pid, &st, 0) < 0 && errno == EINTR) {
+    while (::waitpid(c.ids.keeper, &st, 0) < 0 && errno == EINTR) {
     }
   }
 }
@@ -337,6 +527,14 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
   p.default_action.sa_handler = SIG_DFL;
   sigemptyset(&p.default_action.sa_mask);
   sigemptyset(&p.empty_mask);
+  const std::string exit_tmp = spec.exit_path + ".tmp";
+  const std::string cgroup_procs = spec.cgroup + "/cgroup.procs", cgroup_kill = spec.cgroup + "/cgroup.kill";
+  if (!spec.exit_path.empty()) p.exit_path = spec.exit_path.c_str(), p.exit_tmp = exit_tmp.c_str();
+  if (!spec.heard_path.empty()) p.heard_path = spec.heard_path.c_str();
+  if (!spec.cgroup.empty()) p.cgroup_procs = cgroup_procs.c_str(), p.cgroup_kill = cgroup_kill.c_str();
+  long open_max = ::sysconf(_SC_OPEN_MAX);
+  p.max_fd = static_cast<unsigned>(open_max > 0 && open_max < 65536 ? open_max : 65536);
+  if (!spec.exit_path.empty()) (void)::unlink(spec.exit_path.c_str());  // a key started again
 
   // The status pipe: closed by exec (EOF: it runs), or it carries why it does not.
   int fds[2];
@@ -350,50 +548,95 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
   sigset_t all, old;
   sigfillset(&all);
   (void)::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::fork();
-  if (pid == 0) run_child(p);
+  pid_t keeper = ::fork();
+  if (keeper == 0) run_keeper(p);
   int fork_errno = errno;
   (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) return Status::Unavailable("cannot fork: " + errno_text(fork_errno));
-  (void)::setpgid(pid, pid);  // EACCES once it has exec'd: it made the group itself by then
+  if (keeper < 0) return Status::Unavailable("cannot fork: " + errno_text(fork_errno));
   status_write.reset();
 
-  ChildFailure f;
-  std::size_t got = 0;
-  while (got < sizeof f) {
-    ssize_t n = ::read(status_read.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  if (got == sizeof f) {
-    std::string why = errno_text(f.err);
-    if (f.stage == kExec) {
-      // Exec failed: the child exits 127, tick() reports it as any other exit.
-      std::string line = "hexa agent: cannot run '" + spec.argv[0] + "': " + why + "\n";
-      write_all(err_fd, line.data(), line.size());
-    } else {
-      // The agent's side failed: reap the child (it is exiting) and report an error.
-      std::string what = stage_text(f.stage);
-      std::string line = "hexa agent: cannot " + what + " for '" + spec.argv[0] + "': " + why + "\n";
-      write_all(err_fd, line.data(), line.size());
-      int st = 0;
-      while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-      }
-      return Status::Unavailable("process '" + key + "': cannot " + what + ": " + why);
+  // The keeper tells the job's pid; the job closes the pipe by exec, or says why it could not.
+  pid_t job = 0;
+  std::optional<ChildFailure> failure;
+  while (true) {
+    ChildFailure f;
+    std::size_t got = 0;
+    while (got < sizeof f) {
+      ssize_t n = ::read(status_read.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
     }
+    if (got < sizeof f) break;
+    if (f.stage == kJobPid) job = f.err;
+    else if (!failure) failure = f;
+  }
+  if (failure && failure->stage == kExec) {
+    // Exec failed: the job exits 127, tick() reports it as any other exit.
+    std::string line = "hexa agent: cannot run '" + spec.argv[0] + "': " + errno_text(failure->err) + "\n";
+    write_all(err_fd, line.data(), line.size());
+  } else if (failure || job <= 0) {
+    // The agent's side failed: reap the keeper (it is ending) and report an error.
+    std::string what = failure ? stage_text(failure->stage) : "start it";
+    std::string why = failure ? errno_text(failure->err) : "its keeper ended without a word";
+    std::string line = "hexa agent: cannot " + what + " for '" + spec.argv[0] + "': " + why + "\n";
+    write_all(err_fd, line.data(), line.size());
+    int st = 0;
+    while (::waitpid(keeper, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!spec.exit_path.empty()) (void)::unlink(spec.exit_path.c_str());  // not an exit to report
+    return Status::Unavailable("process '" + key + "': cannot " + what + ": " + why);
   }
   Child c;
-  c.pid = pid;
+  c.ids.keeper = keeper;
+  c.ids.keeper_start = process_start_time(keeper).value_or(0);
+  c.ids.job = job;
+  c.ids.job_start = process_start_time(job).value_or(0);
+  c.exit_path = spec.exit_path;
+  c.cgroup = spec.cgroup;
   children_.emplace(key, c);
-  return pid;
+  return job;
+}
+
+Status Supervisor::adopt(const std::string& key, const ProcessIds& ids, const std::string& exit_path,
+                         const std::string& cgroup) {
+  if (children_.count(key) != 0) return Status::Conflict("process '" + key + "' is already running");
+  if (ids.keeper <= 0 || ids.job <= 0 || !same_process(ids.keeper, ids.keeper_start))
+    return Status::NotFound("process '" + key + "': its keeper (pid " + std::to_string(ids.keeper) +
+                            ") is not running");
+  Child c;
+  c.ids = ids;
+  c.adopted = true;
+  c.exit_path = exit_path;
+  c.cgroup = cgroup;
+  children_.emplace(key, c);
+  return Status::Ok();
+}
+
+std::optional<ProcessIds> Supervisor::ids(const std::string& key) const {
+  auto it = children_.find(key);
+  if (it == children_.end()) return std::nullopt;
+  return it->second.ids;
+}
+
+// The job's group (and cgroup). Safe while the keeper runs: it reaps the job only once it has
+// SIGKILLed the group, so the group id is not reused before. An adopted job is signalled only
+// while it is the process that started then.
+void Supervisor::kill_group(const Child& c, int sig) const {
+  if (c.adopted && !same_process(c.ids.job, c.ids.job_start) && !same_process(c.ids.keeper, c.ids.keeper_start))
+    return;
+  (void)::kill(-c.ids.job, sig);
+  if (sig == SIGKILL && !c.cgroup.empty()) {
+    int fd = ::open((c.cgroup + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) write_all(fd, "1", 1), (void)::close(fd);
+  }
 }
 
 void Supervisor::stop(const std::string& key, TimeMs now_ms, DurationMs grace_ms) {
   auto it = children_.find(key);
   if (it == children_.end()) return;
   Child& c = it->second;
-  (void)::kill(-c.pid, SIGTERM);
+  kill_group(c, SIGTERM);
   TimeMs at = kNever;
   if (grace_ms <= 0)
     at = now_ms;
@@ -402,49 +645,60 @@ void Supervisor::stop(const std::string& key, TimeMs now_ms, DurationMs grace_ms
   if (at < c.kill_at) c.kill_at = at;
 }
 
+// Whether the job has ended, and how: the keeper's exit file is the truth; without one, our own
+// keeper's status (it mirrors the job's); an adopted keeper gone without a file: the status is
+// lost (-1). Whatever is left of a job whose keeper is gone is killed.
+std::optional<ProcessExit> Supervisor::ended(const std::string& key, const Child& c) const {
+  ProcessExit e;
+  e.key = key;
+  if (c.adopted) {
+    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal, f->fenced};
+    if (same_process(c.ids.keeper, c.ids.keeper_start)) return std::nullopt;
+    if (std::optional<ProcessExit> f = read_exit_file(c.exit_path)) return ProcessExit{key, f->exit_code, f->signal, f->fenced};
+    e.exit_code = -1;
+    kill_group(c, SIGKILL);
+    return e;
+  }
+  int st = 0;
+  pid_t r = 0;
+  do {
+    r = ::waitpid(c.ids.keeper, &st, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return std::nullopt;  // still running
+  std::optional<ProcessExit> f = c.exit_path.empty() ? std::nullopt : read_exit_file(c.exit_path);
+  if (f) {
+    e.exit_code = f->exit_code;
+    e.signal = f->signal;
+    e.fenced = f->fenced;
+    return e;
+  }
+  // No file (none asked, or the keeper was killed before it wrote one): its own status.
+  if (r == c.ids.keeper && WIFSIGNALED(st)) {
+    e.signal = WTERMSIG(st);
+    e.exit_code = 128 + e.signal;
+  } else if (r == c.ids.keeper && WIFEXITED(st)) {
+    e.exit_code = WEXITSTATUS(st);
+  } else {
+    e.exit_code = -1;  // reaped by someone else (SIGCHLD ignored, a waitpid(-1))
+  }
+  if (same_process(c.ids.job, c.ids.job_start)) (void)::kill(-c.ids.job, SIGKILL);
+  return e;
+}
+
 std::vector<ProcessExit> Supervisor::tick(TimeMs now_ms) {
   std::vector<ProcessExit> exits;
   for (auto it = children_.begin(); it != children_.end();) {
     Child& c = it->second;
     if (c.kill_at != kNever && now_ms >= c.kill_at) {
-      (void)::kill(-c.pid, SIGKILL);
+      kill_group(c, SIGKILL);
       c.kill_at = kNever;
     }
-    // Look without reaping: while the leader is a zombie its group id cannot be reused, so the
-    // SIGKILL below reaches only what is left of this job's group.
-    siginfo_t info;
-    std::memset(&info, 0, sizeof info);
-    int rc = 0;
-    do {
-      rc = ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED | WNOHANG | WNOWAIT);
-    } while (rc < 0 && errno == EINTR);
-    if (rc == 0 && info.si_pid == 0) {  // still running
+    std::optional<ProcessExit> e = ended(it->first, c);
+    if (!e) {
       ++it;
       continue;
     }
-    ProcessExit e;
-    e.key = it->first;
-    if (rc == 0) {
-      (void)::kill(-c.pid, SIGKILL);  // its background children die with it
-      int st = 0;
-      pid_t r = 0;
-      do {
-        r = ::waitpid(c.pid, &st, WNOHANG);
-      } while (r < 0 && errno == EINTR);
-      if (r == c.pid && WIFSIGNALED(st)) {
-        e.signal = WTERMSIG(st);
-        e.exit_code = 128 + e.signal;
-      } else if (r == c.pid && WIFEXITED(st)) {
-        e.exit_code = WEXITSTATUS(st);
-      } else {
-        e.exit_code = -1;
-      }
-    } else {
-      // ECHILD: someone else reaped it (SIGCHLD ignored, a waitpid(-1) elsewhere).
-      (void)::kill(-c.pid, SIGKILL);
-      e.exit_code = -1;
-    }
-    exits.push_back(std::move(e));
+    exits.push_back(std::move(*e));
     it = children_.erase(it);
   }
   return exits;

@@ -1,9 +1,16 @@
 // Runs jobs' processes on a node: each in its own process group, its output in files, stopped
 // with SIGTERM to the group, a grace period, then SIGKILL. POSIX only; no threads inside.
-// When a group's leader ends, whatever is left of its group is SIGKILLed: a job's background
-// children die with it (a process that leaves the group, by setsid or setpgid, escapes this).
+//
+// Between the agent and each job stands a keeper: the agent's child, in a session of its own
+// (so it outlives the agent), that forks the job, waits for it, SIGKILLs whatever is left of
+// the job's group (a job's background children die with it; a process that leaves the group,
+// by setsid or setpgid, escapes this, unless the job has a cgroup), writes the job's exit status
+// to the spec's exit file (temp file + rename) and exits with the job's status. The keeper
+// only makes async-signal-safe calls (the agent has threads), and closes every descriptor it
+// inherited. An agent that restarts adopts the keepers its predecessor left (adopt()).
 // The supervisor reaps its children by pid only (never waitpid(-1)); the agent must not set
-// SIGCHLD to SIG_IGN, or the exits are lost (reported with exit_code -1).
+// SIGCHLD to SIG_IGN, or the exits are lost (reported with exit_code -1, unless the exit file
+// has them).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +40,27 @@ struct ProcessSpec {
   // that it cannot get root back. A uid without a gid takes that user's primary group.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  // Where the keeper writes the job's exit status ("CODE SIGNAL\n", as ProcessExit; PATH.tmp,
+  // then renamed) when it ends. Empty: not written (the keeper's own status still tells).
+  std::string exit_path;
+  // A cgroup v2 directory (made by the caller) that the job joins before exec; killed through
+  // its cgroup.kill with the group's SIGKILLs. Empty: none.
+  std::string cgroup;
+  // The agent's heard file (write_heard_file): when the server last heard the agent and its
+  // fence. The keeper stops the job itself once the server has not heard the agent for the
+  // fence (SIGTERM, SIGKILL 2 s later), as a live agent cut off from its server does: a job
+  // whose agent died must not run on once the server may run it elsewhere. Its exit is then
+  // recorded as fenced. Empty, or a file without a fence: no fence.
+  std::string heard_path;
+};
+
+// The processes of one job: its keeper and the job (leader of its process group), each with its
+// start time (field 22 of /proc/PID/stat), so that a reused pid is not taken for them.
+struct ProcessIds {
+  pid_t keeper = 0;
+  std::uint64_t keeper_start = 0;
+  pid_t job = 0;
+  std::uint64_t job_start = 0;
 };
 
 struct ProcessExit {
@@ -40,6 +68,7 @@ struct ProcessExit {
   int exit_code = 0;  // the exit status, or 128 + signal when killed; 127: exec failed;
                       // -1: the status was lost (reaped by someone else)
   int signal = 0;     // the signal that ended it, 0 = it exited
+  bool fenced = false;  // its keeper stopped it at the fence: the server counts it lost
 };
 
 class Supervisor {
@@ -49,8 +78,8 @@ class Supervisor {
   Supervisor& operator=(const Supervisor&) = delete;
   ~Supervisor();  // kills (SIGKILL) and reaps every group still running
 
-  // Starts argv under `key` (a job and its segment, say) and returns its pid, which is also
-  // its process group id. Returns once the program has been exec'd (a close-on-exec pipe tells).
+  // Starts argv under `key` (a job and its segment, say), through a keeper, and returns the
+  // job's pid, which is also its process group id. Returns once the program has been exec'd (a close-on-exec pipe tells).
   // Errors: empty argv (Invalid), a key already running (Conflict), an output file or workdir
   // that cannot be made or given to the user, a failure to set the child up before exec (its
   // group, redirections, workdir, dropping privileges) (Unavailable; the child is reaped).
@@ -58,6 +87,16 @@ class Supervisor {
   // the pid, "hexa agent: cannot run 'ARGV0': REASON" is in stderr_path already, and the next
   // tick() reports the exit with code 127, as a shell would.
   Result<pid_t> start(const std::string& key, const ProcessSpec& spec);
+  // Takes over a job that a previous agent started (its keeper alive, start time and all): it
+  // is stopped and reported as if started here; its exit is read from `exit_path` once its
+  // keeper has written it. Errors: a key already running (Conflict), a keeper that is not
+  // alive with that start time (NotFound).
+  Status adopt(const std::string& key, const ProcessIds& ids, const std::string& exit_path,
+               const std::string& cgroup);
+  // The processes of a running key.
+  std::optional<ProcessIds> ids(const std::string& key) const;
+  // Forgets every job without signalling any: they run on for the next agent (an upgrade).
+  void release() { children_.clear(); }
   // SIGTERM to the group now, SIGKILL to it at `now_ms + grace_ms` (see tick). Unknown key: ok.
   void stop(const std::string& key, TimeMs now_ms, DurationMs grace_ms);
   // Sends the SIGKILLs that are due and reaps what ended, without blocking. A key stays
@@ -68,11 +107,28 @@ class Supervisor {
 
  private:
   struct Child {
-    pid_t pid = 0;
+    ProcessIds ids;
+    bool adopted = false;   // not our child: its end is seen in its exit file
+    std::string exit_path, cgroup;
     TimeMs kill_at = kNever;
   };
+  void kill_group(const Child& c, int sig) const;
+  std::optional<ProcessExit> ended(const std::string& key, const Child& c) const;
   std::map<std::string, Child> children_;
 };
+
+// The start time of a process (field 22 of /proc/PID/stat, clock ticks since boot); none when
+// there is no such process or it is a zombie (it has ended).
+std::optional<std::uint64_t> process_start_time(pid_t pid);
+// Whether `pid` is alive and is the process that started at `start`.
+bool same_process(pid_t pid, std::uint64_t start);
+// An exit file's status ("CODE SIGNAL"); none when it is missing or not well formed.
+std::optional<ProcessExit> read_exit_file(const std::string& path);
+// Writes it as the keeper does (temp file, fsync, rename).
+Status write_exit_file(const std::string& path, int exit_code, int signal);
+// The heard file: "HEARD_MS FENCE_MS\n", HEARD_MS on the monotonic clock (agent_now_ms, the
+// same for every process of the machine): when a request the server answered was sent.
+Status write_heard_file(const std::string& path, TimeMs heard_ms, DurationMs fence_ms);
 
 // The uid/gid of a user name from the password database (getpwnam_r), or NotFound.
 Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name);

@@ -37,6 +37,7 @@ void add_client_commands(CLI::App& app, ClientArgs& args) {
   cli::add_money(app, args.verbs);
   cli::add_reservation(app, args.verbs);
   cli::add_token(app, args.verbs);
+  cli::add_checkpoint(app, args.verbs);
 }
 
 bool is_client_command(const ClientArgs& args) {

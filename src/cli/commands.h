@@ -1,7 +1,8 @@
 // The client verbs of the hexa binary (docs/server.md): submit, queue, show, cancel, logs,
 // nodes, credits, and for admins tenant add, grant add, topup add, reservation add, token
-// create/list/delete. `hexa statement` without --scenario is the live statement
-// (cli/statement.h, called from apps/hexa/statement_command.cc).
+// create/list/delete, and `hexa checkpoint` (from inside a job; no server). `hexa statement`
+// without --scenario is the live statement (cli/statement.h, called from
+// apps/hexa/statement_command.cc).
 #pragma once
 
 #include <string>

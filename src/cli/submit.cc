@@ -55,6 +55,8 @@ Result<Json> submit_body(const SubmitArgs& a) {
   if (Status st = add_duration(body, "time_limit_s", "--time", a.time); !st.ok()) return st;
   if (a.priority) body["priority"] = *a.priority;
   if (a.no_preempt) body["preemptible"] = false;
+  if (a.memory_mb) body["memory_mb"] = *a.memory_mb;
+  if (a.cpus) body["cpus"] = *a.cpus;
   if (Status st = add_duration(body, "checkpoint_every_s", "--checkpoint-every", a.checkpoint_every); !st.ok())
     return st;
   body["command"] = a.command;
@@ -106,6 +108,8 @@ void add_submit(CLI::App& app, Verbs& verbs) {
   v->add_flag("--no-preempt", a->no_preempt, "The job may not be preempted");
   v->add_option("--slice", a->slice, "GPU slice profile (1g.10gb)");
   v->add_option("--name", a->name, "Job name (default: the command's basename)");
+  v->add_option("--memory-mb", a->memory_mb, "Memory limit in MiB (applied where the node's agent has cgroup v2)");
+  v->add_option("--cpus", a->cpus, "CPU limit in CPUs (applied where the node's agent has cgroup v2)");
   v->add_option("--checkpoint-every", a->checkpoint_every, "How often the job checkpoints (same forms as --time)");
   v->add_option("--env", a->env, "Environment variable NAME=VALUE (repeatable)")->allow_extra_args(false);
   v->add_option("--idempotency-key", a->idempotency_key, "Key that makes a retried submit return the first job");

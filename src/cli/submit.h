@@ -2,6 +2,7 @@
 // so that one retry after a lost answer cannot make a second job.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct SubmitArgs {
   int gpus = 1;
   std::string time, checkpoint_every;  // Slurm-like durations (time_arg.h); "" when not given
   std::optional<int> priority;
+  std::optional<std::int64_t> memory_mb, cpus;  // limits (the server checks the range)
   bool no_preempt = false;
   std::vector<std::string> env;  // K=V
   std::string idempotency_key;   // "" : one is made per invocation

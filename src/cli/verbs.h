@@ -36,5 +36,6 @@ void add_tenant(CLI::App& app, Verbs& verbs);       // tenant add
 void add_money(CLI::App& app, Verbs& verbs);        // grant add, topup add
 void add_reservation(CLI::App& app, Verbs& verbs);  // reservation add
 void add_token(CLI::App& app, Verbs& verbs);        // token create, list, delete
+void add_checkpoint(CLI::App& app, Verbs& verbs);   // from inside a job: no server
 
 }  // namespace hexa::cli

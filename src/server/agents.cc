@@ -21,6 +21,8 @@ std::string orders_json(const std::vector<Order>& orders) {
         j["slice"] = {{"profile", o.slice_profile}, {"slots", o.slice_slots}};
         if (!o.slice_uuid.empty()) j["slice"]["uuid"] = o.slice_uuid;
       }
+      if (o.memory_mb > 0) j["memory_mb"] = o.memory_mb;
+      if (o.cpus > 0) j["cpus"] = o.cpus;
     } else {
       j["grace_ms"] = o.grace_ms;
     }

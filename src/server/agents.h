@@ -38,6 +38,7 @@ struct Order {
   std::string slice_profile;
   int slice_slots = 0;  // 0: whole GPUs
   std::string slice_uuid;
+  std::int64_t memory_mb = 0, cpus = 0;  // start: limits, 0 none (left out of the order)
   DurationMs grace_ms = 0;  // stop: SIGTERM .. SIGKILL
 };
 

@@ -77,6 +77,8 @@ std::string Host::envelope(const Command& c, const Plan* plan) const {
   if (plan && std::holds_alternative<SubmitJob>(c)) {
     Json run{{"argv", plan->run.argv}};
     if (!plan->run.env.empty()) run["env"] = plan->run.env;
+    if (plan->run.memory_mb > 0) run["memory_mb"] = plan->run.memory_mb;
+    if (plan->run.cpus > 0) run["cpus"] = plan->run.cpus;
     out += "\n" + run.dump();
   }
   return out;
@@ -150,6 +152,8 @@ Status Host::replay_entry(const JournalEntry& e) {
     if (!run.is_object()) return Status::Invalid(row + ": how to run the job is not a JSON object");
     plan.run.argv = run.value("argv", std::vector<std::string>{});
     plan.run.env = run.value("env", std::map<std::string, std::string>{});
+    plan.run.memory_mb = run.value("memory_mb", std::int64_t{0});
+    plan.run.cpus = run.value("cpus", std::int64_t{0});
   }
   (void)apply_one(*cmd, &plan, e.seq, e.now, false);  // refused live: refused again, the same way
   return Status::Ok();
@@ -187,7 +191,7 @@ void Host::send_start(JobId id, const Allocation& alloc) {
     o.restarts = j.preemptions;
     o.name = j.spec.name;
     o.tenant = core_->state().tenants[j.spec.tenant].name;
-    if (run) o.argv = run->argv, o.env = run->env;
+    if (run) o.argv = run->argv, o.env = run->env, o.memory_mb = run->memory_mb, o.cpus = run->cpus;
     for (int i = 0; i < kMaxGpusPerNode; ++i)
       if (alloc[r].mask & bit(static_cast<std::uint32_t>(i))) o.gpus.push_back(i);
     o.rank = static_cast<int>(r);
@@ -456,7 +460,9 @@ std::string Host::host_state() const {
     for (const std::string& a : r.argv) w.string(a);
     w.end_array(), w.begin_object();
     for (const auto& [k, v] : r.env) w.key(k), w.string(v);
-    w.end_object(), w.end_array();
+    w.end_object();
+    if (r.memory_mb > 0 || r.cpus > 0) w.integer(r.memory_mb), w.integer(r.cpus);  // limits, when given
+    w.end_array();
   }
   w.end_array();
   w.key("requests"), w.begin_array();
@@ -491,7 +497,10 @@ Status Host::load_host_state(std::string_view text) {
     origin_ = j.at("origin_ms").get<TimeMs>();
     last_now_ = j.at("last_now").get<TimeMs>();
     runs_.clear();
-    for (const Json& r : j.at("runs")) runs_[r.at(0).get<JobId>()] = {r.at(1), r.at(2)};
+    for (const Json& r : j.at("runs")) {
+      JobRun& run = runs_[r.at(0).get<JobId>()] = {r.at(1), r.at(2)};
+      if (r.size() >= 5) run.memory_mb = r.at(3).get<std::int64_t>(), run.cpus = r.at(4).get<std::int64_t>();
+    }
     requests_.clear();
     for (const Json& r : j.at("requests")) requests_[r.at(0).get<std::string>()] = {r.at(1).get<JobId>(), r.at(2).get<TimeMs>()};
     rank_exits_.clear();

@@ -35,7 +35,7 @@ struct HostOptions {
   // node_grace, so that a lost node's jobs are gone before they run elsewhere. 0: 2/3 of it.
   DurationMs fence = 0;
   DurationMs fence_ms() const { return fence > 0 ? fence : node_grace * 2 / 3; }
-  DurationMs stop_grace = 10 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
+  DurationMs stop_grace = 30 * kSecond;   // SIGTERM .. SIGKILL, in stop orders
   std::int64_t snapshot_every = 20000;    // journal rows between snapshots ...
   DurationMs snapshot_interval = 5 * kMinute;  // ... or this long, whichever first (0: never by time)
   JobDefaults defaults;                   // time limit and checkpoints of jobs that give none

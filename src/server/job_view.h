@@ -16,6 +16,7 @@ namespace hexa {
 struct JobRun {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
+  std::int64_t memory_mb = 0, cpus = 0;  // limits applied by the agent (cgroup v2): 0 none
 };
 
 // pending | running | finished | failed | cancelled | timeout | rejected

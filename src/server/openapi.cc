@@ -25,7 +25,8 @@ Json schemas() {
   s["JobSubmit"] = obj({{"tenant", t("string")}, {"name", t("string")}, {"gpus", t("integer")}, {"gpu_type", t("string")},
                         {"site", t("string")}, {"time_limit_s", t("integer")}, {"priority", t("integer")},
                         {"preemptible", t("boolean")}, {"slice", t("string")}, {"checkpoint_every_s", t("integer")},
-                        {"command", strings()}, {"env", Json{{"type", "object"}, {"additionalProperties", t("string")}}}},
+                        {"command", strings()}, {"env", Json{{"type", "object"}, {"additionalProperties", t("string")}}},
+                        {"memory_mb", t("integer")}, {"cpus", t("integer")}},
                        {"command"});
   s["JobSubmit"]["additionalProperties"] = false;
   s["Job"] = obj({{"id", t("integer")}, {"name", t("string")}, {"tenant", t("string")},
@@ -102,7 +103,8 @@ Json schemas() {
                                               {"segment", t("integer")}, {"restarts", t("integer")}, {"name", t("string")},
                                               {"tenant", t("string")}, {"command", strings()},
                                               {"env", Json{{"type", "object"}}}, {"gpus", arr(t("integer"))},
-                                              {"rank", t("integer")}, {"nodes", strings()}, {"grace_ms", t("integer")},
+                                              {"rank", t("integer")}, {"nodes", strings()}, {"memory_mb", t("integer")},
+                                              {"cpus", t("integer")}, {"grace_ms", t("integer")},
                                               {"slice", obj({{"profile", t("string")}, {"slots", t("integer")},
                                                              {"uuid", t("string")}},
                                                             {"profile", "slots"})}},

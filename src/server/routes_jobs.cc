@@ -7,6 +7,8 @@ namespace hexa {
 namespace {
 
 constexpr std::int64_t kMaxLimitS = 366 * 24 * 3600;  // a year
+constexpr std::int64_t kMaxMemoryMb = std::int64_t{1} << 24;  // 16 TiB: more than a node has
+constexpr std::int64_t kMaxCpus = 4096;
 
 bool live(const Job& j) { return j.phase == JobPhase::kPending || j.phase == JobPhase::kRunning; }
 
@@ -37,7 +39,8 @@ Status read_submit(const Body& b, JobRequest* req, JobRun* run, std::string* ten
                     b.get("time_limit_s", &limit_s, 0, kMaxLimitS), b.get("priority", &req->priority, -1000000, 1000000),
                     b.get("preemptible", &req->preemptible), b.get("slice", &req->slice),
                     b.get("checkpoint_every_s", &checkpoint_s, 0, kMaxLimitS), b.get("command", &run->argv, 4096),
-                    b.get("env", &run->env)})
+                    b.get("env", &run->env), b.get("memory_mb", &run->memory_mb, 1, kMaxMemoryMb),
+                    b.get("cpus", &run->cpus, 1, kMaxCpus)})
     if (!st.ok()) return st;
   if (run->argv.empty() || run->argv[0].empty()) return Status::Invalid("command: must name a program: [\"prog\", args...]");
   std::size_t bytes = 0;
@@ -63,7 +66,8 @@ Status read_submit(const Body& b, JobRequest* req, JobRun* run, std::string* ten
 
 void post_job(Api& api, Call& call) {
   auto body = Body::parse(call.req.body, {"tenant", "name", "gpus", "gpu_type", "site", "time_limit_s", "priority",
-                                          "preemptible", "slice", "checkpoint_every_s", "command", "env"});
+                                          "preemptible", "slice", "checkpoint_every_s", "command", "env",
+                                          "memory_mb", "cpus"});
   if (!body.ok()) return call.reply(bad_body(body.status()));
   JobRequest req;
   JobRun run;

@@ -61,6 +61,7 @@ class FakeServer {
  public:
   std::string token = "hexa_test_secret_4242";
   int heartbeat_s = 5;
+  std::int64_t fence_ms = 0;  // > 0: the register answer gives it (as hexa serve does)
 
   // The next answer(s) to `path` ("/v1/agent/report"): status 0 is no answer (a connection
   // error). Taken before the usual behaviour, which they replace (nothing is stored).
@@ -166,7 +167,9 @@ class FakeServer {
   HttpResponse on_register() {
     ++epoch_;
     ++state_.registrations;
-    return reply(200, {{"epoch", epoch_}, {"heartbeat_s", heartbeat_s}});
+    Json answer = {{"epoch", epoch_}, {"heartbeat_s", heartbeat_s}};
+    if (fence_ms > 0) answer["fence_ms"] = fence_ms;
+    return reply(200, answer);
   }
 
   HttpResponse on_orders(std::unique_lock<std::mutex>& lock, const SeenRequest& req, int timeout_ms) {

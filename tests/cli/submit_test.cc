@@ -50,6 +50,16 @@ TEST(Submit, DefaultsTheNameToTheCommandsBasenameAndSendsOnlyWhatIsGiven) {
   EXPECT_EQ(server.sent[0].header("Idempotency-Key"), "key1") << "a key is made when none is given";
 }
 
+TEST(Submit, LimitsGoInTheBody) {
+  FakeServer server;
+  TestIo t;
+  server.reply(201, kJob7);
+  ASSERT_EQ(run(server, t, {"submit", "--gpus", "1", "--memory-mb", "2048", "--cpus", "4", "--", "x"}), 0) << t.err.str();
+  auto body = cli::parse_json(server.sent[0].body);
+  EXPECT_EQ((*body)["memory_mb"], 2048);
+  EXPECT_EQ((*body)["cpus"], 4);
+}
+
 TEST(Submit, TimeFormsBecomeSeconds) {
   for (const auto& [text, seconds] : std::vector<std::pair<std::string, int>>{
            {"90", 5400}, {"30s", 30}, {"45m", 2700}, {"1d", 86400}, {"1:30:00", 5400}, {"2-12:00:00", 216000}}) {

@@ -53,6 +53,10 @@ TEST(BadInput, RequestsAreRefusedWithTheFieldAndTheRuleAndChangeNothing) {
       {R"({"command": ["true"], "tenant": "nobody"})", 404, "tenant", "no tenant named 'nobody'"},
       {R"({"command": ["true"], "time_limit_s": -5})", 400, "time_limit_s", "time_limit_s: must be"},
       {R"({"command": ["true"], "env": {"A=B": "x"}})", 400, "env", "env: names must be"},
+      {R"({"command": ["true"], "memory_mb": 0})", 400, "memory_mb", "memory_mb: must be an integer between 1 and"},
+      {R"({"command": ["true"], "memory_mb": "1G"})", 400, "memory_mb", "memory_mb: must be an integer"},
+      {R"({"command": ["true"], "cpus": 5000})", 400, "cpus", "cpus: must be an integer between 1 and 4096"},
+      {R"({"command": ["true"], "cpus": -1})", 400, "cpus", "cpus: must be an integer between 1"},
   };
   for (const Case& c : cases) {
     Answer a = raw_post(*cloud, "/v1/jobs", c.body, acme);
