@@ -44,14 +44,10 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                 "run of the job on this node, kept after it ends (default WORK_DIR/checkpoints). Put it "
                 "on shared storage for jobs to resume on another node");
   s->footer(
-      "Examples:
-  hexa agent --list-gpus
-"
-      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)
-"
+      "Examples:\n  hexa agent --list-gpus\n"
+      "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)\n"
       "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token --gpus 8 --gpu-type H100 "
-      "--work-dir /var/lib/hexa-agent --run-as hexa-jobs
-"
+      "--work-dir /var/lib/hexa-agent --run-as hexa-jobs\n"
       "Upgrade without stopping jobs: kill -USR1 <agent pid>, then start the new agent on the same "
       "--work-dir within the fence (10 s by default)");
 }

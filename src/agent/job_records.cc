@@ -16,7 +16,7 @@ using Json = nlohmann::json;
 std::string record_text(const JobStateRecord& r) {
   Json j{{"job", r.key.job},           {"segment", r.key.segment},         {"rank", r.rank},
          {"keeper_pid", r.ids.keeper}, {"keeper_start", r.ids.keeper_start}, {"job_pid", r.ids.job},
-         {"job_start", r.ids.job_start}, {"cgroup", r.cgroup}};
+         {"job_start", r.ids.job_start}, {"cgroup", r.cgroup}, {"gpus", r.hold.gpus}, {"slots", r.hold.slots}};
   return j.dump() + "\n";
 }
 
@@ -41,6 +41,10 @@ std::optional<JobStateRecord> parse_record(const std::string& text, const JobKey
   r.ids.job = static_cast<pid_t>(*pid);
   r.ids.job_start = static_cast<std::uint64_t>(*job_start);
   if (auto cg = j.find("cgroup"); cg != j.end() && cg->is_string()) r.cgroup = cg->get<std::string>();
+  if (auto g = j.find("gpus"); g != j.end() && g->is_array())
+    for (const Json& i : *g)
+      if (i.is_number_integer() && i.get<int>() >= 0 && i.get<int>() < 64) r.hold.gpus.push_back(i.get<int>());
+  if (auto sl = j.find("slots"); sl != j.end() && sl->is_number_unsigned()) r.hold.slots = sl->get<unsigned>() & 0xffu;
   return r;
 }
 

@@ -1,7 +1,7 @@
 // The agent's own records of the jobs it started, so that an agent that restarts (a crash, an
 // upgrade) finds them again: WORK/records/JOB-SEGMENT/ holds
 //   state  {"job", "segment", "rank", "keeper_pid", "keeper_start", "job_pid", "job_start",
-//          "cgroup"}: written (temp file + rename) once the job runs;
+//          "cgroup", "gpus", "slots"}: written (temp file + rename) once the job runs;
 //   exit   "CODE SIGNAL": written by the job's keeper when it ends (agent/process.h);
 //   done   the server has what it needs of it (its exit was acknowledged, or it was given up);
 // and WORK/records/heard, when the server last heard the agent (process.h, write_heard_file).
@@ -25,6 +25,7 @@ struct JobStateRecord {
   std::int64_t rank = 0;
   ProcessIds ids;
   std::string cgroup;  // empty: none
+  GpuHold hold;        // its GPUs on this node (absent in older records: none)
 };
 
 // The record's JSON text, and back (none when it is not a well-formed record of `key`).

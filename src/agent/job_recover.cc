@@ -19,7 +19,7 @@ bool AgentJobs::recover_one(const JobKey& key) {
   AgentJob j = make_job(key);
   j.checkpoint_seen = mark_of(j.checkpoint_file);  // what it saved before counts as told
   std::optional<JobStateRecord> state = records_.read_state(key);
-  if (state) j.cgroup = state->cgroup;
+  if (state) j.cgroup = state->cgroup, j.hold = state->hold;
   std::optional<ProcessExit> e = read_exit_file(records_.exit_path(key));
   if (e && e->fenced) {
     JobCgroups::remove(j.cgroup);

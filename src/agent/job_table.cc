@@ -65,7 +65,14 @@ void AgentJobs::start(const StartOrder& o) {
     say_("job " + o.key.text() + ": started already, the start order is ignored");
     return;
   }
+  if (const AgentJob* busy = o.error.empty() ? holder(hold_of(o)) : nullptr) {
+    if (waiting_.emplace(o.key, o).second)
+      say_(describe(o) + ": waits for its GPUs, which job " + busy->key.text() + " still holds while it stops");
+    return;
+  }
+  waiting_.erase(o.key);
   AgentJob j = make_job(o.key);
+  j.hold = hold_of(o);
   std::string error = o.error;
   if (error.empty()) {
     Result<pid_t> pid = launch(o, j);
@@ -124,6 +131,7 @@ Result<pid_t> AgentJobs::launch(const StartOrder& o, AgentJob& j) {
   r.rank = o.rank;
   r.ids = sup_.ids(o.key.text()).value_or(ProcessIds{});
   r.cgroup = j.cgroup;
+  r.hold = j.hold;
   if (Status s = records_.write_state(r); !s.ok())
     say_("job " + o.key.text() + ": " + s.message() + " (a restarted agent cannot adopt it)");
   return pid;
@@ -156,6 +164,7 @@ void AgentJobs::end(AgentJob& j, int exit_code, int signal) {
 }
 
 void AgentJobs::stop(const JobKey& key, TimeMs now, DurationMs grace) {
+  if (waiting_.erase(key)) say_("job " + key.text() + ": stopped before its GPUs were free: never started");
   auto it = jobs_.find(key);
   if (it == jobs_.end() || it->second.ended) return;  // not running: nothing to stop
   say_("job " + key.text() + ": stopping (SIGTERM, SIGKILL after " + std::to_string(grace) + " ms)");
@@ -163,6 +172,7 @@ void AgentJobs::stop(const JobKey& key, TimeMs now, DurationMs grace) {
 }
 
 void AgentJobs::stop_all(TimeMs now, DurationMs grace) {
+  waiting_.clear();
   // Every group the supervisor runs, whether or not its job is still in the table.
   for (const std::string& k : sup_.keys()) sup_.stop(k, now, grace);
 }
@@ -185,6 +195,16 @@ void AgentJobs::reap(TimeMs now) {
       break;
     }
   }
+  std::vector<StartOrder> ready;
+  for (const auto& [key, o] : waiting_)
+    if (!holder(hold_of(o))) ready.push_back(o);
+  for (const StartOrder& o : ready) start(o);
+}
+
+const AgentJob* AgentJobs::holder(const GpuHold& hold) const {
+  for (const auto& [key, j] : jobs_)
+    if (!j.ended && j.hold.overlaps(hold)) return &j;
+  return nullptr;
 }
 
 void AgentJobs::heard(TimeMs sent, DurationMs fence_ms) {
@@ -209,6 +229,7 @@ std::vector<JobKey> AgentJobs::new_checkpoints() {
 std::vector<JobKey> AgentJobs::running() const {
   std::vector<JobKey> out;
   for (const auto& [key, j] : jobs_) out.push_back(key);
+  for (const auto& [key, o] : waiting_) out.push_back(key);
   return out;
 }
 
@@ -224,11 +245,13 @@ void AgentJobs::clear() {
   for (const auto& [key, j] : jobs_) records_.mark_done(key);
   jobs_.clear();
   ended_.clear();
+  waiting_.clear();
 }
 
 void AgentJobs::release() {
   sup_.release();
   jobs_.clear();
+  waiting_.clear();  // the server sends their start orders again to the next agent
 }
 
 }  // namespace hexa

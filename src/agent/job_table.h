@@ -46,6 +46,7 @@ struct AgentJob {
   std::string checkpoint_file;  // HEXA_CHECKPOINT_FILE
   FileMark checkpoint_seen;
   std::string cgroup;           // its cgroup, or empty
+  GpuHold hold;                 // its GPUs here
   bool ended = false;  // its process ended (or never started)
   int exit_code = 0;   // as ProcessExit
   int signal = 0;
@@ -70,12 +71,15 @@ class AgentJobs {
   int recover();
   // Starts the order's job in WORK_DIR/jobs/KEY/. Ignored when its key is running, or ended
   // since the last clear(). A job that cannot be started ends at once with exit code 127, the
-  // reason in its stderr.
+  // reason in its stderr. A job whose GPUs a stopping job still holds (the server frees GPUs
+  // when it stops a job; its processes have their grace) waits until that one's processes are
+  // gone: reap() starts it then. Meanwhile it counts as running.
   void start(const StartOrder& o);
-  // SIGTERM to the job's group now, SIGKILL at now + grace. Ignored unless it runs.
+  // SIGTERM to the job's group now, SIGKILL at now + grace. Ignored unless it runs; a job that
+  // waits for its GPUs is dropped (the server has moved on).
   void stop(const JobKey& key, TimeMs now, DurationMs grace);
   void stop_all(TimeMs now, DurationMs grace);
-  // Sends the SIGKILLs due and marks the jobs that ended.
+  // Sends the SIGKILLs due, marks the jobs that ended, starts those that waited for their GPUs.
   void reap(TimeMs now);
   // The running jobs whose checkpoint file changed since the last call.
   std::vector<JobKey> new_checkpoints();
@@ -106,6 +110,8 @@ class AgentJobs {
   void fail_start(AgentJob& j, const std::string& why);
   void end(AgentJob& j, int exit_code, int signal);
   bool recover_one(const JobKey& key);
+  // A job with processes here that holds some of these GPUs, if any.
+  const AgentJob* holder(const GpuHold& hold) const;
 
   std::string work_dir_, checkpoint_root_;
   std::optional<JobUser> user_;
@@ -119,6 +125,7 @@ class AgentJobs {
   Supervisor sup_;
   std::map<JobKey, AgentJob> jobs_;
   std::set<JobKey> ended_;  // since the last clear(): a start order for them again is ignored
+  std::map<JobKey, StartOrder> waiting_;  // start orders whose GPUs a stopping job still holds
 };
 
 }  // namespace hexa

@@ -120,6 +120,15 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+bool GpuHold::overlaps(const GpuHold& other) const {
+  for (int g : gpus)
+    for (int h : other.gpus)
+      if (g == h && (!slots || !other.slots || (slots & other.slots))) return true;
+  return false;
+}
+
+GpuHold hold_of(const StartOrder& o) { return {o.gpus, o.slice ? o.slice->slots : 0u}; }
+
 std::string JobKey::text() const { return std::to_string(job) + "-" + std::to_string(segment); }
 
 ParsedOrders parse_orders(const Json& answer) {

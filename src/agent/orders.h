@@ -33,6 +33,14 @@ struct SliceOrder {
   std::string uuid;     // the MIG device the server knows at those slots ("": none known)
 };
 
+// The GPUs a job holds on this node: whole ones, or with `slots`, memory slots of its one GPU
+// (a slice).
+struct GpuHold {
+  std::vector<int> gpus;
+  unsigned slots = 0;
+  bool overlaps(const GpuHold& other) const;
+};
+
 struct StartOrder {
   JobKey key;
   std::int64_t restarts = 0;
@@ -64,6 +72,8 @@ struct ParsedOrders {
 // segment is skipped (it cannot be answered); a start order with bad fields is kept with its
 // error (its job ends with 127 and the server hears of it).
 ParsedOrders parse_orders(const nlohmann::json& answer);
+
+GpuHold hold_of(const StartOrder& o);
 
 // What a start order adds to the agent's environment: its env, then CUDA_VISIBLE_DEVICES and
 // the HEXA_* variables (which win over the env's). No nodes in the order: a one-node job.

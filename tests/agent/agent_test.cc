@@ -219,6 +219,38 @@ TEST(Agent, StopOrderKillsAJobThatIgnoresSigterm) {
   EXPECT_EQ((*e)["signal"], SIGKILL);
 }
 
+// The server frees a stopped job's GPUs at once; its processes have their grace. A job given
+// those GPUs meanwhile starts only once they are gone: no GPU is used by two jobs at once.
+TEST(Agent, AStartWaitsForTheGpusOfAStoppingJob) {
+  AgentRun a;
+  a.start();
+  ASSERT_TRUE(a.registered());
+  a.server->order(start_order(8, 1, sh("trap 'sleep 1; date +%s%N > ended; exit 0' TERM; echo up; while :; do sleep 0.05; done")));
+  ASSERT_TRUE(a.wait_log(8, 1, "stdout", "up"));
+  a.server->order(stop_order(8, 1, 5000));
+  a.server->order(start_order(9, 1, sh("date +%s%N")));  // GPU 0 too
+  Json other = start_order(10, 1, sh("echo other"));
+  other["gpus"] = {1};  // another GPU: starts at once
+  a.server->order(other);
+  ASSERT_TRUE(a.wait_log(10, 1, "stdout", "other"));
+  ASSERT_NE(a.wait_exit(9, 1), nullptr);
+  ASSERT_TRUE(a.wait_log(9, 1, "stdout", "\n"));
+  const double began = std::stod(a.server->state().log(9, 1, "stdout"));
+  const double ended = std::stod(slurp(a.job_dir("8-1") + "/ended"));
+  EXPECT_GT(began, ended) << "job 9 started on GPU 0 while job 8 still ran there";
+  EXPECT_EQ(a.lines_with("waits for its GPUs, which job 8-1 still holds"), 1);
+  // A job that waits and is stopped never starts.
+  a.server->order(start_order(11, 1, sh("trap '' TERM; echo up; sleep 30")));
+  ASSERT_TRUE(a.wait_log(11, 1, "stdout", "up"));
+  a.server->order(stop_order(11, 1, 300));
+  a.server->order(start_order(12, 1, sh("echo never")));
+  a.server->order(stop_order(12, 1, 300));
+  ASSERT_NE(a.wait_exit(11, 1), nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(fs::exists(a.job_dir("12-1") + "/stdout.log"));
+  EXPECT_EQ(a.finish(), 0);
+}
+
 TEST(Agent, StaleEpochStopsEveryJobAndRegistersAgain) {
   AgentRun a;
   a.start();
