@@ -17,7 +17,7 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
       "agent", "Run this node's agent: register the node with the server, run the jobs it orders, "
                "ship their output and report their exits and checkpoints. SIGINT or SIGTERM: stop "
                "the jobs and leave. SIGUSR1 (an upgrade): exit at once, leaving the jobs running; an "
-               "agent started on the same work dir within the server's node grace adopts them");
+               "agent started on the same work dir within the fence (10 s by default) adopts them");
   s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT (required)");
   s->add_option("--node", a.node, "This node's name in the cluster (required)");
   s->add_option("--token-file", a.token_file, "File holding this node's agent token (required)");
