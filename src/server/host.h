@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/json_writer.h"
 #include "core/core.h"
 #include "core/job_request.h"
 #include "server/agents.h"
@@ -27,8 +28,6 @@
 #include "store/journal.h"
 
 namespace hexa {
-
-class JsonWriter;  // api/json_writer.h
 
 struct HostOptions {
   DurationMs node_grace = 15 * kSecond;   // an agent silent this long has lost its node

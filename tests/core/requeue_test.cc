@@ -42,9 +42,9 @@ TEST_F(RequeueTest, ARunningJobGoesBackToTheQueueLikeAPreemption) {
 }
 
 TEST_F(RequeueTest, RefusalsChangeNothing) {
-  JobId a = submit("a", "rich", 8, kHour);
-  JobId b = submit("b", "rich", 8, kHour);
-  JobId c = submit("c", "rich", 8, kHour);  // no room: pending
+  JobId a = submit("a", "rich", 8, 30 * kMinute);  // holds 40 credits of 100
+  JobId b = submit("b", "rich", 8, 30 * kMinute);
+  JobId c = submit("c", "rich", 8, 30 * kMinute);  // no room: pending
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   ASSERT_EQ(core->job(c).phase, JobPhase::kPending);
   ASSERT_TRUE(core->apply(CompleteJob{b, 1}, kMinute).ok());

@@ -36,7 +36,8 @@ class Drain : public ::testing::Test {
     return cloud->wait_job(id, [](const Json& j) { return state_is(j, "running"); });
   }
   Json node(const std::string& name) {
-    for (const Json& n : cloud->as_admin("GET", "/v1/nodes").json["nodes"])
+    const Answer a = cloud->as_admin("GET", "/v1/nodes");
+    for (const Json& n : a.json["nodes"])
       if (n["name"] == name) return n;
     return nullptr;
   }
@@ -148,6 +149,13 @@ TEST_F(Drain, TheReasonAndTheDeadlineSurviveARestart) {
   job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 20s);
   EXPECT_EQ(job["restarts"], 1) << job.dump();
   EXPECT_NE(cloud->server_log().find("node " + busy + ": drain deadline passed"), std::string::npos) << cloud->server_log();
+  // A clean stop writes a snapshot: the next start has them from there.
+  cloud->kill_server(SIGTERM);
+  ASSERT_TRUE(cloud->restart_server());
+  EXPECT_NE(cloud->server_log().find("restored the snapshot"), std::string::npos) << cloud->server_log();
+  n = node(busy);
+  EXPECT_EQ(n["drain_reason"], "firmware");
+  EXPECT_EQ(n["drain_deadline_ms"], deadline);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 // the others and ends the job with its exit; a rank lost with its node requeues the job.
 #include <signal.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "e2e/e2e_util.h"
@@ -15,9 +18,10 @@ using namespace std::chrono_literals;
 
 class Gang : public ::testing::Test {
  protected:
-  void start(std::vector<std::string> serve_args = {}) {
+  void start(std::vector<std::string> serve_args = {}, std::vector<std::string> n0_args = {}) {
     std::vector<std::string> args = {"--stop-grace-s", "1"};
-    for (const std::string& a : gang_ports_flag()) args.push_back(a);
+    ports = gang_ports_flag();
+    for (const std::string& a : ports) args.push_back(a);
     args.insert(args.end(), serve_args.begin(), serve_args.end());
     cloud = LiveCloud::start(small_cloud(2, 8), args);
     ASSERT_TRUE(cloud);
@@ -27,20 +31,29 @@ class Gang : public ::testing::Test {
     }
     acme = cloud->token("member", "acme");
     rival = cloud->token("member", "rival");
-    agents["n0"] = cloud->start_agent("n0", 8);
+    agents["n0"] = cloud->start_agent("n0", 8, "gpu", n0_args);
     agents["n1"] = cloud->start_agent("n1", 8);
     ASSERT_TRUE(cloud->wait_node_up("n0"));
     ASSERT_TRUE(cloud->wait_node_up("n1"));
   }
-  std::int64_t submit(const Json& command) {
-    Answer a = cloud->call("POST", "/v1/jobs", {{"gpus", 16}, {"time_limit_s", 600}, {"command", command}}, acme);
+  std::int64_t submit(const Json& command, int gpus = 16) {
+    Answer a = cloud->call("POST", "/v1/jobs", {{"gpus", gpus}, {"time_limit_s", 600}, {"command", command}}, acme);
     EXPECT_EQ(a.status, 201) << a.body;
     return a.json.is_object() ? a.json.value("id", std::int64_t{-1}) : -1;
   }
   std::string log(std::int64_t id, int rank, const std::string& token) {
     return cloud->call("GET", "/v1/jobs/" + std::to_string(id) + "/logs?rank=" + std::to_string(rank), nullptr, token).body;
   }
+  // Whether `line` is "ADDR PORT RANK\n" with the port in the range given to the server.
+  bool master_line(const std::string& line, const std::string& addr, int rank) {
+    const int lo = std::stoi(ports[1]), hi = std::stoi(ports[1].substr(ports[1].find('-') + 1));
+    const std::string head = addr + " ";
+    if (!line.starts_with(head) || !line.ends_with(" " + std::to_string(rank) + "\n")) return false;
+    const int port = std::atoi(line.c_str() + head.size());
+    return port >= lo && port <= hi;
+  }
   std::unique_ptr<LiveCloud> cloud;
+  std::vector<std::string> ports;  // --gang-ports LO-HI
   std::string acme, rival;
   std::map<std::string, pid_t> agents;
 };
@@ -106,6 +119,22 @@ TEST_F(Gang, ARankThatFailsToStartStopsTheOthers) {
   EXPECT_EQ(bal.json["consumed_micro"], job["credits_micro"]) << bal.body;
 }
 
+// Rank 1's process is killed: the job ends failed with that signal, rank 0 is stopped.
+TEST_F(Gang, ARankThatDiesStopsTheOthers) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::int64_t id = submit({"sh", "-c", "echo $$; exec sleep 120"});
+  const pid_t rank0 = logged_pid(*cloud, id, 0, acme), rank1 = logged_pid(*cloud, id, 1, acme);
+  ASSERT_GT(rank0, 0);
+  ASSERT_GT(rank1, 0);
+  ASSERT_EQ(::kill(rank1, SIGKILL), 0);
+  Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); }, 30s);
+  ASSERT_TRUE(state_is(job, "failed")) << job.dump();
+  EXPECT_EQ(job["exit_signal"], SIGKILL);
+  EXPECT_EQ(job["reason"], "failed: killed by signal 9");
+  EXPECT_TRUE(gone(rank0)) << "rank 0 still runs after rank 1 died";
+  EXPECT_EQ(job["restarts"], 0) << "a rank's own death ends the job: it is not requeued";
+}
+
 // Rank 1's agent dies (SIGKILL): its node is lost after the grace, rank 0 is stopped, the job
 // goes back to the queue; with the node back, it runs again as a new segment on both nodes.
 TEST_F(Gang, ALostNodeRequeuesTheGangAndItRunsAgain) {
@@ -116,7 +145,8 @@ TEST_F(Gang, ALostNodeRequeuesTheGangAndItRunsAgain) {
   ASSERT_GT(rank0, 0);
   ASSERT_GT(rank1, 0);
   cloud->stop_agent(agents["n1"], SIGKILL);
-  Json job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 20s);
+  // Lost once its long poll (25 s at most) has ended and the grace (2 s) passed.
+  Json job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 45s);
   EXPECT_TRUE(state_is(job, "pending")) << job.dump();
   EXPECT_TRUE(gone(rank0)) << "rank 0 still runs after its gang lost rank 1";
   // The dead agent's process is an orphan nobody stops any more: this test does.
@@ -131,7 +161,44 @@ TEST_F(Gang, ALostNodeRequeuesTheGangAndItRunsAgain) {
   EXPECT_NE(again0, rank0);
   EXPECT_GT(again0, 0);
   ASSERT_EQ(cloud->call("DELETE", "/v1/jobs/" + std::to_string(id), nullptr, acme).status, 200);
-  if (again0 > 0) EXPECT_TRUE(gone(again0));
+  if (again0 > 0) {
+    EXPECT_TRUE(gone(again0));
+  }
+}
+
+// The master is rank 0's node at the address its agent advertised (else the one its
+// registration came from); one-node jobs get theirs too. The addresses are journaled with the
+// registrations: after a crash (replay) and a clean stop (snapshot), agents that did not
+// register again still give new jobs the same master.
+TEST_F(Gang, TheAdvertisedAddressIsTheMasterAcrossRestarts) {
+  ASSERT_NO_FATAL_FAILURE(start({}, {"--advertise-addr", "127.0.0.2"}));
+  const Json print = {"sh", "-c", "echo $HEXA_MASTER_ADDR $HEXA_MASTER_PORT $HEXA_NODE_RANK"};
+  auto gang = [&](const char* when) {
+    const std::int64_t id = submit(print);
+    Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); });
+    ASSERT_TRUE(state_is(job, "finished")) << when << ": " << job.dump();
+    ASSERT_EQ(job["nodes"], Json::array({"n0", "n1"}));
+    EXPECT_TRUE(master_line(log(id, 0, acme), "127.0.0.2", 0)) << when << ": " << log(id, 0, acme);
+    EXPECT_TRUE(master_line(log(id, 1, acme), "127.0.0.2", 1)) << when << ": " << log(id, 1, acme);
+  };
+  gang("at first");
+  const std::int64_t one = submit(print, 8);
+  Json job = cloud->wait_job(one, [](const Json& j) { return ended_state(j); });
+  ASSERT_TRUE(state_is(job, "finished")) << job.dump();
+  const std::string addr = job["nodes"][0] == "n0" ? "127.0.0.2" : "127.0.0.1";
+  EXPECT_TRUE(master_line(log(one, 0, acme), addr, 0)) << log(one, 0, acme);
+  cloud->kill_server(SIGKILL);
+  ASSERT_TRUE(cloud->restart_server_same_port()) << cloud->server_log();
+  gang("after a crash");
+  cloud->kill_server(SIGTERM);  // a clean stop writes a snapshot, which the next start loads
+  ASSERT_TRUE(cloud->restart_server_same_port()) << cloud->server_log();
+  EXPECT_NE(cloud->server_log().find("restored the snapshot"), std::string::npos) << cloud->server_log();
+  gang("after a clean stop");
+  std::ifstream in(cloud->dir() + "/agent-n0.log");
+  std::string line;
+  int registered = 0;
+  while (std::getline(in, line)) registered += line.find(" registered (epoch") != std::string::npos;
+  EXPECT_EQ(registered, 1) << "the agent kept its epoch: what the server knows of it came from its journal";
 }
 
 }  // namespace
