@@ -432,6 +432,7 @@ void Host::run_batch(std::vector<Item>& items, TimeMs now) {
 // node: journaled as FailNode, so that replay sees it too.
 void Host::housekeeping(TimeMs now) {
   drain_deadlines(now);
+  finish_gangs();
   for (const std::string& node : agents_.silent(opt_.clock(), opt_.node_grace)) {
     agents_.lost(node);
     std::cerr << "hexa serve: node " << node << " lost: its agent was silent for over "

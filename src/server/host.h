@@ -153,6 +153,7 @@ class Host {
   void apply_note(const nlohmann::json& note);
   void apply_node_note(const nlohmann::json& note);  // host_nodes.cc
   void drain_deadlines(TimeMs now);                   // housekeeping: requeues what runs past one
+  void finish_gangs();                                // housekeeping: gangs whose ranks all ended well (host_gangs.cc)
   void write_nodes(JsonWriter& w) const;              // host state: addresses and drains
   void read_nodes(const nlohmann::json& state);
   std::string envelope(const Command& c, const Plan* plan) const;

@@ -17,11 +17,12 @@ inline bool ended_state(const Json& j) {
   return j.is_object() && j.contains("state") && !state_is(j, "pending") && !state_is(j, "running");
 }
 
-// `--gang-ports LO-HI`: 2,000 ports at a random place below the kernel's ephemeral range, so
-// that tests running at once on this machine rarely meet on one.
+// `--gang-ports LO-HI`: 2,000 ports from a random one below the kernel's ephemeral range, so
+// that tests running at once on this machine (whose first jobs have the same ids, so the same
+// offset in the range) rarely meet on one.
 inline std::vector<std::string> gang_ports_flag() {
   std::random_device rd;
-  const int lo = 10000 + static_cast<int>(rd() % 9) * 2000;
+  const int lo = 10000 + static_cast<int>(rd() % 18000);
   return {"--gang-ports", std::to_string(lo) + "-" + std::to_string(lo + 1999)};
 }
 
