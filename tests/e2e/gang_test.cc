@@ -138,18 +138,19 @@ TEST_F(Gang, ARankThatDiesStopsTheOthers) {
 // Rank 1's agent dies (SIGKILL): its node is lost after the grace, rank 0 is stopped, the job
 // goes back to the queue; with the node back, it runs again as a new segment on both nodes.
 TEST_F(Gang, ALostNodeRequeuesTheGangAndItRunsAgain) {
-  ASSERT_NO_FATAL_FAILURE(start({"--node-grace-s", "2"}));
+  // A short grace, and heartbeats well within the agents' fence (2/3 of it).
+  ASSERT_NO_FATAL_FAILURE(start({"--node-grace-s", "3", "--heartbeat-s", "1"}));
   const std::int64_t id = submit({"sh", "-c", "echo $$; exec sleep 120"});
   ASSERT_TRUE(state_is(cloud->wait_job(id, [](const Json& j) { return state_is(j, "running"); }), "running"));
   const pid_t rank0 = logged_pid(*cloud, id, 0, acme), rank1 = logged_pid(*cloud, id, 1, acme);
   ASSERT_GT(rank0, 0);
   ASSERT_GT(rank1, 0);
   cloud->stop_agent(agents["n1"], SIGKILL);
-  // Lost once its long poll (25 s at most) has ended and the grace (2 s) passed.
+  // Lost once its heartbeats have been missing for the grace (3 s).
   Json job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 45s);
   EXPECT_TRUE(state_is(job, "pending")) << job.dump();
   EXPECT_TRUE(gone(rank0)) << "rank 0 still runs after its gang lost rank 1";
-  // The dead agent's process is an orphan nobody stops any more: this test does.
+  // The dead agent's keeper stops its rank at the fence; should it not, this test does.
   ::kill(rank1, SIGKILL);
   EXPECT_TRUE(gone(rank1));
   agents["n1"] = cloud->start_agent("n1", 8);
