@@ -34,6 +34,9 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                 "Directory of the jobs' work dirs and output, WORK_DIR/jobs/JOB-SEGMENT/, and of the "
                 "agent's records of them, WORK_DIR/records/, which a restarted agent adopts them from "
                 "(default ./hexa-agent-NODE)");
+  s->add_option("--advertise-addr", a.advertise_addr,
+                "Address other nodes reach this one at (a multi-node job's HEXA_MASTER_ADDR when rank 0 "
+                "runs here); default: the address the server sees the agent's registration come from");
   s->add_flag("--allow-root", a.allow_root,
               "When the agent runs as root, run jobs as root too (default: as nobody)");
   s->add_option("--run-as", a.run_as,
@@ -163,6 +166,7 @@ int run_agent_command(const AgentArgs& a) {
 
   o.node = a.node;
   o.token = *token;
+  o.advertise_addr = a.advertise_addr;
   o.work_dir = a.work_dir.empty() ? "hexa-agent-" + a.node : a.work_dir;
   o.job_user = user->user;
   o.checkpoint_dir = a.checkpoint_dir;

@@ -18,6 +18,7 @@ struct AgentArgs {
   bool allow_root = false;
   std::string run_as;          // jobs run as this user (the agent must be root for another)
   std::string checkpoint_dir;  // default WORK_DIR/checkpoints
+  std::string advertise_addr;  // where other nodes reach this one; default: what the server sees
 };
 
 void add_agent_command(CLI::App& app, AgentArgs& a);

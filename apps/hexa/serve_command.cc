@@ -2,8 +2,35 @@
 
 #include <cmath>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace hexa {
+
+namespace {
+
+// "LO-HI", 1 <= LO <= HI <= 65535.
+std::optional<std::pair<int, int>> parse_port_range(const std::string& text) {
+  const std::size_t dash = text.find('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == text.size() || text.size() > 11) return std::nullopt;
+  const std::string lo = text.substr(0, dash), hi = text.substr(dash + 1);
+  for (const std::string& part : {lo, hi})
+    if (part.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const int l = std::stoi(lo), h = std::stoi(hi);
+  if (l < 1 || h > 65535 || l > h) return std::nullopt;
+  return std::pair{l, h};
+}
+
+CLI::Validator gang_ports_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return parse_port_range(text) ? "" : "must be LO-HI, two ports with 1 <= LO <= HI <= 65535 (got '" + text + "')";
+      },
+      "LO-HI");
+}
+
+}  // namespace
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
   CLI::App* c = app.add_subcommand("serve", "Run the control plane's server: the REST API, the journal, the agents' orders");
@@ -27,6 +54,9 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
       ->check(CLI::Range(0.0, 8784.0))->capture_default_str();
   c->add_option("--snapshot-every", a.opt.host.snapshot_every, "Journal rows between snapshots")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))->capture_default_str();
+  c->add_option("--gang-ports", a.gang_ports,
+                "LO-HI: the ports multi-node jobs' ranks meet on (HEXA_MASTER_PORT), one per run segment")
+      ->check(gang_ports_check())->capture_default_str();
   c->add_option("--http-threads", a.opt.http_threads, "Threads serving HTTP")->check(CLI::Range(1, 64))->capture_default_str();
   c->footer("Example:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
 }
@@ -45,6 +75,8 @@ int run_serve(ServeArgs& a) {
   a.opt.host.stop_grace = ms(a.stop_grace_s);
   a.opt.host.heartbeat_s = a.heartbeat_s;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
+  auto ports = parse_port_range(a.gang_ports);  // checked by the parser already
+  if (ports) a.opt.host.gang_port_lo = ports->first, a.opt.host.gang_port_hi = ports->second;
   return run_server(a.opt);
 }
 

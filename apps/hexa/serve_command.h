@@ -14,6 +14,7 @@ struct ServeArgs {
   double node_grace_s = 15, stop_grace_s = 30, default_time_limit_h = 1;
   int heartbeat_s = 5;
   std::optional<double> fence_s;  // none: 2/3 of the grace
+  std::string gang_ports = "29500-29999";
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& a);

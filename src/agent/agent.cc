@@ -1,6 +1,7 @@
 // run_agent: checks its options, makes the work dir and the two clients, runs the loop.
 #include "agent/agent.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -42,6 +43,11 @@ Status check(const AgentOptions& o) {
   if (!o.discovered.empty() && o.discovered.gpus.size() != static_cast<std::size_t>(o.gpus))
     return Status::Invalid("gpus: " + std::to_string(o.gpus) + " declared, discovery found " +
                            std::to_string(o.discovered.gpus.size()));
+  if (o.advertise_addr.size() > 253) return Status::Invalid("advertise address: at most 253 characters");
+  for (char c : o.advertise_addr)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '_')
+      return Status::Invalid("advertise address '" + o.advertise_addr +
+                             "': must be a host name or an IP address (letters, digits, '.', '-', ':', '_')");
   if (o.token.empty()) return Status::Invalid("token: must not be empty");
   if (o.work_dir.empty()) return Status::Invalid("work dir: must not be empty");
   if (o.poll_wait_ms < 1 || o.poll_wait_ms > 30'000) return Status::Invalid("poll wait: must be from 1 to 30000 ms");

@@ -44,6 +44,9 @@ struct AgentOptions {
   // What GPU discovery found (agent/nvml.h); empty when the GPUs are declared by hand. Its
   // model, UUIDs and MIG devices go with the registration; a slice job gets its MIG device.
   DiscoveredGpus discovered;
+  std::string advertise_addr;       // declared at registration as "addr": where other nodes reach
+                                    // this one (a gang's master); empty: the server uses the
+                                    // address the registration came from
   std::string work_dir;             // jobs run in WORK_DIR/jobs/JOB-SEGMENT/; made if missing;
                                     // the agent's records of them in WORK_DIR/records/
   std::string checkpoint_dir;       // HEXA_CHECKPOINT_DIR = CHECKPOINT_DIR/JOB/, kept across

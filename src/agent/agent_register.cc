@@ -37,6 +37,7 @@ AgentLoop::Outcome AgentLoop::register_node() {
     if (leave_jobs_asked()) return Outcome::kLeaveJobs;
     Json body = {{"node", o_.node}, {"gpus", o_.gpus}, {"gpu_type", o_.gpu_type}, {"running", running_list()}};
     add_discovered(body, o_.discovered);
+    if (!o_.advertise_addr.empty()) body["addr"] = o_.advertise_addr;
     ServerReply r = link_.post("/v1/agent/register", body, kRegisterTimeoutMs);
     if (r.answer == Answer::kOk) {
       if (accept_registration(r.body)) return Outcome::kRegistered;

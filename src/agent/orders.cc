@@ -107,6 +107,9 @@ StartOrder read_start(const Json& x, JobKey key) {
   if (f.error().empty() && o.slice && o.gpus.size() != 1) o.error = "bad start order: a slice job runs on one GPU";
   f.number("memory_mb", &o.memory_mb, true);
   f.number("cpus", &o.cpus, true);
+  f.text("master_addr", &o.master_addr);
+  f.number("master_port", &o.master_port, true);
+  if (f.error().empty() && o.master_port > 65535) o.error = "bad start order: \"master_port\" must be a port, 0 to 65535";
   if (f.error().empty() && o.command.empty()) o.error = "bad start order: \"command\" is empty";
   if (!f.error().empty()) o.error = "bad start order: " + f.error();
   return o;
@@ -185,6 +188,8 @@ std::map<std::string, std::string> job_environment(const StartOrder& o, const st
   env["HEXA_NODE_RANK"] = std::to_string(o.rank);
   env["HEXA_NUM_NODES"] = std::to_string(o.nodes.empty() ? 1 : o.nodes.size());
   env["HEXA_NODES"] = o.nodes.empty() ? this_node : join(o.nodes);
+  if (!o.master_addr.empty()) env["HEXA_MASTER_ADDR"] = o.master_addr;
+  if (o.master_port > 0) env["HEXA_MASTER_PORT"] = std::to_string(o.master_port);
   return env;
 }
 

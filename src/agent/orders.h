@@ -53,6 +53,8 @@ struct StartOrder {
   std::optional<SliceOrder> slice;  // a slice job (its gpus: one)
   std::int64_t memory_mb = 0;  // limits (cgroup v2, where the agent may): 0 none
   std::int64_t cpus = 0;
+  std::string master_addr;  // rank 0's node, and the port the ranks meet on there
+  std::int64_t master_port = 0;
   std::string error;  // why it cannot run as given: it is reported as exit 127
 };
 
@@ -79,7 +81,8 @@ GpuHold hold_of(const StartOrder& o);
 // the HEXA_* variables (which win over the env's). No nodes in the order: a one-node job.
 // CUDA_VISIBLE_DEVICES of a slice job: the UUID of this node's MIG device (`mig`, from
 // discovery) on its GPU at its slots; else the order's uuid; else (a node declared by hand)
-// the GPU's index.
+// the GPU's index. HEXA_MASTER_ADDR and HEXA_MASTER_PORT (torchrun's and MPI launchers'
+// rendezvous) when the order has them.
 std::map<std::string, std::string> job_environment(const StartOrder& o, const std::string& this_node,
                                                    const std::vector<MigDevice>& mig = {});
 

@@ -262,6 +262,16 @@ struct Schema<Checkpoint> {
 };
 
 template <>
+struct Schema<RequeueJob> {
+  static constexpr std::string_view type = "requeue_job";
+  template <class F>
+  static void fields(F& f) {
+    f("job", &RequeueJob::job, kRequired);
+    f("segment", &RequeueJob::segment, kRequired);
+  }
+};
+
+template <>
 struct Schema<AddReservation> {
   static constexpr std::string_view type = "add_reservation";
   template <class F>

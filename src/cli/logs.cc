@@ -1,5 +1,5 @@
-// `hexa logs JOB [--stderr] [--follow]`: a job's output, read by offset; --follow polls until
-// the job has ended and its log is drained.
+// `hexa logs JOB [--rank N] [--stderr] [--follow]`: a job's output (one rank of a multi-node job),
+// read by offset; --follow polls until the job has ended and its log is drained.
 #include <cctype>
 
 #include "cli/job_view.h"
@@ -17,6 +17,7 @@ struct LogsArgs {
   Globals g;
   std::string job;
   bool stderr_stream = false, follow = false;
+  int rank = 0;
 };
 
 std::string header(const HttpResponse& r, const std::string& name) {
@@ -45,7 +46,9 @@ int run_logs(const LogsArgs& a, Session& s, const ClientIo& io) {
   std::int64_t offset = 0;
   int unavailable = 0;
   for (;;) {
-    auto r = s.call("GET", with_query("/v1/jobs/" + *id + "/logs", {{"stream", stream}, {"offset", std::to_string(offset)}}));
+    std::vector<std::pair<std::string, std::string>> query = {{"stream", stream}, {"offset", std::to_string(offset)}};
+    if (a.rank != 0) query.push_back({"rank", std::to_string(a.rank)});
+    auto r = s.call("GET", with_query("/v1/jobs/" + *id + "/logs", query));
     if (!r.ok()) {
       bool ride_out = a.follow && r.status().code() == StatusCode::kUnavailable && ++unavailable < kMaxUnavailable;
       if (!ride_out) return fail(io, r.status());
@@ -68,8 +71,10 @@ int run_logs(const LogsArgs& a, Session& s, const ClientIo& io) {
 
 void add_logs(CLI::App& app, Verbs& verbs) {
   auto a = std::make_shared<LogsArgs>();
-  CLI::App* v = add_verb(app, "logs", "Print a job's output", "hexa logs 7 --follow");
+  CLI::App* v = add_verb(app, "logs", "Print a job's output", "hexa logs 7 --follow\n  hexa logs 7 --rank 1 --stderr");
   v->add_option("JOB", a->job, "Job id")->required();
+  v->add_option("--rank", a->rank, "The rank of a multi-node job (0: the first node's)")
+      ->check(CLI::Range(0, 65535))->capture_default_str();
   v->add_flag("--stderr", a->stderr_stream, "Its standard error instead of its standard output");
   v->add_flag("--follow,-f", a->follow, "Keep printing as it grows, until the job has ended");
   add_global_options(*v, a->g, /*with_json=*/false);

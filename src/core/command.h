@@ -110,6 +110,14 @@ struct DrainNode {
 struct ResumeNode {
   std::string node;
 };
+// The host takes one running job off its GPUs gracefully, as a preemption by priority does:
+// stopped with the stop grace, back in the queue from its last checkpoint (JobPreempted). A
+// drain with a deadline does this to what still runs on the node then. `segment` names the run
+// segment meant: another one is stale (Conflict), as for CompleteJob.
+struct RequeueJob {
+  JobId job = 0;
+  int segment = 0;
+};
 
 // Sets GPUs aside for a tenant (and its sub-tenants) over [from, to): a cohort's workshop, a
 // start-up's demo day (engine/advance_reservations.h). Other work backfills around it without
@@ -137,7 +145,7 @@ struct Schedule {};
 
 using Command = std::variant<AddTenant, SubmitJob, CompleteJob, CancelJob, Schedule, SetPrice, AddGrant, AddTopUp,
                              SetOverdraft, SetBudget, SetRefundPolicy, FailNode, AddReservation, NodeUp, DrainNode,
-                             ResumeNode, Checkpoint>;
+                             ResumeNode, Checkpoint, RequeueJob>;
 
 struct JobAccepted { JobId job; };
 struct JobRejected { JobId job; std::string reason; };

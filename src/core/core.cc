@@ -56,6 +56,7 @@ Result<Effects> Core::apply(const Command& cmd, TimeMs now) {
         if constexpr (std::is_same_v<C, DrainNode>) return set_node(c.node, std::nullopt, true);
         if constexpr (std::is_same_v<C, ResumeNode>) return set_node(c.node, std::nullopt, false);
         if constexpr (std::is_same_v<C, Checkpoint>) return checkpoint(c, now);
+        if constexpr (std::is_same_v<C, RequeueJob>) return requeue(c, now);
       },
       cmd);
   if (!fx.ok()) {
@@ -310,6 +311,16 @@ Result<Effects> Core::cancel(const CancelJob& c, TimeMs now) {
   j.end_reason = "cancelled";
   ended_.push_back(j.id);
   return Effects{{JobEnded{j.id, EndKind::kCancelled, segment}}, kNever};
+}
+
+// As a preemption by priority: the segment's work counts as kept (a graceful stop lets the job
+// checkpoint), it waits in the queue again and runs as a new segment.
+Result<Effects> Core::requeue(const RequeueJob& c, TimeMs now) {
+  auto found = running_job(c.job, "requeue", c.segment);
+  if (!found.ok()) return found.status();
+  Job& j = **found;
+  sched_.stop(state_, j, now, JobPhase::kPending);
+  return Effects{{JobPreempted{j.id, c.segment}}, kNever};
 }
 
 Result<Effects> Core::set_price(const SetPrice& c, TimeMs now) {

@@ -78,6 +78,7 @@ class Core {
   Result<Effects> submit(const SubmitJob& c, TimeMs now);
   Result<Effects> complete(const CompleteJob& c, TimeMs now);
   Result<Effects> cancel(const CancelJob& c, TimeMs now);
+  Result<Effects> requeue(const RequeueJob& c, TimeMs now);
   Effects schedule(TimeMs now);
   Result<Effects> set_price(const SetPrice& c, TimeMs now);
   Result<Effects> money(const std::string& tenant, Result<OpOutcome> r, TimeMs now);

@@ -23,6 +23,8 @@ std::string orders_json(const std::vector<Order>& orders) {
       }
       if (o.memory_mb > 0) j["memory_mb"] = o.memory_mb;
       if (o.cpus > 0) j["cpus"] = o.cpus;
+      j["master_addr"] = o.master_addr;
+      j["master_port"] = o.master_port;
     } else {
       j["grace_ms"] = o.grace_ms;
     }

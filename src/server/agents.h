@@ -39,6 +39,8 @@ struct Order {
   int slice_slots = 0;  // 0: whole GPUs
   std::string slice_uuid;
   std::int64_t memory_mb = 0, cpus = 0;  // start: limits, 0 none (left out of the order)
+  std::string master_addr;  // rank 0's node: HEXA_MASTER_ADDR / HEXA_MASTER_PORT
+  int master_port = 0;
   DurationMs grace_ms = 0;  // stop: SIGTERM .. SIGKILL
 };
 

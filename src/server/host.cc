@@ -163,6 +163,7 @@ Result<Effects> Host::apply_one(const Command& c, const Plan* plan, std::int64_t
   auto fx = core_->apply(c, now);
   seq_ = seq;
   if (!fx.ok()) return fx;
+  if (auto* r = std::get_if<ResumeNode>(&c)) drains_.erase(r->node);  // its reason and deadline end with it
   if (const std::string* node = node_of(c)) {
     if (std::holds_alternative<NodeUp>(c))
       agents_.registered(*node, seq, opt_.clock());  // the registration's row is its epoch
@@ -201,6 +202,8 @@ void Host::send_start(JobId id, const Allocation& alloc) {
       o.slice_slots = alloc[r].slots;
       o.slice_uuid = agents_.mig_uuid(nodes[r], o.gpus[0], o.slice_slots);
     }
+    o.master_addr = node_addr(nodes.front());
+    o.master_port = gang_port(id, j.segment);
     agents_.send(nodes[r], std::move(o));
   }
 }
@@ -268,6 +271,7 @@ void Host::archive(JobId id) {
 // Host records: what the server must remember across a restart beyond the core's commands.
 // {"rank_exit": {"job": J, "segment": S, "rank": R, "code": C}}: one rank of a gang ended well.
 void Host::apply_note(const Json& j) {
+  apply_node_note(j);
   if (!j.is_object() || !j.contains("rank_exit")) return;
   const Json& x = j["rank_exit"];
   JobId job = x.value("job", JobId{0});
@@ -426,7 +430,9 @@ void Host::run_batch(std::vector<Item>& items, TimeMs now) {
 
 // Core thread, before each batch: agents silent for longer than the grace have lost their
 // node: journaled as FailNode, so that replay sees it too.
-void Host::housekeeping(TimeMs) {
+void Host::housekeeping(TimeMs now) {
+  drain_deadlines(now);
+  finish_gangs();
   for (const std::string& node : agents_.silent(opt_.clock(), opt_.node_grace)) {
     agents_.lost(node);
     std::cerr << "hexa serve: node " << node << " lost: its agent was silent for over "
@@ -482,6 +488,7 @@ std::string Host::host_state() const {
     w.end_array(), w.end_array();
   }
   w.end_array();
+  write_nodes(w);
   w.key("epochs"), w.begin_array();
   for (const NodeInfo& n : topology().nodes())
     if (std::int64_t e = agents_.epoch(n.name)) w.begin_array(), w.string(n.name), w.integer(e), w.end_array();
@@ -513,6 +520,7 @@ Status Host::load_host_state(std::string_view text) {
                      g.at(3).get<std::uint8_t>()});
       running_alloc_[r.at(0).get<JobId>()] = std::move(a);
     }
+    read_nodes(j);
     for (const Json& e : j.at("epochs")) agents_.registered(e.at(0).get<std::string>(), e.at(1).get<std::int64_t>(), 0);
   } catch (const Json::exception& e) {
     return Status::Invalid(std::string("host state: ") + e.what());

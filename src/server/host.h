@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/json_writer.h"
 #include "core/core.h"
 #include "core/job_request.h"
 #include "server/agents.h"
@@ -39,6 +40,8 @@ struct HostOptions {
   std::int64_t snapshot_every = 20000;    // journal rows between snapshots ...
   DurationMs snapshot_interval = 5 * kMinute;  // ... or this long, whichever first (0: never by time)
   JobDefaults defaults;                   // time limit and checkpoints of jobs that give none
+  int gang_port_lo = 29500;               // HEXA_MASTER_PORT of each run segment: in [lo, hi],
+  int gang_port_hi = 29999;               // the same for every rank without a round trip (gang_port)
   std::function<TimeMs()> clock;          // wall clock, ms since the Unix epoch; default: the system's
 };
 
@@ -116,6 +119,18 @@ class Host {
   // Writes a snapshot now (the core thread does it between batches). For tests and shutdown.
   Status snapshot_now();
 
+  // Nodes (host_nodes.cc). REQUIRES: inside read() or on the core thread.
+  // The address ranks reach the node at: what its agent declared (--advertise-addr) or the
+  // address its registration came from; the node's name when none is known.
+  std::string node_addr(const std::string& node) const;
+  struct Drain {
+    std::string reason;
+    TimeMs deadline = kNever;  // core time: jobs still running on the node then are requeued
+  };
+  const Drain* drain_of(const std::string& node) const;  // null: not drained through the API
+  // The master port of a run segment: deterministic in [gang_port_lo, gang_port_hi].
+  int gang_port(JobId job, int segment) const;
+
  private:
   Host(const Scenario& cloud, std::string dir, HostOptions opt);
   Status first_start();
@@ -136,6 +151,11 @@ class Host {
   void send_stop(JobId id, int segment, const Allocation& alloc);
   std::map<JobId, Allocation> running_alloc_;        // what each running job holds, for stops
   void apply_note(const nlohmann::json& note);
+  void apply_node_note(const nlohmann::json& note);  // host_nodes.cc
+  void drain_deadlines(TimeMs now);                   // housekeeping: requeues what runs past one
+  void finish_gangs();                                // housekeeping: gangs whose ranks all ended well (host_gangs.cc)
+  void write_nodes(JsonWriter& w) const;              // host state: addresses and drains
+  void read_nodes(const nlohmann::json& state);
   std::string envelope(const Command& c, const Plan* plan) const;
   Status maybe_snapshot(TimeMs now, bool force);
   std::string host_state() const;
@@ -155,6 +175,8 @@ class Host {
   std::map<std::string, Request> requests_;          // request id -> job, for a day (kRequestTtl)
   std::map<JobId, ArchivedJob> unwritten_;           // ended jobs not yet in the archive table
   std::map<JobId, std::map<int, int>> rank_exits_;   // running gangs: rank -> exit code so far
+  std::map<std::string, std::string> node_addrs_;    // node -> address, from its registration
+  std::map<std::string, Drain> drains_;              // nodes drained through the API, until resumed
   TimeMs origin_ = 0;
   std::atomic<TimeMs> last_now_{0};                  // core time of the last batch (now() reads it anywhere)
   std::int64_t seq_ = 0;                             // last journal row applied

@@ -43,8 +43,10 @@ Json schemas() {
   s["Node"] = obj({{"name", t("string")}, {"site", t("string")}, {"block", t("string")}, {"gpu_type", t("string")},
                    {"gpus", t("integer")}, {"sliced", t("boolean")}, {"free_gpus", t("integer")},
                    {"state", Json{{"enum", {"up", "down", "draining"}}}}, {"agent", t("boolean")},
-                   {"heartbeat_age_ms", nullable("integer")}, {"jobs", arr(t("integer"))}},
+                   {"heartbeat_age_ms", nullable("integer")}, {"jobs", arr(t("integer"))},
+                   {"drain_reason", nullable("string")}, {"drain_deadline_ms", nullable("integer")}},
                   {"name", "state"});
+  s["NodeDrain"] = obj({{"reason", t("string")}, {"deadline_s", t("integer")}});
   s["NodeList"] = obj({{"nodes", arr(ref("Node"))}}, {"nodes"});
   Json quota = obj({{"gpu_type", nullable("string")}, {"max_gpus", nullable("integer")}, {"guaranteed_gpus", nullable("integer")},
                     {"borrow_limit", nullable("integer")}, {"max_running", nullable("integer")}, {"max_queued", nullable("integer")}});
@@ -94,7 +96,7 @@ Json schemas() {
                            {"size", t("integer")}},
                           {"gpu", "uuid", "profile", "start", "size"}));
   s["AgentRegister"] = obj({{"node", t("string")}, {"gpus", t("integer")}, {"gpu_type", t("string")}, {"running", ref_list},
-                            {"gpu_model", t("string")}, {"gpu_uuids", strings()}, {"mig", mig_list}},
+                            {"gpu_model", t("string")}, {"gpu_uuids", strings()}, {"mig", mig_list}, {"addr", t("string")}},
                            {"node", "gpus", "gpu_type"});
   s["AgentRegistered"] = obj({{"epoch", t("integer")}, {"heartbeat_s", t("integer")}, {"node_grace_ms", t("integer")},
                               {"fence_ms", t("integer")}},
@@ -104,7 +106,8 @@ Json schemas() {
                                               {"tenant", t("string")}, {"command", strings()},
                                               {"env", Json{{"type", "object"}}}, {"gpus", arr(t("integer"))},
                                               {"rank", t("integer")}, {"nodes", strings()}, {"memory_mb", t("integer")},
-                                              {"cpus", t("integer")}, {"grace_ms", t("integer")},
+                                              {"cpus", t("integer")}, {"master_addr", t("string")},
+                                              {"master_port", t("integer")}, {"grace_ms", t("integer")},
                                               {"slice", obj({{"profile", t("string")}, {"slots", t("integer")},
                                                              {"uuid", t("string")}},
                                                             {"profile", "slots"})}},

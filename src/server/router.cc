@@ -75,7 +75,7 @@ const std::vector<Route>& routes() {
       {"DELETE", "/v1/jobs/{id}", "cancel a job", "admin operator member", delete_job, "", "Job"},
       {"GET", "/v1/jobs/{id}/logs", "read a job's output", "admin operator member", get_job_logs, "", ""},
       {"GET", "/v1/nodes", "list nodes", "admin operator member", get_nodes, "", "NodeList"},
-      {"POST", "/v1/nodes/{name}/drain", "drain a node", "admin operator", post_node_drain, "", "Node"},
+      {"POST", "/v1/nodes/{name}/drain", "drain a node", "admin operator", post_node_drain, "NodeDrain", "Node"},
       {"POST", "/v1/nodes/{name}/resume", "resume a node", "admin operator", post_node_resume, "", "Node"},
       {"GET", "/v1/tenants", "list tenants", "admin operator member", get_tenants, "", "TenantList"},
       {"POST", "/v1/tenants", "add a tenant", "admin", post_tenant, "TenantAdd", "Tenant"},

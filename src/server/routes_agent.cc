@@ -1,5 +1,7 @@
 // /v1/agent/*: what node agents call (docs/server.md, Agents). An agent token works for its own
 // node only: another node answers 404, as if it did not exist.
+#include <cctype>
+
 #include "net/base64.h"
 #include "server/api.h"
 #include "server/registered_gpus.h"
@@ -40,6 +42,21 @@ Status read_refs(const Body& b, const char* key, std::vector<RunningRef>* out, s
   return Status::Ok();
 }
 
+// The host part of "HOST:PORT" or "[V6]:PORT", as the server saw the connection come from.
+std::string peer_host(const std::string& peer) {
+  if (peer.starts_with("[")) return peer.substr(1, peer.find(']') - 1);
+  return peer.substr(0, peer.rfind(':'));
+}
+
+// An address other nodes' ranks can connect to: a host name or an IP address, nothing else.
+Status check_addr(const std::string& addr) {
+  if (addr.empty() || addr.size() > 253) return Status::Invalid("addr: must be 1 to 253 characters");
+  for (char c : addr)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '_')
+      return Status::Invalid("addr: must be a host name or an IP address (letters, digits, '.', '-', ':', '_')");
+  return Status::Ok();
+}
+
 int rank_on(const Job& j, NodeId n) {
   for (std::size_t r = 0; r < j.alloc.size(); ++r)
     if (j.alloc[r].node == n) return static_cast<int>(r);
@@ -49,14 +66,16 @@ int rank_on(const Job& j, NodeId n) {
 }  // namespace
 
 void post_agent_register(Api& api, Call& call) {
-  auto b = Body::parse(call.req.body, {"node", "gpus", "gpu_type", "running", "gpu_model", "gpu_uuids", "mig"});
+  auto b = Body::parse(call.req.body, {"node", "gpus", "gpu_type", "running", "gpu_model", "gpu_uuids", "mig", "addr"});
   if (!b.ok()) return call.reply(bad_body(b.status()));
-  std::string node, type;
+  std::string node, type, addr;
   int gpus = 0;
   std::vector<RunningRef> running;
   for (Status st : {b->require("node"), b->require("gpus"), b->require("gpu_type"), b->get("node", &node),
-                    b->get("gpus", &gpus, 1, kMaxGpusPerNode), b->get("gpu_type", &type), read_refs(*b, "running", &running, nullptr)})
+                    b->get("gpus", &gpus, 1, kMaxGpusPerNode), b->get("gpu_type", &type), read_refs(*b, "running", &running, nullptr),
+                    b->get("addr", &addr), b->has("addr") ? check_addr(addr) : Status::Ok()})
     if (!st.ok()) return call.reply(bad_body(st));
+  if (addr.empty()) addr = peer_host(call.req.peer);
   auto id = own_node(api, call, node);
   if (!id) return call.reply(no_node(node));
   const NodeInfo& info = api.host.topology().node(*id);
@@ -69,8 +88,10 @@ void post_agent_register(Api& api, Call& call) {
   host.agents().set_mig(node, found->mig);  // before the NodeUp: start orders may follow at once
   submit_plan(
       api, call,
-      [node, n = *id, running](const Core& core) {
+      [node, n = *id, running, addr](const Core& core) {
         Plan p;
+        // Where its ranks are reached (a gang's master), journaled with the registration.
+        if (!addr.empty()) p.notes.push_back(Json{{"node_addr", {{"node", node}, {"addr", addr}}}}.dump());
         // Jobs the core runs there that the agent does not: lost with the node, requeued.
         bool missing = false;
         for (JobId j : core.state().running) {

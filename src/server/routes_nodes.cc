@@ -28,19 +28,38 @@ Json node_json(Api& api, const Core& core, NodeId n, bool with_jobs) {
          {"agent", agent.epoch != 0},
          {"heartbeat_age_ms", agent.epoch ? Json(std::max<TimeMs>(0, api.host.options().clock() - agent.heard)) : Json(nullptr)}};
   if (with_jobs) o["jobs"] = std::move(jobs);
+  const Host::Drain* drain = st.drain ? api.host.drain_of(info.name) : nullptr;
+  o["drain_reason"] = drain && !drain->reason.empty() ? Json(drain->reason) : Json(nullptr);
+  o["drain_deadline_ms"] = drain && drain->deadline != kNever ? Json(api.host.origin_ms() + drain->deadline) : Json(nullptr);
   return o;
 }
 
+// Drain: {"reason": TEXT, "deadline_s": N} (both optional). The reason and deadline are a host
+// record journaled with the DrainNode (host_nodes.cc); resume takes no body.
 void set_drain(Api& api, Call& call, bool drain) {
   const std::string name = call.params["name"];
+  auto b = Body::parse(call.req.body, drain ? std::vector<std::string>{"reason", "deadline_s"} : std::vector<std::string>{});
+  if (!b.ok()) return call.reply(bad_body(b.status()));
+  std::string reason;
+  std::int64_t deadline_s = -1;
+  for (Status st : {b->get("reason", &reason, 1024), b->get("deadline_s", &deadline_s, 0, 366 * 24 * 3600)})
+    if (!st.ok()) return call.reply(bad_body(st));
   submit_plan(
       api, call,
-      [name, drain](const Core&) {
+      [&api, name, drain, reason, deadline_s](const Core& core) {
         Plan p;
-        if (drain)
-          p.commands.push_back(DrainNode{name});
-        else
+        if (!core.topology().find_node(name)) {  // before the note is journaled
+          p.refused = Status::NotFound("node: no node named '" + name + "' in the cluster");
+          return p;
+        }
+        if (!drain) {
           p.commands.push_back(ResumeNode{name});
+          return p;
+        }
+        p.commands.push_back(DrainNode{name});
+        Json note{{"node", name}, {"reason", reason}};
+        if (deadline_s >= 0) note["deadline"] = api.host.now() + deadline_s * kSecond;
+        p.notes.push_back(Json{{"drain", note}}.dump());
         return p;
       },
       [&api, name](const Outcome&, const Core& core) {

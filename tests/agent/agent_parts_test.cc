@@ -21,7 +21,7 @@ ParsedOrders parse(const std::string& text) { return parse_orders(Json::parse(te
 TEST(AgentOrders, ReadsAStartOrder) {
   ParsedOrders p = parse(R"({"orders":[{"kind":"start","job":7,"segment":1,"restarts":2,"name":"train",
       "tenant":"acme","command":["python","train.py"],"env":{"K":"V"},"gpus":[0,1],"rank":1,
-      "nodes":["n1","n2"]}]})");
+      "nodes":["n1","n2"],"master_addr":"10.0.0.1","master_port":29517}]})");
   ASSERT_EQ(p.orders.size(), 1u);
   EXPECT_TRUE(p.skipped.empty());
   const auto& o = std::get<StartOrder>(p.orders[0]);
@@ -32,14 +32,20 @@ TEST(AgentOrders, ReadsAStartOrder) {
   EXPECT_EQ(o.gpus, (std::vector<int>{0, 1}));
   EXPECT_EQ(o.rank, 1);
   EXPECT_EQ(o.nodes, (std::vector<std::string>{"n1", "n2"}));
+  EXPECT_EQ(o.master_addr, "10.0.0.1");
+  EXPECT_EQ(o.master_port, 29517);
   EXPECT_EQ(o.error, "");
 }
 
 TEST(AgentOrders, ABadStartOrderIsKeptWithItsError) {
   ParsedOrders p = parse(R"({"orders":[{"kind":"start","job":7,"segment":1,"command":["x"],"gpus":[99]},
       {"kind":"start","job":8,"segment":1,"command":[]},
-      {"kind":"start","job":9,"segment":1,"command":["x"],"env":{"K":1}}]})");
-  ASSERT_EQ(p.orders.size(), 3u);
+      {"kind":"start","job":9,"segment":1,"command":["x"],"env":{"K":1}},
+      {"kind":"start","job":10,"segment":1,"command":["x"],"master_port":70000},
+      {"kind":"start","job":11,"segment":1,"command":["x"],"master_addr":5}]})");
+  ASSERT_EQ(p.orders.size(), 5u);
+  EXPECT_EQ(std::get<StartOrder>(p.orders[3]).error, "bad start order: \"master_port\" must be a port, 0 to 65535");
+  EXPECT_EQ(std::get<StartOrder>(p.orders[4]).error, "bad start order: \"master_addr\" must be a string");
   EXPECT_NE(std::get<StartOrder>(p.orders[0]).error.find("\"gpus\" must be GPU indexes from 0 to 63"), std::string::npos);
   EXPECT_NE(std::get<StartOrder>(p.orders[1]).error.find("\"command\" is empty"), std::string::npos);
   EXPECT_NE(std::get<StartOrder>(p.orders[2]).error.find("\"env\" must be an object of strings"), std::string::npos);
@@ -74,6 +80,14 @@ TEST(AgentOrders, TheJobsEnvironment) {
   EXPECT_EQ(env.at("HEXA_NODE_RANK"), "0");
   EXPECT_EQ(env.at("HEXA_NUM_NODES"), "1");  // no nodes given: this one alone
   EXPECT_EQ(env.at("HEXA_NODES"), "n5");
+  EXPECT_FALSE(env.contains("HEXA_MASTER_ADDR")) << "an order without a master: none";
+  EXPECT_FALSE(env.contains("HEXA_MASTER_PORT"));
+  o.master_addr = "10.0.0.7";
+  o.master_port = 29501;
+  o.env["HEXA_MASTER_PORT"] = "1";
+  env = job_environment(o, "n5");
+  EXPECT_EQ(env.at("HEXA_MASTER_ADDR"), "10.0.0.7");
+  EXPECT_EQ(env.at("HEXA_MASTER_PORT"), "29501") << "the order's wins over the job's env";
   o.gpus.clear();
   EXPECT_EQ(job_environment(o, "n5").at("CUDA_VISIBLE_DEVICES"), "");  // no GPU, not all of them
 }

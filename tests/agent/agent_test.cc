@@ -178,15 +178,18 @@ TEST(Agent, GivesTheJobItsEnvironmentAndWorkDir) {
   a.start();
   ASSERT_TRUE(a.registered());
   Json o = start_order(9, 3, sh("printf '%s|' \"$CUDA_VISIBLE_DEVICES\" \"$HEXA_JOB_ID\" \"$HEXA_NODE_RANK\" "
-                                "\"$HEXA_NUM_NODES\" \"$HEXA_NODES\" \"$HEXA_RESTARTS\" \"$HEXA_SEGMENT\" \"$K\"; pwd -P"));
+                                "\"$HEXA_NUM_NODES\" \"$HEXA_NODES\" \"$HEXA_RESTARTS\" \"$HEXA_SEGMENT\" \"$K\" "
+                                "\"$HEXA_MASTER_ADDR\" \"$HEXA_MASTER_PORT\"; pwd -P"));
   o["env"] = {{"K", "V"}, {"HEXA_JOB_ID", "not this"}};
   o["gpus"] = {0, 1};
   o["rank"] = 1;
   o["nodes"] = {"n0", "n1"};
   o["restarts"] = 2;
+  o["master_addr"] = "10.1.2.3";
+  o["master_port"] = 29777;
   a.server->order(o);
   ASSERT_NE(a.wait_exit(9, 3), nullptr);
-  EXPECT_EQ(a.server->state().log(9, 3, "stdout"), "0,1|9|1|2|n0,n1|2|3|V|" + a.job_dir("9-3") + "\n");
+  EXPECT_EQ(a.server->state().log(9, 3, "stdout"), "0,1|9|1|2|n0,n1|2|3|V|10.1.2.3|29777|" + a.job_dir("9-3") + "\n");
 }
 
 TEST(Agent, StopOrderEndsAJobWithinItsGrace) {

@@ -125,6 +125,7 @@ std::vector<Step> job_steps(const Core& core) {
   s.push_back({ResumeNode{"l1"}, 21 * kMinute});
   s.push_back({Checkpoint{4, 2}, 22 * kMinute});
   s.push_back({CompleteJob{0, 1, EndKind::kCompleted, 0, 0}, 25 * kMinute});  // stale: segment 2 runs
+  s.push_back({RequeueJob{0, 2}, 26 * kMinute});  // a drain's deadline: back in the queue
   s.push_back({CompleteJob{4, 2, EndKind::kFailed, 137, 9}, 30 * kMinute});
   s.push_back({CancelJob{3}, 30 * kMinute});
   s.push_back({CancelJob{999}, 30 * kMinute});  // no such job

@@ -76,6 +76,8 @@ std::vector<Case> cases(const Core& core) {
        R"({"type":"resume_node","node":"l1"})"},
       {Checkpoint{4, 2},
        R"({"type":"checkpoint","job":4,"segment":2})"},
+      {RequeueJob{7, 2},
+       R"({"type":"requeue_job","job":7,"segment":2})"},
   };
 }
 
@@ -89,7 +91,8 @@ TEST_F(CodecTest, TypeNamesAreStable) {
   const std::vector<std::string_view> names = {
       "add_tenant",    "submit_job", "complete_job",      "cancel_job", "schedule",        "set_price",
       "add_grant",     "add_topup",  "set_overdraft",     "set_budget", "set_refund_policy", "fail_node",
-      "add_reservation", "node_up",  "drain_node",        "resume_node", "checkpoint"};
+      "add_reservation", "node_up",  "drain_node",        "resume_node", "checkpoint",
+      "requeue_job"};
   EXPECT_EQ(std::vector<std::string_view>(kCommandTypes.begin(), kCommandTypes.end()), names);
   EXPECT_EQ(command_type(Command{SetOverdraft{}}), "set_overdraft");
 }
@@ -216,7 +219,7 @@ void expect_refused(const Core& core, const std::vector<Bad>& bad) {
 TEST_F(CodecTest, RefusesWhatIsNotACommand) {
   const std::string known =
       "add_tenant, submit_job, complete_job, cancel_job, schedule, set_price, add_grant, add_topup, set_overdraft, "
-      "set_budget, set_refund_policy, fail_node, add_reservation, node_up, drain_node, resume_node, checkpoint";
+      "set_budget, set_refund_policy, fail_node, add_reservation, node_up, drain_node, resume_node, checkpoint, requeue_job";
   expect_refused(*core, {
       {"", "not JSON: parse error at line 1, column 1: *"},
       {"{\"type\":", "not JSON: parse error at line 1, column 9: *"},

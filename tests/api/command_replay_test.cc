@@ -49,7 +49,7 @@ TEST(CodecReplay, DecodedJournalAppliesExactlyLikeTheOriginal) {
   EXPECT_EQ(types.size(), std::variant_size_v<Command>) << "the journal uses every command type";
   // The journal did what it is meant to exercise (else the comparison proves little).
   for (const char* seen : {"started", "failed 0#1", "ended 2#1 completed", "ended 4#2 failed", "rejected 5", "alert",
-                           "error 3 job 'train-0': stale report", "error 2 job: no job 999", "ended 3#2 cancelled"})
+                           "error 3 job 'train-0': stale report", "preempted 0#2", "error 2 job: no job 999", "ended 3#2 cancelled"})
     EXPECT_NE(outcomes.find(seen), std::string::npos) << seen << " not in\n" << outcomes;
   EXPECT_EQ(outcomes.find("fault"), std::string::npos) << outcomes;
 

@@ -25,6 +25,18 @@ TEST(Logs, PrintsTheLogOnce) {
   EXPECT_TRUE(t.sleeps.empty());
 }
 
+TEST(Logs, ReadsOneRankOfAMultiNodeJob) {
+  FakeServer server;
+  TestIo t;
+  server.reply(chunk("rank 1\n", 7, "finished"));
+  ASSERT_EQ(run(server, t, {"logs", "7", "--rank", "1", "--stderr"}), 0) << t.err.str();
+  ASSERT_EQ(server.sent.size(), 1u);
+  EXPECT_EQ(server.sent[0].target, "/v1/jobs/7/logs?stream=stderr&offset=0&rank=1");
+  EXPECT_EQ(t.out.str(), "rank 1\n");
+  EXPECT_EQ(run(server, t, {"logs", "7", "--rank", "70000"}), 2);
+  EXPECT_EQ(server.sent.size(), 1u) << "refused before any request";
+}
+
 TEST(Logs, ReadsOnWhileTheServerSentLessThanTheSize) {
   FakeServer server;
   TestIo t;

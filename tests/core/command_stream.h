@@ -146,6 +146,7 @@ class CommandStream {
     if (k < 62 && !c.state().running.empty()) {
       const JobId id = c.state().running[static_cast<std::size_t>(rng_(c.state().running.size()))];
       if (rng_(4) == 0) return Checkpoint{id, c.job(id).segment - (rng_(10) == 0 ? 1 : 0)};
+      if (rng_(6) == 0) return RequeueJob{id, c.job(id).segment};  // a drain's deadline
       CompleteJob done{id, c.job(id).segment - (rng_(10) == 0 ? 1 : 0), rng_(4) ? EndKind::kCompleted : EndKind::kFailed};
       if (done.how == EndKind::kFailed) done.exit_code = 1 + static_cast<int>(rng_(3)), done.signal = rng_(2) ? 9 : 0;
       return done;

@@ -108,10 +108,10 @@ std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std:
   return c;
 }
 
-bool LiveCloud::start_server(std::chrono::milliseconds limit) {
+bool LiveCloud::start_server(std::chrono::milliseconds limit, const std::string& listen) {
   fs::remove(dir_ + "/state/server.url");
   std::vector<std::string> argv = {HEXA_BINARY, "serve", "--config", config_, "--state", dir_ + "/state",
-                                   "--listen", "127.0.0.1:0"};
+                                   "--listen", listen};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
   server_ = spawn(argv, dir_ + "/serve.log", dir_);
   auto until = std::chrono::steady_clock::now() + limit;
@@ -249,6 +249,11 @@ void LiveCloud::kill_server(int sig) {
 }
 
 bool LiveCloud::restart_server(std::chrono::milliseconds limit) { return start_server(limit); }
+
+bool LiveCloud::restart_server_same_port(std::chrono::milliseconds limit) {
+  const std::string prefix = "http://";
+  return start_server(limit, url_.starts_with(prefix) ? url_.substr(prefix.size()) : url_);
+}
 
 int run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string* out,
                 std::string* err) {

@@ -75,12 +75,14 @@ class LiveCloud {
   // The server: kill it with a signal (SIGKILL: a crash), start it again on the same state.
   void kill_server(int sig);
   bool restart_server(std::chrono::milliseconds limit = std::chrono::seconds(30));
+  // The same, on the port it had: running agents reach it again (they keep their epochs).
+  bool restart_server_same_port(std::chrono::milliseconds limit = std::chrono::seconds(30));
   pid_t server_pid() const { return server_; }
   std::string server_log() const;
 
  private:
   LiveCloud() = default;
-  bool start_server(std::chrono::milliseconds limit);
+  bool start_server(std::chrono::milliseconds limit, const std::string& listen = "127.0.0.1:0");
 
   std::string dir_, config_, url_, admin_;
   std::vector<std::string> serve_args_;
