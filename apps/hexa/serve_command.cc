@@ -72,6 +72,13 @@ int run_serve(ServeArgs& a) {
     }
     a.opt.host.fence = ms(*a.fence_s);
   }
+  // Healthy agents must be heard well within the fence, or they stop their own jobs.
+  if (a.opt.host.fence_ms() < 2 * a.heartbeat_s * kSecond) {
+    std::cerr << "hexa serve: --heartbeat-s " << a.heartbeat_s << ": must be at most half the fence ("
+              << a.opt.host.fence_ms() << " ms: --fence-s, or 2/3 of --node-grace-s), or healthy agents stop "
+              << "their jobs; give a shorter --heartbeat-s or a longer --node-grace-s" << std::endl;
+    return 2;
+  }
   a.opt.host.stop_grace = ms(a.stop_grace_s);
   a.opt.host.heartbeat_s = a.heartbeat_s;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
