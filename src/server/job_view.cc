@@ -103,6 +103,7 @@ nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeM
   o["exit_signal"] = j.exit_signal ? nlohmann::json(j.exit_signal) : nlohmann::json(nullptr);
   o["credits_micro"] = job_credits(core, j, now);
   o["run_ms"] = j.run_ms + (j.phase == JobPhase::kRunning ? now - j.last_start : 0);
+  o["lost_ms"] = j.lost_ms;  // useful work lost to node failures (after its last checkpoint), done again
   return o;
 }
 

@@ -127,6 +127,34 @@ TEST_F(NodeLoss, AFrozenAgentKillsItsStaleJobWhenItWakesAndTheJobIsChargedOncePe
   EXPECT_NEAR(job["credits_micro"].get<double>(), static_cast<double>(price), 3.0) << job.dump();
 }
 
+// The job says it saved its progress (`hexa checkpoint`, through its agent): when its node is
+// lost, only the work after that is lost, not the whole run.
+TEST_F(NodeLoss, ANodeLossSendsAJobBackToTheCheckpointItReported) {
+  n0 = cloud->start_agent("n0", 2);
+  ASSERT_TRUE(cloud->wait_node_up("n0"));
+  const std::string script = std::string("sleep 3; ") + HEXA_BINARY + " checkpoint; sleep 600";
+  Answer a = cloud->as_admin("POST", "/v1/jobs", {{"tenant", "acme"}, {"gpus", 2}, {"command", {"sh", "-c", script}}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::int64_t id = a.json["id"];
+  ASSERT_TRUE(running_on(cloud->wait_job(id, [](const Json& j) { return running_on(j, "n0", 1); }), "n0", 1));
+  const std::string out = cloud->dir() + "/work-n0/jobs/" + std::to_string(id) + "-1/stdout.log";
+  auto noted = [&] {
+    std::ifstream in(out);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str().find("checkpoint noted") != std::string::npos;
+  };
+  for (auto until = Clock::now() + 20s; Clock::now() < until && !noted();) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(noted());
+  std::this_thread::sleep_for(500ms);  // the report on its way
+  cloud->stop_agent(n0, SIGKILL);
+  Json job = cloud->wait_job(id, [](const Json& j) { return j.value("restarts", 0) == 1; }, 30s);
+  ASSERT_EQ(job.value("restarts", 0), 1) << job.dump();
+  const std::int64_t run = job["run_ms"], lost = job["lost_ms"];
+  EXPECT_GT(lost, 0) << job.dump();
+  EXPECT_LT(lost, run - 2500) << "the 3 s before the checkpoint were kept: " << job.dump();
+}
+
 TEST_F(NodeLoss, ACutOffAgentStopsItsJobBeforeTheGraceEndsAndOnlyThenItRunsElsewhere) {
   TcpProxy proxy(url_port(cloud->url()));
   ASSERT_TRUE(proxy.ok());
