@@ -14,7 +14,7 @@ void Host::finish_gangs() {
     const Job& j = core_->job(id);
     if (j.phase != JobPhase::kRunning || ranks.size() < j.alloc.size()) continue;
     std::lock_guard lock(q_mu_);
-    queue_.push_back({[id, segment = j.segment](const Core& core) {
+    queue_.push_back({[id = id, segment = j.segment](const Core& core) {  // (clang: no binding captures)
                         Plan p;
                         if (core.has_job(id) && core.job(id).phase == JobPhase::kRunning && core.job(id).segment == segment)
                           p.commands.push_back(CompleteJob{id, segment, EndKind::kCompleted, 0, 0});
