@@ -99,10 +99,12 @@ Result<std::unique_ptr<Nvml>> Nvml::open(const std::string& library) {
     const char* why = ::dlerror();
     return Status::Invalid("NVML: cannot load " + library + ": " + (why ? why : "unknown error"));
   }
-  const bool core = n->bind(n->init_, "nvmlInit_v2") & n->bind(n->shutdown_, "nvmlShutdown") &
-                    n->bind(n->error_string_, "nvmlErrorString") & n->bind(n->count_, "nvmlDeviceGetCount_v2") &
-                    n->bind(n->handle_, "nvmlDeviceGetHandleByIndex_v2") & n->bind(n->name_of_, "nvmlDeviceGetName") &
-                    n->bind(n->uuid_, "nvmlDeviceGetUUID") & n->bind(n->memory_, "nvmlDeviceGetMemoryInfo");
+  bool core = true;  // every one bound (none skipped), so that the message names what is missing
+  for (bool bound : {n->bind(n->init_, "nvmlInit_v2"), n->bind(n->shutdown_, "nvmlShutdown"),
+                     n->bind(n->error_string_, "nvmlErrorString"), n->bind(n->count_, "nvmlDeviceGetCount_v2"),
+                     n->bind(n->handle_, "nvmlDeviceGetHandleByIndex_v2"), n->bind(n->name_of_, "nvmlDeviceGetName"),
+                     n->bind(n->uuid_, "nvmlDeviceGetUUID"), n->bind(n->memory_, "nvmlDeviceGetMemoryInfo")})
+    core = core && bound;
   if (!core) return Status::Invalid("NVML: " + library + " lacks " + n->missing_ + " (too old a driver?)");
   n->bind(n->mig_mode_, "nvmlDeviceGetMigMode");
   n->bind(n->max_mig_, "nvmlDeviceGetMaxMigDeviceCount");
