@@ -56,8 +56,10 @@ static char profiles[MAX_PROFILES][TEXT];
 static int n_gpus, n_migs, n_profiles, init_code, no_permission, initialized;
 
 static void copy_text(char* to, const char* from) {
-  strncpy(to, from, TEXT - 1);
-  to[TEXT - 1] = '\0';
+  size_t n = strlen(from);
+  if (n > TEXT - 1) n = TEXT - 1;  /* cut to fit, always terminated */
+  memcpy(to, from, n);
+  to[n] = '\0';
 }
 
 static int profile_index(const char* name) {
