@@ -1,5 +1,6 @@
 #include "agent/agent_loop.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "agent/clock.h"
@@ -124,8 +125,9 @@ void AgentLoop::carry_out(std::vector<Order>& orders) {
 Answer AgentLoop::turn(bool heartbeat, bool* busy) {
   TimeMs now = agent_now_ms();
   jobs_.reap(now);
-  for (const JobKey& k : jobs_.new_checkpoints())
-    if (send_checkpoints_) checkpoints_.push_back(k);
+  for (const JobKey& k : jobs_.new_checkpoints())  // one entry per job while a report is pending
+    if (send_checkpoints_ && std::find(checkpoints_.begin(), checkpoints_.end(), k) == checkpoints_.end())
+      checkpoints_.push_back(k);
   if (!link_.ready(now)) return Answer::kOk;
   timeout_now_ = request_timeout(now);
   Answer a = ship_output(now, busy);

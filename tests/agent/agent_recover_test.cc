@@ -268,7 +268,8 @@ TEST_F(AgentRecover, CheckpointsAreReportedAtOnceWithTheirSegment) {
   ASSERT_TRUE(a.registered());
   a.server->order(start_order(
       4, 2, "echo $HEXA_CHECKPOINT_DIR; test -d \"$HEXA_CHECKPOINT_DIR\" || exit 9; sleep 0.3; "
-            "date > \"$HEXA_CHECKPOINT_DIR/model\" && date > \"$HEXA_CHECKPOINT_FILE\"; sleep 30"));
+            "date > \"$HEXA_CHECKPOINT_DIR/model\" && date > \"$HEXA_CHECKPOINT_FILE.tmp\" && "
+            "mv \"$HEXA_CHECKPOINT_FILE.tmp\" \"$HEXA_CHECKPOINT_FILE\"; sleep 30"));
   ASSERT_TRUE(a.server->wait_until(
       [](const FakeState& s) {
         for (const SeenRequest& r : s.of("/v1/agent/report"))
