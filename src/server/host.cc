@@ -398,6 +398,10 @@ void Host::run_batch(std::vector<Item>& items, TimeMs now) {
   Status durable = journal_->append(batch, rows);
   metrics_.commit.observe_us(micros_since(t0));
   std::vector<Outcome> outs(items.size());
+  if (durable.ok() == journal_failing_) {  // said once when writes stop, once when they resume
+    journal_failing_ = !durable.ok();
+    std::cerr << "hexa serve: " << (durable.ok() ? "the journal takes writes again" : "writes refused (503) until the journal takes them again: " + durable.message()) << std::endl;
+  }
   if (!durable.ok()) {
     for (std::size_t i = 0; i < items.size(); ++i) outs[i].journal = durable, items[i].done(outs[i], *core_);
     return;

@@ -183,6 +183,7 @@ class Host {
   std::int64_t snapshot_seq_ = 0;
   TimeMs snapshot_at_ = 0;
   std::int64_t replayed_ = 0;
+  bool journal_failing_ = false;                     // the last batch's append failed (said in the log)
   ServerMetrics metrics_;
   AgentBook agents_;
   LogStore logs_;

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "server/api.h"
+#include "store/crash_point.h"
 
 namespace hexa {
 namespace {
@@ -60,6 +61,9 @@ int run_server(const ServeOptions& opt) {
   if (Status st = parse_listen(opt.listen, &bind_host, &port); !st.ok()) return say(st.message()), 2;
   auto cloud = load_cloud(opt.config);
   if (!cloud.ok()) return say(cloud.status().message()), 2;
+  std::string crash_at;
+  if (Status st = arm_crash_point(&crash_at); !st.ok()) return say(st.message()), 2;
+  if (!crash_at.empty()) say("crash point '" + crash_at + "' armed (HEXA_CRASH_AT): this server will kill itself there; for tests only");
   // SIGINT and SIGTERM are waited for by this thread alone: block them before any thread starts.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

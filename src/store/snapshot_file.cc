@@ -8,6 +8,7 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "store/crash_point.h"
 #include "store/crc32c.h"
 #include "store/posix_file.h"
 
@@ -93,7 +94,10 @@ Status write_durably(const std::string& path, std::string_view header, std::stri
   store::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
   if (!fd.valid()) return store::errno_status("create", path, errno);
   if (Status st = store::write_all(fd.get(), header, path); !st.ok()) return st;
-  if (Status st = store::write_all(fd.get(), payload, path); !st.ok()) return st;
+  const std::string_view first = payload.substr(0, payload.size() / 2);
+  if (Status st = store::write_all(fd.get(), first, path); !st.ok()) return st;
+  crash_point("snapshot.mid_write");
+  if (Status st = store::write_all(fd.get(), payload.substr(first.size()), path); !st.ok()) return st;
   // After a successful fsync, close has nothing left to report.
   if (::fsync(fd.get()) != 0) return store::errno_status("fsync", path, errno);
   return Status::Ok();
@@ -102,8 +106,10 @@ Status write_durably(const std::string& path, std::string_view header, std::stri
 // Removes the snapshots after the newest `keep`. Failures only leave an extra file behind.
 void prune(const std::string& dir, int keep) {
   std::vector<std::int64_t> seqs = list_snapshots(dir);
-  for (std::size_t i = static_cast<std::size_t>(keep); i < seqs.size(); ++i)
+  for (std::size_t i = static_cast<std::size_t>(keep); i < seqs.size(); ++i) {
     (void)::unlink((dir + "/" + snapshot_file_name(seqs[i])).c_str());
+    crash_point("snapshot.prune");
+  }
 }
 
 }  // namespace
@@ -125,6 +131,7 @@ Status write_snapshot(const std::string& dir, std::int64_t seq, std::string_view
   for (const std::string& stale : temp_files(dir)) (void)::unlink(stale.c_str());
   const std::string path = dir + "/" + snapshot_file_name(seq), temp = path + std::string(kTempSuffix);
   Status st = write_durably(temp, encode_header(seq, bytes), bytes);
+  if (st.ok()) crash_point("snapshot.before_rename");
   if (st.ok() && ::rename(temp.c_str(), path.c_str()) != 0) st = store::errno_status("rename to", path, errno);
   if (!st.ok()) {
     (void)::unlink(temp.c_str());  // a full disk: give the space back

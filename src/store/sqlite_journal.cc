@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "store/crash_point.h"
 #include "store/schema.h"
 #include "store/tenant_path.h"
 
@@ -169,6 +170,7 @@ Status SqliteJournal::insert_entries(const std::vector<JournalEntry>& batch, std
     s.bind(3, batch[i].command);
     s.bind(4, batch[i].request_id);
     if (Status st = s.run(); !st.ok()) return st;
+    if (i == 0 && batch.size() > 1) crash_point("append.mid_batch");
   }
   return Status::Ok();
 }
@@ -200,6 +202,7 @@ Status SqliteJournal::append(std::vector<JournalEntry>& batch, const std::vector
     return Status::Ok();
   });
   if (!st.ok()) return Status::Unavailable(in_context("append", st).message() + free_space_note(dir_));
+  if (!batch.empty()) crash_point("append.after_commit");
   // Durable: only now do the seqs, last_seq and the counts move.
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].seq = first + static_cast<std::int64_t>(i);
   last_seq_.store(first + static_cast<std::int64_t>(batch.size()) - 1);

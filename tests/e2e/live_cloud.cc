@@ -91,7 +91,8 @@ std::string small_cloud(int nodes, int gpus, const std::string& extra) {
          "\"\nscheduler: {policy: backfill}\ncredits:\n  prices:\n    - {gpu_type: gpu, credits_per_gpu_hour: 1, priorities: [0, 10]}\n" + extra;
 }
 
-std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args) {
+std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args,
+                                            const std::function<void(const std::string& dir)>& prepare) {
   std::unique_ptr<LiveCloud> c(new LiveCloud());
   char tmpl[] = "/tmp/hexa-e2e-XXXXXX";
   if (!::mkdtemp(tmpl)) return nullptr;
@@ -100,6 +101,7 @@ std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std:
   c->config_ = c->dir_ + "/cloud.yaml";
   std::ofstream(c->config_) << config_yaml;
   c->serve_args_ = std::move(serve_args);
+  if (prepare) prepare(c->dir_);
   if (!c->start_server(std::chrono::seconds(30))) {
     ADD_FAILURE() << "hexa serve did not become ready; its log:\n" << c->server_log();
     return nullptr;
@@ -113,7 +115,7 @@ bool LiveCloud::start_server(std::chrono::milliseconds limit, const std::string&
   std::vector<std::string> argv = {HEXA_BINARY, "serve", "--config", config_, "--state", dir_ + "/state",
                                    "--listen", listen};
   argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
-  server_ = spawn(argv, dir_ + "/serve.log", dir_);
+  server_ = spawn(argv, dir_ + "/serve.log", dir_, server_env_);
   auto until = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < until) {
     if (::waitpid(server_, nullptr, WNOHANG) == server_) return server_ = 0, false;
@@ -249,6 +251,19 @@ void LiveCloud::kill_server(int sig) {
 }
 
 bool LiveCloud::restart_server(std::chrono::milliseconds limit) { return start_server(limit); }
+
+int LiveCloud::wait_server_exit(std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (server_ > 0 && std::chrono::steady_clock::now() < until) {
+    int status = 0;
+    if (::waitpid(server_, &status, WNOHANG) == server_) {
+      server_ = 0;
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
 
 bool LiveCloud::restart_server_same_port(std::chrono::milliseconds limit) {
   const std::string prefix = "http://";

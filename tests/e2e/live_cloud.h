@@ -37,7 +37,10 @@ class LiveCloud {
  public:
   // Starts `hexa serve` with this config; fails the test (and returns nullptr) when it does not
   // become ready within 30 s. `serve_args` are added to the command line.
-  static std::unique_ptr<LiveCloud> start(const std::string& config_yaml, std::vector<std::string> serve_args = {});
+  // `prepare`, when given, runs on the cloud's dir before the server starts (a test mounts a
+  // small filesystem at DIR/state, say).
+  static std::unique_ptr<LiveCloud> start(const std::string& config_yaml, std::vector<std::string> serve_args = {},
+                                          const std::function<void(const std::string& dir)>& prepare = {});
   ~LiveCloud();
 
   const std::string& url() const { return url_; }
@@ -78,6 +81,10 @@ class LiveCloud {
   // The same, on the port it had: running agents reach it again (they keep their epochs).
   bool restart_server_same_port(std::chrono::milliseconds limit = std::chrono::seconds(30));
   pid_t server_pid() const { return server_; }
+  // Environment added to the server from its next start on (HEXA_CRASH_AT, say).
+  void set_server_env(std::map<std::string, std::string> env) { server_env_ = std::move(env); }
+  // Waits for the server to end by itself; its wait status (WIFSIGNALED...), or -1 at the limit.
+  int wait_server_exit(std::chrono::milliseconds limit);
   std::string server_log() const;
 
  private:
@@ -86,6 +93,7 @@ class LiveCloud {
 
   std::string dir_, config_, url_, admin_;
   std::vector<std::string> serve_args_;
+  std::map<std::string, std::string> server_env_;
   pid_t server_ = 0;
   std::vector<pid_t> agents_;
   std::map<std::string, std::string> agent_tokens_;

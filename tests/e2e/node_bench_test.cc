@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "e2e/bench_stats.h"
 #include "e2e/live_cloud.h"
 
 namespace hexa::testing {
@@ -22,17 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-double env_num(const char* name, double dflt) {
-  const char* v = std::getenv(name);
-  return v ? std::atof(v) : dflt;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 

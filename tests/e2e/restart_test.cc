@@ -15,98 +15,13 @@
 
 #include <gtest/gtest.h>
 
-#include "e2e/live_cloud.h"
+#include "e2e/storm.h"
 
 namespace hexa::testing {
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-
-std::string digest(LiveCloud& c) { return c.as_admin("GET", "/v1/debug/digest").json.value("digest", "?"); }
-
-// Clients submit with Idempotency-Keys and retry a key until it is answered: what the server
-// answered 201 or 200 is acknowledged; the key says which job it is.
-class Storm {
- public:
-  Storm(LiveCloud& c, std::string token, int clients) : cloud_(c), token_(std::move(token)) {
-    for (int i = 0; i < clients; ++i) threads_.emplace_back([this, i] { run(i); });
-  }
-  ~Storm() { stop(); }
-  void stop() {
-    stop_ = true;
-    for (auto& t : threads_)
-      if (t.joinable()) t.join();
-  }
-  std::map<std::string, std::int64_t> acked() {
-    std::lock_guard lock(mu_);
-    return acked_;
-  }
-  std::size_t retries() const { return retries_; }
-
- private:
-  void run(int client) {
-    for (int k = 0; !stop_; ++k) {
-      const std::string key = "c" + std::to_string(client) + "-" + std::to_string(k);
-      // The same key until answered: a retry after a crash must not make a second job.
-      for (int attempt = 0; !stop_ || attempt > 0; ++attempt) {
-        Answer a = cloud_.call("POST", "/v1/jobs", {{"gpus", 1}, {"command", {"true"}}}, token_, {{"Idempotency-Key", key}});
-        if (a.status == 201 || a.status == 200) {
-          std::lock_guard lock(mu_);
-          acked_[key] = a.json["id"].get<std::int64_t>();
-          break;
-        }
-        ++retries_;
-        if (attempt > 400) return;  // 20 s without an answer: the test fails on the count
-        std::this_thread::sleep_for(50ms);
-      }
-    }
-  }
-  LiveCloud& cloud_;
-  std::string token_;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::size_t> retries_{0};
-  std::mutex mu_;
-  std::map<std::string, std::int64_t> acked_;
-  std::vector<std::thread> threads_;
-};
-
-// Every acknowledged job is there, under its own id; ids are never shared by two keys.
-void check_acked(LiveCloud& cloud, const std::map<std::string, std::int64_t>& acked) {
-  std::set<std::int64_t> ids;
-  for (const auto& [key, id] : acked) {
-    EXPECT_TRUE(ids.insert(id).second) << "two acknowledged keys got job " << id;
-    Answer a = cloud.as_admin("GET", "/v1/jobs/" + std::to_string(id));
-    ASSERT_EQ(a.status, 200) << "acknowledged job " << id << " (key " << key << ") lost";
-  }
-  // Nothing twice: the jobs the server has are the acknowledged ones, plus at most those the
-  // clients were still waiting for when the storm stopped (one per client).
-  std::size_t total = 0;
-  for (std::string cursor;;) {
-    Answer page = cloud.as_admin("GET", "/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
-    ASSERT_EQ(page.status, 200);
-    total += page.json["jobs"].size();
-    if (!page.json.contains("next_cursor")) break;
-    cursor = page.json["next_cursor"];
-  }
-  EXPECT_GE(total, acked.size());
-  EXPECT_LE(total, acked.size() + 4);
-}
-
-// The server's state now equals a replay of its journal from the first row.
-void check_fresh_replay(LiveCloud& cloud) {
-  const std::string before = digest(cloud);
-  cloud.kill_server(SIGKILL);
-  std::error_code ec;
-  fs::rename(cloud.dir() + "/state/snapshots", cloud.dir() + "/snapshots.aside", ec);
-  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
-  EXPECT_EQ(digest(cloud), before) << "a fresh replay of the journal gives another state";
-  cloud.kill_server(SIGKILL);
-  fs::remove_all(cloud.dir() + "/state/snapshots", ec);
-  fs::rename(cloud.dir() + "/snapshots.aside", cloud.dir() + "/state/snapshots", ec);
-  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
-  EXPECT_EQ(digest(cloud), before) << "snapshot + replay gives another state";
-}
 
 TEST(Restart, KillNineDuringASubmitStormLosesNothingAndDoublesNothing) {
   // No agents: the jobs stay pending, so the state after the storm is still.
@@ -127,7 +42,7 @@ TEST(Restart, KillNineDuringASubmitStormLosesNothingAndDoublesNothing) {
   storm.stop();
   auto acked = storm.acked();
   EXPECT_GT(acked.size(), static_cast<std::size_t>(kills)) << "the storm acknowledged almost nothing";
-  check_acked(*cloud, acked);
+  check_acked(*cloud, acked, 4);
   check_fresh_replay(*cloud);
   RecordProperty("acknowledged", static_cast<int>(acked.size()));
   RecordProperty("retries", static_cast<int>(storm.retries()));

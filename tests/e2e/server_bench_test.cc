@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "e2e/bench_stats.h"
 #include "e2e/live_cloud.h"
 
 namespace hexa::testing {
@@ -25,17 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-double env_or(const char* name, double dflt) {
-  const char* v = std::getenv(name);
-  return v ? std::atof(v) : dflt;
-}
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 // A cluster of `nodes` x 8 GPUs whose nodes the admin registers itself (no agent processes):
 // jobs start and are never reported, so what is measured is the server alone.
@@ -54,8 +44,8 @@ std::string metric(LiveCloud& c, const std::string& name) {
 }
 
 TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
-  const double seconds = env_or("HEXA_BENCH_SECONDS", 10);
-  const int clients = static_cast<int>(env_or("HEXA_BENCH_CLIENTS", 64));
+  const double seconds = env_num("HEXA_BENCH_SECONDS", 10);
+  const int clients = static_cast<int>(env_num("HEXA_BENCH_CLIENTS", 64));
   const char* policy = std::getenv("HEXA_BENCH_POLICY") ? std::getenv("HEXA_BENCH_POLICY") : "fifo";
   auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: " + std::string(policy) + "}\n",
                                 {"--node-grace-s", "3600"});
@@ -95,13 +85,13 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   std::printf("durable submits: %d clients, policy %s, %.1f s: %ld acknowledged (%.0f/s), %ld failed; latency p50 %.2f ms, "
               "p99 %.2f ms; journal %s bytes\n",
-              clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), pct(all, 0.5),
-              pct(all, 0.99), metric(*cloud, "hexa_journal_bytes").c_str());
+              clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), percentile(all, 0.5),
+              percentile(all, 0.99), metric(*cloud, "hexa_journal_bytes").c_str());
   EXPECT_EQ(failed.load(), 0);
 }
 
 TEST(ServerBench, DISABLED_SubmitToProcessRunning) {
-  const int n = static_cast<int>(env_or("HEXA_BENCH_JOBS", 200));
+  const int n = static_cast<int>(env_num("HEXA_BENCH_JOBS", 200));
   auto cloud = LiveCloud::start(small_cloud(1, 8));
   ASSERT_TRUE(cloud);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
@@ -128,14 +118,14 @@ TEST(ServerBench, DISABLED_SubmitToProcessRunning) {
   }
   std::printf("submit to process running: %d jobs one after another on an idle node: median %.1f ms, p99 %.1f ms, "
               "max %.1f ms\n",
-              n, pct(ms, 0.5), pct(ms, 0.99), pct(ms, 1.0));
+              n, percentile(ms, 0.5), percentile(ms, 0.99), percentile(ms, 1.0));
 }
 
 // 100,000 jobs, 10,000 of them running (1,250 nodes x 8 GPUs, registered by the admin), then
 // kill -9 and start again: from the new process to its first answer, with the last snapshot
 // and without any.
 TEST(ServerBench, DISABLED_RestartWith100kJobs) {
-  const int jobs = static_cast<int>(env_or("HEXA_BENCH_JOBS", 100000));
+  const int jobs = static_cast<int>(env_num("HEXA_BENCH_JOBS", 100000));
   auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: fifo}\n",
                                 {"--node-grace-s", "3600", "--snapshot-every", "1000000000"});
   ASSERT_TRUE(cloud);

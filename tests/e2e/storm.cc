@@ -1,0 +1,72 @@
+#include "e2e/storm.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace hexa::testing {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+std::string digest(LiveCloud& c) { return c.as_admin("GET", "/v1/debug/digest").json.value("digest", "?"); }
+
+void Storm::run(int client) {
+  for (int k = 0; !stop_; ++k) {
+    const std::string key = "c" + std::to_string(client) + "-" + std::to_string(k);
+    // The same key until answered: a retry after a crash must not make a second job.
+    for (int attempt = 0; !stop_ || attempt > 0; ++attempt) {
+      Answer a = cloud_.call("POST", "/v1/jobs", {{"gpus", 1}, {"command", {"true"}}}, token_, {{"Idempotency-Key", key}});
+      if (a.status == 201 || a.status == 200) {
+        std::lock_guard lock(mu_);
+        acked_[key] = a.json["id"].get<std::int64_t>();
+        break;
+      }
+      ++retries_;
+      if (attempt > 400) return;  // 20 s without an answer: the test fails on the count
+      std::this_thread::sleep_for(50ms);
+    }
+  }
+}
+
+void check_acked(LiveCloud& cloud, const std::map<std::string, std::int64_t>& acked, std::size_t clients) {
+  std::set<std::int64_t> ids;
+  for (const auto& [key, id] : acked) {
+    EXPECT_TRUE(ids.insert(id).second) << "two acknowledged keys got job " << id;
+    Answer a = cloud.as_admin("GET", "/v1/jobs/" + std::to_string(id));
+    ASSERT_EQ(a.status, 200) << "acknowledged job " << id << " (key " << key << ") lost";
+  }
+  // Nothing twice: the jobs the server has are the acknowledged ones, plus at most those the
+  // clients were still waiting for when the storm stopped (one per client).
+  std::size_t total = 0;
+  for (std::string cursor;;) {
+    Answer page = cloud.as_admin("GET", "/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(page.status, 200);
+    total += page.json["jobs"].size();
+    if (!page.json.contains("next_cursor")) break;
+    cursor = page.json["next_cursor"];
+  }
+  EXPECT_GE(total, acked.size());
+  EXPECT_LE(total, acked.size() + clients);
+}
+
+void check_fresh_replay(LiveCloud& cloud) {
+  Answer d = cloud.as_admin("GET", "/v1/debug/digest");
+  EXPECT_EQ(d.json.value("ledger_total_micro", -1), 0) << "the ledger does not balance: " << d.body;
+  const std::string before = digest(cloud);
+  cloud.kill_server(SIGKILL);
+  std::error_code ec;
+  fs::rename(cloud.dir() + "/state/snapshots", cloud.dir() + "/snapshots.aside", ec);
+  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
+  EXPECT_EQ(digest(cloud), before) << "a fresh replay of the journal gives another state";
+  cloud.kill_server(SIGKILL);
+  fs::remove_all(cloud.dir() + "/state/snapshots", ec);
+  fs::rename(cloud.dir() + "/snapshots.aside", cloud.dir() + "/state/snapshots", ec);
+  ASSERT_TRUE(cloud.restart_server()) << cloud.server_log();
+  EXPECT_EQ(digest(cloud), before) << "snapshot + replay gives another state";
+}
+
+}  // namespace hexa::testing
