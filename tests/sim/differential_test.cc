@@ -238,8 +238,9 @@ std::string side_by_side(const std::vector<RefEvent>& engine, const std::vector<
   while (first < engine.size() && first < reference.size() && engine[first] == reference[first]) ++first;
   std::ostringstream os;
   os << "first difference at event #" << first << " (engine | reference):\n";
-  const std::size_t from = first > 5 ? first - 5 : 0, to = std::max(engine.size(), reference.size());
-  for (std::size_t i = from; i < to && i < first + 25; ++i) {
+  const std::size_t from = std::getenv("HEXA_DIFF_ALL") ? 0 : first > 5 ? first - 5 : 0;
+  const std::size_t to = std::max(engine.size(), reference.size());
+  for (std::size_t i = from; i < to && i < first + 25 + (from == 0 ? first : 0); ++i) {
     std::string a = i < engine.size() ? to_string(engine[i], jobs) : "-";
     std::string b = i < reference.size() ? to_string(reference[i], jobs) : "-";
     os << (a == b ? "   " : "!! ") << a << std::string(a.size() < 44 ? 44 - a.size() : 1, ' ') << "| " << b << "\n";
