@@ -194,6 +194,7 @@ class Run {
     }
     st_.resize(jobs.size());
     open_.assign(jobs.size(), 0);
+    decayed_.resize(opt.weights.size());
   }
 
   std::vector<RefEvent> go();
@@ -220,12 +221,20 @@ class Run {
     if (jobs_[j].priority != jobs_[v].priority) return jobs_[j].priority > jobs_[v].priority;
     return preemptive() && level(j, now) < level(v, now);
   }
-  GpuMs usage(int tenant, TimeMs now) const;
-  std::vector<int> queue_order(TimeMs now) const;
+  GpuMs usage(int tenant, TimeMs now);
+  std::vector<int> queue_order(TimeMs now);
 
   Usable usable(bool held_too) const;
   std::optional<RefGpus> place(const Usable& u, int g) const {
     return opt_.placement == "count" ? place_count(shape_, u, g) : place_topology(shape_, u, g);
+  }
+  // Placement on the GPUs free now (and held ones too): fewer free than g never fits, and
+  // saying so first keeps the reference fast enough to run thousands of traces.
+  std::optional<RefGpus> place_now(int g, bool held_too) const {
+    int n = 0;
+    for (const auto& node : owner_)
+      for (int o : node) n += o == kFree || (held_too && o == kHeld) ? 1 : 0;
+    return n < g ? std::nullopt : place(usable(held_too), g);
   }
   void start(int j, const RefGpus& gpus, TimeMs now);
   void stop(int j, TimeMs now, RefKind why);
@@ -243,6 +252,12 @@ class Run {
   std::vector<JobState> st_;
   std::vector<Segment> segments_;
   std::vector<std::size_t> open_;  // by job: its running segment
+  struct Decayed {
+    std::int64_t k = 0;  // grid times passed (the k-th is at ceil(k x half_life / 1024))
+    TimeMs at = 0;       // the last of them (0 before the first)
+    GpuMs usage = 0;     // the usage then
+  };
+  std::vector<Decayed> decayed_;  // by tenant
   std::vector<RefEvent> out_;
   // This pass.
   bool blocked_ = false;           // fifo: the front job did not fit
@@ -265,8 +280,8 @@ std::int64_t Run::level(int j, TimeMs now) const {
 // Fair-share usage at `now` (engine/decay.h, docs/simulator.md): GPU time of the tenant's
 // segments, decayed on a fixed grid of 1/1024 half-life: at each grid time (the first ms at
 // or after k x half_life / 1024, k >= 1) the usage so far is multiplied by 2^(-1/1024) in
-// Q30, rounded down. Worked out from the whole history each time.
-GpuMs Run::usage(int tenant, TimeMs now) const {
+// Q30, rounded down. Worked out from the run's history of segments.
+GpuMs Run::usage(int tenant, TimeMs now) {
   static const auto kFactor = static_cast<std::int64_t>(std::floor(std::ldexp(std::exp2(-1.0 / 1024), 30)));
   auto used = [&](TimeMs from, TimeMs to) {
     GpuMs sum = 0;
@@ -278,21 +293,23 @@ GpuMs Run::usage(int tenant, TimeMs now) const {
     return sum;
   };
   const DurationMs hl = opt_.fair_half_life;
-  GpuMs u = 0;
-  TimeMs prev = 0;
-  for (std::int64_t k = 1;; ++k) {
-    const auto grid = static_cast<TimeMs>((static_cast<Int128>(k) * hl + 1023) / 1024);
+  // The walk goes on from the last grid time an earlier call reached: what ran before an
+  // earlier `now` never changes (segments only end or begin at or after it), so the usage at
+  // those grid times is what walking from 0 would find again.
+  Decayed& d = decayed_[static_cast<std::size_t>(tenant)];
+  for (;; ++d.k) {
+    const auto grid = static_cast<TimeMs>((static_cast<Int128>(d.k + 1) * hl + 1023) / 1024);
     if (grid > now) break;
-    u += used(prev, grid);
-    u = static_cast<GpuMs>((static_cast<Int128>(u) * kFactor) >> 30);
-    prev = grid;
+    d.usage += used(d.at, grid);
+    d.usage = static_cast<GpuMs>((static_cast<Int128>(d.usage) * kFactor) >> 30);
+    d.at = grid;
   }
-  return u + used(prev, now);
+  return d.usage + used(d.at, now);
 }
 
 // Pending jobs in the order a pass looks at them: priority (higher first), then the policy's
 // order, then arrival.
-std::vector<int> Run::queue_order(TimeMs now) const {
+std::vector<int> Run::queue_order(TimeMs now) {
   std::vector<int> order;
   for (int j = 0; j < static_cast<int>(jobs_.size()); ++j)
     if (st_[j].phase == Phase::kPending) order.push_back(j);
@@ -376,7 +393,7 @@ void Run::pass(TimeMs now) {
 
 void Run::consider(int j, TimeMs now) {
   if (reserved_) return backfill(j, now);
-  if (auto gpus = place(usable(false), jobs_[j].gpus)) return start(j, *gpus, now);
+  if (auto gpus = place_now(jobs_[j].gpus, false)) return start(j, *gpus, now);
   if (try_preempt(j, now)) return;
   if (opt_.policy == "fifo") blocked_ = true;
   if (opt_.policy == "backfill" || opt_.policy == "fair") plan_reservation(j, now);
@@ -386,6 +403,15 @@ void Run::consider(int j, TimeMs now) {
 // then highest policy level, then latest arrival), until j fits; preempts those of them whose
 // GPUs j's placement uses. Not a job started in this pass, nor one still exempt.
 bool Run::try_preempt(int j, TimeMs now) {
+  // Docs silent on when a job held back only by exempt victims is looked at again: the engine
+  // does when their exemption ends, if the free GPUs and those of every preemptible running
+  // job could hold it by count (else preempting cannot help, and it does not look at victims).
+  // The instant matters: a pass then also starts waiting jobs that fit (seed 973).
+  int room = 0;
+  for (const auto& node : owner_) room += static_cast<int>(std::count(node.begin(), node.end(), kFree));
+  for (int v = 0; v < static_cast<int>(jobs_.size()); ++v)
+    if (st_[v].phase == Phase::kRunning && jobs_[v].preemptible) room += jobs_[v].gpus;
+  if (room < jobs_[j].gpus) return false;
   std::vector<int> cand;
   for (int v = 0; v < static_cast<int>(jobs_.size()); ++v) {
     if (st_[v].phase != Phase::kRunning || !jobs_[v].preemptible || !outranks(j, v, now)) continue;
@@ -451,9 +477,9 @@ void Run::plan_reservation(int j, TimeMs now) {
 // its own limit ends it by the reserved start. Docs silent on preemption here: the engine does
 // not try it (the reservation's head could not preempt either, and ranks higher).
 void Run::backfill(int j, TimeMs now) {
-  if (auto gpus = place(usable(false), jobs_[j].gpus)) return start(j, *gpus, now);
+  if (auto gpus = place_now(jobs_[j].gpus, false)) return start(j, *gpus, now);
   if (jobs_[j].limit <= 0 || now + overhead(j) + jobs_[j].limit - st_[j].useful > reserved_at_) return;
-  if (auto gpus = place(usable(true), jobs_[j].gpus)) start(j, *gpus, now);
+  if (auto gpus = place_now(jobs_[j].gpus, true)) start(j, *gpus, now);
 }
 
 // When a pass must look again with no other event: a running job moves to a lower las queue,
