@@ -67,6 +67,14 @@ class Las final : public QueuePolicy {
       if (s.jobs.contains(id) && s.jobs[id].phase == JobPhase::kRunning && s.jobs[id].last_start == start) break;
       crossings_.pop();
     }
+    // Drop stale promotions too: a job that runs again, or was preempted again since, is not
+    // promoted then, and a wake-up for it would be a pass no event asked for (it started
+    // jobs earlier than the policy says; differential test seed 41).
+    while (!promotions_.empty()) {
+      auto [t, id, since] = promotions_.top();
+      if (s.jobs.contains(id) && s.jobs[id].phase == JobPhase::kPending && s.jobs[id].queued_since == since) break;
+      promotions_.pop();
+    }
     if (!jobs_wait) return kNever;
     TimeMs next = crossings_.empty() ? kNever : std::get<0>(crossings_.top());
     if (!promotions_.empty()) next = std::min(next, std::get<0>(promotions_.top()));

@@ -56,8 +56,19 @@ bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now)
 bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
   if (refused_now(j)) return false;  // admission refused it in this pass: parked once is enough
   if (!policy_->preemptive() && !priorities_vary_) return false;
+  // A request no smaller than one that already failed in this pass, with a subset of its
+  // victims (it ranks lower), fails too, but only while both are one-node gangs or both are
+  // not in every pool it may use: a gang of one node's GPUs or fewer that found no node to
+  // free can be smaller than a gang that spans nodes and fits (differential test seed 29).
+  auto same_shape = [&](int a, int b) {
+    for (const PoolInfo& p : s.free.pools())
+      if (pool_eligible(p, req) && (a <= p.max_node) != (b <= p.max_node)) return false;
+    return true;
+  };
   for (const Failed& f : failed_preempts_)
-    if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus && f.slice == req.slice) return false;
+    if (f.types == req.types && f.sites == req.sites && req.gpus >= f.gpus && f.slice == req.slice &&
+        same_shape(f.gpus, req.gpus))
+      return false;
   rebuild_drifting_victims(s, now);
 
   // Victims this job outranks, in a pool it may use; and whether they could make room at all.
