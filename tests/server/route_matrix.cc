@@ -39,6 +39,7 @@ std::unique_ptr<MatrixCloud> MatrixCloud::open() {
   c->cloud_ = std::move(cloud).value();
   HostOptions opt;
   opt.node_grace = 600 * kSecond;  // n1 is registered by hand and never beats: never lost here
+  opt.defaults.time_limit = 3600 * kSecond;  // as hexa serve: credits need one
   auto host = Host::open(c->cloud_, c->dir_ + "/state", opt);
   if (!host.ok()) return ADD_FAILURE() << host.status().message(), nullptr;
   c->host_ = std::move(host).value();

@@ -123,10 +123,13 @@ TEST(RouteMatrix, RowsAgreeWithTheRoutesRoles) {
                                : kRoles[i].starts_with("agent")          ? "agent"
                                                                          : kRoles[i];
       if (may == "  ") continue;  // public
-      if (may.find(" " + role + " ") == std::string::npos)
+      if (may.find(" " + role + " ") == std::string::npos) {
         EXPECT_EQ(row.codes[i], 403) << key(row.method, row.pattern) << " " << kRoles[i];
+      }
     }
-    if (may != "  ") EXPECT_EQ(row.codes[0], 401) << key(row.method, row.pattern);
+    if (may != "  ") {
+      EXPECT_EQ(row.codes[0], 401) << key(row.method, row.pattern);
+    }
   }
 }
 
