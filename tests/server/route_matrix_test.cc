@@ -18,7 +18,7 @@ namespace {
 // made: it must fare exactly as no token.
 const std::vector<std::string> kRoles = {"none", "alpha", "beta", "operator", "agent-n0", "agent-n1", "admin"};
 
-struct Row {
+struct MatrixRow {
   std::string method, pattern, what;
   std::array<int, 7> codes;  // by kRoles
   // The request, made afresh for each cell (a job to cancel, a node to drain, a token to delete).
@@ -29,7 +29,7 @@ MatrixRequest get(const std::string& target) { return {"GET", target, nullptr}; 
 
 // Who may do what to alpha's things: no token 401; a role the route is not for 403; beta (a
 // member of another tenant) and the agent of another node 404, as if they did not exist.
-std::vector<Row> rows() {
+std::vector<MatrixRow> rows() {
   using C = MatrixCloud;
   const std::string jobs = "/v1/jobs/";
   return {
@@ -106,7 +106,7 @@ std::string key(const std::string& method, const std::string& pattern) { return 
 TEST(RouteMatrix, EveryRouteHasARowAndEveryRowARoute) {
   std::set<std::string> served, covered;
   for (const Route& r : routes()) served.insert(key(r.method, r.pattern));
-  for (const Row& row : rows()) covered.insert(key(row.method, row.pattern));
+  for (const MatrixRow& row : rows()) covered.insert(key(row.method, row.pattern));
   for (const std::string& k : served) EXPECT_TRUE(covered.count(k)) << k << ": a route without a row in the isolation matrix";
   for (const std::string& k : covered) EXPECT_TRUE(served.count(k)) << k << ": a row for a route the server does not serve";
 }
@@ -116,7 +116,7 @@ TEST(RouteMatrix, EveryRouteHasARowAndEveryRowARoute) {
 TEST(RouteMatrix, RowsAgreeWithTheRoutesRoles) {
   std::map<std::string, std::string> roles;
   for (const Route& r : routes()) roles[key(r.method, r.pattern)] = std::string(" ") + r.roles + " ";
-  for (const Row& row : rows()) {
+  for (const MatrixRow& row : rows()) {
     const std::string& may = roles[key(row.method, row.pattern)];
     for (std::size_t i = 1; i < kRoles.size(); ++i) {
       const std::string role = kRoles[i] == "alpha" || kRoles[i] == "beta" ? "member"
@@ -137,7 +137,7 @@ TEST(RouteMatrix, EveryRouteEveryRoleAgainstAlphasThings) {
   auto cloud = MatrixCloud::open();
   ASSERT_TRUE(cloud);
   int cells = 0;
-  for (const Row& row : rows()) {
+  for (const MatrixRow& row : rows()) {
     for (std::size_t i = 0; i < kRoles.size(); ++i) {
       const std::string role = kRoles[i];
       for (const std::string& as : role == "none" ? std::vector<std::string>{"none", "forged"} : std::vector<std::string>{role}) {
