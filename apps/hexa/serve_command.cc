@@ -58,6 +58,10 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "LO-HI: the ports multi-node jobs' ranks meet on (HEXA_MASTER_PORT), one per run segment")
       ->check(gang_ports_check())->capture_default_str();
   c->add_option("--http-threads", a.opt.http_threads, "Threads serving HTTP")->check(CLI::Range(1, 64))->capture_default_str();
+  c->add_option("--rate-limit", a.opt.rate_limit,
+                "Requests per second per token, in bursts of up to twice as many; beyond, 429 with Retry-After. "
+                "Requests without a valid token count per client address; agents' tokens are not limited. 0: no limit")
+      ->check(CLI::Range(0, 1'000'000))->capture_default_str();
   c->footer("Example:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
 }
 

@@ -505,7 +505,10 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view kv(*e);
     std::string name(kv.substr(0, kv.find('=')));
-    if (spec.env.count(name) == 0) p.env_strings.emplace_back(kv);
+    // The agent's own credentials stay with it: a job is the tenant's code (HEXA_TOKEN of the
+    // shell that started the agent could be an admin's). The submit's env may still set them.
+    const bool credential = name == "HEXA_TOKEN" || name == "HEXA_TOKEN_FILE";
+    if (spec.env.count(name) == 0 && !credential) p.env_strings.emplace_back(kv);
   }
   for (const auto& [k, v] : spec.env) p.env_strings.push_back(k + "=" + v);
   const char* path_var = nullptr;

@@ -14,6 +14,7 @@
 
 #include "net/http.h"
 #include "server/host.h"
+#include "server/rate_limit.h"
 #include "server/tokens.h"
 
 namespace hexa {
@@ -25,6 +26,7 @@ struct Api {
   Host& host;
   TokenBook& tokens;
   std::atomic<bool> ready{false};
+  RateLimiter* rate = nullptr;  // per-token request limits (hexa serve --rate-limit); null: none
 };
 
 // What a handler gets: the request, who asks, the path's {parameters}, and how to answer.

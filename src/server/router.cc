@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "server/api.h"
+#include "server/rate_limit.h"
 
 namespace hexa {
 namespace {
@@ -22,6 +23,19 @@ bool match(const std::string& pattern, const std::string& path, std::map<std::st
     }
   }
   return i == pattern.size() && j == path.size();
+}
+
+// 429 with Retry-After (seconds) and a problem that names the limit (docs/server.md, Rate limits).
+HttpResponse too_many(const RateLimiter& limiter, int retry_after_s) {
+  const std::string n = std::to_string(limiter.per_s());
+  HttpResponse r = problem(429, "rate limit: at most " + n + " requests per second per token (bursts of " +
+                                    std::to_string(limiter.burst()) + "; without a token, per address); retry after " +
+                                    std::to_string(retry_after_s) + " s");
+  Json j = Json::parse(r.body);
+  j["rate_limit_per_s"] = limiter.per_s();
+  r.body = j.dump();
+  r.headers.push_back({"Retry-After", std::to_string(retry_after_s)});
+  return r;
 }
 
 bool allowed(const char* roles, const Principal& who) {
@@ -53,13 +67,21 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
     metrics.count_request(name, r.status);
     reply(std::move(r));
   };
+  std::optional<Principal> who;
+  if (route && *route->roles) who = api.tokens.authenticate(req.header("authorization"));
+  // Before the role checks, so that a flood of refused requests is limited too: by its token
+  // when it is valid, else by its address (public routes, unknown routes, bad tokens). Not
+  // agents: their pace is their jobs' output (chunks as fast as the server takes them), and a
+  // 429 there would hold up their heartbeats until the node is counted lost.
+  if (api.rate && !(who && who->is("agent")))
+    if (int wait_s = api.rate->admit(rate_key(who ? who->token_id : "", req.peer)); wait_s > 0)
+      return counted(too_many(*api.rate, wait_s));
   if (!route) {
     if (path_known) return counted(problem(405, req.method + " is not allowed on " + path));
     return counted(problem(404, "no route " + path));
   }
-  Call call{std::move(req), std::nullopt, std::move(params), std::move(counted), name};
+  Call call{std::move(req), std::move(who), std::move(params), std::move(counted), name};
   if (*route->roles) {
-    call.who = api.tokens.authenticate(call.req.header("authorization"));
     if (!call.who) return call.reply(problem(401, "a valid bearer token is required (Authorization: Bearer hexa_...)"));
     if (!allowed(route->roles, *call.who))
       return call.reply(problem(403, "role " + call.who->role + " may not " + route->summary));

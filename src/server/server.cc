@@ -9,6 +9,7 @@
 #include <charconv>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "server/api.h"
 #include "store/crash_point.h"
@@ -79,6 +80,8 @@ int run_server(const ServeOptions& opt) {
   if (Status st = first_admin(**host, tokens, opt.state_dir); !st.ok()) return say(st.message()), 2;
   if ((*host)->replayed() > 0) say("replayed " + std::to_string((*host)->replayed()) + " journal rows");
   Api api{**host, tokens};
+  std::optional<RateLimiter> limiter;
+  if (opt.rate_limit > 0) api.rate = &limiter.emplace(opt.rate_limit);
   (*host)->start();
   HttpServerOptions http;
   http.host = bind_host;
@@ -92,7 +95,7 @@ int run_server(const ServeOptions& opt) {
   const std::string url = "http://" + bind_host + ":" + std::to_string((*server)->port());
   std::ofstream(opt.state_dir + "/server.url") << url << "\n";
   api.ready = true;
-  say("listening on " + url);
+  say("listening on " + url + (api.rate ? "; at most " + std::to_string(opt.rate_limit) + " requests/s per token" : "; no rate limit"));
   int sig = 0;
   sigwait(&stop_signals, &sig);
   say(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");

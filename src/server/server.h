@@ -14,6 +14,9 @@ struct ServeOptions {
   std::string state_dir;                  // DIR: hexa.db, snapshots/, logs/, admin.token
   std::string listen = "127.0.0.1:8642";  // HOST:PORT; port 0: a free one (written to DIR/server.url)
   int http_threads = 2;
+  // Requests per second per token (bursts of twice as many); callers without a valid token are
+  // counted by address. 0: no limit. 100 is 20x what an agent or a busy CLI sends.
+  int rate_limit = 100;
   HostOptions host;
 };
 

@@ -173,6 +173,24 @@ TEST_F(ProcessTest, EnvironmentIsTheAgentsPlusTheSpecs) {
   unsetenv("HEXA_TEST_REPLACED");
 }
 
+// Regression (tests/e2e/token_leak_test.cc found it): a job inherited HEXA_TOKEN from the shell
+// that started its agent, an admin's token given to any tenant's code.
+TEST_F(ProcessTest, TheAgentsTokenVariablesAreNotInherited) {
+  ASSERT_EQ(setenv("HEXA_TOKEN", "hexa_agent_shell_secret", 1), 0);
+  ASSERT_EQ(setenv("HEXA_TOKEN_FILE", "/etc/hexa/admin.token", 1), 0);
+  Supervisor sup;
+  ASSERT_TRUE(sup.start("j", spec({"env"})).ok());
+  ASSERT_TRUE(wait_exit(sup, "j"));
+  EXPECT_EQ(out().find("HEXA_TOKEN"), std::string::npos) << out();
+  ProcessSpec own = spec({"sh", "-c", "echo $HEXA_TOKEN"});
+  own.env["HEXA_TOKEN"] = "the-submitters-own";  // what the submit gives, the job gets
+  ASSERT_TRUE(sup.start("k", own).ok());
+  ASSERT_TRUE(wait_exit(sup, "k"));
+  EXPECT_EQ(out(), "the-submitters-own\n");
+  unsetenv("HEXA_TOKEN");
+  unsetenv("HEXA_TOKEN_FILE");
+}
+
 TEST_F(ProcessTest, ReplacedVariableAppearsOnce) {
   ASSERT_EQ(setenv("HEXA_TEST_ONCE", "old", 1), 0);
   Supervisor sup;

@@ -28,7 +28,7 @@ std::string armed(const std::string& point) {
 
 TEST_P(CrashPoint, TheServerDiesThereAndLosesNothingAndDoublesNothing) {
   const std::string point = GetParam();
-  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "30"});
+  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "30", "--rate-limit", "0"});
   ASSERT_TRUE(cloud);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
   const std::string token = cloud->token("member", "acme");

@@ -48,7 +48,7 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   const int clients = static_cast<int>(env_num("HEXA_BENCH_CLIENTS", 64));
   const char* policy = std::getenv("HEXA_BENCH_POLICY") ? std::getenv("HEXA_BENCH_POLICY") : "fifo";
   auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: " + std::string(policy) + "}\n",
-                                {"--node-grace-s", "3600"});
+                                {"--node-grace-s", "3600", "--rate-limit", "0"});
   ASSERT_TRUE(cloud);
   register_all(*cloud, 1250);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
@@ -92,7 +92,7 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
 
 TEST(ServerBench, DISABLED_SubmitToProcessRunning) {
   const int n = static_cast<int>(env_num("HEXA_BENCH_JOBS", 200));
-  auto cloud = LiveCloud::start(small_cloud(1, 8));
+  auto cloud = LiveCloud::start(small_cloud(1, 8), {"--rate-limit", "0"});
   ASSERT_TRUE(cloud);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/acme/grants", {{"credits_micro", 1'000'000'000}}).status, 201);
@@ -127,7 +127,7 @@ TEST(ServerBench, DISABLED_SubmitToProcessRunning) {
 TEST(ServerBench, DISABLED_RestartWith100kJobs) {
   const int jobs = static_cast<int>(env_num("HEXA_BENCH_JOBS", 100000));
   auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: fifo}\n",
-                                {"--node-grace-s", "3600", "--snapshot-every", "1000000000"});
+                                {"--node-grace-s", "3600", "--snapshot-every", "1000000000", "--rate-limit", "0"});
   ASSERT_TRUE(cloud);
   register_all(*cloud, 1250);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
