@@ -31,6 +31,14 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// Dead (a zombie counts): SIGKILL is delivered when the process next runs, which on a loaded
+// machine can be after the next agent looked.
+bool gone(pid_t pid) {
+  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const std::size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X';
+}
+
 int count_of(const std::string& text, const std::string& part) {
   int n = 0;
   for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
@@ -104,6 +112,8 @@ TEST_F(AgentRestart, AJobWhoseExitDidNotSurviveIsRequeuedAndRunsToCompletion) {
   cloud->stop_agent(agent, SIGKILL);
   ASSERT_EQ(::kill(rec["keeper_pid"].get<pid_t>(), SIGKILL), 0);
   ASSERT_EQ(::kill(-rec["job_pid"].get<pid_t>(), SIGKILL), 0);
+  for (int i = 0; i < 200 && !(gone(rec["keeper_pid"].get<pid_t>()) && gone(rec["job_pid"].get<pid_t>())); ++i)
+    std::this_thread::sleep_for(25ms);
   cloud->start_agent("n0", 2);
   Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); }, 30s);
   EXPECT_TRUE(state_is(job, "finished")) << job.dump() << "\n" << agent_log();
@@ -114,13 +124,17 @@ TEST_F(AgentRestart, AJobWhoseExitDidNotSurviveIsRequeuedAndRunsToCompletion) {
 
 // SIGUSR1 (an upgrade): the agent exits at once, its job runs on for the next one.
 TEST_F(AgentRestart, SigusrOneLeavesTheJobsForTheNextAgent) {
-  std::int64_t id = submit("echo up; sleep 2; echo done; exit 0");
+  // The job runs until the test says go (at most 30 s): however slow the machine, it still runs
+  // when the agent leaves it.
+  const std::string go = cloud->dir() + "/go";
+  std::int64_t id = submit("echo up; for i in $(seq 300); do [ -e " + go + " ] && break; sleep 0.1; done; echo done; exit 0");
   ASSERT_TRUE(wait_log(id, "up"));
   const pid_t pid = record(id, 1)["job_pid"].get<pid_t>();
   cloud->stop_agent(agent, SIGUSR1);
   EXPECT_NE(agent_log().find("exiting now and leaving 1 job(s) for the next agent"), std::string::npos) << agent_log();
   EXPECT_EQ(::kill(pid, 0), 0) << "the job runs on";
   cloud->start_agent("n0", 2);
+  std::ofstream{go};
   Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); }, 30s);
   EXPECT_TRUE(state_is(job, "finished")) << job.dump();
   EXPECT_EQ(job["segment"], 1);
