@@ -92,16 +92,22 @@ void post_agent_register(Api& api, Call& call) {
         Plan p;
         // Where its ranks are reached (a gang's master), journaled with the registration.
         if (!addr.empty()) p.notes.push_back(Json{{"node_addr", {{"node", node}, {"addr", addr}}}}.dump());
-        // Jobs the core runs there that the agent does not: lost with the node, requeued.
-        bool missing = false;
+        // Jobs the core runs there that the agent does not: lost, requeued. When it runs none of
+        // them (a reboot, a fenced agent) the node was lost (FailNode: a failure's accounting);
+        // else only the missing ones are requeued: failing the node would requeue the jobs the
+        // agent still runs too, and start them again while they run here (tests/dst seed 121).
+        std::vector<RequeueJob> missing;
+        bool kept = false;
         for (JobId j : core.state().running) {
           const Job& job = core.job(j);
           if (rank_on(job, n) < 0) continue;
           bool reported = false;
           for (const RunningRef& r : running) reported |= r.job == j && r.segment == job.segment;
-          missing |= !reported;
+          if (reported) kept = true;
+          else missing.push_back({j, job.segment});
         }
-        if (missing && core.node(n).online) p.commands.push_back(FailNode{node});
+        if (!missing.empty() && !kept && core.node(n).online) p.commands.push_back(FailNode{node});
+        if (kept) p.commands.insert(p.commands.end(), missing.begin(), missing.end());
         p.commands.push_back(NodeUp{node});  // always: its journal row is the new epoch
         return p;
       },

@@ -108,8 +108,8 @@ World::World(const Setup& setup, std::uint64_t seed, bool keep_all)
   faults_.server_crash = chance(0.5, 0.3);
   faults_.fsync = chance(0.4, 0.1);
   faults_.torn = chance(0.3, 0.03);
-  chaos_until_ = 4000 + static_cast<TimeMs>(rng_.below(6000));
-  end_at_ = chaos_until_ + 7000;
+  chaos_until_ = 2000 + static_cast<TimeMs>(rng_.below(4000));
+  end_at_ = chaos_until_ + 5000;  // the calm: long enough for a restart, the cancels and the stops
   nodes_.resize(static_cast<std::size_t>(setup_.nodes));
   agents_.resize(nodes_.size());
   for (int n = 0; n < setup_.nodes; ++n) nodes_[static_cast<std::size_t>(n)].name = "n" + std::to_string(n);

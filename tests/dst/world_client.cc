@@ -22,7 +22,7 @@ void World::new_job() {
   const int per_node = setup_.gpus_per_node;
   int gpus = 1 + static_cast<int>(rng_.below(static_cast<std::uint64_t>(per_node)));
   if (setup_.nodes >= 2 && rng_.below(5) == 0) gpus = 2 * per_node;  // a gang over two nodes
-  const TimeMs duration = 100 + static_cast<TimeMs>(rng_.below(4000));
+  const TimeMs duration = 100 + static_cast<TimeMs>(rng_.below(2500));
   const int code = rng_.below(8) == 0 ? 3 : 0;
   Json body = {{"tenant", j.tenant},
                {"gpus", gpus},
@@ -94,7 +94,7 @@ void World::send_cancel(std::size_t i) {
 // Every tick of the chaos: new jobs, cancels, and the faults at the seed's rates.
 void World::chaos_tick() {
   auto per_tick = [](double per_s) { return per_s * static_cast<double>(kTickS) / 1000.0; };
-  if (rng_.uniform() < 0.12) new_job();
+  if (rng_.uniform() < 0.15) new_job();
   if (rng_.uniform() < 0.02 && !jobs_.empty()) {
     std::size_t i = rng_.below(jobs_.size());
     if (jobs_[i].acked && !jobs_[i].req && !jobs_[i].cancel_acked) send_cancel(i);
