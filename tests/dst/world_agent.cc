@@ -91,8 +91,11 @@ void World::agent_tick(int n) {
     a = ModelAgent{};
     a.up = true;
     a.last_heard = now_;
-    for (const SimProc& p : node.procs)  // adopted: the keepers kept them
-      if (!p.settled && !p.fenced) a.known.insert(p.key), a.table.insert(p.key);
+    // Adopted: what the keepers kept, and what they are stopping at the fence but is not gone
+    // yet (the real agent adopts a job whose keeper has written no exit; once the keeper
+    // records the fenced exit, the job is left out and never reported).
+    for (const SimProc& p : node.procs)
+      if (!p.settled && (!p.fenced || p.live())) a.known.insert(p.key), a.table.insert(p.key);
     say(node.name + ": agent starts, adopting " + std::to_string(a.table.size()) + " job(s)");
   }
   // Exits: taken from the table once registered (the real agent ships their output first).
