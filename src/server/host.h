@@ -127,6 +127,7 @@ class Host {
   void resend_starts(const std::vector<JobId>& ids);
 
   // Writes a snapshot now (the core thread does it between batches). For tests and shutdown.
+  // REQUIRES: start() called (it waits for the core thread).
   Status snapshot_now();
 
   // Nodes (host_nodes.cc). REQUIRES: inside read() or on the core thread.
