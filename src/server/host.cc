@@ -48,7 +48,7 @@ Result<std::unique_ptr<Host>> Host::open(const Scenario& cloud, const std::strin
   std::filesystem::create_directories(dir + "/logs", ec);
   if (ec) return Status::Invalid("--state " + dir + ": cannot create it: " + ec.message());
   std::unique_ptr<Host> h(new Host(cloud, dir, std::move(opt)));
-  auto journal = Journal::open(dir);
+  auto journal = h->opt_.open_journal ? h->opt_.open_journal(dir) : Journal::open(dir);
   if (!journal.ok()) return journal.status();
   h->journal_ = std::move(journal).value();
   CoreOptions co;
@@ -107,7 +107,7 @@ Status Host::first_start() {
 
 Status Host::recover(std::vector<std::string>* notes) {
   std::unique_lock lock(mu_);
-  SnapshotLoad loaded = load_newest_snapshot(snapshot_dir(dir_), [&](std::int64_t seq, std::string_view bytes) -> Status {
+  SnapshotAccept accept = [&](std::int64_t seq, std::string_view bytes) -> Status {
     if (bytes.size() < 4) return Status::Invalid("too short");
     std::uint32_t n = 0;
     for (int i = 0; i < 4; ++i) n |= std::uint32_t(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)])) << (8 * i);
@@ -121,7 +121,8 @@ Status Host::recover(std::vector<std::string>* notes) {
     }
     seq_ = snapshot_seq_ = seq;
     return Status::Ok();
-  });
+  };
+  SnapshotLoad loaded = opt_.load_snapshot ? opt_.load_snapshot(accept) : load_newest_snapshot(snapshot_dir(dir_), accept);
   if (notes) notes->insert(notes->end(), loaded.notes.begin(), loaded.notes.end());
   if (loaded.seq && notes) notes->push_back("restored the snapshot at journal row " + std::to_string(*loaded.seq));
   auto st = journal_->read(seq_, [&](const JournalEntry& e) { return replay_entry(e); });
@@ -362,17 +363,30 @@ void Host::loop() {
       if (stopping_) return;
       items.swap(queue_);
     }
-    TimeMs now = this->now();
-    housekeeping(now);
-    {
-      std::lock_guard lock(q_mu_);  // what housekeeping queued (lost nodes) joins this batch
-      for (Item& it : queue_) items.push_back(std::move(it));
-      queue_.clear();
-    }
-    if (!items.empty() || core_->wake_at() <= now) run_batch(items, now);
-    (void)maybe_snapshot(now, false);
-    agents_.flush(opt_.clock());
+    turn(items);
   }
+}
+
+void Host::step() {
+  std::vector<Item> items;
+  {
+    std::lock_guard lock(q_mu_);
+    items.swap(queue_);
+  }
+  turn(items);
+}
+
+void Host::turn(std::vector<Item>& items) {
+  TimeMs now = this->now();
+  housekeeping(now);
+  {
+    std::lock_guard lock(q_mu_);  // what housekeeping queued (lost nodes) joins this batch
+    for (Item& it : queue_) items.push_back(std::move(it));
+    queue_.clear();
+  }
+  if (!items.empty() || core_->wake_at() <= now) run_batch(items, now);
+  (void)maybe_snapshot(now, false);
+  agents_.flush(opt_.clock());
 }
 
 void Host::run_batch(std::vector<Item>& items, TimeMs now) {
@@ -576,7 +590,7 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
   snapshot_at_ = now;
   if (snap_thread_.joinable()) snap_thread_.join();
   auto write = [this, seq = seq_, bytes = std::move(bytes), t0, capture_ms] {
-    Status st = write_snapshot(snapshot_dir(dir_), seq, bytes);
+    Status st = opt_.save_snapshot ? opt_.save_snapshot(seq, bytes) : write_snapshot(snapshot_dir(dir_), seq, bytes);
     metrics_.snapshot.observe_us(micros_since(t0));
     if (st.ok())
       std::cerr << "hexa serve: snapshot at row " << seq << ": " << bytes.size() << " bytes in "
@@ -586,7 +600,7 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
     snap_busy_ = false;
     return st;
   };
-  if (force) return write();
+  if (force || !thread_.joinable()) return write();  // manual mode (step): no thread of its own
   snap_busy_ = true;
   snap_thread_ = std::thread(write);
   return Status::Ok();

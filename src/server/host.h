@@ -26,6 +26,7 @@
 #include "server/metrics.h"
 #include "sim/scenario.h"
 #include "store/journal.h"
+#include "store/snapshot_file.h"
 
 namespace hexa {
 
@@ -43,6 +44,11 @@ struct HostOptions {
   int gang_port_lo = 29500;               // HEXA_MASTER_PORT of each run segment: in [lo, hi],
   int gang_port_hi = 29999;               // the same for every rank without a round trip (gang_port)
   std::function<TimeMs()> clock;          // wall clock, ms since the Unix epoch; default: the system's
+  // Where the journal and the snapshots live (the deterministic simulation, tests/dst/, keeps
+  // them in memory). Defaults: Journal::open(dir); the files of DIR/snapshots.
+  std::function<Result<std::unique_ptr<Journal>>(const std::string& dir)> open_journal;
+  std::function<Status(std::int64_t seq, const std::string& bytes)> save_snapshot;
+  std::function<SnapshotLoad(const SnapshotAccept& accept)> load_snapshot;
 };
 
 // A request's work for the core thread, decided against the state at batch time.
@@ -77,6 +83,10 @@ class Host {
   ~Host();
 
   void start();  // the core thread
+  // Manual mode (the deterministic simulation): one turn of the core thread's loop on the
+  // caller's thread, without waiting; a snapshot due is written before it returns, so that
+  // nothing runs on another thread. REQUIRES: start() not called.
+  void step();
   void stop();   // answers what is queued with 503; joins
 
   // Queues a request; `done` runs on the core thread once its batch is durable and applied.
@@ -117,6 +127,7 @@ class Host {
   void resend_starts(const std::vector<JobId>& ids);
 
   // Writes a snapshot now (the core thread does it between batches). For tests and shutdown.
+  // REQUIRES: start() called (it waits for the core thread).
   Status snapshot_now();
 
   // Nodes (host_nodes.cc). REQUIRES: inside read() or on the core thread.
@@ -141,6 +152,7 @@ class Host {
     PlanFn plan;
     DoneFn done;
   };
+  void turn(std::vector<Item>& items);  // one turn of the loop: housekeeping, batch, snapshot, polls
   void run_batch(std::vector<Item>& items, TimeMs now);
   void housekeeping(TimeMs now);
   // Applies one journaled command (live or replayed) and keeps the host's own state in step.

@@ -63,6 +63,20 @@ int rank_on(const Job& j, NodeId n) {
   return -1;
 }
 
+// As submit_plan, but only the plan's last command (the NodeUp) decides the answer: the requeue
+// of a missing job is refused when the job ended in the same batch (a cancel decided before it:
+// tests/dst seed 5821), and that is no reason to refuse the registration.
+void submit_registration(Api& api, Call& call, Host::PlanFn plan,
+                         std::function<HttpResponse(const Outcome&, const Core&)> on_done) {
+  Reply reply = call.reply;
+  api.host.enqueue(std::move(plan), [reply, on_done = std::move(on_done)](const Outcome& o, const Core& core) {
+    if (!o.journal.ok()) return reply(problem_of(o.journal, o.field));
+    if (o.results.empty() || !o.results.back().ok())
+      return reply(problem_of(o.results.empty() ? Status::Unavailable("registration not applied") : o.results.back().status()));
+    reply(on_done(o, core));
+  });
+}
+
 }  // namespace
 
 void post_agent_register(Api& api, Call& call) {
@@ -86,22 +100,28 @@ void post_agent_register(Api& api, Call& call) {
     return call.reply(problem(400, why, "gpus"));
   Host& host = api.host;
   host.agents().set_mig(node, found->mig);  // before the NodeUp: start orders may follow at once
-  submit_plan(
+  submit_registration(
       api, call,
       [node, n = *id, running, addr](const Core& core) {
         Plan p;
         // Where its ranks are reached (a gang's master), journaled with the registration.
         if (!addr.empty()) p.notes.push_back(Json{{"node_addr", {{"node", node}, {"addr", addr}}}}.dump());
-        // Jobs the core runs there that the agent does not: lost with the node, requeued.
-        bool missing = false;
+        // Jobs the core runs there that the agent does not: lost, requeued. When it runs none of
+        // them (a reboot, a fenced agent) the node was lost (FailNode: a failure's accounting);
+        // else only the missing ones are requeued: failing the node would requeue the jobs the
+        // agent still runs too, and start them again while they run here (tests/dst seed 121).
+        std::vector<RequeueJob> missing;
+        bool kept = false;
         for (JobId j : core.state().running) {
           const Job& job = core.job(j);
           if (rank_on(job, n) < 0) continue;
           bool reported = false;
           for (const RunningRef& r : running) reported |= r.job == j && r.segment == job.segment;
-          missing |= !reported;
+          if (reported) kept = true;
+          else missing.push_back({j, job.segment});
         }
-        if (missing && core.node(n).online) p.commands.push_back(FailNode{node});
+        if (!missing.empty() && !kept && core.node(n).online) p.commands.push_back(FailNode{node});
+        if (kept) p.commands.insert(p.commands.end(), missing.begin(), missing.end());
         p.commands.push_back(NodeUp{node});  // always: its journal row is the new epoch
         return p;
       },
