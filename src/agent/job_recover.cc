@@ -1,12 +1,30 @@
 // AgentJobs::recover: an agent that starts takes over what a previous one on its work dir left
 // (job_records.h): a crash or an upgrade does not kill the jobs, nor lose their exits.
 #include <csignal>
+#include <thread>
 
+#include "agent/clock.h"
 #include "agent/job_table.h"
 
 namespace hexa {
 
+namespace {
+
+// SIGKILL to the job's group (its keeper would send it at the fence too), then up to 5 s
+// for the job to be gone; whether it is.
+bool stop_and_wait(const ProcessIds& ids) {
+  if (same_process(ids.job, ids.job_start)) (void)::kill(-ids.job, SIGKILL);
+  for (int i = 0; i < 500; ++i) {
+    if (!same_process(ids.job, ids.job_start)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+}  // namespace
+
 int AgentJobs::recover() {
+  fenced_ = past_fence_now(records_.heard_path(), agent_now_ms());
   int taken = 0;
   for (const JobKey& key : records_.pending())
     if (recover_one(key)) ++taken;
@@ -24,6 +42,18 @@ bool AgentJobs::recover_one(const JobKey& key) {
   if (e && e->fenced) {
     JobCgroups::remove(j.cgroup);
     say_("job " + key.text() + ": stopped at the fence by its keeper while no agent ran: left out, the server counts it lost");
+    records_.mark_done(key);
+    return false;
+  }
+  if (!e && state && fenced_) {
+    // Its keeper is stopping it at the fence (or is about to): adopted, it would be reported
+    // as running, then dropped once the keeper writes its fenced exit, and the server would
+    // count it running to its time limit. Stop it here and wait, then leave it out: the
+    // registration without it requeues it, and it must be gone before it runs elsewhere.
+    const bool dead = stop_and_wait(state->ids);
+    JobCgroups::remove(j.cgroup);
+    say_("job " + key.text() + ": past the fence while no agent ran: " + (dead ? "stopped" : "SIGKILL sent, still exiting") +
+         "; left out, the server counts it lost");
     records_.mark_done(key);
     return false;
   }

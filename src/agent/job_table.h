@@ -122,6 +122,7 @@ class AgentJobs {
   JobCgroups cgroups_;
   bool limits_said_ = false;  // "no memory/CPU limits" said once
   bool heard_said_ = false;   // a heard file that cannot be written, said once
+  bool fenced_ = false;       // recover(): the keepers are past the fence, stopping their jobs
   Supervisor sup_;
   std::map<JobKey, AgentJob> jobs_;
   std::set<JobKey> ended_;  // since the last clear(): a start order for them again is ignored

@@ -129,6 +129,9 @@ Status write_exit_file(const std::string& path, int exit_code, int signal);
 // The heard file: "HEARD_MS FENCE_MS\n", HEARD_MS on the monotonic clock (agent_now_ms, the
 // same for every process of the machine): when a request the server answered was sent.
 Status write_heard_file(const std::string& path, TimeMs heard_ms, DurationMs fence_ms);
+// Whether, by the heard file at `path`, the server has not heard the agent for its fence at
+// `now` (agent_now_ms): the keepers are stopping their jobs. False when there is no such file.
+bool past_fence_now(const std::string& path, TimeMs now);
 
 // The uid/gid of a user name from the password database (getpwnam_r), or NotFound.
 Result<std::pair<uid_t, gid_t>> lookup_user(const std::string& name);

@@ -66,4 +66,16 @@ Status write_heard_file(const std::string& path, TimeMs heard_ms, DurationMs fen
   return write_atomically(path, std::to_string(heard_ms) + " " + std::to_string(fence_ms) + "\n");
 }
 
+bool past_fence_now(const std::string& path, TimeMs now) {
+  std::optional<std::string> text = read_small_file(path, 64);
+  if (!text) return false;
+  long long heard = 0, fence = 0;
+  const char* end = text->data() + text->size();
+  auto r1 = std::from_chars(text->data(), end, heard);
+  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return false;
+  auto r2 = std::from_chars(r1.ptr + 1, end, fence);
+  if (r2.ec != std::errc()) return false;
+  return fence > 0 && now - heard >= fence;
+}
+
 }  // namespace hexa

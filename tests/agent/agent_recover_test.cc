@@ -20,6 +20,7 @@
 
 #include "agent/agent.h"
 #include "agent/cgroup.h"
+#include "agent/clock.h"
 #include "agent/fake_server.h"
 #include "agent/job_records.h"
 #include "agent/process.h"
@@ -342,6 +343,35 @@ TEST_F(AgentRecover, AGoneAgentsJobStopsAtTheFenceAndIsLeftOut) {
   ASSERT_TRUE(second.registered());
   EXPECT_TRUE(second.server->state().of("/v1/agent/register").at(0).body["running"].empty());
   EXPECT_TRUE(second.said("job 7-1: stopped at the fence by its keeper while no agent ran")) << second.all_lines();
+  EXPECT_EQ(second.finish(), 0);
+  EXPECT_TRUE(second.server->state().exits.empty());
+}
+
+// The race the deterministic simulation found: the agent restarts while a keeper is stopping
+// its job at the fence (a job that ignores SIGTERM: the keeper's SIGKILL is still 2 s away).
+// Adopted, it would be reported running and then dropped once the keeper wrote its fenced exit,
+// and the server would count it running to its time limit. The agent stops it and leaves it out.
+TEST_F(AgentRecover, ANewAgentPastTheFenceStopsAJobItsKeeperIsStoppingAndLeavesItOut) {
+  JobStateRecord r;
+  {
+    Agent first(work);
+    first.server->fence_ms = 600;
+    first.start();
+    ASSERT_TRUE(first.registered());
+    first.server->order(start_order(7, 1, "trap '' TERM; echo up; while :; do sleep 0.1; done"));
+    ASSERT_TRUE(wait_for([&] { return slurp(work + "/jobs/7-1/stdout.log").find("up") != std::string::npos; }));
+    ASSERT_EQ(first.leave_jobs(), 0);
+    r = JobRecords(work).read_state({7, 1}).value_or(JobStateRecord{});
+    to_kill.push_back(r.ids.job);
+  }
+  ASSERT_TRUE(same_process(r.ids.job, r.ids.job_start));
+  ASSERT_TRUE(write_heard_file(work + "/records/heard", agent_now_ms() - 700, 600).ok());  // unheard past the fence
+  Agent second(work);
+  second.start();
+  ASSERT_TRUE(second.registered());
+  EXPECT_TRUE(second.server->state().of("/v1/agent/register").at(0).body["running"].empty()) << second.all_lines();
+  EXPECT_TRUE(second.said("job 7-1: past the fence while no agent ran: stopped; left out")) << second.all_lines();
+  EXPECT_FALSE(same_process(r.ids.job, r.ids.job_start)) << "gone before the registration";
   EXPECT_EQ(second.finish(), 0);
   EXPECT_TRUE(second.server->state().exits.empty());
 }
