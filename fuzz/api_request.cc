@@ -109,7 +109,7 @@ std::string without(std::string_view s, std::string_view drop) {
 }
 
 // The route's pattern with each {parameter} replaced by a line of the input.
-std::string path_of(const char* pattern, Reader& in) {
+std::string path_of(const char* pattern, FuzzInput& in) {
   std::string out;
   for (const char* p = pattern; *p; ++p) {
     if (*p != '{') {
@@ -123,7 +123,7 @@ std::string path_of(const char* pattern, Reader& in) {
   return out;
 }
 
-HttpRequest request_of(Reader& in) {
+HttpRequest request_of(FuzzInput& in) {
   const auto& table = routes();
   const std::size_t pick = in.pick(table.size() + 1);
   const std::size_t who = in.pick(kCallerCount + 2);
@@ -175,7 +175,7 @@ void check_answer(const HttpRequest& req, const HttpResponse& r) {
 
 HEXA_FUZZ_TARGET(api_request) {
   using namespace hexa;
-  fuzz::Reader in(data, size);
+  fuzz::FuzzInput in(data, size);
   HttpRequest req = fuzz::request_of(in);
   Api& api = fuzz::live().api();
   auto answer = std::make_shared<fuzz::Answer>();

@@ -20,7 +20,7 @@ namespace {
 constexpr char kRowSeparator = '\x1e';
 constexpr std::size_t kMaxRows = 64;
 
-std::vector<std::string_view> rows_of(Reader& in) {
+std::vector<std::string_view> rows_of(FuzzInput& in) {
   std::vector<std::string_view> rows;
   std::string_view rest = in.rest();
   while (!rest.empty() && rows.size() < kMaxRows) {
@@ -62,7 +62,7 @@ void replay_in_host(const std::vector<std::string_view>& rows) {
 }  // namespace hexa::fuzz
 
 HEXA_FUZZ_TARGET(command_json) {
-  hexa::fuzz::Reader in(data, size);
+  hexa::fuzz::FuzzInput in(data, size);
   const bool in_host = in.byte() % 2 == 1;
   const auto rows = hexa::fuzz::rows_of(in);
   if (in_host) {

@@ -56,13 +56,13 @@ std::string write_scratch(const std::string& name, std::string_view bytes) {
   return path;
 }
 
-std::uint8_t Reader::byte() {
+std::uint8_t FuzzInput::byte() {
   if (n_ == 0) return 0;
   --n_;
   return *p_++;
 }
 
-std::string_view Reader::line() {
+std::string_view FuzzInput::line() {
   const char* s = reinterpret_cast<const char*>(p_);
   std::size_t len = 0;
   while (len < n_ && s[len] != '\n') ++len;
@@ -72,7 +72,7 @@ std::string_view Reader::line() {
   return {s, len};
 }
 
-std::string_view Reader::rest() {
+std::string_view FuzzInput::rest() {
   std::string_view out(reinterpret_cast<const char*>(p_), n_);
   p_ += n_;
   n_ = 0;

@@ -43,9 +43,9 @@ std::string write_scratch(const std::string& name, std::string_view bytes);
 
 // Takes typed values from the front of the input; what is left is the "rest". Past the end,
 // numbers are 0 and strings empty, so that every input means something.
-class Reader {
+class FuzzInput {
  public:
-  Reader(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
+  FuzzInput(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
   std::uint8_t byte();
   // A value in [0, n) (n > 0).
   std::size_t pick(std::size_t n) { return byte() % n; }

@@ -65,7 +65,7 @@ bool read_one(beast::test::stream& stream, beast::flat_buffer& buffer, std::size
 
 HEXA_FUZZ_TARGET(http_request) {
   using namespace hexa::net;
-  hexa::fuzz::Reader in(data, size);
+  hexa::fuzz::FuzzInput in(data, size);
   const std::size_t chunk = 1 + in.byte();             // the size of each read, as TCP may cut it
   const std::size_t max_body = 64 + in.byte() * 64;    // small limits, so that the fuzzer meets them
   const std::string_view bytes = in.rest();

@@ -84,7 +84,7 @@ void run(int mode, std::string_view bytes) {
 }  // namespace hexa::fuzz
 
 HEXA_FUZZ_TARGET(snapshot) {
-  hexa::fuzz::Reader in(data, size);
+  hexa::fuzz::FuzzInput in(data, size);
   const int mode = in.byte() % 4;
   hexa::fuzz::run(mode, in.rest());
   return 0;

@@ -33,7 +33,7 @@ void round_trip(const Trace& trace) {
 
 HEXA_FUZZ_TARGET(trace) {
   using namespace hexa;
-  fuzz::Reader in(data, size);
+  fuzz::FuzzInput in(data, size);
   const std::size_t format = in.pick(4);
   const std::string path = fuzz::write_scratch("trace.csv", in.rest());
   switch (format) {

@@ -8,7 +8,7 @@
 
 HEXA_FUZZ_TARGET(yaml) {
   using namespace hexa;
-  fuzz::Reader in(data, size);
+  fuzz::FuzzInput in(data, size);
   const std::size_t kind = in.pick(3);
   const std::string path = fuzz::write_scratch("input.yaml", in.rest());
   switch (kind) {
