@@ -77,6 +77,57 @@ class ReplySlot {
 
 }  // namespace
 
+HttpRequest to_request(http::request<http::string_body>&& msg, std::string peer) {
+  HttpRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  for (const auto& field : msg) {
+    const std::string_view value = std_view(field.value());
+    auto [it, fresh] = req.headers.try_emplace(lower(std_view(field.name_string())), value);
+    if (!fresh) (it->second += ", ").append(value);  // a repeated header: one list
+  }
+  req.body = std::move(msg.body());
+  req.peer = std::move(peer);
+  return req;
+}
+
+std::optional<HttpResponse> read_error_answer(error_code ec, std::size_t max_body) {
+  if (ec == http::error::body_limit)
+    return http_problem(413, "the body is over the limit of " + std::to_string(max_body) + " bytes");
+  if (ec == http::error::header_limit) return http_problem(431, "the request's header is too large");
+  if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message)
+    return http_problem(400, "malformed HTTP request: " + ec.message());
+  return std::nullopt;
+}
+
+http::response<http::string_body> make_response(HttpResponse r, unsigned version, bool keep_alive, bool head) {
+  if (r.status < 200 || r.status > 999) {
+    r = http_problem(500, "the handler answered status " + std::to_string(r.status));
+  }
+  http::response<http::string_body> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(r.status));
+  res.set(http::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) {
+    // A name or value that would break the framing is left out rather than sent.
+    if (is_token(name) && !reserved_header(name) && !has_line_break(value)) res.insert(name, value);
+  }
+  // Said even to an HTTP/1.0 client, for which closing is the default.
+  if (keep_alive) {
+    res.keep_alive(true);
+  } else {
+    res.set(http::field::connection, "close");
+  }
+  if (r.status == 204 || r.status == 304) {
+    // No body by definition; a 204 may not even carry a Content-Length (RFC 9110, 8.6).
+    if (r.status == 304) res.content_length(0);
+  } else {
+    res.content_length(r.body.size());  // HEAD: the size of the body it would have had
+    if (!head) res.body() = std::move(r.body);
+  }
+  return res;
+}
+
 bool ServerShared::add(const std::shared_ptr<Session>& s) {
   std::lock_guard lock(mu);
   if (!open) return false;
@@ -156,17 +207,7 @@ void Session::on_body(error_code ec) {
 
 void Session::call_handler() {
   stream_.expires_never();  // the handler's time (a 30 s long poll) is not idleness
-  http::request<http::string_body> msg = parser_->release();
-  HttpRequest req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  for (const auto& field : msg) {
-    const std::string_view value = std_view(field.value());
-    auto [it, fresh] = req.headers.try_emplace(lower(std_view(field.name_string())), value);
-    if (!fresh) (it->second += ", ").append(value);  // a repeated header: one list
-  }
-  req.body = std::move(msg.body());
-  req.peer = peer_;
+  HttpRequest req = to_request(parser_->release(), peer_);
   waiting_ = true;
 
   auto slot = std::make_shared<ReplySlot>(shared_, weak_from_this());
@@ -180,51 +221,19 @@ void Session::call_handler() {
 }
 
 void Session::on_read_error(error_code ec) {
-  const std::size_t max_body = shared_->opt.max_body;
-  HttpResponse r;
-  if (ec == http::error::body_limit) {
-    r = http_problem(413, "the body is over the limit of " + std::to_string(max_body) + " bytes");
-  } else if (ec == http::error::header_limit) {
-    r = http_problem(431, "the request's header is too large");
-  } else if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    r = http_problem(400, "malformed HTTP request: " + ec.message());
-  } else {
-    return close();  // the client left, reset, or stayed idle too long: nobody to answer
-  }
+  std::optional<HttpResponse> r = read_error_answer(ec, shared_->opt.max_body);
+  if (!r) return close();  // the client left, reset, or stayed idle too long: nobody to answer
   version_ = 11;
   keep_alive_ = false;
   head_ = false;
   waiting_ = true;
-  send(std::move(r));
+  send(std::move(*r));
 }
 
 void Session::send(HttpResponse r) {
   if (closed_ || !waiting_) return;
   waiting_ = false;
-  if (r.status < 200 || r.status > 999) {
-    r = http_problem(500, "the handler answered status " + std::to_string(r.status));
-  }
-  res_ = http::response<http::string_body>();
-  res_.version(version_);
-  res_.result(static_cast<unsigned>(r.status));
-  res_.set(http::field::content_type, r.content_type);
-  for (const auto& [name, value] : r.headers) {
-    // A name or value that would break the framing is left out rather than sent.
-    if (is_token(name) && !reserved_header(name) && !has_line_break(value)) res_.insert(name, value);
-  }
-  // Said even to an HTTP/1.0 client, for which closing is the default.
-  if (keep_alive_) {
-    res_.keep_alive(true);
-  } else {
-    res_.set(http::field::connection, "close");
-  }
-  if (r.status == 204 || r.status == 304) {
-    // No body by definition; a 204 may not even carry a Content-Length (RFC 9110, 8.6).
-    if (r.status == 304) res_.content_length(0);
-  } else {
-    res_.content_length(r.body.size());  // HEAD: the size of the body it would have had
-    if (!head_) res_.body() = std::move(r.body);
-  }
+  res_ = make_response(std::move(r), version_, keep_alive_, head_);
   write(!keep_alive_);
 }
 

@@ -15,6 +15,18 @@ namespace hexa::net {
 
 class Session;
 
+// The parts of a connection's work that do not touch the socket, shared with the http_request
+// fuzz target (fuzz/http_request.cc), which runs them on bytes with no connection at all.
+// The request the handler gets from a parsed message: header names in lower case, a repeated
+// header's values joined with ", ".
+HttpRequest to_request(http::request<http::string_body>&& msg, std::string peer);
+// The answer to a read that failed, or nullopt when there is nobody to answer (the client left,
+// reset, or stayed idle): 413 over the body limit, 431 over the header limit, 400 malformed.
+std::optional<HttpResponse> read_error_answer(error_code ec, std::size_t max_body);
+// The response as written: a status outside 200..999 becomes 500, headers that would break the
+// framing are left out, a HEAD answer has the size of its body but not the body.
+http::response<http::string_body> make_response(HttpResponse r, unsigned version, bool keep_alive, bool head);
+
 // What the server, its sessions and every Reply share. A Reply may outlive the server (the core
 // thread holds it), so it holds this, never a session or an executor: both die with the
 // io_context. Replies post to the I/O threads only while `open`, under `mu`, which stop()

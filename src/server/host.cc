@@ -8,6 +8,7 @@
 
 #include "api/command_json.h"
 #include "api/json_writer.h"
+#include "server/host_record.h"
 #include "store/snapshot_file.h"
 
 namespace hexa {
@@ -138,6 +139,7 @@ Status Host::replay_entry(const JournalEntry& e) {
   if (e.command.starts_with("#")) {  // a host record
     Json note = Json::parse(e.command.substr(1), nullptr, false);
     if (!note.is_object()) return Status::Invalid(row + ": a host record that is not a JSON object");
+    if (Status st = check_host_record(note); !st.ok()) return Status::Invalid(row + ": " + st.message());
     if (note.contains("origin_ms")) origin_ = note["origin_ms"].get<TimeMs>();
     apply_note(note);
     seq_ = e.seq;
@@ -151,10 +153,9 @@ Status Host::replay_entry(const JournalEntry& e) {
   if (nl != std::string::npos) {
     Json run = Json::parse(e.command.substr(nl + 1), nullptr, false);
     if (!run.is_object()) return Status::Invalid(row + ": how to run the job is not a JSON object");
-    plan.run.argv = run.value("argv", std::vector<std::string>{});
-    plan.run.env = run.value("env", std::map<std::string, std::string>{});
-    plan.run.memory_mb = run.value("memory_mb", std::int64_t{0});
-    plan.run.cpus = run.value("cpus", std::int64_t{0});
+    auto read = read_job_run(run);
+    if (!read.ok()) return Status::Invalid(row + ": how to run the job: " + read.status().message());
+    plan.run = std::move(read).value();
   }
   (void)apply_one(*cmd, &plan, e.seq, e.now, false);  // refused live: refused again, the same way
   return Status::Ok();
