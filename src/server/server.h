@@ -14,6 +14,9 @@ struct ServeOptions {
   std::string state_dir;                  // DIR: hexa.db, snapshots/, logs/, admin.token
   std::string listen = "127.0.0.1:8642";  // HOST:PORT; port 0: a free one (written to DIR/server.url)
   int http_threads = 2;
+  std::string tls_cert, tls_key;  // PEM files: both (HTTPS, TLS 1.2+) or neither (plain HTTP)
+  double header_timeout_s = 10;   // a request's header must arrive whole this soon (slowloris)
+  std::size_t max_connections = 10'000;  // beyond: closed at accept (and at most the fd limit allows)
   HostOptions host;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -91,8 +92,10 @@ std::string small_cloud(int nodes, int gpus, const std::string& extra) {
          "\"\nscheduler: {policy: backfill}\ncredits:\n  prices:\n    - {gpu_type: gpu, credits_per_gpu_hour: 1, priorities: [0, 10]}\n" + extra;
 }
 
-std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args) {
+std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args,
+                                            const std::string& ca_cert) {
   std::unique_ptr<LiveCloud> c(new LiveCloud());
+  c->ca_cert_ = ca_cert;
   char tmpl[] = "/tmp/hexa-e2e-XXXXXX";
   if (!::mkdtemp(tmpl)) return nullptr;
   c->dir_ = tmpl;
@@ -144,7 +147,9 @@ std::string LiveCloud::agent_log(const std::string& node) const { return read_fi
 Answer LiveCloud::call(const std::string& method, const std::string& target, const Json& body, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
   Answer a;
-  auto client = HttpClient::make(url_);
+  HttpClientOptions tls;
+  tls.ca_file = ca_cert_;
+  auto client = HttpClient::make(url_, tls);
   if (!client.ok()) return a;
   std::vector<std::pair<std::string, std::string>> h = headers;
   if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
@@ -182,6 +187,8 @@ pid_t LiveCloud::start_agent(const std::string& node, int gpus, const std::strin
   std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", server_url.empty() ? url_ : server_url, "--node", node, "--token-file",
                                    agent_tokens_[node], "--gpus", std::to_string(gpus), "--gpu-type", gpu_type,
                                    "--work-dir", dir_ + "/work-" + node};
+  const bool own_ca = std::find(extra.begin(), extra.end(), "--ca-cert") != extra.end();
+  if (!ca_cert_.empty() && !own_ca) argv.insert(argv.end(), {"--ca-cert", ca_cert_});
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_);
   agents_.push_back(pid);
@@ -198,6 +205,7 @@ pid_t LiveCloud::start_agent_with(const std::string& node, const std::vector<std
   }
   std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", url_, "--node", node, "--token-file",
                                    agent_tokens_[node], "--work-dir", dir_ + "/work-" + node};
+  if (!ca_cert_.empty()) argv.insert(argv.end(), {"--ca-cert", ca_cert_});
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_, env);
   agents_.push_back(pid);
@@ -224,7 +232,9 @@ bool LiveCloud::wait_node_up(const std::string& node, std::chrono::milliseconds 
 int LiveCloud::hexa(const std::vector<std::string>& args, const std::string& token, std::string* out, std::string* err) {
   std::vector<std::string> argv = {HEXA_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, {{"HEXA_SERVER", url_}, {"HEXA_TOKEN", token}}, out, err);
+  std::map<std::string, std::string> env = {{"HEXA_SERVER", url_}, {"HEXA_TOKEN", token}};
+  if (!ca_cert_.empty()) env["HEXA_CA_CERT"] = ca_cert_;
+  return run_program(argv, env, out, err);
 }
 
 Json LiveCloud::wait_job(std::int64_t id, const std::function<bool(const Json&)>& pred, std::chrono::milliseconds limit) {
@@ -251,8 +261,8 @@ void LiveCloud::kill_server(int sig) {
 bool LiveCloud::restart_server(std::chrono::milliseconds limit) { return start_server(limit); }
 
 bool LiveCloud::restart_server_same_port(std::chrono::milliseconds limit) {
-  const std::string prefix = "http://";
-  return start_server(limit, url_.starts_with(prefix) ? url_.substr(prefix.size()) : url_);
+  const std::size_t scheme = url_.find("://");
+  return start_server(limit, scheme == std::string::npos ? url_ : url_.substr(scheme + 3));
 }
 
 int run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string* out,
