@@ -163,7 +163,7 @@ int run_agent_command(const AgentArgs& a) {
   HttpClientOptions tls;
   tls.ca_file = a.ca_cert;
   if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server, tls); !probe.ok()) {
-    const std::string& msg = probe.status().message();
+    const std::string msg = probe.status().message();
     return fail(msg.rfind("--ca-cert", 0) == 0 ? msg : "--server '" + a.server + "': " + msg);
   }
   AgentOptions o;

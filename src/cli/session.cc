@@ -130,7 +130,7 @@ Result<Session> open_session(const Globals& g, const HttpClientFactory& make, co
   const HttpClientOptions tls = tls_of(g, io);
   auto http = make(base, tls);
   if (!http.ok()) {
-    const std::string& msg = http.status().message();
+    const std::string msg = http.status().message();
     // A CA file that cannot be used is named by its own flag, not by --server.
     if (!tls.ca_file.empty() && msg.rfind(tls.ca_origin, 0) == 0) return Status::Invalid(msg);
     return Status::Invalid("--server " + base + ": " + msg);
