@@ -42,7 +42,7 @@ bool read_one(beast::test::stream& stream, beast::flat_buffer& buffer, std::size
   http::read_header(stream, buffer, parser, ec);
   if (!ec && !parser.is_done()) http::read(stream, buffer, parser, ec);
   if (ec) {
-    if (std::optional<HttpResponse> r = read_error_answer(ec, max_body)) {
+    if (std::optional<HttpResponse> r = read_error_answer(ec, max_body, 8 * 1024)) {
       fuzz::check(r->status == 400 || r->status == 413 || r->status == 431, "a read error answered " +
                                                                                  std::to_string(r->status));
       std::ostringstream out;

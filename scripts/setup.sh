@@ -7,7 +7,8 @@ packages=(
   build-essential g++ clang libclang-rt-14-dev cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libboost-dev libsqlite3-dev libssl-dev  # the live control plane: Asio/Beast, the journal, token hashes
+  libboost-dev libsqlite3-dev libssl-dev  # the live control plane: Asio/Beast, the journal, token hashes, TLS
+  openssl  # tests/net/test_certs.h makes the TLS tests' CA and certificates with the openssl command
   bc  # scripts/bench.sh
   chromium  # tests/apps/report_html_test.cc opens the HTML report headless
 )

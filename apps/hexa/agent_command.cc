@@ -18,7 +18,10 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                "ship their output and report their exits and checkpoints. SIGINT or SIGTERM: stop "
                "the jobs and leave. SIGUSR1 (an upgrade): exit at once, leaving the jobs running; an "
                "agent started on the same work dir within the fence (10 s by default) adopts them");
-  s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT (required)");
+  s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT or https://HOST:PORT (required)");
+  s->add_option("--ca-cert", a.ca_cert,
+                "With https: PEM file of the CA that signed the server's certificate (default: the system's "
+                "CAs); the certificate and its host name or IP address are always checked");
   s->add_option("--node", a.node, "This node's name in the cluster (required)");
   s->add_option("--token-file", a.token_file, "File holding this node's agent token (required)");
   s->add_option("--gpus", a.gpus,
@@ -51,6 +54,7 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
       "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)\n"
       "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token --gpus 8 --gpu-type H100 "
       "--work-dir /var/lib/hexa-agent --run-as hexa-jobs\n"
+      "  hexa agent --server https://10.0.0.1:8642 --ca-cert hexa-ca.pem --node n17 --token-file n17.token\n"
       "Upgrade without stopping jobs: kill -USR1 <agent pid>, then start the new agent on the same "
       "--work-dir within the fence (10 s by default)");
 }
@@ -81,7 +85,7 @@ std::optional<int> gpu_count(const std::string& text) {
 
 // The flags given and their values well formed; the token itself is never printed.
 std::string check_flags(const AgentArgs& a) {
-  if (a.server.empty()) return "--server: required (the server's base URL, http://HOST:PORT)";
+  if (a.server.empty()) return "--server: required (the server's base URL, http://HOST:PORT or https://HOST:PORT)";
   if (a.node.empty()) return "--node: required (this node's name in the cluster)";
   if (a.token_file.empty()) return "--token-file: required (a file holding this node's agent token)";
   if (a.gpus == "auto") return "";
@@ -156,8 +160,12 @@ int run_agent_command(const AgentArgs& a) {
   if (std::string bad = check_flags(a); !bad.empty()) return fail(bad);
   Result<std::string> token = read_token_file(a.token_file);
   if (!token.ok()) return fail(token.status().message());
-  if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server); !probe.ok())
-    return fail("--server '" + a.server + "': " + probe.status().message());
+  HttpClientOptions tls;
+  tls.ca_file = a.ca_cert;
+  if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server, tls); !probe.ok()) {
+    const std::string msg = probe.status().message();
+    return fail(msg.rfind("--ca-cert", 0) == 0 ? msg : "--server '" + a.server + "': " + msg);
+  }
   AgentOptions o;
   if (Status st = set_gpus(a, o); !st.ok()) return fail(st.message());
   Result<JobUserChoice> user = choose_job_user(a.allow_root, a.run_as);
@@ -172,7 +180,7 @@ int run_agent_command(const AgentArgs& a) {
   o.checkpoint_dir = a.checkpoint_dir;
   o.leave_jobs = &g_leave;
   install_signal_handlers();
-  HttpClientFactory connect = [server = a.server] { return HttpClient::make(server); };
+  HttpClientFactory connect = [server = a.server, tls] { return HttpClient::make(server, tls); };
   return run_agent(o, connect, g_stop);
 }
 

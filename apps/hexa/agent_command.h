@@ -8,7 +8,8 @@
 namespace hexa {
 
 struct AgentArgs {
-  std::string server;      // http://HOST:PORT
+  std::string server;      // http://HOST:PORT or https://HOST:PORT
+  std::string ca_cert;     // https: the CA file the server's certificate must chain to (default: the system's)
   std::string node;
   std::string token_file;
   std::string gpus = "auto";  // "auto": discovered through NVML; else a count (with gpu_type)

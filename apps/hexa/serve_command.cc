@@ -62,7 +62,20 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "Requests per second per token, in bursts of up to twice as many; beyond, 429 with Retry-After. "
                 "Requests without a valid token count per client address; agents' tokens are not limited. 0: no limit")
       ->check(CLI::Range(0, 1'000'000))->capture_default_str();
-  c->footer("Example:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642");
+  c->add_option("--tls-cert", a.opt.tls_cert,
+                "PEM file of the server's certificate chain (with --tls-key): serve HTTPS, TLS 1.2 or later");
+  c->add_option("--tls-key", a.opt.tls_key, "PEM file of the certificate's private key, without a passphrase (with --tls-cert)");
+  c->add_option("--header-timeout-s", a.opt.header_timeout_s,
+                "A request's header must arrive whole this soon after its first byte (a new connection's: after "
+                "the connect, TLS handshake included), or the connection is closed: slow clients cannot hold it")
+      ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
+  c->add_option("--max-connections", a.opt.max_connections,
+                "Connections at once; more are closed as soon as they are accepted (lowered to what the open "
+                "files limit allows)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))->capture_default_str();
+  c->footer("Examples:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642\n"
+            "  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 10.0.0.1:8642 --tls-cert server.pem "
+            "--tls-key server.key");
 }
 
 int run_serve(ServeArgs& a) {

@@ -71,6 +71,7 @@ void add_statement_command(CLI::App& app, StatementArgs& a) {
   s->add_option("--server", a.server,
                 std::string("Live: server URL (default: $HEXA_SERVER, else ") + cli::kDefaultServer + ")");
   s->add_option("--token-file", a.token_file, "Live: file holding your token (default: $HEXA_TOKEN, else $HEXA_TOKEN_FILE)");
+  s->add_option("--ca-cert", a.ca_cert, "Live: PEM file of the CA of an https server (default: $HEXA_CA_CERT, else the system's)");
   s->footer("Examples:\n  hexa statement --tenant acme --from 2025-06-01 --to 2025-07-01 --format csv\n"
             "  hexa statement --scenario tests/golden/credits-scenario.yaml --tenant startup-0001 --to-day 1\n");
   s->callback([&a, s]() {
@@ -79,7 +80,7 @@ void add_statement_command(CLI::App& app, StatementArgs& a) {
       refuse_given(s, {"--from-day", "--to-day", "--seed"},
                    "only with --scenario (the live statement takes --from and --to dates)");
     else
-      refuse_given(s, {"--from", "--to", "--server", "--token-file"}, "only for the live statement, without --scenario");
+      refuse_given(s, {"--from", "--to", "--server", "--token-file", "--ca-cert"}, "only for the live statement, without --scenario");
     if (a.to_day && a.from_day.value_or(0) >= *a.to_day)
       throw CLI::ValidationError("--from-day " + std::to_string(a.from_day.value_or(0)) +
                                  (a.from_day ? "" : " (the default)") + " must be before --to-day " +
@@ -141,6 +142,7 @@ int run_live_statement(const StatementArgs& a, const cli::HttpClientFactory& mak
   cli::LiveStatementArgs live;
   live.g.server = a.server;
   live.g.token_file = a.token_file;
+  live.g.ca_cert = a.ca_cert;
   live.tenant = a.tenant;
   live.from = a.from;
   live.to = a.to;

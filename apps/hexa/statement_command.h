@@ -24,6 +24,7 @@ struct StatementArgs {
   // The live statement (no --scenario).
   std::string from, to;             // YYYY-MM-DD[THH:MM[:SS]][Z]; "" : the server's default
   std::string server, token_file;   // as the client verbs (cli/session.h)
+  std::string ca_cert;              // as the client verbs' --ca-cert
 };
 
 void add_statement_command(CLI::App& app, StatementArgs& a);

@@ -56,6 +56,9 @@ std::string first_line(const std::string& s) {
 void add_global_options(CLI::App& verb, Globals& g, bool with_json) {
   verb.add_option("--server", g.server, std::string("Server URL (default: $HEXA_SERVER, else ") + kDefaultServer + ")");
   verb.add_option("--token-file", g.token_file, "File holding your token (default: $HEXA_TOKEN, else $HEXA_TOKEN_FILE)");
+  verb.add_option("--ca-cert", g.ca_cert,
+                  "PEM file of the CA that signed an https server's certificate (default: $HEXA_CA_CERT, else "
+                  "the system's CAs); the certificate is always checked");
   if (with_json) verb.add_flag("--json", g.json, "Print the server's JSON instead of text");
 }
 
@@ -63,6 +66,18 @@ std::string server_of(const Globals& g, const ClientIo& io) {
   if (!g.server.empty()) return g.server;
   auto env = io.getenv("HEXA_SERVER");
   return env && !env->empty() ? *env : kDefaultServer;
+}
+
+HttpClientOptions tls_of(const Globals& g, const ClientIo& io) {
+  HttpClientOptions opt;
+  if (!g.ca_cert.empty()) {
+    opt.ca_file = g.ca_cert;
+    opt.ca_origin = "--ca-cert";
+  } else if (auto env = io.getenv("HEXA_CA_CERT"); env && !env->empty()) {
+    opt.ca_file = *env;
+    opt.ca_origin = "HEXA_CA_CERT";
+  }
+  return opt;
 }
 
 Result<std::string> token_of(const Globals& g, const ClientIo& io) {
@@ -112,8 +127,14 @@ Result<Session> open_session(const Globals& g, const HttpClientFactory& make, co
   std::string base = server_of(g, io);
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   if (!make) return Status::Unavailable("this hexa was built without the HTTP client: it cannot reach " + base);
-  auto http = make(base);
-  if (!http.ok()) return Status::Invalid("--server " + base + ": " + http.status().message());
+  const HttpClientOptions tls = tls_of(g, io);
+  auto http = make(base, tls);
+  if (!http.ok()) {
+    const std::string msg = http.status().message();
+    // A CA file that cannot be used is named by its own flag, not by --server.
+    if (!tls.ca_file.empty() && msg.rfind(tls.ca_origin, 0) == 0) return Status::Invalid(msg);
+    return Status::Invalid("--server " + base + ": " + msg);
+  }
   return Session(std::move(http).value(), base, std::move(token).value());
 }
 

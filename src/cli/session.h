@@ -19,22 +19,27 @@ namespace hexa::cli {
 
 constexpr const char* kDefaultServer = "http://127.0.0.1:8642";
 
-// Makes the client for a server address ("http://host:port"); the hexa binary passes
-// HttpClient::make, tests a fake.
-using HttpClientFactory = std::function<Result<std::unique_ptr<HttpClient>>(const std::string& base)>;
+// Makes the client for a server address ("http://host:port", "https://host:port") and how to
+// check an https server's certificate; the hexa binary passes HttpClient::make, tests a fake.
+using HttpClientFactory =
+    std::function<Result<std::unique_ptr<HttpClient>>(const std::string& base, const HttpClientOptions& opt)>;
 
 // The flags every client verb takes.
 struct Globals {
   std::string server;      // --server; else $HEXA_SERVER; else kDefaultServer
   std::string token_file;  // --token-file; else $HEXA_TOKEN (the token); else $HEXA_TOKEN_FILE
+  std::string ca_cert;     // --ca-cert; else $HEXA_CA_CERT; else the system's CA store
   bool json = false;       // --json: the server's JSON documents instead of text
 };
 
-// Adds --server and --token-file to `verb`, and --json when `with_json`.
+// Adds --server, --token-file and --ca-cert to `verb`, and --json when `with_json`.
 void add_global_options(CLI::App& verb, Globals& g, bool with_json = true);
 
 // The server's address: the flag, $HEXA_SERVER, the default.
 std::string server_of(const Globals& g, const ClientIo& io);
+// How an https server's certificate is checked: the CA file of --ca-cert, else of
+// $HEXA_CA_CERT (its origin named in errors), else the system's store.
+HttpClientOptions tls_of(const Globals& g, const ClientIo& io);
 // The token: --token-file, $HEXA_TOKEN, $HEXA_TOKEN_FILE; "" when none is given (the server
 // will answer 401). Errors: a token file that cannot be read, is empty or holds spaces.
 Result<std::string> token_of(const Globals& g, const ClientIo& io);

@@ -7,7 +7,7 @@ namespace hexa {
 namespace {
 
 Status bad(const std::string& base, const std::string& rule) {
-  return Status::Invalid("server '" + base + "': " + rule + " (expected http://HOST:PORT)");
+  return Status::Invalid("server '" + base + "': " + rule + " (expected http://HOST:PORT or https://HOST:PORT)");
 }
 
 bool all_digits(std::string_view s) {
@@ -23,16 +23,18 @@ bool all_digits(std::string_view s) {
 Result<BaseUrl> parse_base_url(const std::string& base) {
   std::string_view s = base;
   const std::size_t sep = s.find("://");
-  if (sep == std::string_view::npos) return bad(base, "the scheme must be http");
+  if (sep == std::string_view::npos) return bad(base, "the scheme must be http or https");
   const std::string_view scheme = s.substr(0, sep);
-  if (scheme != "http" && scheme != "HTTP") {
-    return bad(base, "the scheme must be http, not '" + std::string(scheme) + "'");
+  BaseUrl out;
+  if (scheme == "https" || scheme == "HTTPS") {
+    out.tls = true;
+  } else if (scheme != "http" && scheme != "HTTP") {
+    return bad(base, "the scheme must be http or https, not '" + std::string(scheme) + "'");
   }
   s.remove_prefix(sep + 3);
   if (!s.empty() && s.back() == '/') s.remove_suffix(1);
   if (s.find('/') != std::string_view::npos) return bad(base, "no path is allowed");
 
-  BaseUrl out;
   std::string_view port;
   if (!s.empty() && s.front() == '[') {  // [::1]:8080
     const std::size_t close = s.find(']');

@@ -61,6 +61,19 @@ struct HttpServerOptions {
   int threads = 2;                    // I/O threads
   std::size_t max_body = 1 << 20;     // larger bodies are answered 413 without calling the handler
   int idle_timeout_ms = 60'000;       // a keep-alive connection idle this long is closed (<= 0: never)
+  // Slow clients (slowloris): a request's header must arrive whole within this of its first
+  // byte, and a new connection's first header (its TLS handshake included) within this of the
+  // accept (or the idle timeout, if shorter); else the connection is closed. <= 0: never.
+  int header_timeout_ms = 10'000;
+  std::size_t max_header_bytes = 8 * 1024;  // a larger request header is answered 431
+  std::size_t max_header_fields = 100;      // more header fields are answered 431
+  // Connections beyond this many at once are closed as soon as they are accepted, so that a
+  // flood of idle sockets cannot take every file descriptor.
+  std::size_t max_connections = 10'000;
+  // TLS (1.2 or later) with this certificate chain and private key (PEM files): both or
+  // neither; neither is plain HTTP. Errors name them as hexa serve's flags: --tls-cert, --tls-key.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -68,6 +81,9 @@ class HttpServer {
   // Binds and starts serving at once. Errors: bad options (Invalid), the address cannot be
   // bound (Unavailable; names it and why).
   static Result<std::unique_ptr<HttpServer>> start(const HttpServerOptions& opt, Handler handler);
+  // What start() would refuse in `opt` without binding anything: bad options and TLS files
+  // (Invalid), so that a program can check its flags before it changes anything.
+  static Status check(const HttpServerOptions& opt);
   virtual ~HttpServer() = default;  // stops
   virtual int port() const = 0;
   // Stops accepting, closes connections, joins the I/O threads. Idempotent.
@@ -75,13 +91,24 @@ class HttpServer {
   virtual void stop() = 0;
 };
 
+struct HttpClientOptions {
+  // For https:// servers: the CA certificates (a PEM file) that the server's certificate must
+  // chain to; empty: the system's store. There is no way to skip the verification.
+  std::string ca_file;
+  std::string ca_origin = "--ca-cert";  // how errors name ca_file: "--ca-cert", "HEXA_CA_CERT"
+};
+
 // A blocking client with one keep-alive connection, reconnecting when it breaks.
 // Not thread-safe: one per thread.
 class HttpClient {
  public:
-  // `base` is "http://HOST:PORT" (a trailing slash is ignored). Errors name the rule.
-  // HOST is an IP address, "localhost" (127.0.0.1), or a name resolved when connecting.
-  static Result<std::unique_ptr<HttpClient>> make(const std::string& base);
+  // `base` is "http://HOST:PORT" or "https://HOST:PORT" (a trailing slash is ignored). Errors
+  // name the rule. HOST is an IP address, "localhost" (127.0.0.1), or a name resolved when
+  // connecting. With https, TLS 1.2 or later: the server's certificate must chain to a CA of
+  // `opt.ca_file` (else the system's) and name HOST (a DNS name, or an IP address in its
+  // subjectAltName); a failed check fails the request with the reason. Errors: a CA file that
+  // cannot be loaded (its message starts with opt.ca_origin).
+  static Result<std::unique_ptr<HttpClient>> make(const std::string& base, const HttpClientOptions& opt = {});
   virtual ~HttpClient() = default;
   // Sends one request and waits for its response, at most `timeout_ms`. A kept connection that
   // the server closed while it was idle is reopened once; a request that may have reached the

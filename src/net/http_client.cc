@@ -1,15 +1,22 @@
 // The blocking client: each step is an async Beast operation run to its end on a private
-// io_context, so that one deadline (tcp_stream's timer) bounds connect, write and read alike.
+// io_context, so that one deadline (tcp_stream's timer) bounds connect, handshake, write and
+// read alike. A template on its stream: plain TCP (http://) or TLS over it (https://).
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "net/base_url.h"
 #include "net/beast.h"
 #include "net/http.h"
+#include "net/tls.h"
 
 namespace hexa {
 
@@ -17,6 +24,8 @@ namespace {
 
 using namespace net;  // NOLINT: the aliases of net/beast.h
 using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // A sanity bound on what a server may send back (a job's whole log, say).
 constexpr std::uint64_t kMaxResponseBody = 256ull << 20;
@@ -87,23 +96,30 @@ std::string describe(const error_code& ec, int timeout_ms) {
   return ec.message();
 }
 
+template <class Stream>
 class Client : public HttpClient {
  public:
-  explicit Client(BaseUrl url)
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Client(BaseUrl url, std::shared_ptr<TlsContext> tls, std::string ca_note)
       : url_(std::move(url)),
         host_header_(url_.host.find(':') != std::string::npos ? "[" + url_.host + "]:" + std::to_string(url_.port)
                                                                : url_.host + ":" + std::to_string(url_.port)),
-        origin_("http://" + host_header_) {}
+        origin_((kTls ? "https://" : "http://") + host_header_),
+        tls_(std::move(tls)),
+        ca_note_(std::move(ca_note)) {}
   ~Client() override { disconnect(); }
 
   Result<HttpResponse> request(const std::string& method, const std::string& target, const std::string& body,
                                const Headers& headers, int timeout_ms) override;
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(*stream_); }
   Result<HttpResponse> exchange(const http::request<http::string_body>& req, Clock::time_point deadline,
                                 int timeout_ms);
   Result<std::vector<tcp::endpoint>> endpoints();
   Status connect(Clock::time_point deadline, int timeout_ms);
+  Status handshake(int timeout_ms);
   bool still_open();
   void disconnect();
   Status failure(const http::request<http::string_body>& req, const char* stage, const error_code& ec,
@@ -122,12 +138,15 @@ class Client : public HttpClient {
   const BaseUrl url_;
   const std::string host_header_;  // "127.0.0.1:8080"
   const std::string origin_;       // "http://127.0.0.1:8080", to name the server in errors
+  const std::shared_ptr<TlsContext> tls_;  // https: how the server's certificate is checked
+  const std::string ca_note_;              // which CAs, said when the check fails
   asio::io_context ioc_{1};
-  std::optional<beast::tcp_stream> stream_;  // engaged while connected
+  std::optional<Stream> stream_;  // engaged while connected
   beast::flat_buffer buffer_;
 };
 
-Result<HttpResponse> Client::request(const std::string& method, const std::string& target, const std::string& body,
+template <class Stream>
+Result<HttpResponse> Client<Stream>::request(const std::string& method, const std::string& target, const std::string& body,
                                      const Headers& headers, int timeout_ms) {
   try {
     if (timeout_ms <= 0) return Status::Invalid("timeout_ms: must be > 0");
@@ -143,7 +162,8 @@ Result<HttpResponse> Client::request(const std::string& method, const std::strin
   }
 }
 
-Result<HttpResponse> Client::exchange(const http::request<http::string_body>& req, Clock::time_point deadline,
+template <class Stream>
+Result<HttpResponse> Client<Stream>::exchange(const http::request<http::string_body>& req, Clock::time_point deadline,
                                       int timeout_ms) {
   // A kept connection the server closed while it was idle (its idle timeout) is seen here,
   // before anything is sent, and simply replaced.
@@ -154,7 +174,7 @@ Result<HttpResponse> Client::exchange(const http::request<http::string_body>& re
       Status st = connect(deadline, timeout_ms);
       if (!st.ok()) return st;
     }
-    stream_->expires_at(deadline);
+    lowest().expires_at(deadline);
     error_code ec = run([&](auto handler) { http::async_write(*stream_, req, std::move(handler)); });
     if (ec) {
       disconnect();
@@ -181,7 +201,8 @@ Result<HttpResponse> Client::exchange(const http::request<http::string_body>& re
   }
 }
 
-Result<std::vector<tcp::endpoint>> Client::endpoints() {
+template <class Stream>
+Result<std::vector<tcp::endpoint>> Client<Stream>::endpoints() {
   const auto port = static_cast<unsigned short>(url_.port);
   error_code ec;
   const std::string host = url_.host == "localhost" ? "127.0.0.1" : url_.host;
@@ -196,44 +217,75 @@ Result<std::vector<tcp::endpoint>> Client::endpoints() {
   return out;
 }
 
-Status Client::connect(Clock::time_point deadline, int timeout_ms) {
+template <class Stream>
+Status Client<Stream>::connect(Clock::time_point deadline, int timeout_ms) {
   Result<std::vector<tcp::endpoint>> eps = endpoints();
   if (!eps.ok()) return eps.status();
-  stream_.emplace(ioc_);
+  if constexpr (kTls) {
+    stream_.emplace(ioc_, *tls_);
+  } else {
+    stream_.emplace(ioc_);
+  }
   buffer_.clear();
-  stream_->expires_at(deadline);
-  error_code ec = run([&](auto handler) { stream_->async_connect(*eps, std::move(handler)); });
+  lowest().expires_at(deadline);
+  error_code ec = run([&](auto handler) { lowest().async_connect(*eps, std::move(handler)); });
   if (ec) {
     disconnect();
     return Status::Unavailable(origin_ + ": cannot connect: " + describe(ec, timeout_ms));
   }
-  stream_->socket().set_option(tcp::no_delay(true), ec);
-  stream_->socket().non_blocking(true, ec);  // for still_open's peek; async operations do not mind
+  lowest().socket().set_option(tcp::no_delay(true), ec);
+  lowest().socket().non_blocking(true, ec);  // for still_open's peek; async operations do not mind
+  return handshake(timeout_ms);
+}
+
+// https: the server's certificate must chain to our CAs and name the host we asked for. A
+// failed check is an error that says why; there is no way around it.
+template <class Stream>
+Status Client<Stream>::handshake(int timeout_ms) {
+  if constexpr (kTls) {
+    if (Status st = expect_peer(stream_->native_handle(), url_.host); !st.ok()) {
+      disconnect();
+      return Status::Unavailable(origin_ + ": " + st.message());
+    }
+    error_code ec = run([&](auto handler) { stream_->async_handshake(asio::ssl::stream_base::client, std::move(handler)); });
+    if (ec) {
+      const std::string why = ec == beast::error::timeout ? describe(ec, timeout_ms)
+                                                          : handshake_failure(stream_->native_handle(), ec);
+      disconnect();
+      return Status::Unavailable(origin_ + ": TLS handshake failed: " + why + " (" + ca_note_ + ")");
+    }
+  }
+  (void)timeout_ms;
   return Status::Ok();
 }
 
 // Whether the kept connection can carry a request: the server has neither closed it nor sent
 // anything unasked. A non-blocking peek answers without waiting.
-bool Client::still_open() {
+template <class Stream>
+bool Client<Stream>::still_open() {
   if (buffer_.size() > 0) return false;
   char c;
   error_code ec;
-  stream_->socket().receive(asio::buffer(&c, 1), tcp::socket::message_peek, ec);
+  lowest().socket().receive(asio::buffer(&c, 1), tcp::socket::message_peek, ec);
   return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-void Client::disconnect() {
+template <class Stream>
+void Client<Stream>::disconnect() {
   if (!stream_) return;
   error_code ec;
-  stream_->socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_->close();
+  // No TLS close_notify: the server frames every answer by its length, and waiting for its
+  // alert could hang us.
+  lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+  lowest().close();
   stream_.reset();
   buffer_.clear();
   ioc_.restart();
   ioc_.run();  // lets the cancelled operations (the stream's timer) finish
 }
 
-Status Client::failure(const http::request<http::string_body>& req, const char* stage, const error_code& ec,
+template <class Stream>
+Status Client<Stream>::failure(const http::request<http::string_body>& req, const char* stage, const error_code& ec,
                        int timeout_ms) const {
   return Status::Unavailable(origin_ + ": " + std::string(req.method_string()) + " " +
                              std::string(req.target()) + ": " + stage + ": " + describe(ec, timeout_ms));
@@ -241,11 +293,17 @@ Status Client::failure(const http::request<http::string_body>& req, const char* 
 
 }  // namespace
 
-Result<std::unique_ptr<HttpClient>> HttpClient::make(const std::string& base) {
+Result<std::unique_ptr<HttpClient>> HttpClient::make(const std::string& base, const HttpClientOptions& opt) {
   Result<BaseUrl> url = parse_base_url(base);
   if (!url.ok()) return url.status();
   try {
-    return std::unique_ptr<HttpClient>(std::make_unique<Client>(std::move(url).value()));
+    if (!url->tls) return std::unique_ptr<HttpClient>(std::make_unique<Client<PlainStream>>(std::move(url).value(), nullptr, ""));
+    Result<std::shared_ptr<TlsContext>> tls = client_tls_context(opt.ca_file, opt.ca_origin);
+    if (!tls.ok()) return tls.status();
+    std::string note = opt.ca_file.empty() ? "checked against the system's CA store; name the server's CA with --ca-cert"
+                                           : "checked against the CAs of " + opt.ca_origin + " " + opt.ca_file;
+    return std::unique_ptr<HttpClient>(
+        std::make_unique<Client<TlsStream>>(std::move(url).value(), std::move(tls).value(), std::move(note)));
   } catch (const std::exception& e) {
     return Status::Unavailable("server '" + base + "': " + e.what());
   }

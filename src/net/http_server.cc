@@ -1,5 +1,5 @@
-// The listening side: an acceptor on its own strand, `threads` I/O threads, one Session per
-// connection (net/server_session.h).
+// The listening side: an acceptor on its own strand, `threads` I/O threads, one session per
+// connection (net/server_session.h), over TLS when a certificate is given.
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -92,8 +92,7 @@ void Server::on_accept(error_code ec, tcp::socket socket) {
     return;
   }
   socket.set_option(tcp::no_delay(true), ec);  // small responses go out at once
-  auto session = std::make_shared<Session>(std::move(socket), shared_);
-  if (shared_->add(session)) session->start();
+  start_session(std::move(socket), shared_);      // closed at once when over max_connections
   accept();
 }
 
@@ -101,7 +100,7 @@ void Server::stop() {
   std::lock_guard once(stop_mu_);
   if (stopped_) return;
   stopped_ = true;
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<SessionBase>> sessions;
   {
     // From here no Reply posts to the I/O threads, and no new session is added.
     std::lock_guard lock(shared_->mu);
@@ -121,7 +120,7 @@ void Server::stop() {
   work_.reset();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
-  std::unordered_map<Session*, std::shared_ptr<Session>> left;  // destroyed after the lock
+  std::unordered_map<SessionBase*, std::shared_ptr<SessionBase>> left;  // destroyed after the lock
   std::lock_guard lock(shared_->mu);
   left.swap(shared_->sessions);  // normally empty already: each close() removed its session
 }
@@ -131,6 +130,9 @@ Result<tcp::endpoint> endpoint_of(const HttpServerOptions& opt) {
     return Status::Invalid("port " + std::to_string(opt.port) + ": must be 0..65535");
   }
   if (opt.threads < 1) return Status::Invalid("threads: must be at least 1");
+  if (opt.max_connections < 1) return Status::Invalid("max_connections: must be at least 1");
+  if (opt.max_header_fields < 1) return Status::Invalid("max_header_fields: must be at least 1");
+  if (opt.max_header_bytes < 64) return Status::Invalid("max_header_bytes: must be at least 64");
   const std::string host = opt.host == "localhost" ? "127.0.0.1" : opt.host;
   error_code ec;
   const asio::ip::address addr = asio::ip::make_address(host, ec);
@@ -140,6 +142,16 @@ Result<tcp::endpoint> endpoint_of(const HttpServerOptions& opt) {
 
 }  // namespace
 
+Status HttpServer::check(const HttpServerOptions& opt) {
+  try {
+    if (Result<tcp::endpoint> ep = endpoint_of(opt); !ep.ok()) return ep.status();
+    if (opt.tls_cert_file.empty() && opt.tls_key_file.empty()) return Status::Ok();
+    return server_tls_context(opt.tls_cert_file, opt.tls_key_file).status();
+  } catch (const std::exception& e) {
+    return Status::Unavailable(std::string("cannot check the HTTP server's options: ") + e.what());
+  }
+}
+
 Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& opt, Handler handler) {
   try {
     Result<tcp::endpoint> ep = endpoint_of(opt);
@@ -147,6 +159,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
     auto shared = std::make_shared<ServerShared>();
     shared->opt = opt;
     shared->handler = std::move(handler);
+    if (!opt.tls_cert_file.empty() || !opt.tls_key_file.empty()) {
+      Result<std::shared_ptr<TlsContext>> tls = server_tls_context(opt.tls_cert_file, opt.tls_key_file);
+      if (!tls.ok()) return tls.status();
+      shared->tls = std::move(tls).value();
+    }
     auto server = std::make_unique<Server>(std::move(shared));
     Status st = server->listen(*ep);
     if (!st.ok()) return st;

@@ -1,10 +1,16 @@
 #include "net/server_session.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <iterator>
+#include <optional>
 #include <string_view>
+#include <type_traits>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace hexa::net {
 
@@ -15,6 +21,10 @@ namespace {
 // client could lose the answer before reading it.
 constexpr int kLingerMs = 2000;
 constexpr std::size_t kDrainChunk = 4096;
+constexpr std::size_t kFirstRead = 4096;  // the first bytes of a request on a kept connection
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 std::string endpoint_text(const tcp::endpoint& ep) {
   const std::string host = ep.address().to_string();
@@ -38,41 +48,59 @@ bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
 }
 
-// The shared state of one request's Reply (every copy of the std::function holds it).
-class ReplySlot {
- public:
-  ReplySlot(std::shared_ptr<ServerShared> shared, std::weak_ptr<Session> session)
-      : shared_(std::move(shared)), session_(std::move(session)) {}
-  ReplySlot(const ReplySlot&) = delete;
-  ReplySlot& operator=(const ReplySlot&) = delete;
-  ~ReplySlot() {
-    if (used_.load()) return;
-    try {
-      deliver(http_problem(500, "the handler dropped the request without answering"));
-    } catch (...) {  // out of memory: see deliver
-    }
-  }
+// The time a new connection has for its first request's header (its TLS handshake included):
+// the header timeout, or the idle timeout when that is shorter. <= 0: none.
+int first_request_ms(const HttpServerOptions& opt) {
+  if (opt.header_timeout_ms <= 0) return opt.idle_timeout_ms;
+  if (opt.idle_timeout_ms <= 0) return opt.header_timeout_ms;
+  return std::min(opt.header_timeout_ms, opt.idle_timeout_ms);
+}
 
-  void deliver(HttpResponse r) noexcept {
-    if (used_.exchange(true)) return;  // exactly one reply: a second one is dropped
-    try {
-      std::lock_guard lock(shared_->mu);
-      if (!shared_->open) return;  // stopped: the I/O threads may be gone
-      std::shared_ptr<Session> s = session_.lock();
-      if (!s) return;  // the connection closed
-      const asio::any_io_executor ex = s->executor();
-      // The session is moved into the handler, so that it is never destroyed here, on a
-      // thread that is not an I/O thread.
-      asio::post(ex, [s = std::move(s), r = std::move(r)]() mutable { s->send(std::move(r)); });
-    } catch (...) {
-      // Out of memory: the request stays unanswered until the connection closes.
-    }
-  }
+template <class Stream>
+class Session final : public SessionBase {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared);
+
+  void start();
+  void send(HttpResponse r) override;
+  void close() override;
+  const asio::any_io_executor& executor() const override { return ex_; }
 
  private:
+  std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  const HttpServerOptions& opt() const { return shared_->opt; }
+
+  void handshake();
+  void await_request();
+  void read_header();
+  void on_header(error_code ec);
+  void read_body();
+  void on_body(error_code ec);
+  void call_handler();
+  void on_read_error(error_code ec);
+  void refuse(HttpResponse r);
+  void write(bool close_after);
+  void on_write(error_code ec);
+  void linger();
+  void drain();
+  void set_expiry(int ms);
+
+  const asio::any_io_executor ex_;
+  Stream stream_;
+  beast::flat_buffer buffer_;  // reused for every request of the connection
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
   std::shared_ptr<ServerShared> shared_;
-  std::weak_ptr<Session> session_;
-  std::atomic<bool> used_{false};
+  std::string peer_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool head_ = false;              // a HEAD request: the response carries no body
+  bool waiting_ = false;           // the handler has the request; its reply has not come
+  bool closing_after_write_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace
@@ -91,10 +119,11 @@ HttpRequest to_request(http::request<http::string_body>&& msg, std::string peer)
   return req;
 }
 
-std::optional<HttpResponse> read_error_answer(error_code ec, std::size_t max_body) {
+std::optional<HttpResponse> read_error_answer(error_code ec, std::size_t max_body, std::size_t max_header_bytes) {
   if (ec == http::error::body_limit)
     return http_problem(413, "the body is over the limit of " + std::to_string(max_body) + " bytes");
-  if (ec == http::error::header_limit) return http_problem(431, "the request's header is too large");
+  if (ec == http::error::header_limit)
+    return http_problem(431, "the request's header is over the limit of " + std::to_string(max_header_bytes) + " bytes");
   if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message)
     return http_problem(400, "malformed HTTP request: " + ec.message());
   return std::nullopt;
@@ -128,64 +157,100 @@ http::response<http::string_body> make_response(HttpResponse r, unsigned version
   return res;
 }
 
-bool ServerShared::add(const std::shared_ptr<Session>& s) {
-  std::lock_guard lock(mu);
-  if (!open) return false;
-  sessions.emplace(s.get(), s);
-  return true;
-}
+namespace {
 
-void ServerShared::remove(Session* s) {
-  std::shared_ptr<Session> last;  // destroyed after the lock is released
-  std::lock_guard lock(mu);
-  auto it = sessions.find(s);
-  if (it == sessions.end()) return;
-  last = std::move(it->second);
-  sessions.erase(it);
-}
+template <>
+Session<PlainStream>::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+    : ex_(socket.get_executor()), stream_(std::move(socket)), shared_(std::move(shared)) {}
 
-Session::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
-    : ex_(socket.get_executor()), stream_(std::move(socket)), shared_(std::move(shared)) {
+template <>
+Session<TlsStream>::Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+    : ex_(socket.get_executor()), stream_(std::move(socket), *shared->tls), shared_(std::move(shared)) {}
+
+template <class Stream>
+void Session<Stream>::start() {
   error_code ec;
-  const tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
+  const tcp::endpoint ep = lowest().socket().remote_endpoint(ec);
   if (!ec) peer_ = endpoint_text(ep);
+  asio::dispatch(ex_, [self = self()] {
+    self->set_expiry(first_request_ms(self->opt()));  // a new connection idles no longer
+    if constexpr (kTls) {
+      self->handshake();
+    } else {
+      self->read_header();
+    }
+  });
 }
 
-void Session::start() {
-  asio::dispatch(ex_, [self = shared_from_this()] { self->read_header(); });
-}
-
-void Session::set_expiry(int ms) {
+template <class Stream>
+void Session<Stream>::set_expiry(int ms) {
   if (ms > 0) {
-    stream_.expires_after(std::chrono::milliseconds(ms));
+    lowest().expires_after(std::chrono::milliseconds(ms));
   } else {
-    stream_.expires_never();
+    lowest().expires_never();
   }
+}
+
+// A client that speaks plain HTTP (or nothing) here fails the handshake: closed, unanswered.
+template <class Stream>
+void Session<Stream>::handshake() {
+  if constexpr (kTls) {
+    stream_.async_handshake(asio::ssl::stream_base::server, [self = self()](error_code ec) {
+      if (ec) return self->close();
+      self->read_header();
+    });
+  }
+}
+
+// Between requests a kept connection may idle (idle_timeout_ms); from the first byte of the
+// next request on, its header must come whole within header_timeout_ms: a client that trickles
+// it (slowloris) is closed then, and costs the others nothing meanwhile (all I/O is async).
+template <class Stream>
+void Session<Stream>::await_request() {
+  if (buffer_.size() > 0) {  // pipelined: the next request has begun already
+    set_expiry(opt().header_timeout_ms);
+    return read_header();
+  }
+  set_expiry(opt().idle_timeout_ms);
+  stream_.async_read_some(buffer_.prepare(kFirstRead), [self = self()](error_code ec, std::size_t n) {
+    self->buffer_.commit(n);
+    if (ec) return self->close();  // the client left, or idled too long
+    self->set_expiry(self->opt().header_timeout_ms);
+    self->read_header();
+  });
 }
 
 // The header first, then the body: a client that sent "Expect: 100-continue" (curl does, for
 // bodies over 1 KiB) waits for our go-ahead, and a Content-Length over max_body is refused
-// before any of the body is read.
-void Session::read_header() {
+// before any of the body is read. The deadline is the caller's.
+template <class Stream>
+void Session<Stream>::read_header() {
   parser_.emplace();
-  parser_->body_limit(shared_->opt.max_body);
-  set_expiry(shared_->opt.idle_timeout_ms);
-  http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+  parser_->body_limit(opt().max_body);
+  parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opt().max_header_bytes, UINT32_MAX)));
+  http::async_read_header(stream_, buffer_, *parser_, [self = self()](error_code ec, std::size_t) {
     self->on_header(ec);
   });
 }
 
-void Session::on_header(error_code ec) {
+template <class Stream>
+void Session<Stream>::on_header(error_code ec) {
   if (ec) return on_read_error(ec);
   const auto& req = parser_->get();
   version_ = req.version();
   keep_alive_ = req.keep_alive();
   head_ = req.method() == http::verb::head;
+  const auto fields = static_cast<std::size_t>(std::distance(req.begin(), req.end()));
+  if (fields > opt().max_header_fields) {
+    return refuse(http_problem(431, "the request has " + std::to_string(fields) + " header fields; at most " +
+                                        std::to_string(opt().max_header_fields) + " are allowed"));
+  }
   if (parser_->is_done()) return call_handler();
+  set_expiry(opt().idle_timeout_ms);  // the body: within the idle timeout of the header's end
   if (version_ >= 11 && iequals(std_view(req[http::field::expect]), "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](error_code wec, std::size_t) {
+                      [self = self()](error_code wec, std::size_t) {
                         if (wec) return self->close();
                         self->read_body();
                       });
@@ -194,88 +259,118 @@ void Session::on_header(error_code ec) {
   read_body();
 }
 
-void Session::read_body() {
-  http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
-    self->on_body(ec);
-  });
+template <class Stream>
+void Session<Stream>::read_body() {
+  http::async_read(stream_, buffer_, *parser_, [self = self()](error_code ec, std::size_t) { self->on_body(ec); });
 }
 
-void Session::on_body(error_code ec) {
+template <class Stream>
+void Session<Stream>::on_body(error_code ec) {
   if (ec) return on_read_error(ec);
   call_handler();
 }
 
-void Session::call_handler() {
-  stream_.expires_never();  // the handler's time (a 30 s long poll) is not idleness
+template <class Stream>
+void Session<Stream>::call_handler() {
+  lowest().expires_never();  // the handler's time (a 30 s long poll) is not idleness
   HttpRequest req = to_request(parser_->release(), peer_);
   waiting_ = true;
 
-  auto slot = std::make_shared<ReplySlot>(shared_, weak_from_this());
+  Reply reply = make_reply(shared_, weak_from_this());
   try {
-    shared_->handler(std::move(req), [slot](HttpResponse r) { slot->deliver(std::move(r)); });
+    shared_->handler(std::move(req), reply);
   } catch (const std::exception& e) {
-    slot->deliver(http_problem(500, std::string("the handler failed: ") + e.what()));
+    reply(http_problem(500, std::string("the handler failed: ") + e.what()));
   } catch (...) {
-    slot->deliver(http_problem(500, "the handler failed"));
+    reply(http_problem(500, "the handler failed"));
   }
 }
 
-void Session::on_read_error(error_code ec) {
-  std::optional<HttpResponse> r = read_error_answer(ec, shared_->opt.max_body);
-  if (!r) return close();  // the client left, reset, or stayed idle too long: nobody to answer
+template <class Stream>
+void Session<Stream>::on_read_error(error_code ec) {
+  std::optional<HttpResponse> r = read_error_answer(ec, opt().max_body, opt().max_header_bytes);
+  if (!r) return close();  // the client left, reset, or was too slow (a timeout): nobody to answer
+  refuse(std::move(*r));
+}
+
+// Answers an error and closes: what follows on the connection cannot be trusted to be framed.
+template <class Stream>
+void Session<Stream>::refuse(HttpResponse r) {
   version_ = 11;
   keep_alive_ = false;
   head_ = false;
   waiting_ = true;
-  send(std::move(*r));
+  send(std::move(r));
 }
 
-void Session::send(HttpResponse r) {
+template <class Stream>
+void Session<Stream>::send(HttpResponse r) {
   if (closed_ || !waiting_) return;
   waiting_ = false;
   res_ = make_response(std::move(r), version_, keep_alive_, head_);
   write(!keep_alive_);
 }
 
-void Session::write(bool close_after) {
+template <class Stream>
+void Session<Stream>::write(bool close_after) {
   closing_after_write_ = close_after;
-  set_expiry(shared_->opt.idle_timeout_ms);  // a client that does not read is dropped too
-  http::async_write(stream_, res_, [self = shared_from_this()](error_code ec, std::size_t) {
-    self->on_write(ec);
-  });
+  set_expiry(opt().idle_timeout_ms);  // a client that does not read is dropped too
+  http::async_write(stream_, res_, [self = self()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
-void Session::on_write(error_code ec) {
+template <class Stream>
+void Session<Stream>::on_write(error_code ec) {
   if (ec) return close();
   if (closing_after_write_) return linger();
-  read_header();
+  await_request();
 }
 
-// Half-closes, then reads and drops whatever the client still sends until it closes too.
-void Session::linger() {
+// Half-closes, then reads and drops whatever the client still sends until it closes too (on
+// the TCP stream under TLS too: what comes is dropped unread).
+template <class Stream>
+void Session<Stream>::linger() {
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return close();
-  const int idle = shared_->opt.idle_timeout_ms;
+  const int idle = opt().idle_timeout_ms;
   set_expiry(idle > 0 ? std::min(idle, kLingerMs) : kLingerMs);
   drain();
 }
 
-void Session::drain() {
-  stream_.async_read_some(buffer_.prepare(kDrainChunk), [self = shared_from_this()](error_code ec, std::size_t) {
+template <class Stream>
+void Session<Stream>::drain() {
+  lowest().async_read_some(buffer_.prepare(kDrainChunk), [self = self()](error_code ec, std::size_t) {
     if (ec) return self->close();
     self->drain();
   });
 }
 
-void Session::close() {
+// No TLS close_notify: every response is framed by its length, so a truncation cannot pass for
+// an end, and waiting for the peer's alert would let a client hold the connection.
+template <class Stream>
+void Session<Stream>::close() {
   if (closed_) return;
   closed_ = true;
   waiting_ = false;
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.close();
+  lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+  lowest().close();
   shared_->remove(this);
+}
+
+template <class Stream>
+bool start(tcp::socket&& socket, const std::shared_ptr<ServerShared>& shared) {
+  auto session = std::make_shared<Session<Stream>>(std::move(socket), shared);
+  if (!shared->add(session)) return false;  // its socket closes with it, here
+  session->start();
+  return true;
+}
+
+}  // namespace
+
+bool start_session(tcp::socket&& socket, const std::shared_ptr<ServerShared>& shared) {
+  if (shared->tls) return start<TlsStream>(std::move(socket), shared);
+  return start<PlainStream>(std::move(socket), shared);
 }
 
 }  // namespace hexa::net

@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <optional>
 
 #include "server/api.h"
+#include "server/fd_limit.h"
 #include "store/crash_point.h"
 
 namespace hexa {
@@ -57,9 +59,17 @@ Status parse_listen(const std::string& listen, std::string* host, int* port) {
 }
 
 int run_server(const ServeOptions& opt) {
-  std::string bind_host;
-  int port = 0;
-  if (Status st = parse_listen(opt.listen, &bind_host, &port); !st.ok()) return say(st.message()), 2;
+  HttpServerOptions http;
+  if (Status st = parse_listen(opt.listen, &http.host, &http.port); !st.ok()) return say(st.message()), 2;
+  http.threads = opt.http_threads;
+  http.tls_cert_file = opt.tls_cert;
+  http.tls_key_file = opt.tls_key;
+  http.header_timeout_ms = static_cast<int>(std::llround(opt.header_timeout_s * 1000));
+  std::string fd_note;
+  http.max_connections = fit_connections_to_fds(opt.max_connections, &fd_note);
+  if (!fd_note.empty()) say(fd_note);
+  // Before anything is opened: a bad flag changes nothing.
+  if (Status st = HttpServer::check(http); !st.ok()) return say(st.message()), 2;
   auto cloud = load_cloud(opt.config);
   if (!cloud.ok()) return say(cloud.status().message()), 2;
   std::string crash_at;
@@ -83,16 +93,13 @@ int run_server(const ServeOptions& opt) {
   std::optional<RateLimiter> limiter;
   if (opt.rate_limit > 0) api.rate = &limiter.emplace(opt.rate_limit);
   (*host)->start();
-  HttpServerOptions http;
-  http.host = bind_host;
-  http.port = port;
-  http.threads = opt.http_threads;
   auto server = HttpServer::start(http, [&api](HttpRequest req, Reply reply) { serve_request(api, std::move(req), std::move(reply)); });
   if (!server.ok()) {
     (*host)->stop();
     return say(server.status().message()), 1;
   }
-  const std::string url = "http://" + bind_host + ":" + std::to_string((*server)->port());
+  const std::string url = (opt.tls_cert.empty() ? "http://" : "https://") + http.host + ":" +
+                          std::to_string((*server)->port());
   std::ofstream(opt.state_dir + "/server.url") << url << "\n";
   api.ready = true;
   say("listening on " + url + (api.rate ? "; at most " + std::to_string(opt.rate_limit) + " requests/s per token" : "; no rate limit"));

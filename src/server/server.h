@@ -17,6 +17,9 @@ struct ServeOptions {
   // Requests per second per token (bursts of twice as many); callers without a valid token are
   // counted by address. 0: no limit. 100 is 20x what an agent or a busy CLI sends.
   int rate_limit = 100;
+  std::string tls_cert, tls_key;  // PEM files: both (HTTPS, TLS 1.2+) or neither (plain HTTP)
+  double header_timeout_s = 10;   // a request's header must arrive whole this soon (slowloris)
+  std::size_t max_connections = 10'000;  // beyond: closed at accept (and at most the fd limit allows)
   HostOptions host;
 };
 

@@ -46,7 +46,7 @@ TEST(Errors, OneLineForEachKindOfFailure) {
 
 TEST(Errors, AServerAddressTheClientRefuses) {
   TestIo t;
-  cli::HttpClientFactory refuse = [](const std::string&) -> Result<std::unique_ptr<HttpClient>> {
+  cli::HttpClientFactory refuse = [](const std::string&, const HttpClientOptions&) -> Result<std::unique_ptr<HttpClient>> {
     return Status::Invalid("must start with http://");
   };
   EXPECT_EQ(run_client_main({"nodes", "--server", "ftp://x"}, refuse, t.io()), 2);

@@ -53,6 +53,7 @@ class FakeServer {
  public:
   std::vector<Sent> sent;
   std::vector<std::string> bases;  // the address of each client made
+  std::vector<std::string> ca_files;  // and its CA file: "ORIGIN FILE" ("--ca-cert " for none)
   std::deque<Result<HttpResponse>> answers;
 
   void reply(HttpResponse r) { answers.emplace_back(std::move(r)); }
@@ -62,8 +63,9 @@ class FakeServer {
   }
 
   cli::HttpClientFactory factory() {
-    return [this](const std::string& base) -> Result<std::unique_ptr<HttpClient>> {
+    return [this](const std::string& base, const HttpClientOptions& opt) -> Result<std::unique_ptr<HttpClient>> {
       bases.push_back(base);
+      ca_files.push_back(opt.ca_origin + " " + opt.ca_file);
       return std::unique_ptr<HttpClient>(new Client(*this));
     };
   }

@@ -55,7 +55,7 @@ TEST(ServerDiskFull, WritesAre503WithTheReasonReadsGoOnAndWritesResumeWhenSpaceR
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a small tmpfs needs root";
   SmallDisk disk;
   bool mounted = false;
-  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "50", "--rate-limit", "0"},
+  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--snapshot-every", "50", "--rate-limit", "0"}, "",
                                 [&](const std::string& dir) { mounted = disk.mount(dir + "/state", "16m"); });
   if (!mounted) GTEST_SKIP() << "this machine does not let a test mount a tmpfs";
   ASSERT_TRUE(cloud);

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -92,8 +93,10 @@ std::string small_cloud(int nodes, int gpus, const std::string& extra) {
 }
 
 std::unique_ptr<LiveCloud> LiveCloud::start(const std::string& config_yaml, std::vector<std::string> serve_args,
+                                            const std::string& ca_cert,
                                             const std::function<void(const std::string& dir)>& prepare) {
   std::unique_ptr<LiveCloud> c(new LiveCloud());
+  c->ca_cert_ = ca_cert;
   char tmpl[] = "/tmp/hexa-e2e-XXXXXX";
   if (!::mkdtemp(tmpl)) return nullptr;
   c->dir_ = tmpl;
@@ -146,7 +149,9 @@ std::string LiveCloud::agent_log(const std::string& node) const { return read_fi
 Answer LiveCloud::call(const std::string& method, const std::string& target, const Json& body, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
   Answer a;
-  auto client = HttpClient::make(url_);
+  HttpClientOptions tls;
+  tls.ca_file = ca_cert_;
+  auto client = HttpClient::make(url_, tls);
   if (!client.ok()) return a;
   std::vector<std::pair<std::string, std::string>> h = headers;
   if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
@@ -184,6 +189,8 @@ pid_t LiveCloud::start_agent(const std::string& node, int gpus, const std::strin
   std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", server_url.empty() ? url_ : server_url, "--node", node, "--token-file",
                                    agent_tokens_[node], "--gpus", std::to_string(gpus), "--gpu-type", gpu_type,
                                    "--work-dir", dir_ + "/work-" + node};
+  const bool own_ca = std::find(extra.begin(), extra.end(), "--ca-cert") != extra.end();
+  if (!ca_cert_.empty() && !own_ca) argv.insert(argv.end(), {"--ca-cert", ca_cert_});
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_);
   agents_.push_back(pid);
@@ -200,6 +207,7 @@ pid_t LiveCloud::start_agent_with(const std::string& node, const std::vector<std
   }
   std::vector<std::string> argv = {HEXA_BINARY, "agent", "--server", url_, "--node", node, "--token-file",
                                    agent_tokens_[node], "--work-dir", dir_ + "/work-" + node};
+  if (!ca_cert_.empty()) argv.insert(argv.end(), {"--ca-cert", ca_cert_});
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = spawn(argv, dir_ + "/agent-" + node + ".log", dir_, env);
   agents_.push_back(pid);
@@ -226,7 +234,9 @@ bool LiveCloud::wait_node_up(const std::string& node, std::chrono::milliseconds 
 int LiveCloud::hexa(const std::vector<std::string>& args, const std::string& token, std::string* out, std::string* err) {
   std::vector<std::string> argv = {HEXA_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, {{"HEXA_SERVER", url_}, {"HEXA_TOKEN", token}}, out, err);
+  std::map<std::string, std::string> env = {{"HEXA_SERVER", url_}, {"HEXA_TOKEN", token}};
+  if (!ca_cert_.empty()) env["HEXA_CA_CERT"] = ca_cert_;
+  return run_program(argv, env, out, err);
 }
 
 Json LiveCloud::wait_job(std::int64_t id, const std::function<bool(const Json&)>& pred, std::chrono::milliseconds limit) {
@@ -266,8 +276,8 @@ int LiveCloud::wait_server_exit(std::chrono::milliseconds limit) {
 }
 
 bool LiveCloud::restart_server_same_port(std::chrono::milliseconds limit) {
-  const std::string prefix = "http://";
-  return start_server(limit, url_.starts_with(prefix) ? url_.substr(prefix.size()) : url_);
+  const std::size_t scheme = url_.find("://");
+  return start_server(limit, scheme == std::string::npos ? url_ : url_.substr(scheme + 3));
 }
 
 int run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, std::string* out,

@@ -36,10 +36,12 @@ struct Answer {
 class LiveCloud {
  public:
   // Starts `hexa serve` with this config; fails the test (and returns nullptr) when it does not
-  // become ready within 30 s. `serve_args` are added to the command line.
-  // `prepare`, when given, runs on the cloud's dir before the server starts (a test mounts a
-  // small filesystem at DIR/state, say).
+  // become ready within 30 s. `serve_args` are added to the command line. `ca_cert`: for a
+  // server with --tls-cert, the CA file that the harness, the agents (--ca-cert) and the CLI
+  // (HEXA_CA_CERT) verify its certificate with. `prepare`, when given, runs on the cloud's dir
+  // before the server starts (a test mounts a small filesystem at DIR/state, say).
   static std::unique_ptr<LiveCloud> start(const std::string& config_yaml, std::vector<std::string> serve_args = {},
+                                          const std::string& ca_cert = "",
                                           const std::function<void(const std::string& dir)>& prepare = {});
   ~LiveCloud();
 
@@ -57,7 +59,8 @@ class LiveCloud {
   std::string token(const std::string& role, const std::string& tenant_or_node = "");
 
   // Starts an agent for `node` (its token made here); its log in DIR/agent-NODE.log. It talks to
-  // `server_url` when given (a proxy), else to the server.
+  // `server_url` when given (a proxy), else to the server; with the cloud's CA unless `extra`
+  // gives a --ca-cert of its own.
   pid_t start_agent(const std::string& node, int gpus, const std::string& gpu_type = "gpu",
                     std::vector<std::string> extra = {}, const std::string& server_url = "");
   // An agent with its GPU flags (`args`: "--gpus", "auto", ...) and environment given.
@@ -91,7 +94,7 @@ class LiveCloud {
   LiveCloud() = default;
   bool start_server(std::chrono::milliseconds limit, const std::string& listen = "127.0.0.1:0");
 
-  std::string dir_, config_, url_, admin_;
+  std::string dir_, config_, url_, admin_, ca_cert_;
   std::vector<std::string> serve_args_;
   std::map<std::string, std::string> server_env_;
   pid_t server_ = 0;

@@ -75,6 +75,8 @@ TEST(HttpClientMakeTest, AcceptsHostAndPort) {
   EXPECT_TRUE(HttpClient::make("http://localhost:1").ok());
   EXPECT_TRUE(HttpClient::make("http://[::1]:65535").ok());
   EXPECT_TRUE(HttpClient::make("http://hexa.example:80").ok());  // resolved when connecting
+  EXPECT_TRUE(HttpClient::make("https://127.0.0.1:8443").ok());  // verified against the system's CAs
+  EXPECT_TRUE(HttpClient::make("HTTPS://hexa.example:443/").ok());
 }
 
 void expect_refused(const std::string& base, const std::string& rule) {
@@ -86,8 +88,9 @@ void expect_refused(const std::string& base, const std::string& rule) {
 }
 
 TEST(HttpClientMakeTest, ErrorsNameTheRule) {
-  expect_refused("https://127.0.0.1:8443", "scheme must be http");
-  expect_refused("127.0.0.1:8080", "scheme must be http");
+  expect_refused("ftp://127.0.0.1:8443", "scheme must be http or https, not 'ftp'");
+  expect_refused("127.0.0.1:8080", "scheme must be http or https");
+  expect_refused("https://127.0.0.1", "port is required");
   expect_refused("http://:8080", "host is required");
   expect_refused("http://127.0.0.1", "port is required");
   expect_refused("http://127.0.0.1:", "port is required");
