@@ -73,12 +73,21 @@ TEST(LoadBench, DISABLED_FranceStartupsAccelerated) {
   ASSERT_TRUE(cloud);
   for (int n = 0; n < nodes; ++n) cloud->start_agent("n" + std::to_string(n), 8);
   for (int n = 0; n < nodes; ++n) ASSERT_TRUE(cloud->wait_node_up("n" + std::to_string(n))) << cloud->agent_log("n0");
+  // The admin's set-up keeps to the rate limit as a script would: it waits when told to.
+  auto setup = [&](const std::string& path, const Json& body) {
+    Answer a;
+    for (int i = 0; i < 100 && (a = cloud->as_admin("POST", path, body)).status == 429; ++i)
+      std::this_thread::sleep_for(std::chrono::seconds(std::atoi(a.headers["retry-after"].c_str())));
+    return a;
+  };
   std::map<std::string, std::string> tokens;
   for (const TraceJob& j : trace.jobs) {
     if (tokens.count(j.tenant)) continue;
-    ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", j.tenant}}).status, 201);
-    ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/" + j.tenant + "/grants", {{"credits_micro", 1'000'000'000'000}}).status, 201);
-    tokens[j.tenant] = cloud->token("member", j.tenant);
+    ASSERT_EQ(setup("/v1/tenants", {{"name", j.tenant}}).status, 201);
+    ASSERT_EQ(setup("/v1/tenants/" + j.tenant + "/grants", {{"credits_micro", 1'000'000'000'000}}).status, 201);
+    Answer t = setup("/v1/tokens", {{"role", "member"}, {"tenant", j.tenant}});
+    ASSERT_EQ(t.status, 201) << t.body;
+    tokens[j.tenant] = t.json["token"];
   }
 
   // Clients take the jobs in order and submit each at its compressed arrival time.
@@ -132,7 +141,7 @@ TEST(LoadBench, DISABLED_FranceStartupsAccelerated) {
     ++acked;
     Json j = cloud->wait_job(s.id, [](const Json& v) { return v.value("state", "") != "pending" && v.value("state", "") != "running"; },
                              std::chrono::milliseconds(static_cast<long>(seconds * 1000) + 60'000));
-    completed += j.value("state", "") == "completed";
+    completed += j.value("state", "") == "finished";
     if (j["started_ms"].is_number()) wait_ms.push_back(j["started_ms"].get<double>() - j["submitted_ms"].get<double>());
   }
   stop_reads = true;
@@ -141,13 +150,13 @@ TEST(LoadBench, DISABLED_FranceStartupsAccelerated) {
   std::printf("load: %zu jobs of %d tenants (France start-ups, month in %.0f s) on %d nodes x 8 GPUs, %d clients\n"
               "load: %.1f submits/s sustained, submit p50 %.1f ms p99 %.1f ms, %ld refused and retried\n"
               "load: submit to start p50 %.0f ms p99 %.0f ms; API GET /v1/jobs p50 %.1f ms p99 %.1f ms (%zu reads)\n"
-              "load: %zu of %zu acknowledged jobs completed; server peak RSS %.1f MiB\n",
+              "load: %zu of %zu acknowledged jobs finished; server peak RSS %.1f MiB\n",
               trace.jobs.size(), static_cast<int>(tokens.size()), seconds, nodes, clients,
               static_cast<double>(acked) / submit_wall_s, percentile(submit_ms, 0.5), percentile(submit_ms, 0.99),
               refused.load(), percentile(wait_ms, 0.5), percentile(wait_ms, 0.99), percentile(read_ms, 0.5),
               percentile(read_ms, 0.99), read_ms.size(), completed, acked, static_cast<double>(rss) / 1024);
   EXPECT_EQ(acked, trace.jobs.size()) << "every submit acknowledged";
-  EXPECT_EQ(completed, acked) << "every acknowledged job ran to completion";
+  EXPECT_EQ(completed, acked) << "every acknowledged job finished";
   std::map<std::string, std::int64_t> keys;
   for (std::size_t i = 0; i < done.size(); ++i)
     if (done[i].id >= 0) keys[trace.jobs[i].id] = done[i].id;

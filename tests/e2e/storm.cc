@@ -12,7 +12,19 @@ namespace hexa::testing {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::string digest(LiveCloud& c) { return c.as_admin("GET", "/v1/debug/digest").json.value("digest", "?"); }
+namespace {
+
+// An admin's read that keeps to the server's rate limit: it waits as Retry-After says.
+Answer admin_get(LiveCloud& c, const std::string& target) {
+  Answer a;
+  for (int i = 0; i < 100 && (a = c.as_admin("GET", target)).status == 429; ++i)
+    std::this_thread::sleep_for(std::chrono::seconds(std::max(1, std::atoi(a.headers["retry-after"].c_str()))));
+  return a;
+}
+
+}  // namespace
+
+std::string digest(LiveCloud& c) { return admin_get(c, "/v1/debug/digest").json.value("digest", "?"); }
 
 void Storm::run(int client) {
   for (int k = 0; !stop_; ++k) {
@@ -36,14 +48,14 @@ void check_acked(LiveCloud& cloud, const std::map<std::string, std::int64_t>& ac
   std::set<std::int64_t> ids;
   for (const auto& [key, id] : acked) {
     EXPECT_TRUE(ids.insert(id).second) << "two acknowledged keys got job " << id;
-    Answer a = cloud.as_admin("GET", "/v1/jobs/" + std::to_string(id));
+    Answer a = admin_get(cloud, "/v1/jobs/" + std::to_string(id));
     ASSERT_EQ(a.status, 200) << "acknowledged job " << id << " (key " << key << ") lost";
   }
   // Nothing twice: the jobs the server has are the acknowledged ones, plus at most those the
   // clients were still waiting for when the storm stopped (one per client).
   std::size_t total = 0;
   for (std::string cursor;;) {
-    Answer page = cloud.as_admin("GET", "/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    Answer page = admin_get(cloud, "/v1/jobs?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(page.status, 200);
     total += page.json["jobs"].size();
     if (!page.json.contains("next_cursor")) break;
@@ -54,7 +66,7 @@ void check_acked(LiveCloud& cloud, const std::map<std::string, std::int64_t>& ac
 }
 
 void check_fresh_replay(LiveCloud& cloud) {
-  Answer d = cloud.as_admin("GET", "/v1/debug/digest");
+  Answer d = admin_get(cloud, "/v1/debug/digest");
   EXPECT_EQ(d.json.value("ledger_total_micro", -1), 0) << "the ledger does not balance: " << d.body;
   const std::string before = digest(cloud);
   cloud.kill_server(SIGKILL);
