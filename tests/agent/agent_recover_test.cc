@@ -155,8 +155,11 @@ class AgentRecover : public ::testing::Test {
   }
   // Runs a first agent that starts `script` as job 7-1, waits for `marker` in its output, and
   // leaves it running (SIGUSR1's way). The job's record.
-  JobStateRecord leave_a_job(const std::string& script, const std::string& marker) {
+  // Job 7-1 left running by an agent that exits (SIGUSR1), once its output shows `marker`; the
+  // fence the server gave that agent: `fence_ms` (0: the fake server's default).
+  JobStateRecord leave_a_job(const std::string& script, const std::string& marker, DurationMs fence_ms = 0) {
     Agent first(work);
+    if (fence_ms > 0) first.server->fence_ms = fence_ms;
     first.start();
     EXPECT_TRUE(first.registered());
     first.server->order(start_order(7, 1, script));
@@ -323,18 +326,7 @@ TEST_F(AgentRecover, TheCheckpointDirFlagMovesIt) {
 // A job whose agent is gone stops at the fence the server gave (its keeper sees that the server
 // has not heard the agent for that long): the next agent leaves it out, the server requeues it.
 TEST_F(AgentRecover, AGoneAgentsJobStopsAtTheFenceAndIsLeftOut) {
-  JobStateRecord r;
-  {
-    Agent first(work);
-    first.server->fence_ms = 700;
-    first.start();
-    ASSERT_TRUE(first.registered());
-    first.server->order(start_order(7, 1, "echo up; while :; do sleep 0.1; done"));
-    ASSERT_TRUE(wait_for([&] { return slurp(work + "/jobs/7-1/stdout.log").find("up") != std::string::npos; }));
-    ASSERT_EQ(first.leave_jobs(), 0);
-    r = JobRecords(work).read_state({7, 1}).value_or(JobStateRecord{});
-    to_kill.push_back(r.ids.job);
-  }
+  JobStateRecord r = leave_a_job("echo up; while :; do sleep 0.1; done", "up", 700);
   ASSERT_TRUE(wait_for([&] { return fs::exists(work + "/records/7-1/exit"); }, 5000)) << "fenced within the fence";
   EXPECT_EQ(slurp(work + "/records/7-1/exit"), "143 15 fenced\n");
   EXPECT_FALSE(same_process(r.ids.job, r.ids.job_start));
@@ -352,18 +344,7 @@ TEST_F(AgentRecover, AGoneAgentsJobStopsAtTheFenceAndIsLeftOut) {
 // Adopted, it would be reported running and then dropped once the keeper wrote its fenced exit,
 // and the server would count it running to its time limit. The agent stops it and leaves it out.
 TEST_F(AgentRecover, ANewAgentPastTheFenceStopsAJobItsKeeperIsStoppingAndLeavesItOut) {
-  JobStateRecord r;
-  {
-    Agent first(work);
-    first.server->fence_ms = 600;
-    first.start();
-    ASSERT_TRUE(first.registered());
-    first.server->order(start_order(7, 1, "trap '' TERM; echo up; while :; do sleep 0.1; done"));
-    ASSERT_TRUE(wait_for([&] { return slurp(work + "/jobs/7-1/stdout.log").find("up") != std::string::npos; }));
-    ASSERT_EQ(first.leave_jobs(), 0);
-    r = JobRecords(work).read_state({7, 1}).value_or(JobStateRecord{});
-    to_kill.push_back(r.ids.job);
-  }
+  JobStateRecord r = leave_a_job("trap '' TERM; echo up; while :; do sleep 0.1; done", "up", 600);
   ASSERT_TRUE(same_process(r.ids.job, r.ids.job_start));
   ASSERT_TRUE(write_heard_file(work + "/records/heard", agent_now_ms() - 700, 600).ok());  // unheard past the fence
   Agent second(work);
