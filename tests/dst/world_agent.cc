@@ -91,11 +91,22 @@ void World::agent_tick(int n) {
     a = ModelAgent{};
     a.up = true;
     a.last_heard = now_;
-    // Adopted: what the keepers kept, and what they are stopping at the fence but is not gone
-    // yet (the real agent adopts a job whose keeper has written no exit; once the keeper
-    // records the fenced exit, the job is left out and never reported).
-    for (const SimProc& p : node.procs)
-      if (!p.settled && (!p.fenced || p.live())) a.known.insert(p.key), a.table.insert(p.key);
+    // Adopted: what the keepers kept. Past the fence by the heard file, the keepers are
+    // stopping their jobs: the real agent (job_recover.cc) SIGKILLs them, waits for them to be
+    // gone and leaves them out, and so does this one (seed 35282: adopted, such a job was
+    // reported running while its keeper stopped it, and the server, losing the gang's other
+    // node, started the next segment while it still ran).
+    const bool past_fence = node.heard >= 0 && node.fence > 0 && now_ - node.heard >= node.fence;
+    for (SimProc& p : node.procs) {
+      if (p.settled) continue;
+      if (past_fence) {
+        if (p.live()) p.dead = true, p.code = 0, p.signal = 9;
+        p.fenced = p.settled = true;
+        say(node.name + ": job " + key_text(p.key) + " past the fence while no agent ran: stopped, left out");
+        continue;
+      }
+      if (!p.fenced || p.live()) a.known.insert(p.key), a.table.insert(p.key);
+    }
     say(node.name + ": agent starts, adopting " + std::to_string(a.table.size()) + " job(s)");
   }
   // Exits: taken from the table once registered (the real agent ships their output first).
