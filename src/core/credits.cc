@@ -98,12 +98,23 @@ void CreditAdmission::lost_work(const ClusterState& s, const Job& j, DurationMs 
 
 void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::string& id, DurationMs ms, int pct,
                              const char* why, TimeMs now) {
-  const Hold* h = ledger_.find_hold(id.substr(0, id.find('/')));
+  const std::string hold = id.substr(0, id.find('/'));
+  const Hold* h = ledger_.find_hold(hold);
   if (!h || ms <= 0 || pct <= 0) return;
-  auto cost = usage_cost(billed(s, j, ms), h->req.rate);
+  // A segment's refunds never pass what it was charged: a live host may lose a node after a
+  // job's time limit, when the work "lost" runs past what the hold metered, and the restart
+  // overhead and the lost work of one segment are refunded separately, each rounded.
+  Micro charged = h->posted;
+  GpuMs gpu_ms = std::min(billed(s, j, ms), h->gpu_ms_posted);
+  for (const char* kind : {"/restart", "/lost"})
+    if (const Transfer* t = ledger_.book().find_transfer("refund:" + hold + kind)) {
+      charged -= t->amount;
+      gpu_ms = std::min(gpu_ms, h->gpu_ms_posted - t->memo.gpu_ms);
+    }
+  auto cost = usage_cost(gpu_ms, h->req.rate);
   if (!cost.ok()) return check("refund", id, cost.status());
   // pct of the cost, rounded down (the cost itself was rounded up), without overflow.
-  Micro amount = *cost / 100 * pct + *cost % 100 * pct / 100;
+  Micro amount = std::min(*cost / 100 * pct + *cost % 100 * pct / 100, charged);
   if (amount <= 0) return;
   RefundRequest r;
   r.id = id;
@@ -111,7 +122,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   r.amount = amount;
   r.reason = why;
   r.job = j.spec.name;
-  r.gpu_ms = billed(s, j, ms);
+  r.gpu_ms = gpu_ms;
   check("refund", id, ledger_.refund(r, now).status());
 }
 

@@ -57,6 +57,23 @@ TEST_F(FailureTest, WithoutCheckpointsEverythingSinceTheStartIsLost) {
   EXPECT_EQ(consumed("rich"), 0) << "all of it refunded";
 }
 
+// A live host's Schedule may stop a job a little after its time limit, and its node may be
+// lost in between: the hold metered only the limit, so the refund gives back no more than that
+// (found by the deterministic simulation, seeds 116537 and 151184: a ledger fault before).
+TEST_F(FailureTest, ANodeLostPastAJobsTimeLimitRefundsNoMoreThanWasCharged) {
+  JobId a = submit("a", "rich", 8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  Effects fx = fail(node_of(a), 70 * kMinute);
+  ASSERT_EQ(fx.list.size(), 1u) << "a JobFailed and no LedgerFault";
+  EXPECT_EQ(std::get<JobFailed>(fx.list[0]).lost, 70 * kMinute);
+  EXPECT_EQ(consumed("rich"), 0) << "the hour charged, the hour refunded";
+  auto st = core->ledger().statement("rich", 0, 2 * kHour);
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(st->refunds.size(), 1u);
+  EXPECT_EQ(st->refunds[0].gpu_ms, 8 * kHour) << "the GPU time refunded is the GPU time charged";
+  EXPECT_EQ(core->ledger().book().total(), 0);
+}
+
 // A live job's own checkpoint (hexa checkpoint): a failure loses only what came after it.
 TEST_F(FailureTest, AReportedCheckpointIsWhereAFailureSendsTheJobBack) {
   JobId a = submit("a", "rich", 8, kHour);

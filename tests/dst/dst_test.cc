@@ -41,8 +41,13 @@ constexpr bool kSanitized = false;
 //   1777, 1846: the model agent did not adopt a job its keeper was fencing (the real one did);
 //   35282: such an adopted job was reported running while its keeper stopped it, and the next
 //        segment of its gang started elsewhere while it ran: now an agent that starts past the
-//        fence stops those jobs and leaves them out, the real one (job_recover.cc) and the model.
-const std::vector<std::uint64_t> kRegressionSeeds = {121, 1777, 1846, 5821, 35282};
+//        fence stops those jobs and leaves them out, the real one (job_recover.cc) and the model;
+//   116537, 151184: a node lost past a job's time limit refunded more work than the hold had
+//        metered (a ledger fault): refunds now stop at what the segment was charged (credits.cc);
+//   193498: a preemption in the batch of a node's new registration was taken for the node's
+//        loss by the check (its stop order does reach the new agent): the check now reads the
+//        journal's FailNode and RequeueJob rows.
+const std::vector<std::uint64_t> kRegressionSeeds = {121, 1777, 1846, 5821, 35282, 116537, 151184, 193498};
 
 const Setup& setup() {
   static Setup s = [] {

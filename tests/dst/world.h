@@ -242,10 +242,16 @@ class World {
   };
   std::map<JobId, Seen> ended_;                        // jobs seen ended: never again otherwise
   std::map<JobId, std::pair<int, std::vector<int>>> running_;  // job -> (segment, node ids), last step
-  // Segments ended by their node's loss (down, or registered anew), by node: their processes
-  // there must be gone before any later segment of the job starts (the fence came first).
+  // Segments ended by their node's loss (FailNode, or RequeueJob at a registration), by node:
+  // their processes there must be gone before any later segment of the job starts.
   std::set<std::pair<ProcKey, std::string>> lost_segments_;
   std::map<std::string, std::int64_t> epochs_;         // node -> epoch, last step
+  std::size_t rows_scanned_ = 0;                       // journal rows scan_lost_rows() has read
+  struct LostRows {
+    std::set<std::string> nodes;                       // FailNode
+    std::set<std::pair<JobId, int>> segments;          // RequeueJob: (job, segment)
+  };
+  LostRows scan_lost_rows();
 };
 
 }  // namespace hexa::dst

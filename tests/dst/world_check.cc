@@ -1,8 +1,9 @@
 // The invariants, checked after every step of the server and at every job's start on a node:
 //   - no GPU held by two running jobs (the core), nor by two live processes (the nodes);
 //   - gangs whole: all of a job's GPUs placed, or none;
-//   - a job's segment whose node was counted lost (FailNode, or a new registration) has no
-//     process left on that node when a later segment of it starts: the fence came first;
+//   - a job's segment whose node was counted lost (FailNode, or a new registration that left
+//     it out) has no process left on that node when a later segment of it starts: the fence
+//     came first (no stop order goes there);
 //   - every acknowledged submit is there (the core or the archive), and the same key never
 //     answers two jobs;
 //   - every job ends once: once ended, its state and end never change and it never runs again;
@@ -20,6 +21,21 @@
 #include "dst/world.h"
 
 namespace hexa::dst {
+
+// The FailNode and RequeueJob rows the journal took since the last look (rows are never taken
+// back: a crashed append keeps its whole batch or none of it).
+World::LostRows World::scan_lost_rows() {
+  LostRows out;
+  for (; rows_scanned_ < disk_.rows.size(); ++rows_scanned_) {
+    const std::string& cmd = disk_.rows[rows_scanned_].command;
+    if (cmd.starts_with("#")) continue;  // a host record
+    nlohmann::json j = nlohmann::json::parse(cmd.substr(0, cmd.find('\n')), nullptr, false);
+    const std::string type = j.is_object() ? j.value("type", "") : "";
+    if (type == "fail_node") out.nodes.insert(j.value("node", ""));
+    if (type == "requeue_job") out.segments.insert({j.value("job", JobId{0}), j.value("segment", 0)});
+  }
+  return out;
+}
 
 void World::check_server() {
   const std::string why = host_->read([&](const Core& core) -> std::string {
@@ -50,14 +66,20 @@ void World::check_server() {
       if (!h.released && !open_holds.count(h.req.id)) return "hold " + h.req.id + " open though its segment does not run";
     if (core.ledger().book().total() != 0) return "the ledger does not balance";
     if (host_->metrics().faults() != 0) return "a ledger fault (see the server's lines)";
-    // Segments that left the running set since the last step with their node lost (down, or
-    // registered anew: a new epoch): their processes must be gone before a later segment starts.
+    // Segments that left the running set since the last step because the server counted them
+    // lost on a node get no stop order there: the node failed (FailNode), or registered anew
+    // without them (a new epoch, and RequeueJob). Their processes there must be gone before a
+    // later segment starts (the fence came first). Elsewhere, as after a preemption (even one
+    // right after a registration: seed 193498), a stop order is on its way.
+    const LostRows lost = scan_lost_rows();
     for (const auto& [id, seg] : running_) {
       auto now_running = running.find(id);
       if (now_running != running.end() && now_running->second.first == seg.first) continue;
       for (int n : seg.second) {
         const std::string& name = topo.node(static_cast<NodeId>(n)).name;
-        if (!core.node(static_cast<NodeId>(n)).online || host_->agents().epoch(name) != epochs_[name]) {
+        const bool registered_anew = host_->agents().epoch(name) != epochs_[name];
+        if (!core.node(static_cast<NodeId>(n)).online || lost.nodes.count(name) ||
+            (registered_anew && lost.segments.count({id, seg.first}))) {
           lost_segments_.insert({{id, seg.first}, name});
           say("job " + std::to_string(id) + "/" + std::to_string(seg.first) + " lost with node " + name);
         }
