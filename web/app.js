@@ -39,6 +39,7 @@ const card = (title, ...kids) => h('section', { class: 'card' }, title ? h('h2',
 
 // --- formatting ------------------------------------------------------------------------------
 const fmtTime = (ms) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—');
+const fmtShort = (ms) => (ms ? new Date(ms).toISOString().slice(5, 19).replace('T', ' ') : '—');
 const fmtCredits = (micro) => (micro === null || micro === undefined ? '—' : (micro / 1e6).toLocaleString('en', { maximumFractionDigits: 2 }));
 function fmtAge(ms) {
   if (ms === null || ms === undefined) return '—';
@@ -180,13 +181,13 @@ function jobsPage(params) {
       form.addEventListener('submit', (ev) => { ev.preventDefault(); go({ state: stateSel.value, tenant: tenantIn.value.trim(), cursor: '' }); });
       const rows = list.jobs.map((j) => h('tr', { 'data-job': j.id },
         td(h('a', { href: '#/jobs/' + j.id }, String(j.id))), td(j.name), td(j.tenant), td(badge(j.state)), num(j.gpus),
-        td(j.site || '—'), td(fmtTime(j.submitted_ms)), td(j.reason, 'muted')));
+        td(fmtShort(j.submitted_ms)), td(fmtShort(j.ended_ms)), td(j.reason, 'muted')));
       const pager = h('div', { class: 'pager' },
         q.get('cursor') ? h('button', { class: 'secondary', type: 'button', onclick: () => go({ cursor: '' }) }, 'First page') : null,
         list.next_cursor ? h('button', { class: 'secondary', type: 'button', id: 'next-page', onclick: () => go({ cursor: list.next_cursor }) }, 'Next page') : null,
         h('span', { class: 'muted' }, list.jobs.length + ' jobs on this page, newest first'));
       return h('div', { id: 'jobs' }, h('h1', {}, 'Jobs'), card(null, form,
-        list.jobs.length ? table(['Id', 'Name', 'Tenant', 'State', 'GPUs #', 'Site', 'Submitted', 'Reason'], rows) : h('p', { class: 'muted' }, 'No jobs.'), pager));
+        list.jobs.length ? table(['Id', 'Name', 'Tenant', 'State', 'GPUs #', 'Submitted (UTC)', 'Ended (UTC)', 'Reason'], rows) : h('p', { class: 'muted' }, 'No jobs.'), pager));
     },
   };
 }
@@ -225,7 +226,7 @@ function jobPage(id) {
         refresh();
       });
       const facts = [['Tenant', j.tenant], ['State', badge(j.state)], ['Reason', j.reason], ['GPUs', j.gpus + (j.gpu_type ? ' × ' + j.gpu_type : '') + (j.slice ? ' (' + j.slice + ')' : '')],
-        ['Site', j.site || '—'], ['Nodes', (j.nodes || []).join(', ') || '—'],
+        ['Site asked', j.site || 'any'], ['Nodes', (j.nodes || []).join(', ') || '—'],
         ['GPU indices', (j.gpu_indices || []).map((g) => '[' + g.join(',') + ']').join(' ') || '—'],
         ['Priority', j.priority + (j.preemptible ? ', preemptible' : '')], ['Time limit', fmtAge(j.time_limit_s * 1000)],
         ['Command', (j.command || []).join(' ')], ['Credits so far', fmtCredits(j.credits_micro)], ['Run time', fmtAge(j.run_ms)]];
@@ -304,8 +305,8 @@ function creditsPage(params) {
       } catch (e) { return errorBox(e); }
       const pick = h('select', { id: 'credits-tenant' }, tenants.map((t) => h('option', { value: t, selected: t === tenant }, t)));
       pick.addEventListener('change', () => { location.hash = '#/credits?tenant=' + encodeURIComponent(pick.value); });
-      const grants = c.grants.length ? table(['Grant', 'Programme', 'Granted #', 'Left #', 'Starts', 'Expires', ''],
-        c.grants.map((g) => h('tr', {}, td(g.id), td(g.programme), num(fmtCredits(g.credits_micro)), num(fmtCredits(g.left_micro)), td(fmtTime(g.starts_ms)), td(fmtTime(g.expires_ms)), td(g.live ? 'live' : 'not live', 'muted'))))
+      const grants = c.grants.length ? table(['Grant', 'Programme', 'Granted #', 'Left #', 'Starts (UTC)', 'Expires (UTC)', ''],
+        c.grants.map((g) => h('tr', {}, td(g.id), td(g.programme), num(fmtCredits(g.credits_micro)), num(fmtCredits(g.left_micro)), td(fmtShort(g.starts_ms)), td(fmtShort(g.expires_ms)), td(g.live ? 'live' : 'not live', 'muted'))))
         : h('p', { class: 'muted' }, 'No grants.');
       const bu = c.budget;
       const budget = bu ? h('dl', { class: 'kv' },
@@ -355,11 +356,11 @@ function nodesPage() {
           }
         }
         return h('tr', { 'data-node': n.name }, td(n.name), td(n.site), td(n.block), td(n.gpu_type + (n.sliced ? ' (sliced)' : '')), td(badge(n.state)),
-          num(n.free_gpus + ' / ' + n.gpus), num(fmtAge(n.heartbeat_age_ms)), td(n.jobs ? n.jobs.length + ' jobs' : '—'),
-          td(n.drain_reason ? n.drain_reason + (n.drain_deadline_ms ? ' (until ' + fmtTime(n.drain_deadline_ms) + ')' : '') : '', 'muted'), td(actions));
+          num(n.free_gpus + ' / ' + n.gpus), num(fmtAge(n.heartbeat_age_ms)), num(n.jobs ? String(n.jobs.length) : '—'),
+          td(n.drain_reason ? n.drain_reason + (n.drain_deadline_ms ? ' (until ' + fmtShort(n.drain_deadline_ms) + ' UTC)' : '') : '', 'muted'), td(actions, 'actions'));
       });
       return h('div', { id: 'nodes' }, h('h1', {}, 'Nodes'), card(null,
-        table(['Node', 'Site', 'Block', 'GPU type', 'State', 'Free GPUs #', 'Heartbeat #', 'Jobs', 'Drain', ''], rows)));
+        table(['Node', 'Site', 'Block', 'GPU type', 'State', 'Free GPUs #', 'Heartbeat #', 'Jobs #', 'Drain', ''], rows)));
     },
   };
 }
@@ -390,7 +391,7 @@ async function refresh() {
     if (mine !== rendering || page !== state.page) return;  // a newer page or refresh took over
     // Keep what the user is typing: a poll does not replace a page with a focused input.
     const focused = document.activeElement;
-    if (focused && focused !== document.body && document.getElementById('view').contains(focused) && focused.tagName !== 'BUTTON' && page.shown) return;
+    if (focused && ['INPUT', 'SELECT', 'TEXTAREA'].includes(focused.tagName) && document.getElementById('view').contains(focused) && page.shown) return;
     document.getElementById('view').replaceChildren(view);
     page.shown = true;
     document.getElementById('status').textContent = page.poll === false ? '' : 'Updated ' + new Date().toLocaleTimeString('en-GB') + ' · every 5 s while this tab is visible';

@@ -125,5 +125,30 @@ TEST(ConsoleApi, CreditsListGrantsAndTheBudgetOfVisibleTenantsOnly) {
   EXPECT_TRUE(cloud->as_admin("GET", "/v1/tenants/beta/credits").json["budget"].is_null());
 }
 
+TEST(ConsoleApi, ABudgetCrossedIsAnAlertForItsTenantOnly) {
+  auto cloud = LiveCloud::start(small_cloud(1, 2));
+  ASSERT_TRUE(cloud);
+  for (const char* t : {"alpha", "beta"}) {
+    ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", t}}).status, 201);
+    ASSERT_EQ(cloud->as_admin("POST", std::string("/v1/tenants/") + t + "/grants", {{"credits_micro", 100'000'000}}).status, 201);
+  }
+  ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/alpha/budget", {{"limit_micro", 500}, {"alerts_pct", {50, 100}}}).status, 200);
+  cloud->start_agent("n0", 2);
+  ASSERT_TRUE(cloud->wait_node_up("n0"));
+  const std::string alpha = cloud->token("member", "alpha"), beta = cloud->token("member", "beta");
+  Answer job = cloud->call("POST", "/v1/jobs", {{"gpus", 2}, {"command", {"sleep", "1"}}}, alpha);
+  ASSERT_EQ(job.status, 201) << job.body;
+  Json ended = cloud->wait_job(job.json["id"], [](const Json& j) { return j["state"] == "finished"; });
+  ASSERT_EQ(ended["state"], "finished") << ended.dump();
+  Json alerts;
+  for (int i = 0; i < 50 && alerts.size() < 2; ++i, std::this_thread::sleep_for(100ms))
+    alerts = cloud->call("GET", "/v1/overview", nullptr, alpha).json["alerts"];
+  ASSERT_EQ(alerts.size(), 2u) << alerts.dump() << "\n" << cloud->call("GET", "/v1/tenants/alpha/credits", nullptr, alpha).body;
+  EXPECT_EQ(alerts[0]["kind"], "budget");
+  EXPECT_EQ(alerts[0]["tenant"], "alpha");
+  EXPECT_NE(alerts[0]["text"].get<std::string>().find("100% of its credits budget"), std::string::npos) << alerts.dump();
+  EXPECT_EQ(cloud->call("GET", "/v1/overview", nullptr, beta).json["alerts"].size(), 0u);
+}
+
 }  // namespace
 }  // namespace hexa::testing
