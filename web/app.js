@@ -248,8 +248,9 @@ function jobPage(id) {
 // --- tenants ---------------------------------------------------------------------------------
 function quotaText(qs) {
   if (!qs || !qs.length) return '—';
-  return qs.map((q) => [q.gpu_type || 'all', q.max_gpus !== null ? 'max ' + q.max_gpus : null, q.guaranteed_gpus !== null ? 'guaranteed ' + q.guaranteed_gpus : null,
-    q.max_running !== null ? q.max_running + ' running' : null, q.max_queued !== null ? q.max_queued + ' queued' : null].filter(Boolean).join(' ')).join('; ');
+  return qs.map((q) => (q.gpu_type ? q.gpu_type + ': ' : '') + [q.max_gpus !== null ? 'max ' + q.max_gpus + ' GPUs' : null,
+    q.guaranteed_gpus !== null ? q.guaranteed_gpus + ' guaranteed' : null, q.max_running !== null ? q.max_running + ' running' : null,
+    q.max_queued !== null ? q.max_queued + ' queued' : null].filter(Boolean).join(', ')).join('; ');
 }
 function tenantsPage() {
   return {
