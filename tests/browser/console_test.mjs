@@ -91,6 +91,24 @@ try {
   check(true, `job ${id} cancelled from its page`);
 
   await visit('#/tenants', '#tenants', 'tenants');
+
+  // The 5 s poll pauses while the tab is hidden and catches up at once when it shows again.
+  let calls = 0;
+  const count = (r) => { if (r.url().includes('/v1/')) calls += 1; };
+  page.on('request', count);
+  const setVisibility = (v) => page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, v);
+  await setVisibility('hidden');
+  calls = 0;
+  await new Promise((r) => setTimeout(r, 6500));
+  check(calls === 0, 'no polling while the tab is hidden (' + calls + ' calls)');
+  await setVisibility('visible');
+  for (let i = 0; i < 50 && calls === 0; ++i) await new Promise((r) => setTimeout(r, 100));
+  check(calls > 0, 'polling again once the tab shows');
+  page.off('request', count);
+
   await visit('#/credits', '#credits', 'credits');
   await visit('#/nodes', '#nodes', 'nodes');
   check(await page.$('button[data-drain]') === null, 'a member has no drain buttons');
