@@ -10,7 +10,8 @@ packages=(
   libboost-dev libsqlite3-dev libssl-dev  # the live control plane: Asio/Beast, the journal, token hashes, TLS
   openssl  # tests/net/test_certs.h makes the TLS tests' CA and certificates with the openssl command
   bc  # scripts/bench.sh
-  chromium  # tests/apps/report_html_test.cc opens the HTML report headless
+  chromium  # tests/apps/report_html_test.cc opens the HTML report headless; the console's browser test
+  nodejs npm  # the console's browser test drives Chromium with puppeteer-core (tests/browser/)
 )
 
 missing=()
@@ -20,12 +21,21 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: done"
 fi
 
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+# The browser test's npm packages, exactly as package-lock.json says (no browser download:
+# puppeteer-core drives the Debian chromium). Only when the lock changed since the last install.
+browser="$(dirname "$0")/../tests/browser"
+if [ ! -f "$browser/node_modules/.package-lock.json" ] || [ "$browser/package-lock.json" -nt "$browser/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in tests/browser"
+  (cd "$browser" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: tests/browser's npm packages already installed"
+fi

@@ -73,6 +73,10 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "Connections at once; more are closed as soon as they are accepted (lowered to what the open "
                 "files limit allows)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))->capture_default_str();
+  c->add_option("--history-every-s", a.opt.history_every_s,
+                "How often the server samples utilisation and queue length for the web console's overview "
+                "(the last 1,440 samples are kept: a day at the default)")
+      ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
   c->footer("Examples:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642\n"
             "  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 10.0.0.1:8642 --tls-cert server.pem "
             "--tls-key server.key");

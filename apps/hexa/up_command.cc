@@ -161,6 +161,8 @@ void add_up_command(CLI::App& app, UpArgs& a) {
       ->check(CLI::Range(1, 64))->capture_default_str();
   c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
       ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+  c->add_option("--history-every-s", a.history_every_s, "How often its server samples utilisation for the web console")
+      ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
   c->add_option("--stop-grace-s", a.stop_grace_s, "SIGTERM to SIGKILL when a job is stopped")
       ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
   c->add_flag("--allow-root", a.allow_root, "Let agents run jobs as root (otherwise: as nobody when root)");
@@ -194,11 +196,12 @@ int run_up(const UpArgs& a) {
   sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
   fs::remove(a.state_dir + "/server.url", ec);
   const std::string exe = self_exe();
-  char grace[32], stop_grace[32];
+  char grace[32], stop_grace[32], history[32];
   std::snprintf(grace, sizeof grace, "%g", a.node_grace_s);
   std::snprintf(stop_grace, sizeof stop_grace, "%g", a.stop_grace_s);
+  std::snprintf(history, sizeof history, "%g", a.history_every_s);
   pid_t server = spawn({exe, "serve", "--config", config, "--state", a.state_dir, "--listen", a.listen, "--node-grace-s",
-                        grace, "--stop-grace-s", stop_grace},
+                        grace, "--stop-grace-s", stop_grace, "--history-every-s", history},
                        a.state_dir + "/serve.log");
   auto url = wait_ready(a.state_dir, server, std::chrono::seconds(60));
   if (!url.ok()) {

@@ -14,7 +14,7 @@ struct UpArgs {
   std::string listen = "127.0.0.1:8642";
   int agents = 2;
   int gpus_per_agent = 4;
-  double node_grace_s = 15, stop_grace_s = 30;
+  double node_grace_s = 15, stop_grace_s = 30, history_every_s = 60;
   bool allow_root = false;
   bool discover_gpus = false;  // agents run with --gpus auto (NVML) instead of the config's GPUs
   std::string run_as;  // the agents run jobs as this user

@@ -16,6 +16,7 @@
 #include "server/host.h"
 #include "server/rate_limit.h"
 #include "server/tokens.h"
+#include "server/util_history.h"
 
 namespace hexa {
 
@@ -27,6 +28,7 @@ struct Api {
   TokenBook& tokens;
   std::atomic<bool> ready{false};
   RateLimiter* rate = nullptr;  // per-token request limits (hexa serve --rate-limit); null: none
+  UtilHistory* history = nullptr;  // utilisation sampled once a minute, for GET /v1/overview; null: none
 };
 
 // What a handler gets: the request, who asks, the path's {parameters}, and how to answer.
@@ -131,5 +133,11 @@ void get_readyz(Api&, Call&);
 void get_metrics(Api&, Call&);
 void get_openapi(Api&, Call&);
 void get_digest(Api&, Call&);
+void get_console(Api&, Call&);        // routes_console.cc: the web console's files
+void get_console_asset(Api&, Call&);
+void get_overview(Api&, Call&);       // routes_overview.cc: the console's aggregates
+void get_tenant_credits(Api&, Call&);
+// One sample of utilisation and queue length (UtilHistory), at wall-clock `wall`. REQUIRES: read lock.
+UtilSample take_util_sample(const Core& core, TimeMs wall);
 
 }  // namespace hexa

@@ -125,6 +125,12 @@ Json schemas() {
                         {"data_b64", t("string")}},
                        {"node", "epoch", "job", "segment", "stream", "offset"});
   s["LogSize"] = obj({{"size", t("integer")}}, {"size"});
+  s["Overview"] = obj({{"now_ms", t("integer")}, {"sites", arr(t("object"))}, {"queue", arr(t("object"))},
+                       {"fair_share", arr(t("object"))}, {"alerts", arr(t("object"))}, {"history", arr(t("object"))}},
+                      {"sites", "queue", "alerts", "history"});
+  s["Credits"] = obj({{"tenant", t("string")}, {"credits_on", t("boolean")}, {"grants", arr(t("object"))},
+                      {"budget", nullable("object")}},
+                     {"tenant", "grants"});
   s["Digest"] = obj({{"digest", t("string")}, {"ledger_total_micro", t("integer")}}, {"digest", "ledger_total_micro"});
   s["OpenApi"] = Json{{"type", "object"}, {"description", "this document"}};
   return s;

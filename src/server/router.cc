@@ -119,11 +119,16 @@ const std::vector<Route>& routes() {
       {"POST", "/v1/agent/report", "report exits and heartbeat", "admin agent", post_agent_report, "AgentReport",
        "Empty"},
       {"POST", "/v1/agent/logs", "append a job's output", "admin agent", post_agent_logs, "AgentLogs", "LogSize"},
+      {"GET", "/v1/overview", "read the console's overview", "admin operator member", get_overview, "", "Overview"},
+      {"GET", "/v1/tenants/{t}/credits", "read a tenant's grants and budget", "admin member", get_tenant_credits, "",
+       "Credits"},
       {"GET", "/v1/debug/digest", "read the core's state digest", "admin", get_digest, "", "Digest"},
       {"GET", "/healthz", "check the process is up", "", get_healthz, "", ""},
       {"GET", "/readyz", "check the server is ready", "", get_readyz, "", ""},
       {"GET", "/metrics", "read Prometheus metrics", "", get_metrics, "", ""},
       {"GET", "/openapi.json", "read this API's OpenAPI document", "", get_openapi, "", "OpenApi"},
+      {"GET", "/", "read the web console", "", get_console, "", ""},
+      {"GET", "/assets/{file}", "read a file of the web console", "", get_console_asset, "", ""},
   };
   return table;
 }

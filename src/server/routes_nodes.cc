@@ -4,18 +4,28 @@
 namespace hexa {
 namespace {
 
-Json node_json(Api& api, const Core& core, NodeId n, bool with_jobs) {
+// What runs on each node: its jobs and whole GPUs in use, from one pass over the running jobs
+// (a pass per node was nodes x running: 0.1 s and more for 1,250 nodes and 10,000 jobs).
+struct NodeUse {
+  std::vector<JobId> jobs;
+  int used = 0;
+};
+std::vector<NodeUse> node_uses(const Core& core) {
+  std::vector<NodeUse> out(core.topology().nodes().size());
+  for (JobId id : core.state().running)
+    for (const NodeGpus& g : core.job(id).alloc) {
+      out[g.node].jobs.push_back(id);
+      out[g.node].used += g.slots ? 0 : std::popcount(g.mask);
+    }
+  return out;
+}
+
+Json node_json(Api& api, const Core& core, NodeId n, const NodeUse& use, bool with_jobs) {
   const Topology& topo = core.topology();
   const NodeInfo& info = topo.node(n);
   AgentBook::View agent = api.host.agents().view(info.name);
-  Json jobs = Json::array();
-  int used = 0;
-  for (JobId id : core.state().running)
-    for (const NodeGpus& g : core.job(id).alloc)
-      if (g.node == n) {
-        if (with_jobs) jobs.push_back(id);
-        used += g.slots ? 0 : std::popcount(g.mask);
-      }
+  Json jobs = with_jobs ? Json(use.jobs) : Json::array();
+  const int used = use.used;
   NodeStatus st = core.node(n);
   Json o{{"name", info.name},
          {"site", topo.site(info.site).name},
@@ -63,7 +73,8 @@ void set_drain(Api& api, Call& call, bool drain) {
         return p;
       },
       [&api, name](const Outcome&, const Core& core) {
-        return json_response(200, node_json(api, core, *core.topology().find_node(name), true));
+        const NodeId n = *core.topology().find_node(name);
+        return json_response(200, node_json(api, core, n, node_uses(core)[n], true));
       });
 }
 
@@ -73,7 +84,8 @@ void get_nodes(Api& api, Call& call) {
   bool with_jobs = !call.who->is("member");  // a member sees capacity, not others' jobs
   call.reply(api.host.read([&](const Core& core) {
     Json out{{"nodes", Json::array()}};
-    for (NodeId n = 0; n < core.topology().nodes().size(); ++n) out["nodes"].push_back(node_json(api, core, n, with_jobs));
+    const std::vector<NodeUse> uses = node_uses(core);
+    for (NodeId n = 0; n < core.topology().nodes().size(); ++n) out["nodes"].push_back(node_json(api, core, n, uses[n], with_jobs));
     return json_response(200, out);
   }));
 }

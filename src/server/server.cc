@@ -93,6 +93,11 @@ int run_server(const ServeOptions& opt) {
   std::optional<RateLimiter> limiter;
   if (opt.rate_limit > 0) api.rate = &limiter.emplace(opt.rate_limit);
   (*host)->start();
+  // The console's history of utilisation and queue length: a sample a minute (--history-every-s), 1,440 kept.
+  UtilHistory history;
+  api.history = &history;
+  history.start([&host] { return (*host)->read([&](const Core& core) { return take_util_sample(core, (*host)->options().clock()); }); },
+                static_cast<DurationMs>(std::llround(opt.history_every_s * 1000)));
   auto server = HttpServer::start(http, [&api](HttpRequest req, Reply reply) { serve_request(api, std::move(req), std::move(reply)); });
   if (!server.ok()) {
     (*host)->stop();
@@ -107,6 +112,7 @@ int run_server(const ServeOptions& opt) {
   sigwait(&stop_signals, &sig);
   say(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
   (*server)->stop();
+  history.stop();
   Status snap = (*host)->snapshot_now();
   if (!snap.ok()) say("last snapshot not written: " + snap.message());
   (*host)->stop();

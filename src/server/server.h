@@ -20,6 +20,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // PEM files: both (HTTPS, TLS 1.2+) or neither (plain HTTP)
   double header_timeout_s = 10;   // a request's header must arrive whole this soon (slowloris)
   std::size_t max_connections = 10'000;  // beyond: closed at accept (and at most the fd limit allows)
+  double history_every_s = 60;   // the console's utilisation history: one sample this often (a day of minutes kept)
   HostOptions host;
 };
 

@@ -54,7 +54,8 @@ bool allowed(const Route& r, const std::string& role) {
 // What a member of alpha or the agent of n0 may see of beta's or n1's: nothing.
 bool sees_foreign(const Route& r, const std::string& role) {
   const std::string p = r.pattern;
-  if (role == "member") return p == "/v1/nodes" || p == "/v1/whoami" || p == "/v1/reservations";  // capacity, itself
+  // Capacity, itself; the overview's sites and history (its queue and alerts are of its own subtree).
+  if (role == "member") return p == "/v1/nodes" || p == "/v1/whoami" || p == "/v1/reservations" || p == "/v1/overview";
   return p == "/v1/whoami";
 }
 

@@ -93,11 +93,16 @@ std::vector<MatrixRow> rows() {
        [](C& c) { return MatrixRequest{"POST", "/v1/agent/report", c.report_body()}; }},
       {"POST", "/v1/agent/logs", "n1's job", {401, 403, 403, 403, 404, 200, 200},
        [](C& c) { return MatrixRequest{"POST", "/v1/agent/logs", c.log_body()}; }},
+      {"GET", "/v1/overview", "", {401, 200, 200, 200, 403, 403, 200}, [](C&) { return get("/v1/overview"); }},
+      {"GET", "/v1/tenants/{t}/credits", "alpha", {401, 200, 404, 403, 403, 403, 200},
+       [](C&) { return get("/v1/tenants/alpha/credits"); }},
       {"GET", "/v1/debug/digest", "", {401, 403, 403, 403, 403, 403, 200}, [](C&) { return get("/v1/debug/digest"); }},
       {"GET", "/healthz", "", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/healthz"); }},
       {"GET", "/readyz", "", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/readyz"); }},
       {"GET", "/metrics", "", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/metrics"); }},
       {"GET", "/openapi.json", "", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/openapi.json"); }},
+      {"GET", "/", "the console", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/"); }},
+      {"GET", "/assets/{file}", "app.js", {200, 200, 200, 200, 200, 200, 200}, [](C&) { return get("/assets/app.js"); }},
   };
 }
 
