@@ -49,11 +49,11 @@ void sort_newest_first(std::vector<Json>& jobs) {
 }
 
 std::string render(const std::vector<Json>& jobs, const ClientIo& io) {
-  Table t({"JOBID", "NAME", "TENANT", "STATE", "GPUS", "SITE", "TIME", "NODES", "REASON"});
+  Table t({"JOBID", "NAME", "TENANT", "STATE", "GPUS", "SITE", "TIME", "START", "NODES", "REASON"});
   std::int64_t now = io.now_ms();
   for (const Json& j : jobs)
     t.add({text_of(j, "id"), text_of(j, "name"), text_of(j, "tenant"), text_of(j, "state"), gpus_cell(j),
-           text_of(j, "site"), time_cell(j, now), joined(j, "nodes"), text_of(j, "reason")});
+           text_of(j, "site"), time_cell(j, now), start_cell(j, now), joined(j, "nodes"), text_of(j, "reason")});
   return t.render(io.terminal_width);
 }
 

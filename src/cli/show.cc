@@ -72,7 +72,7 @@ std::string render(const Json& j, std::int64_t now) {
       {"slice", text_of(j, "slice")},       {"priority", text_of(j, "priority")},
       {"preemptible", preemption(j)},       {"time limit", time_limit(j)},
       {"submitted", date_of(j, "submitted_ms")}};
-  if (int_of(j, "estimated_start_ms")) lines.push_back({"estimated start", date_of(j, "estimated_start_ms")});
+  if (std::string start = start_line(j, now); !start.empty()) lines.push_back({"estimated start", start});
   std::vector<std::pair<std::string, std::string>> more = {
       {"started", date_of(j, "started_ms")}, {"ended", date_of(j, "ended_ms")},
       {"waited", waited(j, now)},           {"run time", run_time(j, now)},
