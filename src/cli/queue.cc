@@ -83,7 +83,9 @@ int run_queue(const QueueArgs& a, Session& s, const ClientIo& io) {
 
 void add_queue(CLI::App& app, Verbs& verbs) {
   auto a = std::make_shared<QueueArgs>();
-  CLI::App* v = add_verb(app, "queue", "List jobs: pending and running ones unless --all or --state",
+  CLI::App* v = add_verb(app, "queue",
+                         "List jobs: pending and running ones unless --all or --state. START: when a pending job "
+                         "is expected to start (? when no time can be given; hexa show JOB says why)",
                          "hexa queue --tenant acme --all --limit 50");
   v->add_option("--tenant", a->tenant, "Only this tenant and its sub-tenants");
   v->add_option("--state", a->state, "Only jobs in this state (pending, running, finished, failed, cancelled, ...)");

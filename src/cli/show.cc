@@ -99,7 +99,8 @@ int run_show(const ShowArgs& a, Session& s, const ClientIo& io) {
 
 void add_show(CLI::App& app, Verbs& verbs) {
   auto a = std::make_shared<ShowArgs>();
-  CLI::App* v = add_verb(app, "show", "Show one job", "hexa show 7");
+  CLI::App* v = add_verb(app, "show", "Show one job (a pending one: when it is expected to start, and how that was estimated)",
+                         "hexa show 7");
   v->add_option("JOB", a->job, "Job id")->required();
   add_global_options(*v, a->g);
   verbs.push_back({v, [a](const HttpClientFactory& make, const ClientIo& io) {

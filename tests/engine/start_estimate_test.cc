@@ -1,6 +1,9 @@
 // Estimated start times (engine/start_estimate.h) on small hand-checked cases: a queue behind
 // two running jobs, the backfill reservation, an advance reservation, a node that takes no
 // work, a job held for credits, and the policies that cannot promise.
+#include <chrono>
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "core/core.h"
@@ -164,6 +167,46 @@ TEST_F(CreditsTest, EstimateUnknownWhileWaitingForCredits) {
   StartEstimate e = core->start_estimates()->of(core->job(j));
   EXPECT_FALSE(e.known());
   EXPECT_EQ(note_text(e.note, "fifo"), "unknown: waiting for credits");
+}
+
+}  // namespace
+}  // namespace hexa
+
+namespace hexa {
+namespace {
+
+// The cost of one walk with 100,000 jobs queued behind 1,000 running ones (1,000 GPUs): what
+// the first job list after a pass pays. A benchmark (DISABLED_: run by hand), no bound asserted.
+TEST(EstimateBench, DISABLED_WalkOfAHundredThousandQueuedJobs) {
+  Topology topo = testing::cluster(16, 8, 8);  // 1,024 GPUs
+  SchedulerOptions opt;
+  opt.policy = "backfill";
+  auto core = std::move(Core::make(topo, opt)).value();
+  ASSERT_TRUE(core->apply(AddTenant::root("t"), 0).ok());
+  testing::XorShift rng{42};
+  const int sizes[] = {1, 1, 2, 4, 8, 8, 16, 32};
+  for (int i = 0; i < 101'000; ++i) {
+    JobSpec s;
+    s.name = "j" + std::to_string(i);
+    s.tenant = 0;
+    s.gpus = i < 1'000 ? 1 : sizes[rng(std::size(sizes))];
+    s.time_limit = (1 + rng(48)) * 30 * kMinute;
+    ASSERT_TRUE(core->apply(SubmitJob{s}, 0).ok());
+    if (i == 999) ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  }
+  ASSERT_TRUE(core->apply(Schedule{}, kSecond).ok());
+  auto t0 = std::chrono::steady_clock::now();
+  auto e = core->start_estimates();
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  long known = 0;
+  for (JobId id = 0; id < core->state().jobs.size(); ++id)
+    if (core->job(id).phase == JobPhase::kPending && e->of(core->job(id)).known()) ++known;
+  std::printf("  %zu running, %zu queued: walk %.1f ms, %ld with a time\n", core->state().running.size(),
+              core->scheduler().pending(), ms, known);
+  auto t1 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1000; ++i) (void)core->start_estimates();
+  std::printf("  cached: %.3f us per ask\n",
+              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t1).count() / 1000);
 }
 
 }  // namespace
