@@ -43,7 +43,8 @@ class EstimateTest : public ::testing::Test {
 };
 
 // A runs 8 GPUs to 2 h, B 8 GPUs to 3 h. C (16 GPUs, 1 h) needs both: 3 h; D (8 GPUs, 2 h)
-// cannot end before C's start, so it comes after C: 4 h.
+// cannot end before C's start, so it comes after C: 4 h. (Nothing is free: the pass stops at C
+// without planning a reservation; the walk gives the same time.)
 TEST_F(EstimateTest, QueueBehindTwoRunningJobsUnderBackfill) {
   make("backfill");
   JobId a = submit(8, 2 * kHour, 0), b = submit(8, 3 * kHour, 0);
@@ -53,10 +54,25 @@ TEST_F(EstimateTest, QueueBehindTwoRunningJobsUnderBackfill) {
   JobId c = submit(16, kHour, kMinute), d = submit(8, 2 * kHour, kMinute);
   pass(kMinute);
   EXPECT_EQ(estimate(c).at, 3 * kHour);
-  EXPECT_EQ(note(c), "backfill reservation");
+  EXPECT_EQ(note(c), "when running jobs reach their time limits");
   EXPECT_EQ(estimate(d).at, 4 * kHour);
   EXPECT_EQ(note(d), "when running jobs reach their time limits");
   EXPECT_FALSE(core->start_estimates()->of(core->job(a)).known());  // running: not in the walk
+}
+
+// A runs 8 GPUs to 2 h; 8 are free. C (16 GPUs) holds the EASY reservation for 2 h; D (4 GPUs
+// for 3 h) would delay it, so it comes after C: 3 h.
+TEST_F(EstimateTest, HeadJobHasTheBackfillReservation) {
+  make("backfill");
+  submit(8, 2 * kHour, 0);
+  pass(0);
+  JobId c = submit(16, kHour, kMinute), d = submit(4, 3 * kHour, kMinute);
+  pass(kMinute);
+  ASSERT_TRUE(core->scheduler().reservation().active);
+  EXPECT_EQ(estimate(c).at, 2 * kHour);
+  EXPECT_EQ(note(c), "backfill reservation");
+  EXPECT_EQ(estimate(d).at, 3 * kHour);
+  EXPECT_EQ(core->job(d).phase, JobPhase::kPending);
 }
 
 // fifo holds no reservation: the same times, from the running jobs' limits alone.
@@ -76,8 +92,8 @@ TEST_F(EstimateTest, CachedPerPass) {
   make("backfill");
   submit(16, kHour, 0);
   pass(0);
-  JobId w = submit(8, kHour, kMinute);
   auto first = core->start_estimates();
+  JobId w = submit(8, kHour, kMinute);
   EXPECT_EQ(first.get(), core->start_estimates().get());
   EXPECT_EQ(first->of(core->job(w)).note, EstimateNote::kNotLooked);  // came after the walk
   pass(2 * kMinute);
@@ -135,7 +151,7 @@ TEST_F(EstimateTest, RunningJobWithoutLimit) {
 }
 
 TEST_F(EstimateTest, PoliciesThatReorderCannotPromise) {
-  for (const char* policy : {"las", "srtf"}) {
+  for (const char* policy : {"las"}) {  // srtf too, but it needs true durations (simulator only)
     make(policy);
     submit(16, kHour, 0);
     pass(0);
@@ -150,9 +166,9 @@ TEST_F(EstimateTest, PoliciesThatReorderCannotPromise) {
 // fair reorders tenants, but its head job holds a reservation: that one has a time.
 TEST_F(EstimateTest, FairHeadHasItsReservation) {
   make("fair");
-  submit(16, kHour, 0);
+  submit(8, kHour, 0);
   pass(0);
-  JobId head = submit(16, kHour, kMinute), next = submit(8, kHour, kMinute);
+  JobId head = submit(16, kHour, kMinute), next = submit(8, 2 * kHour, kMinute);
   pass(kMinute);
   EXPECT_EQ(estimate(head).at, kHour);
   EXPECT_EQ(estimate(head).note, EstimateNote::kReservation);
@@ -192,7 +208,9 @@ TEST(EstimateBench, DISABLED_WalkOfAHundredThousandQueuedJobs) {
     s.gpus = i < 1'000 ? 1 : sizes[rng(std::size(sizes))];
     s.time_limit = (1 + rng(48)) * 30 * kMinute;
     ASSERT_TRUE(core->apply(SubmitJob{s}, 0).ok());
-    if (i == 999) ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+    if (i == 999) {
+      ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+    }
   }
   ASSERT_TRUE(core->apply(Schedule{}, kSecond).ok());
   auto t0 = std::chrono::steady_clock::now();
