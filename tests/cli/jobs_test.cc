@@ -182,10 +182,11 @@ TEST(Queue, StartColumnIsRelative) {
   unknown.insert(unknown.size() - 1, R"(,"estimated_start_ms":null,"estimated_start_note":"unknown: waiting for a quota")");
   server.reply(200, R"({"jobs":[)" + kRunning + "," + soon + "," + unknown + "]}");
   ASSERT_EQ(run(server, t, {"queue", "--all"}), 0) << t.err.str();
-  EXPECT_NE(t.out.str().find("TIME  START    NODES"), std::string::npos) << t.out.str();
-  EXPECT_NE(t.out.str().find("6:40  -        n1,n2"), std::string::npos) << t.out.str();
-  EXPECT_NE(t.out.str().find("1:00  in 1h20m  -"), std::string::npos) << t.out.str();
-  EXPECT_NE(t.out.str().find("1:00  ?        -"), std::string::npos) << t.out.str();
+  EXPECT_EQ(t.out.str(),
+            "JOBID  NAME   TENANT   STATE    GPUS    SITE   TIME  START     NODES  REASON\n"
+            "9      train  acme     running  2xH100  paris  6:40  -         n1,n2  running since 15:00\n"
+            "8      eval   acme/ml  pending  4       -      1:00  ?         -      waiting for 4 free H100 GPUs at paris\n"
+            "7      eval   acme/ml  pending  4       -      1:00  in 1h20m  -      waiting for 4 free H100 GPUs at paris\n");
 }
 
 TEST(Cancel, OneLinePerJobAndExit2IfAnyFailed) {
