@@ -59,6 +59,7 @@ class Shadow {
         windows_.push_back(&r);
         ends_.emplace(r.to, Allocation{});  // its GPUs are free for all again: a time to look
       }
+    free_downtimes(now);
     // What a job could ever get: the whole GPUs of nodes that take work, per pool.
     const Topology& topo = *s.topo;
     up_.assign(free_.pools().size(), 0);
@@ -69,6 +70,29 @@ class Shadow {
   }
 
   bool no_limit() const { return no_limit_; }
+
+  // Downtimes on now keep their GPUs out of the index (Scheduler::keep_down) until their
+  // window ends: then they are free again. A GPU is out (not free, and no running job's), and
+  // comes back, once: when two downtimes share it, at the later end.
+  void free_downtimes(TimeMs now) {
+    const Topology& topo = *s_.topo;
+    std::vector<std::uint64_t> out(topo.nodes().size(), 0);
+    for (NodeId n = 0; n < out.size(); ++n)
+      if (!topo.node(n).sliced && s_.nodes[n].takes_work())
+        out[n] = ~free_.free_mask(n) & (topo.node(n).gpus >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << topo.node(n).gpus) - 1);
+    for (JobId id : s_.running)
+      for (const NodeGpus& g : s_.jobs[id].alloc) out[g.node] &= ~g.mask;
+    std::vector<const AdvanceReservation*> down;
+    for (const AdvanceReservation* r : windows_)
+      if (r->tenant == kNoTenant && r->active(now)) down.push_back(r);
+    std::sort(down.begin(), down.end(), [](auto* a, auto* b) { return a->to > b->to; });
+    for (const AdvanceReservation* r : down)
+      for (const NodeGpus& g : r->gpus)
+        if (std::uint64_t m = g.mask & out[g.node]) {
+          out[g.node] &= ~m;
+          ends_.emplace(r->to, Allocation{{g.node, m}});
+        }
+  }
 
   bool could_ever_fit(const PlaceRequest& req) const {
     for (PoolId p = 0; p < up_.size(); ++p)

@@ -138,6 +138,33 @@ TEST_F(EstimateTest, NodeDownFreesNothing) {
   EXPECT_EQ(estimate(small).note, EstimateNote::kNeverFits);
 }
 
+// A downtime on now keeps its node out until its window ends; one that begins later keeps out
+// a job that would run into it.
+TEST(EstimateDowntime, NodeBackWhenItsDowntimeEnds) {
+  Topology topo = testing::cluster(1, 2, 8);
+  ASSERT_TRUE(topo.add_downtime({"m", "maintenance of n1", {1}, 0, 3 * kHour}).ok());
+  SchedulerOptions opt;
+  opt.policy = "backfill";
+  auto core = std::move(Core::make(topo, opt)).value();
+  ASSERT_TRUE(core->apply(AddTenant::root("t"), 0).ok());
+  auto submit = [&](int gpus, DurationMs limit) {
+    JobSpec s;
+    s.name = "j" + std::to_string(core->state().jobs.size());
+    s.gpus = gpus;
+    s.time_limit = limit;
+    auto fx = core->apply(SubmitJob{s}, 0);
+    EXPECT_TRUE(fx.ok()) << fx.status().message();
+    return std::get<JobAccepted>(fx->list.front()).job;
+  };
+  JobId a = submit(8, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  ASSERT_EQ(core->job(a).phase, JobPhase::kRunning);
+  JobId big = submit(16, kHour);
+  ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
+  StartEstimate e = core->start_estimates()->of(core->job(big));
+  EXPECT_EQ(e.at, 3 * kHour) << note_text(e.note, "backfill");
+}
+
 // A running job without a time limit holds what the queue needs: no time can be promised.
 TEST_F(EstimateTest, RunningJobWithoutLimit) {
   make("fifo");
