@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <ctime>
+
+#include <fmt/format.h>
 
 #include "cli/time_arg.h"
 
@@ -22,7 +25,52 @@ std::string quoted(const std::string& word) {
   return out + "'";
 }
 
+// "1h20m", "5m", "2d3h": the coarse parts of a duration, for a table cell.
+std::string compact(std::int64_t ms) {
+  std::int64_t m = ms / 60000, h = m / 60, d = h / 24;
+  if (d > 0) return fmt::format("{}d{}h", d, h % 24);
+  if (h > 0) return fmt::format("{}h{}m", h, m % 60);
+  return fmt::format("{}m", std::max<std::int64_t>(m, 1));
+}
+
+// "1 h 20 min", "5 min", "2 d 3 h", for a sentence.
+std::string spelled(std::int64_t ms) {
+  std::int64_t m = ms / 60000, h = m / 60, d = h / 24;
+  if (d > 0) return fmt::format("{} d {} h", d, h % 24);
+  if (h > 0) return fmt::format("{} h {} min", h, m % 60);
+  return m > 0 ? fmt::format("{} min", m) : "under a minute";
+}
+
+// `YYYY-MM-DD HH:MM ZONE`, in local time (the TZ environment variable).
+std::string local_minutes(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  if (localtime_r(&t, &tm) == nullptr) return std::to_string(ms) + " ms";
+  char buf[64];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M %Z", &tm);
+  return std::string(buf, n);
+}
+
 }  // namespace
+
+std::string start_cell(const Json& job, std::int64_t now_ms) {
+  if (str(job, "state").value_or("") != "pending") return "-";
+  auto at = int_of(job, "estimated_start_ms");
+  if (!at) return "?";
+  return *at <= now_ms ? "now" : "in " + compact(*at - now_ms);
+}
+
+std::string start_line(const Json& job, std::int64_t now_ms) {
+  auto at = int_of(job, "estimated_start_ms");
+  std::string note = str(job, "estimated_start_note").value_or("");
+  if (!at) {
+    if (note.empty()) return "";
+    constexpr std::string_view kUnknown = "unknown: ";
+    return "unknown (" + (note.starts_with(kUnknown) ? note.substr(kUnknown.size()) : note) + ")";
+  }
+  std::string when = *at <= now_ms ? "now" : "in " + spelled(*at - now_ms);
+  return local_minutes(*at) + " (" + when + (note.empty() ? "" : "; " + note) + ")";
+}
 
 bool is_ended_state(const std::string& state) {
   return std::find(kEnded.begin(), kEnded.end(), state) != kEnded.end();

@@ -22,6 +22,13 @@ std::string gpus_cell(const Json& job);
 // TIME: how long it has run (or ran), or, never started, how long it has waited.
 std::string time_cell(const Json& job, std::int64_t now_ms);
 
+// START: when a pending job is expected to start, from now: "in 1h20m", "now", or "?" when the
+// server gives no time; "-" for a job that does not wait.
+std::string start_cell(const Json& job, std::int64_t now_ms);
+// The `estimated start` line of `hexa show`: "2026-12-05 10:40 UTC (in 1 h 20 min; backfill
+// reservation)" or "unknown (waiting for credits)"; empty when the job has none (not pending).
+std::string start_line(const Json& job, std::int64_t now_ms);
+
 // The command as a shell would take it back: arguments with special characters quoted.
 std::string shell_words(const Json& job);
 

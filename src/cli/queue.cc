@@ -49,11 +49,11 @@ void sort_newest_first(std::vector<Json>& jobs) {
 }
 
 std::string render(const std::vector<Json>& jobs, const ClientIo& io) {
-  Table t({"JOBID", "NAME", "TENANT", "STATE", "GPUS", "SITE", "TIME", "NODES", "REASON"});
+  Table t({"JOBID", "NAME", "TENANT", "STATE", "GPUS", "SITE", "TIME", "START", "NODES", "REASON"});
   std::int64_t now = io.now_ms();
   for (const Json& j : jobs)
     t.add({text_of(j, "id"), text_of(j, "name"), text_of(j, "tenant"), text_of(j, "state"), gpus_cell(j),
-           text_of(j, "site"), time_cell(j, now), joined(j, "nodes"), text_of(j, "reason")});
+           text_of(j, "site"), time_cell(j, now), start_cell(j, now), joined(j, "nodes"), text_of(j, "reason")});
   return t.render(io.terminal_width);
 }
 
@@ -83,7 +83,9 @@ int run_queue(const QueueArgs& a, Session& s, const ClientIo& io) {
 
 void add_queue(CLI::App& app, Verbs& verbs) {
   auto a = std::make_shared<QueueArgs>();
-  CLI::App* v = add_verb(app, "queue", "List jobs: pending and running ones unless --all or --state",
+  CLI::App* v = add_verb(app, "queue",
+                         "List jobs: pending and running ones unless --all or --state. START: when a pending job "
+                         "is expected to start (? when no time can be given; hexa show JOB says why)",
                          "hexa queue --tenant acme --all --limit 50");
   v->add_option("--tenant", a->tenant, "Only this tenant and its sub-tenants");
   v->add_option("--state", a->state, "Only jobs in this state (pending, running, finished, failed, cancelled, ...)");

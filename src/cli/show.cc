@@ -72,7 +72,7 @@ std::string render(const Json& j, std::int64_t now) {
       {"slice", text_of(j, "slice")},       {"priority", text_of(j, "priority")},
       {"preemptible", preemption(j)},       {"time limit", time_limit(j)},
       {"submitted", date_of(j, "submitted_ms")}};
-  if (int_of(j, "estimated_start_ms")) lines.push_back({"estimated start", date_of(j, "estimated_start_ms")});
+  if (std::string start = start_line(j, now); !start.empty()) lines.push_back({"estimated start", start});
   std::vector<std::pair<std::string, std::string>> more = {
       {"started", date_of(j, "started_ms")}, {"ended", date_of(j, "ended_ms")},
       {"waited", waited(j, now)},           {"run time", run_time(j, now)},
@@ -99,7 +99,8 @@ int run_show(const ShowArgs& a, Session& s, const ClientIo& io) {
 
 void add_show(CLI::App& app, Verbs& verbs) {
   auto a = std::make_shared<ShowArgs>();
-  CLI::App* v = add_verb(app, "show", "Show one job", "hexa show 7");
+  CLI::App* v = add_verb(app, "show", "Show one job (a pending one: when it is expected to start, and how that was estimated)",
+                         "hexa show 7");
   v->add_option("JOB", a->job, "Job id")->required();
   add_global_options(*v, a->g);
   verbs.push_back({v, [a](const HttpClientFactory& make, const ClientIo& io) {

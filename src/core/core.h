@@ -11,6 +11,7 @@
 
 #include "core/command.h"
 #include "core/credits.h"
+#include "core/estimate_cache.h"
 #include "engine/scheduler.h"
 
 namespace hexa {
@@ -50,6 +51,8 @@ class Core {
   const Topology& topology() const { return *state_.topo; }
   const Scheduler& scheduler() const { return sched_; }
   std::string explain(JobId id) const { return sched_.explain(state_, state_.jobs[id]); }
+  // Estimated start times of the pending jobs, worked out once per scheduling pass.
+  std::shared_ptr<const StartEstimates> start_estimates() const { return estimates_.get(state_, sched_, last_now_); }
   std::optional<TenantId> find_tenant(std::string_view name) const { return tenant_names_.find(name); }
   const Ledger& ledger() const { return ledger_; }
   bool credits_on() const { return credits_on_; }
@@ -135,6 +138,7 @@ class Core {
   // runs that segment is dropped when reached.
   std::set<std::pair<TimeMs, JobId>> limits_;
   std::vector<JobId> ended_;  // ended since the last Schedule: retired by it (retire_ended)
+  EstimateCache estimates_;   // derived from the state: not in snapshots or digests
 };
 
 }  // namespace hexa

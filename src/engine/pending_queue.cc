@@ -47,6 +47,11 @@ void PendingQueue::erase(JobId id) {
   --size_;
 }
 
+void PendingQueue::in_order(std::vector<JobId>* out) const {
+  for (const auto& [key, g] : groups_)
+    for (const QueueEntry& e : g.jobs) out->push_back(e.id);
+}
+
 std::vector<std::pair<GroupKey, PendingQueue::Group*>> PendingQueue::groups(const std::vector<char>& skip) {
   std::vector<std::pair<GroupKey, Group*>> out;
   for (std::size_t c = 0; c < lists_.size(); ++c) {

@@ -65,6 +65,9 @@ class PendingQueue {
   std::uint32_t class_of(JobId id) const { return where_[id].cls; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Every queued job, by (priority descending, group id, key): the order a pass visits them
+  // when groups rank by id (fifo, backfill). Appends to `out`.
+  void in_order(std::vector<JobId>* out) const;
 
   // Groups with jobs, by priority (highest first; the caller ranks the groups of a priority),
   // less the groups whose jobs are all of a class c with skip[c] != 0 (skip may be empty).

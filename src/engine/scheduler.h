@@ -67,6 +67,11 @@ class Scheduler {
   const QueuePolicy& policy() const { return *policy_; }
   const Placer& placer() const { return *placer_; }
   std::size_t pending() const { return queue_.size(); }
+  // The queued jobs (not those admission holds back) by priority, group id and key.
+  void queued_in_order(std::vector<JobId>* out) const { queue_.in_order(out); }
+  // Scheduling passes run so far, and the last one's EASY reservation (inactive when none).
+  std::uint64_t passes() const { return pass_id_; }
+  const Reservation& reservation() const { return res_; }
   // Why a pending job waits, in words.
   std::string explain(const ClusterState& s, const Job& j) const;
 

@@ -4,6 +4,7 @@
 
 #include "core/credits.h"
 #include "core/job_request.h"
+#include "engine/start_estimate.h"
 
 namespace hexa {
 
@@ -62,6 +63,19 @@ std::string reason(const Core& core, const Job& j) {
   return "running on " + on;
 }
 
+// When a pending job is expected to start (engine/start_estimate.h): wall-clock ms or null,
+// and how it was estimated or why it is unknown. Both null for a job that does not wait.
+void add_estimate(const Core& core, const Job& j, TimeMs origin, nlohmann::json& o) {
+  if (j.phase != JobPhase::kPending) {
+    o["estimated_start_ms"] = nullptr;
+    o["estimated_start_note"] = nullptr;
+    return;
+  }
+  StartEstimate e = core.start_estimates()->of(j);
+  o["estimated_start_ms"] = e.known() ? nlohmann::json(origin + e.at) : nlohmann::json(nullptr);
+  o["estimated_start_note"] = note_text(e.note, core.scheduler().policy().name());
+}
+
 }  // namespace
 
 nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeMs origin, TimeMs now,
@@ -104,6 +118,7 @@ nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeM
   o["credits_micro"] = job_credits(core, j, now);
   o["run_ms"] = j.run_ms + (j.phase == JobPhase::kRunning ? now - j.last_start : 0);
   o["lost_ms"] = j.lost_ms;  // useful work lost to node failures (after its last checkpoint), done again
+  add_estimate(core, j, origin, o);
   return o;
 }
 

@@ -37,7 +37,8 @@ Json schemas() {
                   {"started_ms", nullable("integer")}, {"ended_ms", nullable("integer")}, {"segment", t("integer")},
                   {"restarts", t("integer")}, {"nodes", strings()}, {"gpu_indices", arr(arr(t("integer")))},
                   {"exit_code", nullable("integer")}, {"exit_signal", nullable("integer")}, {"credits_micro", t("integer")},
-                  {"run_ms", t("integer")}, {"lost_ms", t("integer")}},
+                  {"run_ms", t("integer")}, {"lost_ms", t("integer")},
+                  {"estimated_start_ms", nullable("integer")}, {"estimated_start_note", nullable("string")}},
                  {"id", "tenant", "state", "reason"});
   s["JobList"] = obj({{"jobs", arr(ref("Job"))}, {"next_cursor", t("string")}}, {"jobs"});
   s["Node"] = obj({{"name", t("string")}, {"site", t("string")}, {"block", t("string")}, {"gpu_type", t("string")},

@@ -36,9 +36,9 @@ TEST(Queue, ListsRunningThenPendingFollowingCursorsNewestFirst) {
   EXPECT_EQ(server.sent[1].target, "/v1/jobs?state=running&limit=999&cursor=c2");
   EXPECT_EQ(server.sent[2].target, "/v1/jobs?state=pending&limit=1000");
   EXPECT_EQ(t.out.str(),
-            "JOBID  NAME   TENANT   STATE    GPUS    SITE   TIME  NODES  REASON\n"
-            "9      train  acme     running  2xH100  paris  6:40  n1,n2  running since 15:00\n"
-            "8      eval   acme/ml  pending  4       -      1:00  -      waiting for 4 free H100 GPUs at paris\n");
+            "JOBID  NAME   TENANT   STATE    GPUS    SITE   TIME  START  NODES  REASON\n"
+            "9      train  acme     running  2xH100  paris  6:40  -      n1,n2  running since 15:00\n"
+            "8      eval   acme/ml  pending  4       -      1:00  ?      -      waiting for 4 free H100 GPUs at paris\n");
 }
 
 TEST(Queue, AllIsOneListingAndTheLimitStopsIt) {
@@ -57,19 +57,19 @@ TEST(Queue, StateFiltersAndEndedJobsShowTheirRunTime) {
   ASSERT_EQ(run(server, t, {"queue", "--state", "finished"}), 0) << t.err.str();
   EXPECT_EQ(server.sent[0].target, "/v1/jobs?state=finished&limit=1000");
   EXPECT_EQ(t.out.str(),
-            "JOBID  NAME  TENANT  STATE     GPUS       SITE  TIME  NODES  REASON\n"
-            "3      old   acme    finished  1x1g.10gb  lyon  1:00  n3     exit 0\n");
+            "JOBID  NAME  TENANT  STATE     GPUS       SITE  TIME  START  NODES  REASON\n"
+            "3      old   acme    finished  1x1g.10gb  lyon  1:00  -      n3     exit 0\n");
 }
 
 TEST(Queue, CutsTheReasonToTheTerminal) {
   FakeServer server;
   TestIo t;
-  t.width = 70;
+  t.width = 77;
   server.reply(200, R"({"jobs":[)" + kPending + "]}");
   ASSERT_EQ(run(server, t, {"queue", "--all"}), 0) << t.err.str();
   EXPECT_EQ(t.out.str(),
-            "JOBID  NAME  TENANT   STATE    GPUS  SITE  TIME  NODES  REASON\n"
-            "8      eval  acme/ml  pending  4     -     1:00  -      waiting for...\n");
+            "JOBID  NAME  TENANT   STATE    GPUS  SITE  TIME  START  NODES  REASON\n"
+            "8      eval  acme/ml  pending  4     -     1:00  ?      -      waiting for...\n");
 }
 
 TEST(Queue, JsonIsOneArray) {
@@ -149,12 +149,44 @@ TEST(Show, PendingJobWithAnEstimatedStart) {
   FakeServer server;
   TestIo t;
   std::string job = kPending;
-  job.insert(job.size() - 1, R"(,"estimated_start_ms":1750003600000)");
+  job.insert(job.size() - 1, R"(,"estimated_start_ms":1750004800000,"estimated_start_note":"backfill reservation")");
   server.reply(200, job);
   ASSERT_EQ(run(server, t, {"show", "8"}), 0);
-  EXPECT_NE(t.out.str().find("estimated start: 2025-06-15 16:06:40 UTC\nstarted:         -\n"), std::string::npos)
+  EXPECT_NE(t.out.str().find("estimated start: 2025-06-15 16:26 UTC (in 1 h 20 min; backfill reservation)\n"
+                             "started:         -\n"),
+            std::string::npos)
       << t.out.str();
   EXPECT_NE(t.out.str().find("waited:          1:00\nrun time:        -\n"), std::string::npos) << t.out.str();
+}
+
+TEST(Show, PendingJobWithAnUnknownStart) {
+  FakeServer server;
+  TestIo t;
+  std::string job = kPending;
+  job.insert(job.size() - 1, R"(,"estimated_start_ms":null,"estimated_start_note":"unknown: waiting for credits")");
+  server.reply(200, job);
+  ASSERT_EQ(run(server, t, {"show", "8"}), 0);
+  EXPECT_NE(t.out.str().find("estimated start: unknown (waiting for credits)\n"), std::string::npos) << t.out.str();
+  TestIo t2;  // a running job has no estimate: no line
+  server.reply(200, kRunning);
+  ASSERT_EQ(run(server, t2, {"show", "9"}), 0);
+  EXPECT_EQ(t2.out.str().find("estimated start"), std::string::npos) << t2.out.str();
+}
+
+TEST(Queue, StartColumnIsRelative) {
+  FakeServer server;
+  TestIo t;
+  std::string soon = kPending, unknown = kPending;
+  soon.insert(soon.size() - 1, R"(,"estimated_start_ms":1750004800000)");
+  soon.replace(soon.find(R"("id":8)"), 6, R"("id":7)");
+  unknown.insert(unknown.size() - 1, R"(,"estimated_start_ms":null,"estimated_start_note":"unknown: waiting for a quota")");
+  server.reply(200, R"({"jobs":[)" + kRunning + "," + soon + "," + unknown + "]}");
+  ASSERT_EQ(run(server, t, {"queue", "--all"}), 0) << t.err.str();
+  EXPECT_EQ(t.out.str(),
+            "JOBID  NAME   TENANT   STATE    GPUS    SITE   TIME  START     NODES  REASON\n"
+            "9      train  acme     running  2xH100  paris  6:40  -         n1,n2  running since 15:00\n"
+            "8      eval   acme/ml  pending  4       -      1:00  ?         -      waiting for 4 free H100 GPUs at paris\n"
+            "7      eval   acme/ml  pending  4       -      1:00  in 1h20m  -      waiting for 4 free H100 GPUs at paris\n");
 }
 
 TEST(Cancel, OneLinePerJobAndExit2IfAnyFailed) {
