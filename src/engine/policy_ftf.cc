@@ -28,6 +28,9 @@ class Ftf final : public QueuePolicy {
   std::string_view name() const override { return "ftf"; }
   Skip skip() const override { return Skip::kEasy; }
   bool waiting_keys_drift() const override { return true; }
+  // Running jobs' rho moves too (W changes; a job with no limit has its estimate grow): when a
+  // higher priority preempts, the victims are ranked at that pass, the smallest rho first.
+  bool running_keys_drift() const override { return true; }
 
   // Level -rho (ascending keys put the largest rho first), rounded toward zero.
   PolicyKey key(const ClusterState& s, const Job& j, TimeMs now) const override {
