@@ -105,6 +105,9 @@ struct Metrics {
 };
 
 Metrics compute_metrics(const SimResult& r);
+// Fills m.rho, m.rho_worst and each of m.tenants' rho (report_fairness.cc; REQUIRES: m.tenants
+// filled).
+void fairness_metrics(const SimResult& r, Metrics& m);
 
 // The JSON report (--report-json). `wall_s` < 0 leaves it out, for byte-identical comparisons.
 nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s);

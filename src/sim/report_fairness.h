@@ -14,8 +14,6 @@
 
 namespace hexa {
 
-struct Metrics;
-
 struct RhoFigures {
   long jobs = 0;  // finished jobs measured
   double p50 = 0, p90 = 0, max = 0;
@@ -26,7 +24,5 @@ std::vector<double> finish_time_rho(const SimResult& r);
 // Nearest-rank p50, p90 and max of rho values (any order; the -1 are left out).
 RhoFigures rho_figures(std::vector<double> rho);
 nlohmann::ordered_json rho_json(const RhoFigures& f);  // {jobs, p50, p90, max}
-// Fills m.rho, m.rho_worst and each of m.tenants' rho (REQUIRES: m.tenants filled).
-void fairness_metrics(const SimResult& r, Metrics& m);
 
 }  // namespace hexa
