@@ -19,8 +19,9 @@ std::vector<long> contenders(const SimResult& r) {
   std::iota(by_submit.begin(), by_submit.end(), std::size_t{0});
   std::stable_sort(by_submit.begin(), by_submit.end(),
                    [&](std::size_t a, std::size_t b) { return r.jobs[a].submit < r.jobs[b].submit; });
+  auto contends = [&](std::size_t i) { return r.jobs[i].state != "rejected"; };  // a rejected job never waited
   for (std::size_t i = 0; i < n; ++i)
-    if (r.jobs[i].end >= 0) by_end.push_back(i);
+    if (r.jobs[i].end >= 0 && contends(i)) by_end.push_back(i);
   std::stable_sort(by_end.begin(), by_end.end(), [&](std::size_t a, std::size_t b) { return r.jobs[a].end < r.jobs[b].end; });
   std::map<std::string, long> in_system;  // tenant -> its jobs submitted and not ended
   std::vector<long> out(n, 0);
@@ -34,7 +35,7 @@ std::vector<long> contenders(const SimResult& r) {
     std::size_t s2 = s;
     for (; s2 < n && r.jobs[by_submit[s2]].submit == t; ++s2) {
       const JobRecord& j = r.jobs[by_submit[s2]];
-      if (j.end < 0 || j.end > t) ++in_system[j.tenant];
+      if (contends(by_submit[s2]) && (j.end < 0 || j.end > t)) ++in_system[j.tenant];
     }
     for (; s < s2; ++s) out[by_submit[s]] = std::max<long>(1, static_cast<long>(in_system.size()));
   }
