@@ -22,7 +22,9 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--trace", a.trace, "Trace file to replay")->check(CLI::ExistingFile);
   s->add_option("--format", a.format, "Trace format")->check(CLI::IsMember({"itp", "alibaba", "hexa"}));
   s->add_option("--cluster", a.cluster, "NODESxGPUS (e.g. 80x8), a cluster YAML, or an Alibaba node list CSV");
-  s->add_option("--policy", a.policy, "Queue policy")->check(CLI::IsMember({"fifo", "backfill", "las", "srtf", "fair"}));
+  s->add_option("--policy", a.policy,
+                 "Queue policy; srtf is an oracle (true durations), ftf orders by finish-time fairness (docs/simulator.md)")
+      ->check(CLI::IsMember({"fifo", "backfill", "las", "srtf", "fair", "ftf"}));
   s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
   s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it")
       ->check(CLI::IsMember({"earliest", "cheapest", "greenest"}));

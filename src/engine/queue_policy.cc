@@ -15,6 +15,7 @@ std::unique_ptr<QueuePolicy> make_backfill();
 std::unique_ptr<QueuePolicy> make_las(const SchedulerOptions& o);
 std::unique_ptr<QueuePolicy> make_srtf(const SchedulerOptions& o);
 std::unique_ptr<QueuePolicy> make_fair(const SchedulerOptions& o);
+std::unique_ptr<QueuePolicy> make_ftf(const SchedulerOptions& o);
 
 Result<std::unique_ptr<QueuePolicy>> make_queue_policy(const SchedulerOptions& o) {
   for (std::size_t i = 0; i < o.las_thresholds.size(); ++i)
@@ -31,7 +32,8 @@ Result<std::unique_ptr<QueuePolicy>> make_queue_policy(const SchedulerOptions& o
   if (o.policy == "las") return make_las(o);
   if (o.policy == "srtf") return make_srtf(o);
   if (o.policy == "fair") return make_fair(o);
-  return Status::Invalid("policy: unknown '" + o.policy + "'; expected fifo, backfill, las, srtf or fair");
+  if (o.policy == "ftf") return make_ftf(o);
+  return Status::Invalid("policy: unknown '" + o.policy + "'; expected fifo, backfill, las, srtf, fair or ftf");
 }
 
 DurationMs useful_run(const Job& j, TimeMs now, DurationMs overhead) {

@@ -1,5 +1,5 @@
 // Queue policy: the order in which pending jobs are considered, and whether a job may preempt
-// running work of its own priority. One file per policy (fifo and backfill, las, srtf, fair).
+// running work of its own priority. One file per policy (fifo and backfill, las, srtf, fair, ftf).
 //
 // The engine orders jobs by priority (descending), then policy group (ranked each pass by
 // order_groups), then key (ascending). Key field `level` is the part that preemption compares:
@@ -61,6 +61,9 @@ class QueuePolicy {
   // Running jobs' keys: false when they change only at the instants changed_running_keys
   // reports (las crosses a threshold); true when they drift all the time (srtf).
   virtual bool running_keys_drift() const { return false; }
+  // Waiting jobs' keys: true when they move with the clock (ftf: rho grows while a job waits);
+  // the engine then re-keys every waiting job at each pass, after changed_keys.
+  virtual bool waiting_keys_drift() const { return false; }
   // Appends running jobs whose key has changed since they started or were last reported.
   virtual void changed_running_keys(const ClusterState&, TimeMs /*now*/, std::vector<JobId>* /*out*/) {}
   // The next instant at which this policy's order may change with no other event; kNever if

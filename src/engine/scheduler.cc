@@ -233,6 +233,9 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
 
   changed_.clear();
   policy_->changed_keys(s, now, &changed_);
+  if (policy_->waiting_keys_drift())  // every waiting job moves (ftf); changed_keys added none
+    for (auto& [key, group] : queue_.groups())
+      for (const QueueEntry& e : *group) changed_.push_back(e.id);
   for (JobId id : changed_) {  // re-filed under its new key
     unfile(s.jobs[id]);
     file(s, s.jobs[id], now);

@@ -121,9 +121,10 @@ Metrics compute_metrics(const SimResult& r) {
                         : 0.0});
   for (auto& [name, a] : per) {
     TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
-                    distribution(std::move(a.jct)), distribution(std::move(a.queue))};
+                    distribution(std::move(a.jct)), distribution(std::move(a.queue)), {}};
     m.tenants.push_back(std::move(t));
   }
+  fairness_metrics(r, m);
   series_metrics(r, m);
   return m;
 }
@@ -186,7 +187,9 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   auto& tenants = j["tenants"] = nlohmann::ordered_json::array();
   for (const TenantFigures& t : m.tenants)
     tenants.push_back({{"name", t.name}, {"jobs", t.jobs}, {"finished", t.finished},
-                       {"gpu_hours", round3(t.gpu_hours)}, {"jct_s", dist_json(t.jct)}, {"queue_s", dist_json(t.queue)}});
+                       {"gpu_hours", round3(t.gpu_hours)}, {"jct_s", dist_json(t.jct)}, {"queue_s", dist_json(t.queue)},
+                       {"rho", rho_json(t.rho)}});
+  j["fairness"] = {{"rho", rho_json(m.rho)}, {"worst_tenant", m.rho_worst}, {"worst_tenant_max", round3(m.rho_worst_max)}};
   if (r.credits_on) {
     auto& c = j["credits"];
     c["consumed"] = round3(m.credits_consumed);
@@ -238,6 +241,10 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
     out += "  sites       busy: " + line + "\n";
   }
   out += series_text(m);
+  if (m.rho.jobs > 0)
+    out += fmt::format("  fairness    rho (completion / alone on a fair share) median {:.2f}, p90 {:.2f}, max {:.2f}; "
+                       "worst tenant {} (max {:.2f})\n",
+                       m.rho.p50, m.rho.p90, m.rho.max, m.rho_worst, m.rho_worst_max);
   if (m.failed_nodes > 0)
     out += fmt::format("  failures    {} node failures hit {} running jobs; {:.0f} GPU-hours of work lost and redone\n",
                        m.failed_nodes, m.failures, m.lost_gpu_hours);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/report_fairness.h"
 #include "sim/simulator.h"
 
 namespace hexa {
@@ -29,6 +30,7 @@ struct TenantFigures {
   long jobs = 0, finished = 0;
   double gpu_hours = 0;
   Distribution jct, queue;
+  RhoFigures rho;  // finish-time fairness of its finished jobs (report_fairness.h)
 };
 
 struct TenantMoney {
@@ -72,6 +74,9 @@ struct Metrics {
   std::vector<double> utilization_timeline;
   double timeline_step_s = 0;
   std::vector<TenantFigures> tenants;  // by name
+  RhoFigures rho;                      // finish-time fairness, all finished jobs
+  std::string rho_worst;               // the tenant with the largest rho ("" when none)
+  double rho_worst_max = 0;
   std::vector<std::pair<std::string, double>> site_utilization;  // in topology order
   // Money (when the run had prices).
   double credits_consumed = 0;
@@ -100,6 +105,9 @@ struct Metrics {
 };
 
 Metrics compute_metrics(const SimResult& r);
+// Fills m.rho, m.rho_worst and each of m.tenants' rho (report_fairness.cc; REQUIRES: m.tenants
+// filled).
+void fairness_metrics(const SimResult& r, Metrics& m);
 
 // The JSON report (--report-json). `wall_s` < 0 leaves it out, for byte-identical comparisons.
 nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s);

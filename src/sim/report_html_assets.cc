@@ -255,6 +255,12 @@ function drawRun(root, r) {
   }
   table(root, ['tenant class', 'jobs', 'finished', 'avg completion', 'p95 completion', 'avg wait', 'p95 wait'],
         r.classes.map(c => [c['class'], num(c.jobs, 0), num(c.finished, 0), dur(c.jct_s.avg), dur(c.jct_s.p95), dur(c.queue_s.avg), dur(c.queue_s.p95)]));
+  if (r.fairness && r.fairness.rho.jobs > 0) {  // finish-time fairness: the 20 tenants with the largest rho
+    const f = r.fairness.rho, worst = r.tenants.filter(t => t.rho.jobs > 0).sort((a, b) => b.rho.max - a.rho.max).slice(0, 20);
+    table(root, ['tenant (finish-time fairness: completion / alone on a fair share; all: p50 ' + num(f.p50, 2) + ', p90 ' +
+                 num(f.p90, 2) + ', max ' + num(f.max, 2) + ')', 'finished', 'rho p50', 'rho p90', 'rho max'],
+          worst.map(t => [t.name, num(t.rho.jobs, 0), num(t.rho.p50, 2), num(t.rho.p90, 2), num(t.rho.max, 2)]));
+  }
   if (tl.credits_burn) {
     g = section(root, 'Credits');
     const perHour = 3600 / tl.step_s;

@@ -138,6 +138,59 @@ TEST(FairTest, WeightScalesTheShare) {
   EXPECT_EQ(out.start_s("Y1"), 130);
 }
 
+// ftf: rho = ((now - submit) + work left) / (work x max(1, gpus / share)), share = C x weight / W
+// (C = 8 GPUs here, W = the weights of the tenants with jobs waiting or running); time limits
+// are the durations (SimOptions::limits_from_duration).
+TEST(FtfTest, ShortJobThatWaitedGoesFirst) {
+  // One tenant: share = 8, no gang is wider. A runs 0-100. At their arrival B and C have
+  // rho 1 ((0 + 100) / 100 and (0 + 10) / 10): a tie, B is older. At t=100, re-keyed:
+  // B (99 + 100) / 100 = 1.99, C (98 + 10) / 10 = 10.8: C starts at 100, B at 110.
+  std::vector<TraceJob> jobs = {job("A", 0, 8, 100), job("B", 1, 8, 100), job("C", 2, 8, 10)};
+  auto out = run(cluster(1, 1, 8), jobs, options("ftf"));
+  EXPECT_EQ(out.start_s("C"), 100);
+  EXPECT_EQ(out.start_s("B"), 110);
+  auto fifo = run(cluster(1, 1, 8), jobs, options("fifo"));
+  EXPECT_EQ(fifo.start_s("B"), 100) << "arrival order differs";
+}
+
+TEST(FtfTest, LongWaitOutweighsShortNewcomer) {
+  // A runs 0-100. At t=100: B (1000 s, since t=1) has rho (99 + 1000) / 1000 = 1.099;
+  // C (100 s, since t=95) has (5 + 100) / 100 = 1.05. B starts at 100, C when B ends at 1100.
+  auto out = run(cluster(1, 1, 8), {job("A", 0, 8, 100), job("B", 1, 8, 1000), job("C", 95, 8, 100)},
+                 options("ftf"));
+  EXPECT_EQ(out.start_s("B"), 100);
+  EXPECT_EQ(out.start_s("C"), 1100);
+}
+
+TEST(FtfTest, GangWiderThanItsShareWaits) {
+  // z's Z runs 0-100. At t=100 x and y wait (W = 2, share 4 GPUs each; z has nothing left, and
+  // were it counted, W = 3, the order would be the same):
+  //   X (x, since t=1, 8 GPUs, 100 s): alone on 4 GPUs it would take 200 s: (99 + 100) / 200 = 0.995
+  //   Y (y, since t=2, 4 GPUs, 100 s): alone on 4 GPUs, 100 s:               (98 + 100) / 100 = 1.98
+  // Y starts at 100 on half the node; X, reserved for Y's end, starts at 200. fifo and fair
+  // (x and y have used nothing: tenant order) start X at 100.
+  std::vector<TraceJob> jobs = {job("Z", 0, 8, 100, "z"), job("X", 1, 8, 100, "x"), job("Y", 2, 4, 100, "y")};
+  auto out = run(cluster(1, 1, 8), jobs, options("ftf"));
+  EXPECT_EQ(out.start_s("Y"), 100);
+  EXPECT_EQ(out.start_s("X"), 200);
+  EXPECT_EQ(run(cluster(1, 1, 8), jobs, options("fifo")).start_s("X"), 100);
+  EXPECT_EQ(run(cluster(1, 1, 8), jobs, options("fair")).start_s("X"), 100);
+}
+
+TEST(FtfTest, WeightWidensTheShare) {
+  // As above, but x weighs 3: W = 4 and x's share is 8 x 3 / 4 = 6 GPUs, y's 2. X alone:
+  // 100 x 8 / 6 s: rho = 199 x 6 / 800 = 1.4925; Y alone: 100 x 4 / 2 = 200 s: rho = 198 / 200
+  // = 0.99. X starts at 100, Y at 200.
+  std::vector<TraceJob> jobs = {job("Z", 0, 8, 100, "z"), job("X", 1, 8, 100, "x"), job("Y", 2, 4, 100, "y")};
+  SimOptions opt = options("ftf");
+  opt.tenants.resize(1);
+  opt.tenants[0].name = "x";
+  opt.tenants[0].weight = 3;
+  auto out = run(cluster(1, 1, 8), jobs, opt);
+  EXPECT_EQ(out.start_s("X"), 100);
+  EXPECT_EQ(out.start_s("Y"), 200);
+}
+
 TEST(PriorityTest, HigherPriorityPreemptsPreemptibleWorkOnly) {
   std::vector<TraceJob> jobs = {job("low", 0, 8, 100), job("high", 10, 8, 10)};
   jobs[1].priority = 5;
@@ -153,7 +206,7 @@ TEST(PolicyTest, UnknownPolicyNamesTheChoices) {
   Trace t;
   auto r = simulate(cluster(1, 1, 8), t, options("lottery"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "policy: unknown 'lottery'; expected fifo, backfill, las, srtf or fair");
+  EXPECT_EQ(r.status().message(), "policy: unknown 'lottery'; expected fifo, backfill, las, srtf, fair or ftf");
 }
 
 }  // namespace

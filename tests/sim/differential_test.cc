@@ -58,7 +58,7 @@ const Regression kRegressionSeeds[] = {
     {973, "reference: it looked again at exempt victims' exemption ends even when preempting every preemptible "
           "job could not make room; the engine does not, and the docs say nothing (reference rule written down)"},
 };
-const char* const kPolicies[] = {"fifo", "backfill", "las", "srtf", "fair"};
+const char* const kPolicies[] = {"fifo", "backfill", "las", "srtf", "fair", "ftf"};
 const char* const kPlacements[] = {"topology", "count"};
 
 // One random case: a cluster, tenants, a trace and the knobs that shape the schedule.

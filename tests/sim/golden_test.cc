@@ -87,11 +87,11 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-  const std::vector<std::string> policies = {"fifo", "backfill", "las", "srtf", "fair"};
+  const std::vector<std::string> policies = {"fifo", "backfill", "las", "srtf", "fair", "ftf"};
   // Per-job CSVs are compared where the schedule was checked by hand, and where preemption
   // shows up in the per-job counts.
   auto with_jobs = [](const std::string& stem) {
-    for (const char* s : {"basic.fifo", "basic.backfill", "rejects.fifo", "las-mix.las", "two-sites.fair"})
+    for (const char* s : {"basic.fifo", "basic.backfill", "basic.ftf", "rejects.fifo", "las-mix.las", "two-sites.fair"})
       if (stem == s) return true;
     return false;
   };
@@ -176,6 +176,52 @@ TEST(GoldenHand, BasicFifoScheduleWorkedOutByHand) {
     EXPECT_NEAR(o.metrics.utilization, 86760.0 / (16 * 6600), 1e-12);
     EXPECT_EQ(o.result.preemptions, 0);
   }
+}
+
+// basic.csv, ftf: largest rho = ((now - submit) + limit left) / (limit x max(1, gpus x W / 16))
+// first (W: tenants with jobs waiting or running; 2 from t=60), EASY reservation for the front
+// job, re-ranked at every pass. Times in seconds; rho to 2 decimals.
+//   t=0     j1, j2 start as under fifo (node A full, B half).
+//   t=60    j3 (8) cannot: reserved on B at 1800 (j2's end); B's 4 free GPUs held.
+//   t=120   j3 1.05 before j4 1.00; j4 ends by 720 <= 1800: 120 -> 720 on held GPUs.
+//   t=300   j5 (16): alone on its share of 8 GPUs it would take 2 x 1800: rho 0.50, last.
+//   t=360   j6 (1, 300 s) ends by 660: 360 -> 660.
+//   t=720   j7 (4, 900 s; rho 1.13) ends by 1620: 720 -> 1620.
+//   t=1800  j3 starts (reserved). Order j9 2.00, j8 1.75, j10 1.00, j5 0.92: j9 (8) reserved on
+//           B at 3000 (j3's end); nothing is free.
+//   t=3000  j10 (1, waited 1200 for 60 s of work) has rho 21.00: it starts, 3000 -> 3060; j9
+//           4.00 is reserved at 3060 on B; j8 2.75 and j5 1.25 cannot.
+//   t=3060  j9 3060 -> 3660; j8 (3.05) reserved at 3600 on A.  t=3600: j8 3600 -> 4800.
+//   t=4800  j5 (16) at last, 4800 -> 6600 = the makespan (backfill: j5 at 3600, j8 5400).
+// JCT: 3600, 1800, 2940, 600, 6300, 300, 1020, 3900, 2460, 1260: avg 2418 (backfill 2712).
+// Queue: 0, 0, 1740, 0, 4500, 0, 120, 2700, 1860, 1200: avg 1212.
+// Fairness achieved (report: rho = JCT / (duration x max(1, gpus x N / 16)), N = tenants in the
+// system at submit: 1 for j1 and j2, 2 after): a: 1, 1, 1.75 (j5: 6300 / 3600), 1.13, 4.10:
+// p50 1.133, p90 = max 4.1; b: 2.45, 1, 1, 3.25, 21 (j10): p50 2.45, p90 = max 21. All ten
+// (four of them 1): p50 1.133 (j7), p90 4.1, max 21, worst tenant b.
+TEST(GoldenHand, BasicFtfScheduleWorkedOutByHand) {
+  Outcome o = replay("basic", "2x8", "ftf", "topology");
+  struct Want { const char* id; long start_s, end_s; };
+  const Want wants[] = {{"j1", 0, 3600},    {"j2", 0, 1800},  {"j3", 1800, 3000}, {"j4", 120, 720},
+                        {"j5", 4800, 6600}, {"j6", 360, 660}, {"j7", 720, 1620},  {"j8", 3600, 4800},
+                        {"j9", 3060, 3660}, {"j10", 3000, 3060}};
+  for (const Want& w : wants) {
+    EXPECT_EQ(o.rec(w.id).first_start, w.start_s * 1000) << w.id;
+    EXPECT_EQ(o.rec(w.id).end, w.end_s * 1000) << w.id;
+  }
+  EXPECT_DOUBLE_EQ(o.metrics.makespan_s, 6600);
+  EXPECT_DOUBLE_EQ(o.metrics.jct.avg, 2418);
+  EXPECT_DOUBLE_EQ(o.metrics.queue.avg, 1212);
+  EXPECT_EQ(o.result.preemptions, 0);
+  EXPECT_NEAR(o.metrics.rho.p50, 1020.0 / 900, 1e-12);
+  EXPECT_DOUBLE_EQ(o.metrics.rho.p90, 4.1);
+  EXPECT_DOUBLE_EQ(o.metrics.rho.max, 21);
+  EXPECT_EQ(o.metrics.rho_worst, "b");
+  ASSERT_EQ(o.metrics.tenants.size(), 2u);
+  EXPECT_NEAR(o.metrics.tenants[0].rho.p50, 1020.0 / 900, 1e-12);
+  EXPECT_DOUBLE_EQ(o.metrics.tenants[0].rho.max, 4.1);
+  EXPECT_DOUBLE_EQ(o.metrics.tenants[1].rho.p50, 2.45);
+  EXPECT_DOUBLE_EQ(o.metrics.tenants[1].rho.max, 21);
 }
 
 // basic.csv, backfill (EASY): the front job gets a reservation; a later job may start if it

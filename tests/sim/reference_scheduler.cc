@@ -17,6 +17,11 @@
 //             jobs that fit start; a job preempts running jobs with more remaining GPU time.
 //   fair      tenants by decayed usage / weight (ties: tenant id), arrival within a tenant;
 //             EASY backfill as backfill; preempts only for a higher priority.
+//   ftf       largest rho first, arrival on ties: rho = ((now - submit) + work left) /
+//             (work x max(1, gpus x W / (C x weight))), work = the time limit (1 min with none;
+//             at least the useful run so far), C the GPUs, W the weights of the tenants with a
+//             job pending or running as the pass begins; 20-bit fixed point, rounded down.
+//             EASY backfill as backfill; preempts only for a higher priority.
 // For all: a higher priority goes first and may preempt running preemptible work of a lower
 // priority. A preempted job resumes later and pays the restart overhead first; nothing is
 // preempted before it ran preempt_exempt in its current segment, nor in the pass that started
@@ -261,7 +266,8 @@ class Run {
   std::vector<RefEvent> out_;
   // This pass.
   bool blocked_ = false;           // fifo: the front job did not fit
-  bool reserved_ = false;          // backfill, fair: the reservation is made
+  long ftf_weights_ = 0;           // ftf: W as this pass began
+  bool reserved_ = false;          // backfill, fair, ftf: the reservation is made
   TimeMs reserved_at_ = 0;
   TimeMs exempt_wake_ = kNever;    // a victim that was still exempt becomes preemptible
 };
@@ -274,6 +280,13 @@ std::int64_t Run::level(int j, TimeMs now) const {
     return queue;
   }
   if (opt_.policy == "srtf") return std::max<DurationMs>(0, jobs_[j].duration - useful_run(j, now)) * jobs_[j].gpus;
+  if (opt_.policy == "ftf") {  // -rho: the largest first
+    DurationMs work = std::max(jobs_[j].limit > 0 ? jobs_[j].limit : kMinute, st_[j].useful);
+    DurationMs left = std::max<DurationMs>(0, work - useful_run(j, now));
+    Int128 cw = static_cast<Int128>(shape_.total) * opt_.weights[static_cast<std::size_t>(jobs_[j].tenant)];
+    Int128 den = static_cast<Int128>(work) * std::max(cw, static_cast<Int128>(jobs_[j].gpus) * ftf_weights_);
+    return -static_cast<std::int64_t>((static_cast<Int128>(now - jobs_[j].submit + left) * cw << 20) / den);
+  }
   return 0;
 }
 
@@ -316,6 +329,13 @@ std::vector<int> Run::queue_order(TimeMs now) {
   std::vector<GpuMs> use(opt_.weights.size(), 0);
   if (opt_.policy == "fair")
     for (std::size_t t = 0; t < use.size(); ++t) use[t] = usage(static_cast<int>(t), now);
+  if (opt_.policy == "ftf") {  // W: the weights of the tenants with a job pending or running
+    std::vector<char> active(opt_.weights.size(), 0);
+    for (std::size_t j = 0; j < jobs_.size(); ++j)
+      if (st_[j].phase == Phase::kPending || st_[j].phase == Phase::kRunning) active[static_cast<std::size_t>(jobs_[j].tenant)] = 1;
+    ftf_weights_ = 0;
+    for (std::size_t t = 0; t < active.size(); ++t) ftf_weights_ += active[t] ? opt_.weights[t] : 0;
+  }
   // Tenant a before b: usage_a / weight_a < usage_b / weight_b, exactly; ties by tenant id.
   auto tenant_before = [&](int a, int b) {
     Int128 l = static_cast<Int128>(use[a]) * opt_.weights[b], r = static_cast<Int128>(use[b]) * opt_.weights[a];
@@ -396,7 +416,7 @@ void Run::consider(int j, TimeMs now) {
   if (auto gpus = place_now(jobs_[j].gpus, false)) return start(j, *gpus, now);
   if (try_preempt(j, now)) return;
   if (opt_.policy == "fifo") blocked_ = true;
-  if (opt_.policy == "backfill" || opt_.policy == "fair") plan_reservation(j, now);
+  if (opt_.policy == "backfill" || opt_.policy == "fair" || opt_.policy == "ftf") plan_reservation(j, now);
 }
 
 // Frees the GPUs of the running jobs j outranks, the lowest ranked first (lowest priority,

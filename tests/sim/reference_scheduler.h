@@ -1,4 +1,4 @@
-// A reference scheduler for the trace policies (fifo, backfill, las, srtf, fair) and the two
+// A reference scheduler for the trace policies (fifo, backfill, las, srtf, fair, ftf) and the two
 // whole-GPU placements (topology, count), written from their definitions (docs/simulator.md)
 // and nothing else: a plain event loop, linear scans, no index, no code of src/engine. It is
 // slow on purpose and small enough to check by reading; the differential test
@@ -36,7 +36,7 @@ struct RefJob {
 };
 
 struct RefOptions {
-  std::string policy = "fifo";         // fifo | backfill | las | srtf | fair
+  std::string policy = "fifo";         // fifo | backfill | las | srtf | fair | ftf
   std::string placement = "topology";  // topology | count
   DurationMs restart_overhead = 0;
   DurationMs preempt_exempt = 0;       // resolved (the engine's default is 2 x overhead)
