@@ -11,6 +11,7 @@ packages=(
   openssl  # tests/net/test_certs.h makes the TLS tests' CA and certificates with the openssl command
   bc  # scripts/bench.sh
   chromium  # tests/apps/report_html_test.cc opens the HTML report headless
+  prometheus  # promtool: tests/e2e/metrics_test.cc lints /metrics and deploy/prometheus.yml
 )
 
 missing=()

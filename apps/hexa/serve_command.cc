@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "net/log.h"
+
 namespace hexa {
 
 namespace {
@@ -73,6 +75,10 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "Connections at once; more are closed as soon as they are accepted (lowered to what the open "
                 "files limit allows)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))->capture_default_str();
+  c->add_option("--log-format", a.log_format,
+                "Log lines on stderr: text, or json (one object per line: ts, level, prog, msg and fields; each "
+                "request with its request_id, method, path, route, status, duration_us)")
+      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   c->footer("Examples:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642\n"
             "  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 10.0.0.1:8642 --tls-cert server.pem "
             "--tls-key server.key");
@@ -80,6 +86,7 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
 
 int run_serve(ServeArgs& a) {
   auto ms = [](double s) { return static_cast<DurationMs>(std::llround(s * 1000)); };
+  set_log_format(*parse_log_format(a.log_format));  // checked by the parser
   a.opt.host.node_grace = ms(a.node_grace_s);
   if (a.fence_s) {
     if (*a.fence_s >= a.node_grace_s) {
