@@ -182,6 +182,7 @@ Result<Effects> Host::apply_one(const Command& c, const Plan* plan, std::int64_t
   for (const Effect& e : fx->list)
     if (auto* a = std::get_if<JobAccepted>(&e)) {
       if (plan) runs_[a->job] = plan->run;
+      if (plan && !plan->x_request_id.empty()) runs_[a->job].request_id = plan->x_request_id;  // live (replay: in run)
       if (plan && !plan->request_id.empty()) requests_[plan->request_id] = {a->job, now};
     }
   on_effects(*fx, live);
@@ -251,8 +252,10 @@ void Host::on_effects(const Effects& fx, bool live) {
     } else if (auto* d = std::get_if<JobEnded>(&e)) {
       stopped(d->job, d->segment);
       archive(d->job);
+      if (live) metrics_.count_ended(unwritten_.at(d->job).state);  // hexa_jobs_ended_total
     } else if (auto* r = std::get_if<JobRejected>(&e)) {
       archive(r->job);
+      if (live) metrics_.count_ended(unwritten_.at(r->job).state);
     } else if (auto* lf = std::get_if<LedgerFault>(&e)) {
       metrics_.count_fault();
       log_event("hexa serve", "error", "LEDGER FAULT: " + lf->what);

@@ -10,7 +10,7 @@ const std::vector<MetricFamily>& metric_families() {
   static const std::vector<MetricFamily> table = {
       {"hexa_build_info", "gauge", "Always 1; the server's version in its label"},
       {"hexa_jobs", "gauge", "Jobs that wait or run, by state (pending, running) and tenant class"},
-      {"hexa_jobs_ended_total", "counter", "Jobs that ended, by final state (the archive)"},
+      {"hexa_jobs_ended_total", "counter", "Jobs that ended since the server started, by final state"},
       {"hexa_gpus", "gauge", "GPUs by site and state (busy, free, reserved, down, draining)"},
       {"hexa_queue_length", "gauge", "Pending jobs by the site they asked for (any: no site)"},
       {"hexa_queue_oldest_wait_seconds", "gauge", "How long the oldest pending job has waited, by site asked for"},
@@ -97,6 +97,16 @@ std::string LatencyHistogram::render(const std::string& name) const {
 void ServerMetrics::count_request(const std::string& route, int code) {
   std::lock_guard lock(mu_);
   ++requests_[{route, code}];
+}
+
+void ServerMetrics::count_ended(const std::string& state) {
+  std::lock_guard lock(mu_);
+  ++ended_[state];
+}
+
+std::map<std::string, std::uint64_t> ServerMetrics::ended() const {
+  std::lock_guard lock(mu_);
+  return ended_;
 }
 
 std::string ServerMetrics::render_requests() const {

@@ -59,12 +59,15 @@ class ServerMetrics {
   std::uint64_t faults() const { return faults_.load(); }
   void count_node_lost() { nodes_lost_.fetch_add(1); }
   std::uint64_t nodes_lost() const { return nodes_lost_.load(); }
+  void count_ended(const std::string& state);  // a job ended (live, not replayed)
+  std::map<std::string, std::uint64_t> ended() const;
 
  private:
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;
   std::atomic<std::uint64_t> faults_{0};      // LedgerFault effects: should stay 0
   std::atomic<std::uint64_t> nodes_lost_{0};  // nodes lost since this process started
+  std::map<std::string, std::uint64_t> ended_;  // jobs ended since this process started, by state
 };
 
 // The whole /metrics page: the host's counters and histograms, and gauges read from the core.

@@ -140,8 +140,7 @@ std::string render_metrics(Host& host) {
     return jobs_and_queues(core, classes, now) + gpus(core, now) + credits(core, classes);
   });
   out += family_header("hexa_jobs_ended_total");
-  for (const auto& [state, n] : host.reader().count_archived_by_state())
-    out += series("hexa_jobs_ended_total", {{"state", state}}, std::to_string(n));
+  for (const auto& [state, n] : m.ended()) out += series("hexa_jobs_ended_total", {{"state", state}}, std::to_string(n));
   out += agents(host, host.options().clock());
   out += m.pass.render("hexa_scheduling_pass_seconds");
   out += m.commit.render("hexa_journal_commit_seconds");
