@@ -1,6 +1,6 @@
 // Prometheus text metrics (docs/observability.md). The server keeps latency histograms and
 // counters itself; gauges read from the core (jobs, GPUs, queues, agents, credits) are added
-// when /metrics renders (server/metrics_render.cc). Every family the server exports is listed
+// when /metrics renders (server/metrics_render.h). Every family the server exports is listed
 // once in metric_families(), with its type and help: the renderer takes its HELP and TYPE lines
 // from there, and tests check the Grafana dashboard's queries against it.
 #pragma once
@@ -15,8 +15,6 @@
 #include <vector>
 
 namespace hexa {
-
-class Host;
 
 struct MetricFamily {
   const char* name;  // hexa_..., base units (seconds, bytes), counters end in _total
@@ -69,8 +67,5 @@ class ServerMetrics {
   std::atomic<std::uint64_t> nodes_lost_{0};  // nodes lost since this process started
   std::map<std::string, std::uint64_t> ended_;  // jobs ended since this process started, by state
 };
-
-// The whole /metrics page: the host's counters and histograms, and gauges read from the core.
-std::string render_metrics(Host& host);
 
 }  // namespace hexa

@@ -6,8 +6,7 @@
 #include <cstdio>
 #include <map>
 
-#include "server/host.h"
-#include "server/metrics.h"
+#include "server/metrics_render.h"
 
 #ifndef HEXA_VERSION
 #define HEXA_VERSION "unknown"

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "server/api.h"
+#include "server/metrics_render.h"
 
 namespace hexa {
 
