@@ -12,6 +12,7 @@ packages=(
   bc  # scripts/bench.sh
   chromium  # tests/apps/report_html_test.cc opens the HTML report headless; the console's browser test
   nodejs npm  # the console's browser test drives Chromium with puppeteer-core (tests/browser/)
+  prometheus  # promtool: tests/e2e/metrics_test.cc lints /metrics and deploy/prometheus.yml
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include "agent/nvml.h"
 #include "model/units.h"
 #include "net/http.h"
+#include "net/log.h"
 
 namespace hexa {
 
@@ -49,6 +50,10 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                 "Root of the jobs' checkpoint dirs: HEXA_CHECKPOINT_DIR = DIR/JOB/, the same for every "
                 "run of the job on this node, kept after it ends (default WORK_DIR/checkpoints). Put it "
                 "on shared storage for jobs to resume on another node");
+  s->add_option("--log-format", a.log_format,
+                "Log lines on stderr: text, or json (one object per line: ts, level, prog, msg and fields such "
+                "as job, request_id)")
+      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   s->footer(
       "Examples:\n  hexa agent --list-gpus\n"
       "  hexa agent --server http://10.0.0.1:8642 --node n17 --token-file n17.token   (GPUs through NVML)\n"
@@ -71,7 +76,7 @@ extern "C" void on_stop_signal(int) { g_stop.store(true); }
 extern "C" void on_leave_signal(int) { g_leave.store(true); }
 
 int fail(const std::string& line) {
-  std::cerr << "hexa agent: " << line << std::endl;
+  log_said("hexa agent", line, "error");
   return 2;
 }
 
@@ -147,9 +152,9 @@ Status set_gpus(const AgentArgs& a, AgentOptions& o) {
   if (Status st = discover(a, &o.discovered, &declared); !st.ok()) return st;
   o.gpus = declared.gpus;
   o.gpu_type = declared.gpu_type;
-  std::cerr << "hexa agent: found " << o.gpus << " x " << o.discovered.gpus[0].name << " (type " << o.gpu_type << "), "
-            << o.discovered.mig.size() << " MIG devices" << std::endl;
-  for (const std::string& note : o.discovered.notes) std::cerr << "hexa agent: note: " << note << std::endl;
+  log_said("hexa agent", "found " + std::to_string(o.gpus) + " x " + o.discovered.gpus[0].name + " (type " + o.gpu_type +
+                             "), " + std::to_string(o.discovered.mig.size()) + " MIG devices");
+  for (const std::string& note : o.discovered.notes) log_said("hexa agent", "note: " + note);
   return Status::Ok();
 }
 
@@ -157,6 +162,7 @@ Status set_gpus(const AgentArgs& a, AgentOptions& o) {
 
 int run_agent_command(const AgentArgs& a) {
   if (a.list_gpus) return list_gpus(a);
+  set_log_format(*parse_log_format(a.log_format));  // checked by the parser
   if (std::string bad = check_flags(a); !bad.empty()) return fail(bad);
   Result<std::string> token = read_token_file(a.token_file);
   if (!token.ok()) return fail(token.status().message());
@@ -170,7 +176,7 @@ int run_agent_command(const AgentArgs& a) {
   if (Status st = set_gpus(a, o); !st.ok()) return fail(st.message());
   Result<JobUserChoice> user = choose_job_user(a.allow_root, a.run_as);
   if (!user.ok()) return fail(user.status().message());
-  if (!user->note.empty()) std::cerr << "hexa agent: " << user->note << std::endl;
+  if (!user->note.empty()) log_said("hexa agent", user->note);
 
   o.node = a.node;
   o.token = *token;

@@ -20,6 +20,7 @@ struct AgentArgs {
   std::string run_as;          // jobs run as this user (the agent must be root for another)
   std::string checkpoint_dir;  // default WORK_DIR/checkpoints
   std::string advertise_addr;  // where other nodes reach this one; default: what the server sees
+  std::string log_format = "text";  // text | json (net/log.h)
 };
 
 void add_agent_command(CLI::App& app, AgentArgs& a);

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "net/log.h"
+
 namespace hexa {
 
 namespace {
@@ -77,6 +79,10 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "How often the server samples utilisation and queue length for the web console's overview "
                 "(the last 1,440 samples are kept: a day at the default)")
       ->check(CLI::Range(1.0, 3600.0))->capture_default_str();
+  c->add_option("--log-format", a.log_format,
+                "Log lines on stderr: text, or json (one object per line: ts, level, prog, msg and fields; each "
+                "request with its request_id, method, path, route, status, duration_us)")
+      ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   c->footer("Examples:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642\n"
             "  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 10.0.0.1:8642 --tls-cert server.pem "
             "--tls-key server.key");
@@ -84,6 +90,7 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
 
 int run_serve(ServeArgs& a) {
   auto ms = [](double s) { return static_cast<DurationMs>(std::llround(s * 1000)); };
+  set_log_format(*parse_log_format(a.log_format));  // checked by the parser
   a.opt.host.node_grace = ms(a.node_grace_s);
   if (a.fence_s) {
     if (*a.fence_s >= a.node_grace_s) {

@@ -15,6 +15,7 @@ struct ServeArgs {
   int heartbeat_s = 5;
   std::optional<double> fence_s;  // none: 2/3 of the grace
   std::string gang_ports = "29500-29999";
+  std::string log_format = "text";  // text | json (net/log.h)
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& a);

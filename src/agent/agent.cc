@@ -14,6 +14,7 @@
 
 #include "agent/agent_loop.h"
 #include "agent/process.h"
+#include "net/log.h"
 
 namespace hexa {
 
@@ -21,7 +22,7 @@ namespace {
 
 // The agent's two threads say things; the caller's sink sees one call at a time.
 AgentSay serialized(AgentSay say) {
-  if (!say) say = [](const std::string& line) { std::cerr << "hexa agent: " << line << std::endl; };
+  if (!say) say = [](const std::string& line) { log_said("hexa agent", line); };
   auto mu = std::make_shared<std::mutex>();
   return [mu, say = std::move(say)](const std::string& line) {
     std::lock_guard lock(*mu);

@@ -114,7 +114,7 @@ void AgentLoop::carry_out(std::vector<Order>& orders) {
       jobs_.start(*start);
     } else {
       const StopOrder& stop = std::get<StopOrder>(order);
-      jobs_.stop(stop.key, agent_now_ms(), stop.grace_ms.value_or(o_.grace_ms));
+      jobs_.stop(stop.key, agent_now_ms(), stop.grace_ms.value_or(o_.grace_ms), stop.request_id);
     }
   }
 }

@@ -17,6 +17,11 @@ std::string describe(const StartOrder& o) {
   return "job " + o.key.text() + (who.empty() ? "" : " (" + who + ")");
 }
 
+// " request_id=ID" at the end of a line about an order that carries one (a field in JSON logs).
+std::string rid_suffix(const std::string& request_id) {
+  return request_id.empty() ? "" : " request_id=" + request_id;
+}
+
 }  // namespace
 
 std::string exit_text(int exit_code, int signal) {
@@ -76,11 +81,11 @@ void AgentJobs::start(const StartOrder& o) {
   std::string error = o.error;
   if (error.empty()) {
     Result<pid_t> pid = launch(o, j);
-    if (pid.ok()) say_(describe(o) + ": started, pid " + std::to_string(*pid));
+    if (pid.ok()) say_(describe(o) + ": started, pid " + std::to_string(*pid) + rid_suffix(o.request_id));
     else error = pid.status().message();
   }
   if (!error.empty()) {
-    say_(describe(o) + ": cannot start: " + error);
+    say_(describe(o) + ": cannot start: " + error + rid_suffix(o.request_id));
     fail_start(j, error);
   }
   jobs_.emplace(o.key, std::move(j));
@@ -163,11 +168,11 @@ void AgentJobs::end(AgentJob& j, int exit_code, int signal) {
   }
 }
 
-void AgentJobs::stop(const JobKey& key, TimeMs now, DurationMs grace) {
+void AgentJobs::stop(const JobKey& key, TimeMs now, DurationMs grace, const std::string& request_id) {
   if (waiting_.erase(key)) say_("job " + key.text() + ": stopped before its GPUs were free: never started");
   auto it = jobs_.find(key);
   if (it == jobs_.end() || it->second.ended) return;  // not running: nothing to stop
-  say_("job " + key.text() + ": stopping (SIGTERM, SIGKILL after " + std::to_string(grace) + " ms)");
+  say_("job " + key.text() + ": stopping (SIGTERM, SIGKILL after " + std::to_string(grace) + " ms)" + rid_suffix(request_id));
   sup_.stop(key.text(), now, grace);
 }
 

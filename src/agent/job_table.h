@@ -77,7 +77,8 @@ class AgentJobs {
   void start(const StartOrder& o);
   // SIGTERM to the job's group now, SIGKILL at now + grace. Ignored unless it runs; a job that
   // waits for its GPUs is dropped (the server has moved on).
-  void stop(const JobKey& key, TimeMs now, DurationMs grace);
+  // `request_id`: the X-Request-Id the stop order carries, for the log line ("" none).
+  void stop(const JobKey& key, TimeMs now, DurationMs grace, const std::string& request_id = "");
   void stop_all(TimeMs now, DurationMs grace);
   // Sends the SIGKILLs due, marks the jobs that ended, starts those that waited for their GPUs.
   void reap(TimeMs now);

@@ -91,6 +91,12 @@ class Fields {
   std::string error_;
 };
 
+// A field for the log only (the request id): one that is not a string is left out, never an error.
+std::string log_only_text(const Json& x, const char* key) {
+  auto it = x.find(key);
+  return it != x.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 StartOrder read_start(const Json& x, JobKey key) {
   StartOrder o;
   o.key = key;
@@ -109,6 +115,7 @@ StartOrder read_start(const Json& x, JobKey key) {
   f.number("cpus", &o.cpus, true);
   f.text("master_addr", &o.master_addr);
   f.number("master_port", &o.master_port, true);
+  o.request_id = log_only_text(x, "request_id");
   if (f.error().empty() && o.master_port > 65535) o.error = "bad start order: \"master_port\" must be a port, 0 to 65535";
   if (f.error().empty() && o.command.empty()) o.error = "bad start order: \"command\" is empty";
   if (!f.error().empty()) o.error = "bad start order: " + f.error();
@@ -163,6 +170,7 @@ ParsedOrders parse_orders(const Json& answer) {
       Fields f(x);
       f.number("grace_ms", &grace, /*optional=*/true);
       if (grace >= 0) stop.grace_ms = grace;  // a bad grace_ms: the default one
+      stop.request_id = log_only_text(x, "request_id");
       out.orders.emplace_back(stop);
     } else {
       if (why.empty()) why = "unknown kind '" + kind + "'";

@@ -56,11 +56,13 @@ struct StartOrder {
   std::string master_addr;  // rank 0's node, and the port the ranks meet on there
   std::int64_t master_port = 0;
   std::string error;  // why it cannot run as given: it is reported as exit 127
+  std::string request_id = {};  // the X-Request-Id of the submit (for the log; "" none)
 };
 
 struct StopOrder {
   JobKey key;
   std::optional<DurationMs> grace_ms;  // none: the agent's default
+  std::string request_id = {};         // the X-Request-Id of the request that caused it ("" none)
 };
 
 using Order = std::variant<StartOrder, StopOrder>;

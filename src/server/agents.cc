@@ -28,6 +28,7 @@ std::string orders_json(const std::vector<Order>& orders) {
     } else {
       j["grace_ms"] = o.grace_ms;
     }
+    if (!o.request_id.empty()) j["request_id"] = o.request_id;
     list.push_back(std::move(j));
   }
   return nlohmann::json{{"orders", std::move(list)}}.dump();

@@ -42,6 +42,7 @@ struct Order {
   std::string master_addr;  // rank 0's node: HEXA_MASTER_ADDR / HEXA_MASTER_PORT
   int master_port = 0;
   DurationMs grace_ms = 0;  // stop: SIGTERM .. SIGKILL
+  std::string request_id = {};  // the X-Request-Id of the request that caused it ("" none: left out)
 };
 
 // A MIG device a node's agent registered: its GPU, the memory slots it holds, its UUID.

@@ -38,6 +38,7 @@ struct Call {
   std::map<std::string, std::string> params;
   Reply reply;
   std::string route;  // the pattern, for metrics
+  std::string request_id;  // X-Request-Id (server/request_id.h): journaled with its commands, in its orders
 };
 
 struct Route {

@@ -173,7 +173,12 @@ std::optional<JobId> parse_job_id(const std::string& s) {
 void submit_plan(Api& api, Call& call, Host::PlanFn plan,
                  std::function<HttpResponse(const Outcome&, const Core&)> on_done) {
   Reply reply = call.reply;
-  api.host.enqueue(std::move(plan), [reply, on_done = std::move(on_done)](const Outcome& o, const Core& core) {
+  Host::PlanFn tagged = [plan = std::move(plan), rid = call.request_id](const Core& core) {
+    Plan p = plan(core);
+    p.x_request_id = rid;  // journaled with its commands, passed in the orders they cause
+    return p;
+  };
+  api.host.enqueue(std::move(tagged), [reply, on_done = std::move(on_done)](const Outcome& o, const Core& core) {
     if (!o.journal.ok()) return reply(problem_of(o.journal, o.field));
     for (const auto& r : o.results)
       if (!r.ok()) return reply(problem_of(r.status()));

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "api/command_json.h"
 #include "api/json_writer.h"
+#include "net/log.h"
 #include "server/host_record.h"
 #include "store/snapshot_file.h"
 
@@ -72,7 +72,8 @@ Result<std::unique_ptr<Host>> Host::open(const Scenario& cloud, const std::strin
 TimeMs Host::now() const { return std::max(last_now_.load(), opt_.clock() - origin_); }
 
 // A journal row: the command as the codec writes it, then for a submit "\n" and how to run it
-// ({"argv": [...], "env": {...}}). Host records (no command) begin with '#'.
+// ({"argv": [...], "env": {...}, "request_id"}); for another command of an API request,
+// "\n" and {"request_id": ...} (its X-Request-Id). Host records (no command) begin with '#'.
 std::string Host::envelope(const Command& c, const Plan* plan) const {
   std::string out = encode_command(c, *core_);
   if (plan && std::holds_alternative<SubmitJob>(c)) {
@@ -80,7 +81,10 @@ std::string Host::envelope(const Command& c, const Plan* plan) const {
     if (!plan->run.env.empty()) run["env"] = plan->run.env;
     if (plan->run.memory_mb > 0) run["memory_mb"] = plan->run.memory_mb;
     if (plan->run.cpus > 0) run["cpus"] = plan->run.cpus;
+    if (!plan->x_request_id.empty()) run["request_id"] = plan->x_request_id;
     out += "\n" + run.dump();
+  } else if (plan && !plan->x_request_id.empty()) {  // any other command a request wrote: its id alone
+    out += "\n" + Json{{"request_id", plan->x_request_id}}.dump();
   }
   return out;
 }
@@ -169,15 +173,20 @@ Result<Effects> Host::apply_one(const Command& c, const Plan* plan, std::int64_t
   if (const std::string* node = node_of(c)) {
     if (std::holds_alternative<NodeUp>(c))
       agents_.registered(*node, seq, opt_.clock());  // the registration's row is its epoch
-    else
+    else {
       agents_.lost(*node);
+      if (live) metrics_.count_node_lost();  // hexa_nodes_lost_total
+    }
   }
+  if (live && plan) cause_ = plan->x_request_id;  // the stop orders this command causes carry it
   for (const Effect& e : fx->list)
     if (auto* a = std::get_if<JobAccepted>(&e)) {
       if (plan) runs_[a->job] = plan->run;
+      if (plan && !plan->x_request_id.empty()) runs_[a->job].request_id = plan->x_request_id;  // live (replay: in run)
       if (plan && !plan->request_id.empty()) requests_[plan->request_id] = {a->job, now};
     }
   on_effects(*fx, live);
+  cause_.clear();
   return fx;
 }
 
@@ -195,6 +204,7 @@ void Host::send_start(JobId id, const Allocation& alloc) {
     o.name = j.spec.name;
     o.tenant = core_->state().tenants[j.spec.tenant].name;
     if (run) o.argv = run->argv, o.env = run->env, o.memory_mb = run->memory_mb, o.cpus = run->cpus;
+    if (run) o.request_id = run->request_id;  // the submit's X-Request-Id
     for (int i = 0; i < kMaxGpusPerNode; ++i)
       if (alloc[r].mask & bit(static_cast<std::uint32_t>(i))) o.gpus.push_back(i);
     o.rank = static_cast<int>(r);
@@ -217,6 +227,7 @@ void Host::send_stop(JobId id, int segment, const Allocation& alloc) {
     o.job = id;
     o.segment = segment;
     o.grace_ms = opt_.stop_grace;
+    o.request_id = cause_;
     agents_.send(topology().node(g.node).name, std::move(o));
   }
 }
@@ -241,14 +252,17 @@ void Host::on_effects(const Effects& fx, bool live) {
     } else if (auto* d = std::get_if<JobEnded>(&e)) {
       stopped(d->job, d->segment);
       archive(d->job);
+      if (live) metrics_.count_ended(unwritten_.at(d->job).state);  // hexa_jobs_ended_total
     } else if (auto* r = std::get_if<JobRejected>(&e)) {
       archive(r->job);
+      if (live) metrics_.count_ended(unwritten_.at(r->job).state);
     } else if (auto* lf = std::get_if<LedgerFault>(&e)) {
       metrics_.count_fault();
-      std::cerr << "hexa serve: LEDGER FAULT: " << lf->what << std::endl;
+      log_event("hexa serve", "error", "LEDGER FAULT: " + lf->what);
     } else if (auto* b = std::get_if<BudgetAlerted>(&e)) {
-      if (live) std::cerr << "hexa serve: budget alert: tenant " << b->alert.tenant << " at "
-                          << b->alert.threshold_bps / 100 << "% of its budget" << std::endl;
+      if (live)
+        log_event("hexa serve", "warn", "budget alert: tenant " + b->alert.tenant + " at " +
+                                            std::to_string(b->alert.threshold_bps / 100) + "% of its budget");
     }
   }
 }
@@ -415,7 +429,7 @@ void Host::run_batch(std::vector<Item>& items, TimeMs now) {
   std::vector<Outcome> outs(items.size());
   if (durable.ok() == journal_failing_) {  // said once when writes stop, once when they resume
     journal_failing_ = !durable.ok();
-    std::cerr << "hexa serve: " << (durable.ok() ? "the journal takes writes again" : "writes refused (503) until the journal takes them again: " + durable.message()) << std::endl;
+    log_event("hexa serve", durable.ok() ? "info" : "error", durable.ok() ? "the journal takes writes again" : "writes refused (503) until the journal takes them again: " + durable.message());
   }
   if (!durable.ok()) {
     for (std::size_t i = 0; i < items.size(); ++i) outs[i].journal = durable, items[i].done(outs[i], *core_);
@@ -454,8 +468,8 @@ void Host::housekeeping(TimeMs now) {
   finish_gangs();
   for (const std::string& node : agents_.silent(opt_.clock(), opt_.node_grace)) {
     agents_.lost(node);
-    std::cerr << "hexa serve: node " << node << " lost: its agent was silent for over "
-              << opt_.node_grace / kSecond << " s" << std::endl;
+    log_event("hexa serve", "warn", "node " + node + " lost: its agent was silent for over " +
+                                        std::to_string(opt_.node_grace / kSecond) + " s");
     std::lock_guard lock(q_mu_);
     queue_.push_back({[node](const Core& core) {
                         Plan p;
@@ -486,7 +500,8 @@ std::string Host::host_state() const {
     w.end_array(), w.begin_object();
     for (const auto& [k, v] : r.env) w.key(k), w.string(v);
     w.end_object();
-    if (r.memory_mb > 0 || r.cpus > 0) w.integer(r.memory_mb), w.integer(r.cpus);  // limits, when given
+    if (r.memory_mb > 0 || r.cpus > 0 || !r.request_id.empty()) w.integer(r.memory_mb), w.integer(r.cpus);  // limits, when given
+    if (!r.request_id.empty()) w.string(r.request_id);
     w.end_array();
   }
   w.end_array();
@@ -524,8 +539,11 @@ Status Host::load_host_state(std::string_view text) {
     last_now_ = j.at("last_now").get<TimeMs>();
     runs_.clear();
     for (const Json& r : j.at("runs")) {
-      JobRun& run = runs_[r.at(0).get<JobId>()] = {r.at(1), r.at(2)};
+      JobRun& run = runs_[r.at(0).get<JobId>()] = JobRun{};
+      run.argv = r.at(1).get<std::vector<std::string>>();
+      run.env = r.at(2).get<std::map<std::string, std::string>>();
       if (r.size() >= 5) run.memory_mb = r.at(3).get<std::int64_t>(), run.cpus = r.at(4).get<std::int64_t>();
+      if (r.size() >= 6) run.request_id = r.at(5).get<std::string>();
     }
     requests_.clear();
     for (const Json& r : j.at("requests")) requests_[r.at(0).get<std::string>()] = {r.at(1).get<JobId>(), r.at(2).get<TimeMs>()};
@@ -594,10 +612,11 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
     Status st = opt_.save_snapshot ? opt_.save_snapshot(seq, bytes) : write_snapshot(snapshot_dir(dir_), seq, bytes);
     metrics_.snapshot.observe_us(micros_since(t0));
     if (st.ok())
-      std::cerr << "hexa serve: snapshot at row " << seq << ": " << bytes.size() << " bytes in "
-                << micros_since(t0) / 1000 << " ms (" << capture_ms << " ms on the core thread)" << std::endl;
+      log_event("hexa serve", "info", "snapshot at row " + std::to_string(seq) + ": " + std::to_string(bytes.size()) +
+                                          " bytes in " + std::to_string(micros_since(t0) / 1000) + " ms (" +
+                                          std::to_string(capture_ms) + " ms on the core thread)");
     else
-      std::cerr << "hexa serve: snapshot at row " << seq << " not written: " << st.message() << std::endl;
+      log_event("hexa serve", "error", "snapshot at row " + std::to_string(seq) + " not written: " + st.message());
     snap_busy_ = false;
     return st;
   };

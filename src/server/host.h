@@ -60,6 +60,9 @@ struct Plan {
   std::optional<JobId> existing;   // an idempotent retry: the job it made before; nothing journaled
   Status refused = Status::Ok();   // answer this; nothing journaled
   std::string field;               // the request's field that `refused` is about
+  // The API request's X-Request-Id: journaled with its commands (last, with a default, so that
+  // plans written field by field need not name it).
+  std::string x_request_id = {};
 };
 struct Outcome {
   Status journal = Status::Ok();         // not ok: nothing applied (503)
@@ -107,6 +110,7 @@ class Host {
   std::vector<ArchivedJob> unwritten() const;
 
   const Topology& topology() const { return *cloud_.topology; }
+  const Scenario& cloud() const { return cloud_; }
   const HostOptions& options() const { return opt_; }
   ServerMetrics& metrics() { return metrics_; }
   Journal& journal() { return *journal_; }  // thread-safe: writes and queries have their own connections
@@ -162,6 +166,7 @@ class Host {
   void send_start(JobId id, const Allocation& alloc);
   void send_stop(JobId id, int segment, const Allocation& alloc);
   std::map<JobId, Allocation> running_alloc_;        // what each running job holds, for stops
+  std::string cause_;  // while a request's command applies live: its X-Request-Id, for its stop orders
   void apply_note(const nlohmann::json& note);
   void apply_node_note(const nlohmann::json& note);  // host_nodes.cc
   void drain_deadlines(TimeMs now);                   // housekeeping: requeues what runs past one

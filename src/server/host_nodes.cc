@@ -5,11 +5,11 @@
 //
 // {"node_addr": {"node": N, "addr": A}}
 // {"drain": {"node": N, "reason": R, "deadline": T}}   T: core time; absent = none
-#include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "api/json_writer.h"
+#include "net/log.h"
 #include "server/host.h"
 
 namespace hexa {
@@ -62,7 +62,7 @@ void Host::drain_deadlines(TimeMs now) {
     for (JobId id : core_->state().running)
       for (const NodeGpus& g : core_->job(id).alloc) busy |= g.node == *node;
     if (!busy) continue;
-    std::cerr << "hexa serve: node " << name << ": drain deadline passed, requeueing its jobs" << std::endl;
+    log_event("hexa serve", "warn", "node " + name + ": drain deadline passed, requeueing its jobs");
     std::lock_guard lock(q_mu_);
     queue_.push_back({[n = *node](const Core& core) {
                         Plan p;

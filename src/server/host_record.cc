@@ -89,6 +89,10 @@ Result<JobRun> read_job_run(const Json& j) {
     if (!st.ok()) return st;
   run.memory_mb = j.value("memory_mb", std::int64_t{0});
   run.cpus = j.value("cpus", std::int64_t{0});
+  if (auto it = j.find("request_id"); it != j.end()) {
+    if (!it->is_string()) return bad("request_id", "must be a string");
+    run.request_id = it->get<std::string>();
+  }
   return run;
 }
 

@@ -17,6 +17,7 @@ struct JobRun {
   std::vector<std::string> argv;
   std::map<std::string, std::string> env;
   std::int64_t memory_mb = 0, cpus = 0;  // limits applied by the agent (cgroup v2): 0 none
+  std::string request_id = {};  // the submit's X-Request-Id: in its start orders ("" none)
 };
 
 // pending | running | finished | failed | cancelled | timeout | rejected

@@ -1,7 +1,9 @@
 // Routing, authentication and role checks, in one place for every route.
 #include <chrono>
 
+#include "net/log.h"
 #include "server/api.h"
+#include "server/request_id.h"
 #include "server/rate_limit.h"
 
 namespace hexa {
@@ -38,6 +40,21 @@ HttpResponse too_many(const RateLimiter& limiter, int retry_after_s) {
   return r;
 }
 
+struct RequestLine {
+  std::string method, path, peer;
+};
+
+// One log line per answer (docs/observability.md), but not the agents' routine traffic: their
+// polls, reports and log chunks answered 2xx would be most of the log. Never a header: tokens.
+void log_request(const RequestLine& l, const std::string& route, const std::string& rid, int status,
+                 std::chrono::steady_clock::time_point t0) {
+  if (route.starts_with("/v1/agent/") && status < 300) return;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  log_event("hexa serve", status >= 500 ? "error" : "info", "request",
+            {{"request_id", rid}, {"method", l.method}, {"path", l.path}, {"route", route}, {"status", status},
+             {"duration_us", static_cast<std::int64_t>(us)}, {"peer", l.peer}});
+}
+
 bool allowed(const char* roles, const Principal& who) {
   std::string list = std::string(" ") + roles + " ";
   return list.find(" " + who.role + " ") != std::string::npos;
@@ -62,9 +79,16 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
   }
   ServerMetrics& metrics = api.host.metrics();
   std::string name = route ? route->pattern : "unmatched";
-  // Every answer is counted under its route's pattern (never the raw path: ids would explode it).
-  Reply counted = [reply = std::move(reply), name, &metrics](HttpResponse r) {
+  const auto rid_header = req.headers.find("x-request-id");
+  const Status rid_ok = rid_header == req.headers.end() ? Status::Ok() : check_request_id(rid_header->second);
+  std::string rid = rid_header != req.headers.end() && rid_ok.ok() ? rid_header->second : new_request_id();
+  // Every answer is counted under its route's pattern (never the raw path: ids would explode it),
+  // carries the request id, and is logged with it.
+  Reply counted = [reply = std::move(reply), name, &metrics, rid, line = RequestLine{req.method, path, req.peer},
+                   t0 = std::chrono::steady_clock::now()](HttpResponse r) {
     metrics.count_request(name, r.status);
+    r.headers.push_back({"X-Request-Id", rid});
+    log_request(line, name, rid, r.status, t0);
     reply(std::move(r));
   };
   std::optional<Principal> who;
@@ -76,11 +100,12 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
   if (api.rate && !(who && who->is("agent")))
     if (int wait_s = api.rate->admit(rate_key(who ? who->token_id : "", req.peer)); wait_s > 0)
       return counted(too_many(*api.rate, wait_s));
+  if (!rid_ok.ok()) return counted(problem(400, rid_ok.message(), "X-Request-Id"));
   if (!route) {
     if (path_known) return counted(problem(405, req.method + " is not allowed on " + path));
     return counted(problem(404, "no route " + path));
   }
-  Call call{std::move(req), std::move(who), std::move(params), std::move(counted), name};
+  Call call{std::move(req), std::move(who), std::move(params), std::move(counted), name, std::move(rid)};
   if (*route->roles) {
     if (!call.who) return call.reply(problem(401, "a valid bearer token is required (Authorization: Bearer hexa_...)"));
     if (!allowed(route->roles, *call.who))

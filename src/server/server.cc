@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 
+#include "net/log.h"
 #include "server/api.h"
 #include "server/fd_limit.h"
 #include "store/crash_point.h"
@@ -19,7 +20,7 @@
 namespace hexa {
 namespace {
 
-void say(const std::string& line) { std::cerr << "hexa serve: " << line << std::endl; }
+void say(const std::string& line) { log_said("hexa serve", line); }
 
 // On first start: an admin token, its secret in DIR/admin.token (0600) and nowhere else.
 Status first_admin(Host& host, TokenBook& tokens, const std::string& dir) {

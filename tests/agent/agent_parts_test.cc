@@ -65,6 +65,20 @@ TEST(AgentOrders, StopOrdersAndWhatIsSkipped) {
   EXPECT_EQ(parse(R"({"nothing":1})").skipped.size(), 1u);
 }
 
+// The request id (docs/observability.md) is for the log only: read when it is a string, else
+// left out; never an error that would fail the job.
+TEST(AgentOrders, RequestIdsForTheLog) {
+  ParsedOrders p = parse(R"({"orders":[{"kind":"start","job":7,"segment":1,"command":["x"],"request_id":"r-1"},
+      {"kind":"start","job":8,"segment":1,"command":["x"],"request_id":5},
+      {"kind":"stop","job":7,"segment":1,"request_id":"r-2"}, {"kind":"stop","job":8,"segment":1}]})");
+  ASSERT_EQ(p.orders.size(), 4u);
+  EXPECT_EQ(std::get<StartOrder>(p.orders[0]).request_id, "r-1");
+  EXPECT_EQ(std::get<StartOrder>(p.orders[1]).request_id, "");
+  EXPECT_EQ(std::get<StartOrder>(p.orders[1]).error, "");
+  EXPECT_EQ(std::get<StopOrder>(p.orders[2]).request_id, "r-2");
+  EXPECT_EQ(std::get<StopOrder>(p.orders[3]).request_id, "");
+}
+
 TEST(AgentOrders, TheJobsEnvironment) {
   StartOrder o;
   o.key = {7, 2};

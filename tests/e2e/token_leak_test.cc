@@ -2,7 +2,8 @@
 // `hexa serve` and `hexa agent`, every kind of token (admin, operator, member, agent, one never
 // made, good ones in bad headers), the CLI with a good and a bad token, an agent with a bad
 // token; then the server's and agents' logs, /metrics, every answer but the one that creates a
-// token, the CLI's output and a job's environment are searched for each secret and its SHA-256.
+// token, the CLI's output and a job's environment are searched for each secret and its SHA-256;
+// with the logs as text and as JSON lines (--log-format json).
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -26,8 +27,9 @@ struct Haystack {
   std::string where, text;
 };
 
-TEST(TokenLeak, NoSecretInLogsMetricsErrorsOrJobs) {
-  auto cloud = LiveCloud::start(small_cloud(2, 2));
+// `log_format`: the server's and agents' --log-format (text, json): neither may leak.
+void no_secret_anywhere(const std::string& log_format) {
+  auto cloud = LiveCloud::start(small_cloud(2, 2), {"--log-format", log_format});
   ASSERT_TRUE(cloud);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants/acme/grants", {{"credits_micro", 1'000'000'000}}).status, 201);
@@ -36,7 +38,8 @@ TEST(TokenLeak, NoSecretInLogsMetricsErrorsOrJobs) {
                                                 {"member", cloud->token("member", "acme")},
                                                 {"never made", new_token_secret()}};
   // n0's agent runs with the admin's token in HEXA_TOKEN, as from an operator's shell.
-  const pid_t agent = cloud->start_agent_with("n0", {"--gpus", "2", "--gpu-type", "gpu"}, {{"HEXA_TOKEN", cloud->admin()}});
+  const pid_t agent = cloud->start_agent_with("n0", {"--gpus", "2", "--gpu-type", "gpu", "--log-format", log_format},
+                                              {{"HEXA_TOKEN", cloud->admin()}});
   ASSERT_TRUE(cloud->wait_node_up("n0")) << cloud->agent_log("n0");
   secrets["agent"] = slurp(cloud->dir() + "/agent-n0.token").substr(0, 69);
   ASSERT_EQ(secrets["agent"].size(), 69u);
@@ -79,7 +82,7 @@ TEST(TokenLeak, NoSecretInLogsMetricsErrorsOrJobs) {
   std::ofstream(bad_file) << secrets["never made"] << "\n";
   std::string agent_out, agent_err;
   const int rc = run_program({HEXA_BINARY, "agent", "--server", cloud->url(), "--node", "n1", "--token-file", bad_file, "--gpus",
-                              "2", "--gpu-type", "gpu", "--work-dir", cloud->dir() + "/work-bad"},
+                              "2", "--gpu-type", "gpu", "--work-dir", cloud->dir() + "/work-bad", "--log-format", log_format},
                              {}, &agent_out, &agent_err);
   EXPECT_NE(rc, 0);
   EXPECT_NE(agent_err.find("401"), std::string::npos) << agent_err;
@@ -105,7 +108,13 @@ TEST(TokenLeak, NoSecretInLogsMetricsErrorsOrJobs) {
     }
   }
   EXPECT_EQ(searched, 5 * (5 * 18 + 6));  // 5 secrets x (18 answers per token + 6 more)
+  if (log_format == "json") {  // the logs were JSON lines indeed (tests/e2e/request_id_test.cc reads them)
+    EXPECT_NE(cloud->server_log().find("\"msg\":\"request\""), std::string::npos) << cloud->server_log();
+  }
 }
+
+TEST(TokenLeak, NoSecretInLogsMetricsErrorsOrJobs) { no_secret_anywhere("text"); }
+TEST(TokenLeak, NoSecretInJsonLogs) { no_secret_anywhere("json"); }
 
 }  // namespace
 }  // namespace hexa::testing
