@@ -2,7 +2,7 @@
 // member that a later pass or explain() reads. Left out, as the scratch of one pass (each is
 // cleared or worked out again before it is read): live_, open_, held_, slice_miss_, seen_,
 // victims_fresh_, failed_preempts_, exempt_until_, defer_wake_, requeue_, changed_, refs_,
-// run_, alloc_, rank_, res_.held (given back at the end of every pass), and victims_ under a
+// run_, alloc_, rank_, price_rank_, res_.held (given back at the end of every pass), and victims_ under a
 // policy whose running keys drift (rebuilt in the pass that reads it).
 #include <bit>
 

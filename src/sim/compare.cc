@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/compare_explain.h"
+
 namespace hexa {
 
 std::string compare_text(const std::string& knob, const std::vector<VariantRun>& runs) {
@@ -56,7 +58,7 @@ std::string compare_text(const std::string& knob, const std::vector<VariantRun>&
     for (std::size_t c = 0; c < runs.size(); ++c) out += fmt::format("  {:>{}}", cells[i][c], width[c]);
     out += "\n";
   }
-  return out;
+  return out + explain_text(runs);
 }
 
 nlohmann::ordered_json compare_json(const std::string& knob, const std::vector<VariantRun>& runs) {
@@ -64,6 +66,7 @@ nlohmann::ordered_json compare_json(const std::string& knob, const std::vector<V
   j["compare"] = knob;
   auto& vs = j["variants"] = nlohmann::ordered_json::array();
   for (const VariantRun& v : runs) vs.push_back({{"label", v.label}, {"report", v.report}});
+  if (runs.size() > 1) j["explain"] = explain_json(runs);
   return j;
 }
 

@@ -44,13 +44,19 @@ TEST(CliCompare, OneColumnPerVariantAndOneJson) {
   EXPECT_EQ(j["variants"][1]["report"]["policy"], "las");
   EXPECT_EQ(j["variants"][2]["report"]["policy"], "fair");
   EXPECT_TRUE(j["variants"][0]["report"].contains("timeline"));
+  // Where each variant parts from the first, and why: in the text and in the JSON the page draws.
+  EXPECT_TRUE(contains(e.out, "Where the variants part (each against policy=fifo):")) << e.out;
+  EXPECT_TRUE(contains(e.out, "policy=las against policy=fifo: jobs finished")) << e.out;
+  ASSERT_EQ(j["explain"].size(), 2u);
+  EXPECT_EQ(j["explain"][1]["variant"], "policy=fair");
   const std::string page = read_file(html);
   EXPECT_TRUE(contains(page, "\"variants\"")) << "the page embeds the comparison JSON";
 }
 
 TEST(CliCompare, ASiteOverrideChangesTheRun) {
-  // Lyon far dearer: with site choice "cheapest" the work moves to Paris.
-  Exit e = simulate({kScenario, "--set", "site_choice=cheapest", "--compare",
+  // Lyon far dearer: with site choice "cheapest" the work moves to Paris. Money off: with money
+  // on, "cheapest" ranks by the ledger's prices, not the price factor.
+  Exit e = simulate({kScenario, "--no-credits", "--set", "site_choice=cheapest", "--compare",
                      "cluster.sites.lyon.price_factor=0.5,5", "-q"});
   ASSERT_EQ(e.code, 0) << e.output();
   EXPECT_TRUE(contains(e.out, "cluster.sites.lyon.price_factor=0.5")) << e.out;
