@@ -20,6 +20,9 @@ std::string compare_text(const std::string& knob, const std::vector<VariantRun>&
       {"p95 session start", [](const VariantRun& v) {
          return v.metrics.sessions.jobs > 0 ? fmt::format("{:.0f} s", v.metrics.sessions.delay.p95) : std::string("-");
        }},
+      // Work done is GPU time, not jobs: a tenant short of money can finish more, smaller jobs
+      // with less GPU time (docs/simulator.md, "Fewer GPUs, more jobs finished").
+      {"GPU-hours served", [](const VariantRun& v) { return fmt::format("{:.0f}", v.metrics.gpu_hours); }},
       {"GPU time busy", [](const VariantRun& v) { return fmt::format("{:.1f}%", 100 * v.metrics.utilization); }},
   };
   if (!runs.empty())

@@ -100,7 +100,9 @@ void credits_mechanism(const Explanation& e, const std::vector<GroupShift>& tena
   if (total > 0)
     w += fmt::format("; together {:.0f}% of the change in finished jobs",
                      100.0 * static_cast<double>(later_jobs + earlier_jobs) / static_cast<double>(e.finished_b - e.finished_a));
-  out.push_back({"credits", w, static_cast<double>(std::abs(later_jobs) + std::abs(earlier_jobs))});
+  // Weighed as the others, in percent: its share of the change in finished jobs.
+  const double moved = static_cast<double>(std::abs(later_jobs) + std::abs(earlier_jobs));
+  out.push_back({"credits", w, 100.0 * moved / static_cast<double>(std::max<long>(total, 1))});
 }
 
 // The average price paid per GPU-hour by the tenants that pay: site mix and priorities.

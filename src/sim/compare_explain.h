@@ -26,12 +26,12 @@ struct GroupShift {
   long finished_delta() const { return finished_b - finished_a; }
 };
 
-// A mechanism that moved, in words, and how many finished jobs (or other units) it weighs:
-// the explanation lists them heaviest first.
+// A mechanism that moved, in words, and how much it weighs: the explanation lists them
+// heaviest first.
 struct Mechanism {
   std::string name;   // credits | budgets | quotas | reservations | prices | capacity | preemption
   std::string words;
-  double weight = 0;  // |finished jobs| it accounts for, or a relative change where none
+  double weight = 0;  // percent: credits, its share of the change in finished jobs; else the relative change of its figure
 };
 
 struct Explanation {

@@ -299,6 +299,7 @@ function compareRows(vs) {
     ['p95 completion time', r => dur(r.p95_jct_s)],
     ['p95 wait before start', r => dur(r.p95_queue_s)],
     ['p95 session start delay', r => r.sessions ? dur(r.sessions.start_delay_s.p95) : '–'],
+    ['GPU-hours served', r => num(r.gpu_hours, 0)],
     ['GPU time busy', r => pct(r.utilization)],
   ];
   R[0].sites.forEach((s, i) => rows.push(['  busy at ' + s.name, r => r.sites[i] ? pct(r.sites[i].utilization) : '–']));

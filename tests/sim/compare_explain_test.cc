@@ -135,5 +135,75 @@ TEST(CompareExplain, IdenticalVariantsHaveNoMovesAndNoMechanism) {
   EXPECT_NE(explain_text(runs).find("no mechanism moved"), std::string::npos);
 }
 
+// ---- the Mulhouse question (docs/simulator.md, "Fewer GPUs, more jobs finished") -------------
+// A tenant whose grant cannot pay for all its jobs: which jobs the money pays for depends on
+// the order they start in, and capacity changes that order. One tenant, 10 credits at 1 credit
+// per GPU-hour; at t = 0 one 8-GPU job of an hour (8 credits), then ten 1-GPU jobs of an hour
+// (1 credit each). Site "old" has 4 GPUs; site "new" 8, online from day `online_day`.
+//   new open at once: the big job starts on "new" (holds 8), two small ones on "old" (2); the
+//     money is spent: 3 jobs finish, 8 wait on credits forever.
+//   new open on day 1: the big job cannot start; the small ones backfill on "old", four at a
+//     time, and spend the 10 credits; on day 1 the big one cannot be paid for: 10 jobs finish.
+// Same money spent, same GPU-hours, 7 more jobs finished with fewer GPUs for longer.
+const char* kShortOfMoney = R"(id,tenant,submit_ms,gpus,gpu_type,duration_ms,time_limit_ms
+big,t,0,8,H100,3600000,3600000
+s1,t,0,1,H100,3600000,3600000
+s2,t,0,1,H100,3600000,3600000
+s3,t,0,1,H100,3600000,3600000
+s4,t,0,1,H100,3600000,3600000
+s5,t,0,1,H100,3600000,3600000
+s6,t,0,1,H100,3600000,3600000
+s7,t,0,1,H100,3600000,3600000
+s8,t,0,1,H100,3600000,3600000
+s9,t,0,1,H100,3600000,3600000
+s10,t,0,1,H100,3600000,3600000
+)";
+
+const char* kLateSite = R"(name: late-site
+seed: 1
+cluster:
+  sites:
+    - name: old
+      blocks:
+        - {count: 1, nodes: 1, gpus_per_node: 4, gpu_type: H100}
+    - name: new
+      online_day: 0
+      blocks:
+        - {count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100}
+scheduler: {policy: fair}
+tenants:
+  - {name: t, class: startup}
+workload:
+  trace: {path: jobs.csv, format: hexa}
+credits:
+  prices:
+    - {gpu_type: H100, credits_per_gpu_hour: 1.0}
+  grants:
+    - {tenant: t, programme: p, credits: 10, start_day: 0, expiry_day: 30}
+)";
+
+TEST(CompareExplain, MulhouseQuestionFewerGpusForLongerFinishMoreJobsOfATenantShortOfMoney) {
+  testing::write("jobs.csv", kShortOfMoney);
+  const std::string path = testing::write("late.yaml", kLateSite);
+  const std::vector<VariantRun> runs = {run(path, "cluster.sites.new.online_day=0"),
+                                        run(path, "cluster.sites.new.online_day=1")};
+  EXPECT_EQ(runs[0].metrics.finished, 3);
+  EXPECT_EQ(runs[1].metrics.finished, 10);
+  EXPECT_NEAR(runs[0].metrics.credits_consumed, 10.0, 1e-6);
+  EXPECT_NEAR(runs[1].metrics.credits_consumed, 10.0, 1e-6) << "the same money, spent on other jobs";
+  EXPECT_NEAR(runs[0].metrics.gpu_hours, runs[1].metrics.gpu_hours, 1e-6) << "the same GPU time";
+  const Explanation e = explain(runs[0], runs[1]);
+  ASSERT_EQ(e.gainers.size(), 1u);
+  EXPECT_EQ(e.gainers[0].name, "t");
+  EXPECT_EQ(e.gainers[0].finished_delta(), 7);
+  EXPECT_DOUBLE_EQ(e.gainers[0].ran_out_a, 0.0) << "short at once: the big job took 8 of the 10 credits";
+  EXPECT_DOUBLE_EQ(e.gainers[0].ran_out_b, 86400.0) << "short on day 1, when the big job could start";
+  ASSERT_EQ(e.mechanisms.size(), 1u) << "neither capacity used nor prices moved: credits alone";
+  EXPECT_EQ(e.mechanisms[0].name, "credits");
+  EXPECT_NE(e.mechanisms[0].words.find("1 tenants ran out of credits later or not at all (+7 finished jobs"),
+            std::string::npos)
+      << e.mechanisms[0].words;
+}
+
 }  // namespace
 }  // namespace hexa
