@@ -72,7 +72,7 @@ std::vector<GroupShift> class_shifts(const std::vector<GroupShift>& tenants, con
   return out;
 }
 
-std::string signed_count(double d) { return fmt::format("{:+.0f}", d); }
+std::string signed_count(double d) { return fmt::format("{:+.0f}", std::abs(d) < 0.5 ? 0.0 : d); }  // no "-0"
 std::string day(double s) { return fmt::format("day {:.1f}", s / 86400.0); }
 double rel_pct(double a, double b) { return a != 0 ? 100.0 * (b - a) / std::abs(a) : (b != 0 ? 100.0 : 0.0); }
 std::string move(double a, double b, int digits = 0) {
@@ -210,7 +210,7 @@ std::string shift_words(const GroupShift& g, bool money) {
   w += ", credits " + signed_count(g.credits_b - g.credits_a);
   if (g.ran_out_a >= 0 && g.ran_out_b < 0) w += "; no longer ran out of credits (did on " + day(g.ran_out_a) + ")";
   else if (g.ran_out_a < 0 && g.ran_out_b >= 0) w += "; ran out of credits on " + day(g.ran_out_b) + " (never before)";
-  else if (g.ran_out_a >= 0 && g.ran_out_a != g.ran_out_b)
+  else if (g.ran_out_a >= 0 && day(g.ran_out_a) != day(g.ran_out_b))
     w += "; ran out of credits on " + day(g.ran_out_b) + " instead of " + day(g.ran_out_a);
   return w;
 }
