@@ -24,11 +24,13 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
 else
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-  echo "setup: installing ${missing[*]}"
+  echo "setup: ${#missing[@]} of ${#packages[@]} packages to install: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  echo "setup: [1/2] apt-get update: refreshing the package lists (up to a minute or two)..."
   $SUDO apt-get update -qq
+  echo "setup: [2/2] apt-get install: downloading and unpacking ${#missing[@]} packages with their dependencies (several minutes on a fresh machine; quiet until done)..."
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  echo "setup: done"
+  echo "setup: done, ${#missing[@]} packages installed"
 fi
 
 # The browser test's npm packages, exactly as package-lock.json says (no browser download:

@@ -26,7 +26,8 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
                  "Queue policy; srtf is an oracle (true durations), ftf orders by finish-time fairness (docs/simulator.md)")
       ->check(CLI::IsMember({"fifo", "backfill", "las", "srtf", "fair", "ftf"}));
   s->add_option("--placement", a.placement, "Placement")->check(CLI::IsMember({"topology", "count"}));
-  s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it")
+  s->add_option("--site-choice", a.site_choice, "Where a job goes when several sites can start it: earliest (best fit), cheapest (with money on, the "
+                "ledger's price for the job; else the price factor), greenest")
       ->check(CLI::IsMember({"earliest", "cheapest", "greenest"}));
   s->add_option("--slice-placement", a.slice_placement, "Where a slice job goes: frag (keeps fragmentation low) or bestfit")
       ->check(CLI::IsMember({"frag", "bestfit"}));
@@ -35,13 +36,18 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
   s->add_option("--las-promote-knob", a.las_promote_knob, "las: promote a starving job after knob x its last run; 0 = off")
       ->check(CLI::Range(0, 1000));
   s->add_option("--report-json", a.report_json, "Write the report as JSON to this file");
+  s->add_flag("--report-summary", a.report_summary,
+              "With --report-json: the summary only (headline figures, sites, classes, CDFs, credits per class, "
+              "energy), without per-tenant lists and time series; a few kB instead of megabytes");
   s->add_option("--report-html", a.report_html, "Write the report as one self-contained HTML page with charts");
   s->add_option("--jobs-csv", a.jobs_csv, "Write one line per job to this CSV file");
   s->add_option("--seed", a.seed, "Seed of generated workloads (overrides the scenario's)");
   s->add_option("--set", a.set, "Scenario override PATH=VALUE, e.g. scheduler.policy=las or "
                                 "cluster.sites.paris.price_factor=1.2 (repeatable)");
   s->add_option("--compare", a.compare, "Run one variant per value and compare them side by side: KNOB=a,b[,c...], "
-                                        "e.g. policy=las,fair or site_choice=earliest,greenest");
+                                        "e.g. policy=las,fair or site_choice=earliest,greenest; then says where "
+                                        "each variant parts from the first (tenant classes, the tenants that gain "
+                                        "or lose most) and why (credits, capacity, prices, budgets, quotas, ...)");
   s->add_flag("--no-credits", a.no_credits, "Run with money off: no prices, grants, budgets or refunds");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
   s->callback([&a]() {
@@ -51,6 +57,8 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
                                  ": needs a scenario file (it changes the scenario's YAML)");
     if (!a.compare.empty() && !a.jobs_csv.empty())
       throw CLI::ValidationError("--jobs-csv: not with --compare (one run per variant); use --set for one variant");
+    if (a.report_summary && a.report_json.empty())
+      throw CLI::ValidationError("--report-summary: needs --report-json (it shortens the JSON report)");
     if (!a.scenario.empty()) return;
     if (a.trace.empty()) throw CLI::ValidationError("give a scenario file, or --trace with --format and --cluster");
     if (a.format.empty()) throw CLI::ValidationError("--format: required with --trace (itp, alibaba or hexa)");
@@ -143,13 +151,19 @@ int run_one(const SimulateArgs& a, const std::vector<Override>& sets) {
   if (!a.report_json.empty() || !a.report_html.empty()) {
     const auto j = report_json(*result, m, wall);
     if (!a.report_json.empty())
-      if (Status st = write_json(j, a.report_json); !st.ok()) return fail(st);
+      if (Status st = write_json(a.report_summary ? report_summary(j) : j, a.report_json); !st.ok()) return fail(st);
     if (!a.report_html.empty())
       if (Status st = write_report_html(j, title_of(sc, a), a.report_html); !st.ok()) return fail(st);
   }
   if (!a.jobs_csv.empty())
     if (Status st = write_jobs_csv(*result, a.jobs_csv); !st.ok()) return fail(st);
   return 0;
+}
+
+// --report-summary with --compare: each variant's report as its summary.
+nlohmann::ordered_json summary_of_compare(nlohmann::ordered_json j) {
+  for (auto& v : j["variants"]) v["report"] = report_summary(std::move(v["report"]));
+  return j;
 }
 
 // Every variant is loaded (and so checked) before the first one runs: a bad value runs nothing.
@@ -186,7 +200,7 @@ int run_compare(const SimulateArgs& a, const std::vector<Override>& sets) {
   if (!a.report_json.empty() || !a.report_html.empty()) {
     const auto j = compare_json(knob, runs);
     if (!a.report_json.empty())
-      if (Status st = write_json(j, a.report_json); !st.ok()) return fail(st);
+      if (Status st = write_json(a.report_summary ? summary_of_compare(j) : j, a.report_json); !st.ok()) return fail(st);
     if (!a.report_html.empty())
       if (Status st = write_report_html(j, title_of(first, a), a.report_html); !st.ok()) return fail(st);
   }

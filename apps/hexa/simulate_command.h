@@ -17,6 +17,7 @@ struct SimulateArgs {
   std::optional<long> restart_overhead_s;
   std::optional<int> las_promote_knob;
   std::string report_json, report_html, jobs_csv;
+  bool report_summary = false;  // --report-summary: report_summary() of the JSON
   std::vector<std::string> set;  // scenario overrides PATH=VALUE
   std::string compare;           // KNOB=a,b[,c...]
   std::optional<std::uint64_t> seed;

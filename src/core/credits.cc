@@ -50,6 +50,14 @@ std::int64_t CreditAdmission::room(const ClusterState& s, TenantId t, TimeMs now
   return r.ok() ? *r : 0;
 }
 
+std::int64_t CreditAdmission::price(const ClusterState& s, const Job& j, PoolId p) const {
+  if (ledger_.prices().size() == 0) return -1;  // money off: the price factors rank
+  const PoolInfo& pool = s.free.pools()[p];
+  auto rate = ledger_.prices().rate(s.topo->types().name(pool.type), s.topo->site(pool.site).name, j.spec.priority,
+                                    j.spec.preemptible);
+  return rate.ok() ? *rate : std::numeric_limits<std::int64_t>::max() / 4;  // no rate: last (and refused)
+}
+
 bool CreditAdmission::admit(const ClusterState& s, const Job& j, const Allocation& alloc, TimeMs now,
                             std::string* why) {
   auto h = hold_for(s, j, alloc);

@@ -35,6 +35,7 @@ class CreditAdmission final : public Admission {
   void stopped(const ClusterState& s, const Job& j, TimeMs now) override;
   std::int64_t need(const ClusterState& s, const Job& j, const Allocation& alloc) const override;
   std::int64_t room(const ClusterState& s, TenantId t, TimeMs now) const override;
+  std::int64_t price(const ClusterState& s, const Job& j, PoolId p) const override;
 
   void set_refunds(const RefundPolicy& p) { refunds_ = p; }
   // Money operations that failed since the last call, in words (Core: LedgerFault effects).

@@ -28,6 +28,12 @@ class Admission {
   // need; it waits for the room all the same: a cost paid only by tenants short of money.)
   virtual std::int64_t need(const ClusterState& s, const Job& j, const Allocation& alloc) const = 0;
   virtual std::int64_t room(const ClusterState& s, TenantId t, TimeMs now) const = 0;
+
+  // What j would pay per GPU-hour in pool p (its site and GPU type, at j's priority, with its
+  // preemptible discount): what `site_choice: cheapest` ranks by when money is on, so that the
+  // site chosen is the one the tenant is charged least at. -1: no prices here (the cluster's
+  // price factors rank). A pool without a rate for j ranks last.
+  virtual std::int64_t price(const ClusterState&, const Job&, PoolId) const { return -1; }
 };
 
 }  // namespace hexa

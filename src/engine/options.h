@@ -13,7 +13,9 @@ struct SchedulerOptions {
   std::string placement = "topology"; // topology | count
   std::string slice_placement = "frag"; // frag | bestfit: where a slice job goes (engine/placement_slice.cc)
   // Which site a job goes to when several can start it now: earliest (best fit anywhere),
-  // cheapest (lowest price factor), greenest (least gCO2e per GPU-hour at this hour).
+  // cheapest (lowest price: with money on, the rate the job's tenant would be charged there, by
+  // GPU type, site, priority and preemptible discount; else the site's price factor),
+  // greenest (least gCO2e per GPU-hour at this hour).
   std::string site_choice = "earliest";
   // Extra run time a preempted job pays when it resumes (reload of its checkpoint).
   DurationMs restart_overhead = 0;

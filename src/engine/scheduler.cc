@@ -214,8 +214,27 @@ void Scheduler::rank_sites(const ClusterState& s, TimeMs now) {
   }
 }
 
+// The site choice's ranking for j. `cheapest` with an admission that prices (money on): the
+// price j's tenant would be charged in each pool, which is what the ledger bills, not the
+// cluster's price factor (the two may disagree). Else the pass's ranking by pool.
+const std::vector<std::int64_t>* Scheduler::site_rank(const ClusterState& s, const Job& j) {
+  if (opt_.site_choice == "earliest") return nullptr;
+  if (opt_.site_choice != "cheapest" || admission_ == nullptr) return &rank_;
+  auto [it, fresh] = price_rank_.try_emplace({j.spec.priority, j.spec.preemptible});
+  if (fresh) {
+    it->second.resize(rank_.size());
+    for (PoolId p = 0; p < rank_.size(); ++p)
+      if ((it->second[p] = admission_->price(s, j, p)) < 0) {
+        it->second = rank_;  // no prices: the price factors
+        break;
+      }
+  }
+  return &it->second;
+}
+
 PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   if (opt_.site_choice != "earliest") rank_sites(s, now);
+  price_rank_.clear();
   ++pass_id_;
   pass_time_ = now;
   stop_ = Stop::kNone;
@@ -274,7 +293,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     return false;
   }
   PlaceRequest req{j.spec.gpus, quota.allowed ? quota.allowed : j.spec.types, j.spec.sites,
-                   opt_.site_choice == "earliest" ? nullptr : &rank_, j.spec.prefer};
+                   site_rank(s, j), j.spec.prefer};
   req.slice = j.spec.slice;
   if (j.spec.deferrable && defer(s, j, req, now)) return false;  // holds up no one behind it
   if (!open_.empty() && try_reserved(s, j, req, now, r)) return true;

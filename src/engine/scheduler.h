@@ -103,6 +103,7 @@ class Scheduler {
   };
 
   void rank_sites(const ClusterState& s, TimeMs now);
+  const std::vector<std::int64_t>* site_rank(const ClusterState& s, const Job& j);
   void start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
   // Asks the admission seam; when it refuses, the job's reason says why.
   bool admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now);
@@ -255,6 +256,9 @@ class Scheduler {
   Groups run_;
   Allocation alloc_;
   std::vector<std::int64_t> rank_;  // by PoolId: the site choice (SchedulerOptions::site_choice)
+  // `cheapest` with prices from the admission seam: by (priority, preemptible), the price per
+  // pool. Cleared every pass (prices may change between passes).
+  std::map<std::pair<int, bool>, std::vector<std::int64_t>> price_rank_;
 };
 
 }  // namespace hexa

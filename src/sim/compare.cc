@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/compare_explain.h"
+
 namespace hexa {
 
 std::string compare_text(const std::string& knob, const std::vector<VariantRun>& runs) {
@@ -18,6 +20,9 @@ std::string compare_text(const std::string& knob, const std::vector<VariantRun>&
       {"p95 session start", [](const VariantRun& v) {
          return v.metrics.sessions.jobs > 0 ? fmt::format("{:.0f} s", v.metrics.sessions.delay.p95) : std::string("-");
        }},
+      // Work done is GPU time, not jobs: a tenant short of money can finish more, smaller jobs
+      // with less GPU time (docs/simulator.md, "Fewer GPUs, more jobs finished").
+      {"GPU-hours served", [](const VariantRun& v) { return fmt::format("{:.0f}", v.metrics.gpu_hours); }},
       {"GPU time busy", [](const VariantRun& v) { return fmt::format("{:.1f}%", 100 * v.metrics.utilization); }},
   };
   if (!runs.empty())
@@ -56,7 +61,7 @@ std::string compare_text(const std::string& knob, const std::vector<VariantRun>&
     for (std::size_t c = 0; c < runs.size(); ++c) out += fmt::format("  {:>{}}", cells[i][c], width[c]);
     out += "\n";
   }
-  return out;
+  return out + explain_text(runs);
 }
 
 nlohmann::ordered_json compare_json(const std::string& knob, const std::vector<VariantRun>& runs) {
@@ -64,6 +69,7 @@ nlohmann::ordered_json compare_json(const std::string& knob, const std::vector<V
   j["compare"] = knob;
   auto& vs = j["variants"] = nlohmann::ordered_json::array();
   for (const VariantRun& v : runs) vs.push_back({{"label", v.label}, {"report", v.report}});
+  if (runs.size() > 1) j["explain"] = explain_json(runs);
   return j;
 }
 

@@ -19,10 +19,11 @@ struct VariantRun {
 };
 
 // Rows = figures (finished, completion and wait, session start, utilisation overall and per
-// site, credits, energy, carbon), columns = variants.
+// site, credits, energy, carbon), columns = variants; then where each variant parts from the
+// first and why (sim/compare_explain.h).
 std::string compare_text(const std::string& knob, const std::vector<VariantRun>& runs);
 
-// {"compare": knob, "variants": [{"label", "report"}, ...]}
+// {"compare": knob, "variants": [{"label", "report"}, ...], "explain": [...]} (explain_json)
 nlohmann::ordered_json compare_json(const std::string& knob, const std::vector<VariantRun>& runs);
 
 }  // namespace hexa

@@ -74,13 +74,14 @@ void money_metrics(const SimResult& r, Metrics& m) {
 Metrics compute_metrics(const SimResult& r) {
   Metrics m;
   std::vector<DurationMs> jct, queue;
-  struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; };
+  struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; std::string cls; };
   std::map<std::string, Acc> per;
   GpuMs busy = 0;
   for (const JobRecord& j : r.jobs) {
     ++m.jobs;
     Acc& a = per[j.tenant];
     ++a.jobs;
+    a.cls = j.cls.empty() ? "other" : j.cls;  // as the class figures name it
     a.busy += j.run_ms * j.gpus;
     busy += j.run_ms * j.gpus;
     if (j.state == "rejected") ++m.rejected;
@@ -121,7 +122,7 @@ Metrics compute_metrics(const SimResult& r) {
                         : 0.0});
   for (auto& [name, a] : per) {
     TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
-                    distribution(std::move(a.jct)), distribution(std::move(a.queue)), {}};
+                    distribution(std::move(a.jct)), distribution(std::move(a.queue)), a.cls, {}};
     m.tenants.push_back(std::move(t));
   }
   fairness_metrics(r, m);
@@ -221,6 +222,27 @@ nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double 
   return j;
 }
 
+nlohmann::ordered_json report_summary(nlohmann::ordered_json j) {
+  auto drop = [](nlohmann::ordered_json& parent, const char* key) {
+    if (!parent.is_object() || !parent.contains(key)) return;
+    const nlohmann::ordered_json& v = parent[key];
+    const std::size_t n = v.is_array() ? v.size() : v.value("count", std::size_t{0});
+    parent.erase(key);
+    parent[std::string(key) + "_count"] = n;
+  };
+  drop(j, "tenants");
+  drop(j, "rejections");
+  drop(j, "reservations");
+  if (j.contains("credits")) {
+    drop(j["credits"], "tenants");
+    drop(j["credits"], "budget_alerts");
+  }
+  j.erase("timeline");
+  j.erase("utilization_timeline");
+  j["summary"] = true;
+  return j;
+}
+
 std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
   auto hours = [](double s) { return s / 3600.0; };
   std::string out;
@@ -256,10 +278,13 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
                        reserved > 0 ? 100.0 * static_cast<double>(reserved - used) / static_cast<double>(reserved) : 0.0);
   }
   if (r.credits_on) {
-    out += fmt::format("  credits     {:.0f} consumed; {} jobs waited on credits; {} tenants ran out of credits\n",
+    // Accounts: every tenant granted credits (a learner's whole programme), whether or not it
+    // submitted a job in this run; "tenants" below counts those that did.
+    out += fmt::format("  credits     {:.0f} consumed; {} jobs waited on credits; {} tenants ran out of credits; "
+                       "credit accounts (tenants granted credits, with jobs or not) by class:\n",
                        m.credits_consumed, m.waited_on_credits, m.tenants_ran_out);
     for (const Metrics::ClassMoney& k : m.classes)
-      out += fmt::format("              {:<12} {:>6} tenants {:>14.0f} consumed {:>14.0f} left, {} ran out\n", k.cls,
+      out += fmt::format("              {:<12} {:>6} accounts {:>14.0f} consumed {:>14.0f} left, {} ran out\n", k.cls,
                          k.tenants, k.consumed, k.left, k.ran_out);
     if (!r.alerts.empty())
       out += fmt::format("  budgets     {} alerts raised (see the JSON report)\n", r.alerts.size());
@@ -268,7 +293,7 @@ std::string report_text(const SimResult& r, const Metrics& m, double wall_s) {
   for (const auto& t : m.tenants) top.push_back(&t);
   std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->gpu_hours > b->gpu_hours; });
   if (top.size() > 1) {
-    out += fmt::format("  tenants     {} in all; the biggest by GPU-hours:\n", top.size());
+    out += fmt::format("  tenants     {} submitted jobs in this run; the biggest by GPU-hours:\n", top.size());
     for (std::size_t i = 0; i < std::min<std::size_t>(5, top.size()); ++i)
       out += fmt::format("              {:<16} {:>6} jobs {:>12.0f} GPU-h, avg wait {:.2f} h\n", top[i]->name,
                          top[i]->jobs, top[i]->gpu_hours, hours(top[i]->queue.avg));

@@ -30,7 +30,8 @@ struct TenantFigures {
   long jobs = 0, finished = 0;
   double gpu_hours = 0;
   Distribution jct, queue;
-  RhoFigures rho;  // finish-time fairness of its finished jobs (report_fairness.h)
+  std::string cls;  // its class ("other" when none), as in ClassFigures
+  RhoFigures rho;   // finish-time fairness of its finished jobs (report_fairness.h)
 };
 
 struct TenantMoney {
@@ -111,6 +112,12 @@ void fairness_metrics(const SimResult& r, Metrics& m);
 
 // The JSON report (--report-json). `wall_s` < 0 leaves it out, for byte-identical comparisons.
 nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s);
+
+// The summary of a report_json (`--report-summary`): the headline figures, sites, classes,
+// CDFs, sessions, credits per class, energy, failures and notes, without what grows with the
+// run (per-tenant lists, time series, budget alerts, rejections, reservations: each replaced
+// by its count). The France month's report is 23.7 MB; its summary a few kB.
+nlohmann::ordered_json report_summary(nlohmann::ordered_json full);
 
 // A summary a newcomer understands, for the terminal.
 std::string report_text(const SimResult& r, const Metrics& m, double wall_s);

@@ -305,6 +305,7 @@ function compareRows(vs) {
     ['p95 completion time', r => dur(r.p95_jct_s)],
     ['p95 wait before start', r => dur(r.p95_queue_s)],
     ['p95 session start delay', r => r.sessions ? dur(r.sessions.start_delay_s.p95) : '–'],
+    ['GPU-hours served', r => num(r.gpu_hours, 0)],
     ['GPU time busy', r => pct(r.utilization)],
   ];
   R[0].sites.forEach((s, i) => rows.push(['  busy at ' + s.name, r => r.sites[i] ? pct(r.sites[i].utilization) : '–']));
@@ -315,10 +316,30 @@ function compareRows(vs) {
   return rows.map(([k, f]) => [k].concat(R.map(f)));
 }
 
+// Where each variant parts from the first, and why (sim/compare_explain.h): per class and for
+// the tenants that moved most, each figure as "a -> b (+d)"; then the mechanisms, heaviest first.
+function drawExplain(root, xs) {
+  el('h2', {}, root, 'Where the variants part');
+  const delta = (p, d) => num(p[0], d) + ' → ' + num(p[1], d) + ' (' + (p[1] >= p[0] ? '+' : '') + num(p[1] - p[0], d) + ')';
+  const row = g => [g.name, g.class, delta(g.finished, 0), delta(g.gpu_hours, 0), dur(g.avg_wait_s[0]) + ' → ' + dur(g.avg_wait_s[1]),
+                    delta(g.credits, 0), g.ran_out_s ? g.ran_out_s.map(s => s < 0 ? 'never' : 'day ' + num(s / 86400, 1)).join(' → ') : ''];
+  const head = ['', 'class', 'jobs finished', 'GPU-hours', 'average wait', 'credits consumed', 'credits ran out'];
+  for (const x of xs) {
+    el('p', {}, root, x.variant + ' against ' + x.base + ': jobs finished ' + delta(x.finished, 0) + '.');
+    table(root, head, x.classes.map(row));
+    if (x.gainers.length) { el('p', { class: 'muted' }, root, 'Tenants that gain most'); table(root, head, x.gainers.map(row)); }
+    if (x.losers.length) { el('p', { class: 'muted' }, root, 'Tenants that lose most'); table(root, head, x.losers.map(row)); }
+    const ul = el('ul', {}, root);
+    if (!x.mechanisms.length) el('li', {}, ul, 'no mechanism moved (credits, budgets, quotas, reservations, prices, capacity)');
+    for (const m of x.mechanisms) el('li', {}, ul, m.name + ': ' + m.words);
+  }
+}
+
 function drawCompare(root, c) {
   const vs = c.variants;
   el('p', {}, root, 'Variants of ' + c.compare + ': ' + vs.map(v => v.label).join(', ') + '.');
   table(root, ['figure'].concat(vs.map(v => v.label)), compareRows(vs));
+  if (c.explain) drawExplain(root, c.explain);
   const series = (f, extra) => vs.map((v, i) => Object.assign({ name: v.label, color: palette[i % palette.length] }, f(v.report), extra || {}));
   let g = section(root, 'Capacity');
   lineChart(g, { title: 'GPU utilisation, all sites', xlabel: 'day', ylabel: '% busy', ymin: 0, ymax: 100,

@@ -44,13 +44,19 @@ TEST(CliCompare, OneColumnPerVariantAndOneJson) {
   EXPECT_EQ(j["variants"][1]["report"]["policy"], "las");
   EXPECT_EQ(j["variants"][2]["report"]["policy"], "fair");
   EXPECT_TRUE(j["variants"][0]["report"].contains("timeline"));
+  // Where each variant parts from the first, and why: in the text and in the JSON the page draws.
+  EXPECT_TRUE(contains(e.out, "Where the variants part (each against policy=fifo):")) << e.out;
+  EXPECT_TRUE(contains(e.out, "policy=las against policy=fifo: jobs finished")) << e.out;
+  ASSERT_EQ(j["explain"].size(), 2u);
+  EXPECT_EQ(j["explain"][1]["variant"], "policy=fair");
   const std::string page = read_file(html);
   EXPECT_TRUE(contains(page, "\"variants\"")) << "the page embeds the comparison JSON";
 }
 
 TEST(CliCompare, ASiteOverrideChangesTheRun) {
-  // Lyon far dearer: with site choice "cheapest" the work moves to Paris.
-  Exit e = simulate({kScenario, "--set", "site_choice=cheapest", "--compare",
+  // Lyon far dearer: with site choice "cheapest" the work moves to Paris. Money off: with money
+  // on, "cheapest" ranks by the ledger's prices, not the price factor.
+  Exit e = simulate({kScenario, "--no-credits", "--set", "site_choice=cheapest", "--compare",
                      "cluster.sites.lyon.price_factor=0.5,5", "-q"});
   ASSERT_EQ(e.code, 0) << e.output();
   EXPECT_TRUE(contains(e.out, "cluster.sites.lyon.price_factor=0.5")) << e.out;
@@ -64,6 +70,40 @@ TEST(CliCompare, SetChangesOneRun) {
   const auto j = nlohmann::json::parse(read_file(json));
   EXPECT_EQ(j["policy"], "las");
   EXPECT_DOUBLE_EQ(j["energy"]["sites"][0]["pue"].get<double>(), 1.5);
+}
+
+// --report-summary: the headline figures without what grows with the run, for one run and for
+// every variant of a comparison; each list left out is replaced by its count.
+TEST(CliCompare, ReportSummaryLeavesOutTheListsAndSeries) {
+  const std::string full = temp_path("full.json"), summary = temp_path("summary.json");
+  ASSERT_EQ(simulate({kScenario, "--report-json", full, "-q"}).code, 0);
+  Exit e = simulate({kScenario, "--report-json", summary, "--report-summary", "-q"});
+  ASSERT_EQ(e.code, 0) << e.output();
+  const auto f = nlohmann::json::parse(read_file(full)), s = nlohmann::json::parse(read_file(summary));
+  EXPECT_EQ(s["summary"], true);
+  for (const char* key : {"tenants", "timeline", "utilization_timeline", "rejections"}) EXPECT_FALSE(s.contains(key)) << key;
+  EXPECT_FALSE(s["credits"].contains("tenants"));
+  EXPECT_EQ(s["tenants_count"], f["tenants"].size());
+  EXPECT_EQ(s["credits"]["tenants_count"], f["credits"]["tenants"].size());
+  for (const char* key : {"finished", "avg_jct_s", "utilization", "gpu_hours", "sites", "classes", "cdf", "energy"})
+    EXPECT_EQ(s[key], f[key]) << key;
+  EXPECT_EQ(s["credits"]["classes"], f["credits"]["classes"]);
+  EXPECT_LT(read_file(summary).size(), read_file(full).size() / 2);
+
+  const std::string cmp = temp_path("cmp.json");
+  e = simulate({kScenario, "--compare", "policy=fifo,fair", "--report-json", cmp, "--report-summary", "-q"});
+  ASSERT_EQ(e.code, 0) << e.output();
+  const auto c = nlohmann::json::parse(read_file(cmp));
+  EXPECT_EQ(c["variants"][1]["report"]["summary"], true);
+  EXPECT_FALSE(c["variants"][1]["report"].contains("tenants"));
+  EXPECT_TRUE(c.contains("explain"));
+}
+
+TEST(CliCompareBadInput, ReportSummaryNeedsReportJson) {
+  Exit e = simulate({kScenario, "--report-summary", "-q"});
+  EXPECT_NE(e.code, 0) << e.output();
+  EXPECT_TRUE(contains(e.output(), "--report-summary: needs --report-json")) << e.output();
+  EXPECT_FALSE(contains(e.out, "Hexagone simulation")) << "nothing may run:\n" << e.out;
 }
 
 // Bad overrides: exit 2, the flag and the path in the message, nothing run or written.

@@ -1,5 +1,6 @@
 // The site choice: among sites that can start a job now, earliest takes the best fit anywhere,
-// cheapest the lowest price factor, greenest the least gCO2e per GPU-hour at this hour (grid
+// cheapest the lowest price (with money on, the ledger's rate for the job; else the price
+// factor), greenest the least gCO2e per GPU-hour at this hour (grid
 // intensity x PUE x the GPU type's power).
 #include <gtest/gtest.h>
 
@@ -78,6 +79,49 @@ TEST(SiteChoiceTest, AFullPreferredSiteDoesNotHoldTheJobBack) {
   ASSERT_TRUE(core->apply(Schedule{}, 0).ok());
   EXPECT_EQ(topo.node(core->job(0).alloc.front().node).site, 1u) << "the cheap site first";
   EXPECT_EQ(topo.node(core->job(1).alloc.front().node).site, 0u) << "then the other one, now";
+}
+
+// With money on, `cheapest` ranks by what the tenant would be charged, not the price factor:
+// the ledger's rate by GPU type x site x priority, less the preemptible discount. Here the
+// price factors say s1 (0.8 against 1.2); the ledger says:
+//   priority 0: s0 10 credits/GPU-h, 50% off for preemptible (5); s1 8, no discount
+//   priority 1: s0 6, s1 9
+// so a preemptible priority-0 job pays 5 at s0 against 8 at s1, a non-preemptible one 10
+// against 8, and a priority-1 job 6 against 9.
+std::string site_charged(bool preemptible, int priority) {
+  Topology topo = two_sites();
+  SchedulerOptions opt;
+  opt.site_choice = "cheapest";
+  auto core = std::move(Core::make(topo, opt)).value();
+  EXPECT_TRUE(core->apply(AddTenant::root("t"), 0).ok());
+  auto set = [&](const char* site, int prio, Micro credits, int discount_bps) {
+    EXPECT_TRUE(core->apply(SetPrice{"gpu", site, prio, Price{credits * 1'000'000, discount_bps}}, 0).ok());
+  };
+  set("s0", 0, 10, 5000);
+  set("s1", 0, 8, 0);
+  set("s0", 1, 6, 0);
+  set("s1", 1, 9, 0);
+  AddGrant g;
+  g.grant = {"g", "t", "studio", Micro{1000} * 1'000'000, 0, 365 * kDay};
+  EXPECT_TRUE(core->apply(g, 0).ok());
+  JobSpec s;
+  s.name = "j";
+  s.gpus = 4;
+  s.time_limit = kHour;
+  s.preemptible = preemptible;
+  s.priority = priority;
+  EXPECT_TRUE(core->apply(SubmitJob{s}, 0).ok());
+  EXPECT_TRUE(core->apply(Schedule{}, 0).ok());
+  const Job& j = core->job(0);
+  EXPECT_EQ(j.phase, JobPhase::kRunning) << core->explain(0);
+  return j.alloc.empty() ? "" : topo.site(topo.node(j.alloc.front().node).site).name;
+}
+
+TEST(SiteChoiceTest, CheapestWithMoneyOnRanksByTheLedgersPriceForTheJob) {
+  EXPECT_EQ(site_charged(/*preemptible=*/true, 0), "s0") << "5 credits/GPU-h after the discount, against 8";
+  EXPECT_EQ(site_charged(/*preemptible=*/false, 0), "s1") << "10 against 8";
+  EXPECT_EQ(site_charged(/*preemptible=*/false, 1), "s0") << "priority 1: 6 against 9, whatever the price factors";
+  EXPECT_EQ(site_charged(/*preemptible=*/true, 1), "s0");
 }
 
 TEST(SiteChoiceTest, UnknownChoiceIsRefused) {

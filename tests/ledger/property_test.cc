@@ -314,7 +314,8 @@ class LedgerProperty : public ::testing::TestWithParam<std::uint64_t> {};
 
 TEST_P(LedgerProperty, RandomOperationsKeepTheInvariants) { Fuzzer(GetParam()).run(2000); }
 
-INSTANTIATE_TEST_SUITE_P(LedgerSeeds, LedgerProperty, ::testing::Range<std::uint64_t>(1, 21));
+INSTANTIATE_TEST_SUITE_P(LedgerSeeds, LedgerProperty, ::testing::Range<std::uint64_t>(1, 21),
+                         [](const ::testing::TestParamInfo<std::uint64_t>& p) { return "seed_" + std::to_string(p.param); });
 
 }  // namespace
 }  // namespace hexa

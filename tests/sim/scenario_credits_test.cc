@@ -6,6 +6,7 @@
 
 #include "sim/report.h"
 #include "sim/scenario.h"
+#include "sim/param_name.h"
 #include "test_files.h"
 
 namespace hexa {
@@ -120,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"gpu_hours: 10,", "", "credits.budgets[1]: budget must set a credits or gpu_ms limit"},
         Bad{"node_mtbf_days: 1,", "", "failures.node_mtbf_days: required"},
         Bad{"checkpoint_minutes: 10", "checkpoint_minute: 10", "failures: unknown key 'checkpoint_minute'"},
-        Bad{"{name: acme, class: company}", "{name: acme, class: [company]}", "tenants[0].class (line 6): must be a text value"}));
+        Bad{"{name: acme, class: company}", "{name: acme, class: [company]}", "tenants[0].class (line 6): must be a text value"}),
+    [](const ::testing::TestParamInfo<Bad>& p) { return testing_names::param_name(p.param.message, p.index); });
 
 }  // namespace
 }  // namespace hexa

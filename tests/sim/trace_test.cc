@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sim/param_name.h"
 #include "test_files.h"
 
 namespace hexa {
@@ -96,7 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"a,1,1\n", "t.csv:2: expected 4 comma-separated fields as in the header, got 3"},
         BadCase{"a,1,1,1,1\n", "t.csv:2: expected 4"},
         BadCase{",1,1,1\n", "t.csv:2: job_id: must not be empty"},
-        BadCase{"a,1,1,1\nb,1,1,1\n\na,2,2,2\n", "t.csv:5: job_id: duplicate 'a' (first on line 2)"}));
+        BadCase{"a,1,1,1\nb,1,1,1\n\na,2,2,2\n", "t.csv:5: job_id: duplicate 'a' (first on line 2)"}),
+    [](const ::testing::TestParamInfo<BadCase>& p) { return testing_names::param_name(p.param.expected, p.index); });
 
 TEST(TraceItp, WrongHeader) {
   std::string msg = error_of("itp", "id,submit,duration,gpus\na,1,1,1\n");
@@ -196,7 +198,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"p,1,1,0,0,,LS,Running,x,10,0\n",
                               "t.csv:2: creation_time:"},  // CPU-only lines are checked too
                       BadCase{"p,1,1,1,1000,,LS,Running,0,10,0\np,1,1,1,1000,,LS,Running,0,10,0\n",
-                              "t.csv:3: name: duplicate 'p' (first on line 2)"}));
+                              "t.csv:3: name: duplicate 'p' (first on line 2)"}),
+    [](const ::testing::TestParamInfo<BadCase>& p) { return testing_names::param_name(p.param.expected, p.index); });
 
 TEST(TraceAlibaba, PodListWithoutTimesSaysWhy) {
   std::string msg = error_of("alibaba", "name,cpu_milli,memory_mib,num_gpu,gpu_milli\np,1,1,1,1000\n");
@@ -288,7 +291,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,time_limit_ms\na,t,0,1,,1,-1\n",
                 "t.csv:2: time_limit_ms:"},
         BadCase{"id,tenant,submit_ms,gpus,gpu_type,duration_ms,preemptible\na,t,0,1,,1,maybe\n",
-                "t.csv:2: preemptible: must be true, false, yes, no, 1 or 0, got 'maybe'"}));
+                "t.csv:2: preemptible: must be true, false, yes, no, 1 or 0, got 'maybe'"}),
+    [](const ::testing::TestParamInfo<BadCase>& p) { return testing_names::param_name(p.param.expected, p.index); });
 
 void expect_same(const Trace& a, const Trace& b) {
   ASSERT_EQ(a.jobs.size(), b.jobs.size());
