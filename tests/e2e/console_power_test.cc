@@ -79,7 +79,9 @@ TEST(ConsolePower, PowerAndCarbonNowAndTheSlicesInUse) {
   Answer nodes = cloud->call("GET", "/v1/nodes", nullptr, acme);
   ASSERT_EQ(nodes.status, 200) << nodes.body;
   for (const Json& n : nodes.json["nodes"]) {
-    if (n["name"] == "whole-n0") EXPECT_FALSE(n.contains("slices")) << n.dump();
+    if (n["name"] == "whole-n0") {
+      EXPECT_FALSE(n.contains("slices")) << n.dump();
+    }
     if (n["name"] != "mig-n0") continue;
     ASSERT_EQ(n["slices"].size(), 1u) << n.dump();
     EXPECT_EQ(n["slices"][0], (Json{{"gpu", 0}, {"in_use", {"3g.40gb"}}, {"free_slots", 4}})) << n.dump();
