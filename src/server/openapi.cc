@@ -37,10 +37,11 @@ Json schemas() {
                   {"started_ms", nullable("integer")}, {"ended_ms", nullable("integer")}, {"segment", t("integer")},
                   {"restarts", t("integer")}, {"nodes", strings()}, {"gpu_indices", arr(arr(t("integer")))},
                   {"exit_code", nullable("integer")}, {"exit_signal", nullable("integer")}, {"credits_micro", t("integer")},
-                  {"run_ms", t("integer")}, {"lost_ms", t("integer")},
-                  {"segments", arr(obj({{"segment", t("integer")}, {"started_ms", t("integer")},
-                                        {"ended_ms", nullable("integer")}, {"nodes", strings()}, {"how", t("string")}}))}},
+                  {"run_ms", t("integer")}, {"lost_ms", t("integer")}},
                  {"id", "tenant", "state", "reason"});
+  // GET /v1/jobs/{id} and the archived job: the run segments (server/job_timeline.h).
+  s["Job"]["properties"]["segments"] = arr(obj({{"segment", t("integer")}, {"started_ms", t("integer")},
+                                                {"ended_ms", nullable("integer")}, {"nodes", strings()}, {"how", t("string")}}));
   s["JobList"] = obj({{"jobs", arr(ref("Job"))}, {"next_cursor", t("string")}}, {"jobs"});
   s["Node"] = obj({{"name", t("string")}, {"site", t("string")}, {"block", t("string")}, {"gpu_type", t("string")},
                    {"gpus", t("integer")}, {"sliced", t("boolean")}, {"free_gpus", t("integer")},
