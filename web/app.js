@@ -105,6 +105,9 @@ function logout() {
 
 // --- overview --------------------------------------------------------------------------------
 const KINDS = ['busy', 'free', 'reserved', 'down', 'draining'];
+// Power and carbon rate; "unknown" where the server has none (watts or intensity not configured).
+function fmtKw(kw) { return kw === null || kw === undefined ? 'unknown' : kw.toFixed(kw < 10 ? 2 : 1) + ' kW'; }
+function fmtKgH(kg) { return kg === null || kg === undefined ? 'unknown' : kg.toFixed(kg < 10 ? 2 : 1) + ' kgCO2e/h'; }
 function siteBar(s) {
   const bar = h('div', { class: 'bar', title: KINDS.map((k) => k + ' ' + s[k]).join(', ') });
   for (const k of KINDS) {
@@ -127,9 +130,16 @@ function historyChart(history) {
   chart.append(svg('line', { class: 'axis', x1: L, y1: y(0), x2: W - 10, y2: y(0) }), svg('line', { class: 'axis', x1: L, y1: y(1), x2: W - 10, y2: y(1) }));
   chart.append(svg('path', { class: 'util', d: line((s) => (s.total_gpus ? s.busy_gpus / s.total_gpus : 0)) }));
   chart.append(svg('path', { class: 'queue', d: line((s) => s.pending_jobs / maxQ) }));
+  const powered = history.filter((s) => s.power_kw !== null && s.power_kw !== undefined);
+  const maxP = Math.max(0, ...powered.map((s) => s.power_kw));
+  if (powered.length >= 2 && maxP > 0) {
+    const pline = powered.map((s, i) => (i ? 'L' : 'M') + x(s.at_ms).toFixed(1) + ' ' + y(s.power_kw / maxP).toFixed(1)).join(' ');
+    chart.append(svg('path', { class: 'power', d: pline }));
+  }
   const label = (tx, ty, text) => { const el = svg('text', { x: tx, y: ty }); el.textContent = text; return el; };
   chart.append(label(2, y(1) + 4, '100%'), label(2, y(0), '0'), label(L, H - 4, fmtTime(t0).slice(11, 16)), label(W - 50, H - 4, fmtTime(t1).slice(11, 16)));
-  return h('div', {}, chart, h('p', { class: 'legend muted' }, h('span', { class: 'busy' }), 'GPUs busy (% of all)', h('span', { class: 'draining' }), 'jobs waiting (max ' + maxQ + ')'));
+  return h('div', {}, chart, h('p', { class: 'legend muted' }, h('span', { class: 'busy' }), 'GPUs busy (% of all)', h('span', { class: 'draining' }), 'jobs waiting (max ' + maxQ + ')',
+    maxP > 0 ? [h('span', { class: 'power' }), 'power (max ' + fmtKw(maxP) + ')'] : null));
 }
 function overviewPage() {
   return {
@@ -137,8 +147,9 @@ function overviewPage() {
     render: async () => {
       const o = await getJson('/v1/overview');
       const total = o.sites.reduce((a, s) => { for (const k of ['gpus'].concat(KINDS)) a[k] = (a[k] || 0) + s[k]; return a; }, {});
-      const sites = table(['Site', 'GPUs #', 'Busy #', 'Free #', 'Reserved #', 'Down #', 'Draining #', ''],
-        o.sites.map((s) => h('tr', {}, td(s.name), num(s.gpus), num(s.busy), num(s.free), num(s.reserved), num(s.down), num(s.draining), td(siteBar(s)))));
+      const sites = table(['Site', 'GPUs #', 'Busy #', 'Free #', 'Reserved #', 'Down #', 'Draining #', 'Power #', 'Carbon #', ''],
+        o.sites.map((s) => h('tr', {}, td(s.name), num(s.gpus), num(s.busy), num(s.free), num(s.reserved), num(s.down), num(s.draining),
+          num(fmtKw(s.power && s.power.kw)), num(fmtKgH(s.power && s.power.carbon_kg_per_h)), td(siteBar(s)))));
       const queue = o.queue.length
         ? table(['Tenant class', 'Waiting jobs #', 'Waiting GPUs #', 'Running jobs #', 'Running GPUs #'],
           o.queue.map((q) => h('tr', {}, td(q.kind), num(q.pending_jobs), num(q.pending_gpus), num(q.running_jobs), num(q.running_gpus))))
@@ -151,7 +162,9 @@ function overviewPage() {
           h('div', {}, h('div', { class: 'big' }, total.busy + ' / ' + total.gpus), h('div', { class: 'muted' }, 'GPUs busy')),
           h('div', {}, h('div', { class: 'big' }, String(total.free)), h('div', { class: 'muted' }, 'GPUs free')),
           h('div', {}, h('div', { class: 'big' }, String(total.down)), h('div', { class: 'muted' }, 'GPUs down')),
-          h('div', {}, h('div', { class: 'big' }, String(o.queue.reduce((a, q) => a + q.pending_jobs, 0))), h('div', { class: 'muted' }, 'jobs waiting'))),
+          h('div', {}, h('div', { class: 'big' }, String(o.queue.reduce((a, q) => a + q.pending_jobs, 0))), h('div', { class: 'muted' }, 'jobs waiting')),
+          h('div', { id: 'power-now', title: (o.power && o.power.note) || '' }, h('div', { class: 'big' }, fmtKw(o.power && o.power.kw)), h('div', { class: 'muted' }, 'power now (PUE included)')),
+          h('div', { id: 'carbon-now', title: (o.power && o.power.note) || '' }, h('div', { class: 'big' }, fmtKgH(o.power && o.power.carbon_kg_per_h)), h('div', { class: 'muted' }, 'carbon now'))),
         card('Sites', sites, h('p', { class: 'legend muted' }, KINDS.map((k) => [h('span', { class: k }), k]))),
         h('div', { class: 'grid' }, card('Queue by tenant class', queue), card('Alerts', alerts)),
         card('Utilisation and queue, last hours', historyChart(o.history)));
@@ -200,14 +213,27 @@ async function logTail(id) {
   return text || '(no output yet)';
 }
 
+// Submitted, then each run segment (the server keeps the last 50) with its start, its end and how
+// it ended, on which nodes; then ended or what it does now.
 function timeline(j) {
   const items = [['Submitted', j.submitted_ms]];
-  if (j.started_ms) items.push(['Started', j.started_ms]);
-  if (j.restarts > 0) items.push(['Preempted and resumed ' + j.restarts + ' time' + (j.restarts > 1 ? 's' : '') + ' (run segment ' + j.segment + ')', null]);
+  const segs = j.segments || [];
+  if (segs.length) {
+    for (const s of segs) {
+      const on = s.nodes.length ? ' on ' + s.nodes.join(', ') : '';
+      items.push([(s.segment > 1 ? 'Resumed' : 'Started') + ' (segment ' + s.segment + ')' + on, s.started_ms]);
+      if (s.ended_ms) items.push([cap(s.how) + ' (segment ' + s.segment + ')', s.ended_ms]);
+    }
+  } else {
+    if (j.started_ms) items.push(['Started', j.started_ms]);
+    if (j.restarts > 0) items.push(['Preempted and resumed ' + j.restarts + ' time' + (j.restarts > 1 ? 's' : '') + ' (run segment ' + j.segment + ')', null]);
+  }
   if (j.ended_ms) items.push(['Ended: ' + j.state, j.ended_ms]);
   else items.push([j.state === 'running' ? 'Running' : 'Waiting', null]);
   return h('ol', { class: 'timeline' }, items.map(([what, at]) => h('li', {}, what, at ? h('span', { class: 'muted' }, ' · ' + fmtTime(at)) : null)));
 }
+
+function cap(text) { return text ? text[0].toUpperCase() + text.slice(1) : ''; }
 
 function jobPage(id) {
   return {
@@ -337,6 +363,13 @@ function creditsPage(params) {
 }
 
 // --- nodes -----------------------------------------------------------------------------------
+// A sliced node's GPUs: "GPU 0: 1g.10gb, 2g.20gb (5 of 8 slots free)"; "—" for whole GPUs.
+function sliceText(n) {
+  if (!n.slices) return '—';
+  const busy = n.slices.filter((g) => g.in_use.length);
+  if (!busy.length) return 'none (' + n.slices.length + ' GPU' + (n.slices.length === 1 ? '' : 's') + ' free)';
+  return busy.map((g) => h('div', {}, 'GPU ' + g.gpu + ': ' + g.in_use.join(', ') + ' (' + g.free_slots + ' of 8 slots free)'));
+}
 function nodesPage() {
   const act = async (name, what, body) => {
     await api(`/v1/nodes/${encodeURIComponent(name)}/${what}`, { method: 'POST', body: body ? JSON.stringify(body) : undefined, headers: { Authorization: 'Bearer ' + state.token, 'Content-Type': 'application/json' } });
@@ -357,11 +390,12 @@ function nodesPage() {
           }
         }
         return h('tr', { 'data-node': n.name }, td(n.name), td(n.site), td(n.block), td(n.gpu_type + (n.sliced ? ' (sliced)' : '')), td(badge(n.state)),
+          td(sliceText(n), 'slices'),
           num(n.free_gpus + ' / ' + n.gpus), num(fmtAge(n.heartbeat_age_ms)), num(n.jobs ? String(n.jobs.length) : '—'),
           td(n.drain_reason ? n.drain_reason + (n.drain_deadline_ms ? ' (until ' + fmtShort(n.drain_deadline_ms) + ' UTC)' : '') : '', 'muted'), td(actions, 'actions'));
       });
       return h('div', { id: 'nodes' }, h('h1', {}, 'Nodes'), card(null,
-        table(['Node', 'Site', 'Block', 'GPU type', 'State', 'Free GPUs #', 'Heartbeat #', 'Jobs #', 'Drain', ''], rows)));
+        table(['Node', 'Site', 'Block', 'GPU type', 'State', 'Slices in use', 'Free GPUs #', 'Heartbeat #', 'Jobs #', 'Drain', ''], rows)));
     },
   };
 }

@@ -185,6 +185,7 @@ Result<Effects> Host::apply_one(const Command& c, const Plan* plan, std::int64_t
       if (plan && !plan->x_request_id.empty()) runs_[a->job].request_id = plan->x_request_id;  // live (replay: in run)
       if (plan && !plan->request_id.empty()) requests_[plan->request_id] = {a->job, now};
     }
+  timelines_.record(c, *fx, *core_, now);  // before on_effects: an ended job is archived with them
   on_effects(*fx, live);
   cause_.clear();
   return fx;
@@ -278,7 +279,10 @@ void Host::archive(JobId id) {
   a.state = job_state(j);
   a.submitted_ms = origin_ + j.submit;
   a.ended_ms = origin_ + j.end;
-  a.json = job_json(*core_, j, run_of(id), origin_, j.end, last).dump();
+  Json o = job_json(*core_, j, run_of(id), origin_, j.end, last);
+  o["segments"] = timelines_.json(id, topology(), origin_);
+  a.json = o.dump();
+  timelines_.forget(id);
   unwritten_[id] = std::move(a);
   runs_.erase(id);
   if (alloc != running_alloc_.end()) running_alloc_.erase(alloc);
@@ -523,6 +527,7 @@ std::string Host::host_state() const {
   }
   w.end_array();
   write_nodes(w);
+  w.key("timelines"), timelines_.write(w);
   w.key("epochs"), w.begin_array();
   for (const NodeInfo& n : topology().nodes())
     if (std::int64_t e = agents_.epoch(n.name)) w.begin_array(), w.string(n.name), w.integer(e), w.end_array();
@@ -558,6 +563,7 @@ Status Host::load_host_state(std::string_view text) {
       running_alloc_[r.at(0).get<JobId>()] = std::move(a);
     }
     read_nodes(j);
+    if (j.contains("timelines")) timelines_.read(j["timelines"]);  // older snapshots have none
     for (const Json& e : j.at("epochs")) agents_.registered(e.at(0).get<std::string>(), e.at(1).get<std::int64_t>(), 0);
   } catch (const Json::exception& e) {
     return Status::Invalid(std::string("host state: ") + e.what());

@@ -21,6 +21,7 @@
 #include "core/core.h"
 #include "core/job_request.h"
 #include "server/agents.h"
+#include "server/job_timeline.h"
 #include "server/job_view.h"
 #include "server/log_store.h"
 #include "server/metrics.h"
@@ -103,6 +104,8 @@ class Host {
   }
   // REQUIRES: inside read() or on the core thread.
   const JobRun* run_of(JobId id) const;
+  // A live job's run segments with times and nodes (JobTimelines::json). REQUIRES: as run_of.
+  nlohmann::json segments_of(JobId id) const { return timelines_.json(id, topology(), origin_); }
   std::optional<ArchivedJob> ended_job(JobId id) const;  // REQUIRES: as run_of (pending rows)
   // The job an Idempotency-Key made within the last day. REQUIRES: core thread.
   std::optional<JobId> job_for_request(const std::string& request_id) const;
@@ -204,6 +207,7 @@ class Host {
   ServerMetrics metrics_;
   AgentBook agents_;
   LogStore logs_;
+  JobTimelines timelines_;                           // run segments with times, for the job page
 
   std::mutex q_mu_;
   std::condition_variable q_cv_;

@@ -40,12 +40,16 @@ Json schemas() {
                   {"run_ms", t("integer")}, {"lost_ms", t("integer")},
                   {"estimated_start_ms", nullable("integer")}, {"estimated_start_note", nullable("string")}},
                  {"id", "tenant", "state", "reason"});
+  // GET /v1/jobs/{id} and the archived job: the run segments (server/job_timeline.h).
+  s["Job"]["properties"]["segments"] = arr(obj({{"segment", t("integer")}, {"started_ms", t("integer")},
+                                                {"ended_ms", nullable("integer")}, {"nodes", strings()}, {"how", t("string")}}));
   s["JobList"] = obj({{"jobs", arr(ref("Job"))}, {"next_cursor", t("string")}}, {"jobs"});
   s["Node"] = obj({{"name", t("string")}, {"site", t("string")}, {"block", t("string")}, {"gpu_type", t("string")},
                    {"gpus", t("integer")}, {"sliced", t("boolean")}, {"free_gpus", t("integer")},
                    {"state", Json{{"enum", {"up", "down", "draining"}}}}, {"agent", t("boolean")},
                    {"heartbeat_age_ms", nullable("integer")}, {"jobs", arr(t("integer"))},
-                   {"drain_reason", nullable("string")}, {"drain_deadline_ms", nullable("integer")}},
+                   {"drain_reason", nullable("string")}, {"drain_deadline_ms", nullable("integer")},
+                   {"slices", arr(obj({{"gpu", t("integer")}, {"in_use", strings()}, {"free_slots", t("integer")}}))}},
                   {"name", "state"});
   s["NodeDrain"] = obj({{"reason", t("string")}, {"deadline_s", t("integer")}});
   s["NodeList"] = obj({{"nodes", arr(ref("Node"))}}, {"nodes"});
@@ -127,7 +131,9 @@ Json schemas() {
                        {"node", "epoch", "job", "segment", "stream", "offset"});
   s["LogSize"] = obj({{"size", t("integer")}}, {"size"});
   s["Overview"] = obj({{"now_ms", t("integer")}, {"sites", arr(t("object"))}, {"queue", arr(t("object"))},
-                       {"fair_share", arr(t("object"))}, {"alerts", arr(t("object"))}, {"history", arr(t("object"))}},
+                       {"fair_share", arr(t("object"))}, {"alerts", arr(t("object"))}, {"history", arr(t("object"))},
+                       {"power", obj({{"kw", nullable("number")}, {"carbon_kg_per_h", nullable("number")},
+                                      {"hour_utc", t("integer")}, {"note", t("string")}})}},
                       {"sites", "queue", "alerts", "history"});
   s["Credits"] = obj({{"tenant", t("string")}, {"credits_on", t("boolean")}, {"grants", arr(t("object"))},
                       {"budget", nullable("object")}},

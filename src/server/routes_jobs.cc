@@ -18,7 +18,9 @@ std::optional<Json> job_object(Api& api, const Core& core, JobId id, const Princ
   if (core.has_job(id) && live(core.job(id))) {
     const Job& j = core.job(id);
     if (who && !may_see_tenant(core, *who, j.spec.tenant)) return std::nullopt;
-    return job_json(core, j, api.host.run_of(id), api.host.origin_ms(), api.host.now());
+    Json o = job_json(core, j, api.host.run_of(id), api.host.origin_ms(), api.host.now());
+    o["segments"] = api.host.segments_of(id);
+    return o;
   }
   auto a = api.host.ended_job(id);
   if (!a || (who && !may_see_path(core, *who, a->tenant_path))) return std::nullopt;

@@ -9,6 +9,7 @@ namespace {
 struct NodeUse {
   std::vector<JobId> jobs;
   int used = 0;
+  std::vector<std::pair<int, const NodeGpus*>> slices;  // sliced nodes: (GPU index, holding)
 };
 std::vector<NodeUse> node_uses(const Core& core) {
   std::vector<NodeUse> out(core.topology().nodes().size());
@@ -16,7 +17,21 @@ std::vector<NodeUse> node_uses(const Core& core) {
     for (const NodeGpus& g : core.job(id).alloc) {
       out[g.node].jobs.push_back(id);
       out[g.node].used += g.slots ? 0 : std::popcount(g.mask);
+      if (g.slots && g.slice && g.mask) out[g.node].slices.emplace_back(std::countr_zero(g.mask), &g);
     }
+  return out;
+}
+
+// A sliced node's GPUs: the slice profiles in use on each and the memory slots left free.
+Json slices_json(const Topology& topo, const NodeInfo& info, const NodeUse& use) {
+  Json out = Json::array();
+  for (int gpu = 0; gpu < info.gpus; ++gpu) {
+    Json in_use = Json::array();
+    int held = 0;
+    for (const auto& [i, g] : use.slices)
+      if (i == gpu) in_use.push_back(topo.slice_profile(g->slice).name), held += std::popcount(g->slots);
+    out.push_back(Json{{"gpu", gpu}, {"in_use", std::move(in_use)}, {"free_slots", kSliceSlots - held}});
+  }
   return out;
 }
 
@@ -38,6 +53,7 @@ Json node_json(Api& api, const Core& core, NodeId n, const NodeUse& use, bool wi
          {"agent", agent.epoch != 0},
          {"heartbeat_age_ms", agent.epoch ? Json(std::max<TimeMs>(0, api.host.options().clock() - agent.heard)) : Json(nullptr)}};
   if (with_jobs) o["jobs"] = std::move(jobs);
+  if (info.sliced) o["slices"] = slices_json(topo, info, use);
   const Host::Drain* drain = st.drain ? api.host.drain_of(info.name) : nullptr;
   o["drain_reason"] = drain && !drain->reason.empty() ? Json(drain->reason) : Json(nullptr);
   o["drain_deadline_ms"] = drain && drain->deadline != kNever ? Json(api.host.origin_ms() + drain->deadline) : Json(nullptr);

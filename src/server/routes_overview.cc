@@ -6,13 +6,15 @@
 
 #include "engine/decay.h"
 #include "server/api.h"
+#include "server/site_power.h"
 #include "server/util_history.h"
 
 namespace hexa {
 namespace {
 
-// GPUs of each site by state: busy, free, reserved (by reservations open now), down, draining.
-Json sites_json(const Core& core, TimeMs now) {
+// GPUs of each site by state: busy, free, reserved (by reservations open now), down, draining;
+// and the power and carbon rate of its busy GPUs now.
+Json sites_json(const Core& core, TimeMs now, const std::vector<SitePower>& power) {
   const Topology& topo = core.topology();
   std::vector<std::uint64_t> used(topo.nodes().size(), 0);
   for (JobId id : core.state().running)
@@ -34,7 +36,8 @@ Json sites_json(const Core& core, TimeMs now) {
   Json out = Json::array();
   for (SiteId s = 0; s < c.size(); ++s)
     out.push_back(Json{{"name", topo.site(s).name}, {"gpus", c[s].gpus}, {"busy", c[s].busy}, {"free", c[s].free},
-                       {"reserved", c[s].reserved}, {"down", c[s].down}, {"draining", c[s].draining}});
+                       {"reserved", c[s].reserved}, {"down", c[s].down}, {"draining", c[s].draining},
+                       {"power", site_power_json(power[s])}});
   return out;
 }
 
@@ -122,7 +125,8 @@ Json history_json(const UtilHistory* history) {
   if (!history) return out;
   for (const UtilSample& s : history->samples())
     out.push_back(Json{{"at_ms", s.at_ms}, {"busy_gpus", s.busy_gpus}, {"total_gpus", s.total_gpus},
-                       {"down_gpus", s.down_gpus}, {"running_jobs", s.running_jobs}, {"pending_jobs", s.pending_jobs}});
+                       {"down_gpus", s.down_gpus}, {"running_jobs", s.running_jobs}, {"pending_jobs", s.pending_jobs},
+                       {"power_kw", s.power_kw < 0 ? Json(nullptr) : Json(s.power_kw)}});
   return out;
 }
 
@@ -139,15 +143,20 @@ UtilSample take_util_sample(const Core& core, TimeMs wall) {
   }
   s.running_jobs = static_cast<int>(core.state().running.size());
   s.pending_jobs = static_cast<int>(core.scheduler().pending() + core.scheduler().parked());
+  const std::vector<SitePower> power = site_power(core, wall);
+  s.power_kw = 0;
+  for (const SitePower& p : power) s.power_kw = p.kw && s.power_kw >= 0 ? s.power_kw + *p.kw : -1;
   return s;
 }
 
 void get_overview(Api& api, Call& call) {
   call.reply(api.host.read([&](const Core& core) {
-    const TimeMs now = api.host.now();
+    const TimeMs now = api.host.now(), wall = api.host.options().clock();
+    const std::vector<SitePower> power = site_power(core, wall);
     if (auto scope = scope_of(core, *call.who); scope && *scope == kNoTenant) return problem(404, "tenant: yours is gone");
-    return json_response(200, Json{{"now_ms", api.host.options().clock()},
-                                   {"sites", sites_json(core, now)},
+    return json_response(200, Json{{"now_ms", wall},
+                                   {"sites", sites_json(core, now, power)},
+                                   {"power", total_power_json(power, wall)},
                                    {"queue", queue_json(core, *call.who)},
                                    {"fair_share", fair_share_json(core, *call.who, now)},
                                    {"alerts", alerts_json(api, core, *call.who)},

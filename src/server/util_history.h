@@ -18,6 +18,7 @@ struct UtilSample {
   TimeMs at_ms = 0;  // wall clock
   int busy_gpus = 0, total_gpus = 0, down_gpus = 0;
   int running_jobs = 0, pending_jobs = 0;
+  double power_kw = -1;  // the busy GPUs' power at the wall (server/site_power.h); -1: unknown
 };
 
 class UtilHistory {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "model/energy.h"
+
 namespace hexa {
 
 std::vector<double> cdf_points(std::vector<DurationMs> v) {
@@ -21,8 +23,6 @@ std::vector<double> cdf_points(std::vector<DurationMs> v) {
 }
 
 namespace {
-
-constexpr double kWattMsPerKwh = 3.6e9;  // 1 kWh = 1000 W x 3,600,000 ms
 
 void class_metrics(const SimResult& r, Metrics& m) {
   struct Acc {
@@ -77,9 +77,9 @@ void energy_metrics(const SimResult& r, Metrics& m) {
     SiteEnergy e{site.name, site.profile.provider, site.profile.region.empty() ? site.name : site.profile.region,
                  site.profile.pue_milli / 1000.0, 0, 0};
     for (std::size_t h = 0; h < 24; ++h) {
-      double kwh = static_cast<double>(site.watt_ms_by_hour[h]) * e.pue / kWattMsPerKwh;
+      const double kwh = wall_kwh(static_cast<double>(site.watt_ms_by_hour[h]), site.profile.pue_milli);
       e.kwh += kwh;
-      e.carbon_kg += kwh * site.profile.carbon[h] / 1000.0;
+      e.carbon_kg += carbon_kg(kwh, site.profile.carbon[h]);
       m.energy_known = m.energy_known || site.watt_ms_by_hour[h] > 0;
     }
     m.energy_kwh += e.kwh;

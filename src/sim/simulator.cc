@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/job_request.h"
+#include "model/energy.h"
 #include "sim/event_queue.h"
 
 namespace hexa {
@@ -17,11 +18,6 @@ struct Segment {
   TenantId tenant;
   Micro credits;  // the tenant's consumption posted when it closed (usage less refunds)
 };
-
-// What a job holds, in sevenths of a GPU.
-int sevenths_of(const Topology& topo, const JobSpec& spec) {
-  return spec.slice ? topo.slice_profile(spec.slice).compute : spec.gpus * kSliceCompute;
-}
 
 class Run {
  public:

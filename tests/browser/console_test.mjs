@@ -69,6 +69,8 @@ try {
   await login(env('HEXA_MEMBER_TOKEN'));
   check(await page.$eval('#who', (e) => e.textContent) === 'member of alpha', 'logged in as the member of alpha');
   check(await page.evaluate(() => sessionStorage.getItem('hexa.token') !== null), 'the token is kept in sessionStorage');
+  const power = await page.$eval('#power-now .big', (e) => e.textContent);
+  check(power === 'unknown', 'the overview says power now is unknown (this cloud gives no watts), got ' + power);
   await shot('overview');
 
   // A job submitted through the CLI appears on the jobs page (its 5 s poll), without a reload.
@@ -89,6 +91,9 @@ try {
   await page.click('#cancel-job');
   await page.waitForSelector('#job[data-state="cancelled"]', WAIT);
   check(true, `job ${id} cancelled from its page`);
+  const steps = await page.$$eval('ol.timeline li', (lis) => lis.map((li) => li.textContent));
+  check(steps.some((t) => /^Started \(segment 1\) on n\d · \d{4}-/.test(t)) && steps.some((t) => /^Cancelled \(segment 1\) · /.test(t)),
+    'the timeline shows the run segment with its node, start and end: ' + JSON.stringify(steps));
 
   await visit('#/tenants', '#tenants', 'tenants');
 

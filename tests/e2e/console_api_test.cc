@@ -70,6 +70,11 @@ TEST(ConsoleApi, OverviewCountsSitesQueueAndHistoryAndScopesAMember) {
   EXPECT_EQ(site["busy"], 2);
   EXPECT_EQ(site["free"], 0);
   EXPECT_EQ(site["down"], 2);
+  // This cloud gives no watts for its GPUs: power and carbon are unknown, and say why.
+  EXPECT_TRUE(site["power"]["kw"].is_null()) << o.body;
+  EXPECT_EQ(site["power"]["note"], "no watts configured for GPU type gpu") << o.body;
+  EXPECT_TRUE(o.json["power"]["kw"].is_null()) << o.body;
+  EXPECT_TRUE(o.json["power"]["hour_utc"].is_number_integer()) << o.body;
   std::map<std::string, Json> queue;
   for (const Json& q : o.json["queue"]) queue[q["kind"]] = q;
   EXPECT_EQ(queue["organisation"]["running_gpus"], 2) << o.body;
