@@ -80,12 +80,12 @@ Result<std::int64_t> parse_datetime_ms(const std::string& flag, const std::strin
   return *s * 1000;
 }
 
-std::string format_local(std::int64_t ms) {
+std::string format_local(std::int64_t ms, bool seconds) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   if (localtime_r(&t, &tm) == nullptr) return std::to_string(ms) + " ms";
   char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
+  std::size_t n = std::strftime(buf, sizeof buf, seconds ? "%Y-%m-%d %H:%M:%S %Z" : "%Y-%m-%d %H:%M %Z", &tm);
   return std::string(buf, n);
 }
 

@@ -14,7 +14,7 @@ namespace hexa::cli {
 // Errors: one line naming `flag` and the accepted forms.
 Result<std::int64_t> parse_datetime_ms(const std::string& flag, const std::string& text);
 
-// `YYYY-MM-DD HH:MM:SS ZONE`, in local time.
-std::string format_local(std::int64_t ms);
+// `YYYY-MM-DD HH:MM:SS ZONE` (without `:SS` when not `seconds`), in local time.
+std::string format_local(std::int64_t ms, bool seconds = true);
 
 }  // namespace hexa::cli

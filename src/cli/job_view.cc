@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <ctime>
 
 #include <fmt/format.h>
 
+#include "cli/date_arg.h"
 #include "cli/time_arg.h"
 
 namespace hexa::cli {
@@ -41,15 +41,6 @@ std::string spelled(std::int64_t ms) {
   return m > 0 ? fmt::format("{} min", m) : "under a minute";
 }
 
-// `YYYY-MM-DD HH:MM ZONE`, in local time (the TZ environment variable).
-std::string local_minutes(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  if (localtime_r(&t, &tm) == nullptr) return std::to_string(ms) + " ms";
-  char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M %Z", &tm);
-  return std::string(buf, n);
-}
 
 }  // namespace
 
@@ -69,7 +60,7 @@ std::string start_line(const Json& job, std::int64_t now_ms) {
     return "unknown (" + (note.starts_with(kUnknown) ? note.substr(kUnknown.size()) : note) + ")";
   }
   std::string when = *at <= now_ms ? "now" : "in " + spelled(*at - now_ms);
-  return local_minutes(*at) + " (" + when + (note.empty() ? "" : "; " + note) + ")";
+  return format_local(*at, /*seconds=*/false) + " (" + when + (note.empty() ? "" : "; " + note) + ")";
 }
 
 bool is_ended_state(const std::string& state) {
