@@ -11,9 +11,13 @@ packages=(
   openssl  # tests/net/test_certs.h makes the TLS tests' CA and certificates with the openssl command
   bc  # scripts/bench.sh
   chromium  # tests/apps/report_html_test.cc opens the HTML report headless; the console's browser test
-  nodejs npm  # the console's browser test drives Chromium with puppeteer-core (tests/browser/)
+  nodejs  # the console's browser test drives Chromium with puppeteer-core (tests/browser/)
   prometheus  # promtool: tests/e2e/metrics_test.cc lints /metrics and deploy/prometheus.yml
 )
+
+# npm: Debian's package, unless the machine's Node.js has its own (NodeSource's nodejs bundles
+# npm, and Debian's npm package cannot be installed beside it).
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
