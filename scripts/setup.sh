@@ -33,6 +33,13 @@ else
   echo "setup: [1/2] apt-get update: refreshing the package lists (up to a minute or two)..."
   $SUDO apt-get update -qq
   echo "setup: [2/2] apt-get install: downloading and unpacking ${#missing[@]} packages with their dependencies (several minutes on a fresh machine; quiet until done)..."
+  # Nothing installed here is a service to run (prometheus is wanted for promtool alone): keep
+  # invoke-rc.d from starting one, unless the machine has its own policy.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT  # even when the install fails
+  fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   echo "setup: done, ${#missing[@]} packages installed"
 fi
