@@ -45,6 +45,7 @@ struct HostOptions {
   int gang_port_lo = 29500;               // HEXA_MASTER_PORT of each run segment: in [lo, hi],
   int gang_port_hi = 29999;               // the same for every rank without a round trip (gang_port)
   std::function<TimeMs()> clock;          // wall clock, ms since the Unix epoch; default: the system's
+  std::function<std::string()> request_ids;  // ids of requests that bring none; default: random (request_id.h)
   // Where the journal and the snapshots live (the deterministic simulation, tests/dst/, keeps
   // them in memory). Defaults: Journal::open(dir); the files of DIR/snapshots.
   std::function<Result<std::unique_ptr<Journal>>(const std::string& dir)> open_journal;

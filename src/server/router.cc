@@ -81,7 +81,10 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
   std::string name = route ? route->pattern : "unmatched";
   const auto rid_header = req.headers.find("x-request-id");
   const Status rid_ok = rid_header == req.headers.end() ? Status::Ok() : check_request_id(rid_header->second);
-  std::string rid = rid_header != req.headers.end() && rid_ok.ok() ? rid_header->second : new_request_id();
+  const auto& make_id = api.host.options().request_ids;
+  std::string rid = rid_header != req.headers.end() && rid_ok.ok() ? rid_header->second
+                    : make_id                                       ? make_id()
+                                                                    : new_request_id();
   // Every answer is counted under its route's pattern (never the raw path: ids would explode it),
   // carries the request id, and is logged with it.
   Reply counted = [reply = std::move(reply), name, &metrics, rid, line = RequestLine{req.method, path, req.peer},

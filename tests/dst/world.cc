@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "net/log.h"
 #include "server/api.h"
 #include "server/host.h"
 #include "server/tokens.h"
@@ -53,6 +54,11 @@ void capture_cerr() {
   std::call_once(once, [] {
     static SinkBuf buf(std::cerr.rdbuf());
     std::cerr.rdbuf(&buf);
+    // The hosts' log (net/log.h) too, but not its line per API answer: thousands a run, each
+    // with its wall-clock duration.
+    set_log_sink([](const std::string& line) {
+      if (!line.starts_with("hexa serve: request ")) std::cerr << line;
+    });
   });
 }
 

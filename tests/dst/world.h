@@ -225,6 +225,7 @@ class World {
   std::unique_ptr<TokenBook> tokens_;
   std::unique_ptr<Api> api_;
   int incarnation_ = 0;
+  std::int64_t request_ids_ = 0;  // the ids the server gives requests that bring none
   bool server_up_ = false;
   TimeMs server_back_at_ = 0;
   TimeMs step_at_ = kNever;  // the next step scheduled

@@ -22,6 +22,7 @@ void World::open_server() {
   opt.snapshot_every = 10 + static_cast<std::int64_t>(seed_ % 60);
   opt.snapshot_interval = 0;
   opt.clock = [this] { return wall(); };
+  opt.request_ids = [this] { return "dst-" + std::to_string(++request_ids_); };  // same seed, same journal
   opt.open_journal = [this](const std::string&) -> Result<std::unique_ptr<Journal>> {
     return std::unique_ptr<Journal>(std::make_unique<MemJournal>(disk_));
   };
