@@ -127,7 +127,9 @@ Status Host::recover(std::vector<std::string>* notes) {
     seq_ = snapshot_seq_ = seq;
     return Status::Ok();
   };
-  SnapshotLoad loaded = opt_.load_snapshot ? opt_.load_snapshot(accept) : load_newest_snapshot(snapshot_dir(dir_), accept);
+  SnapshotLoad loaded = opt_.load_snapshot               ? opt_.load_snapshot(accept)
+                        : journal_->keeps_snapshots() ? journal_->load_snapshot(accept)
+                                                      : load_newest_snapshot(snapshot_dir(dir_), accept);
   if (notes) notes->insert(notes->end(), loaded.notes.begin(), loaded.notes.end());
   if (loaded.seq && notes) notes->push_back("restored the snapshot at journal row " + std::to_string(*loaded.seq));
   auto st = journal_->read(seq_, [&](const JournalEntry& e) { return replay_entry(e); });
@@ -615,7 +617,9 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
   snapshot_at_ = now;
   if (snap_thread_.joinable()) snap_thread_.join();
   auto write = [this, seq = seq_, bytes = std::move(bytes), t0, capture_ms] {
-    Status st = opt_.save_snapshot ? opt_.save_snapshot(seq, bytes) : write_snapshot(snapshot_dir(dir_), seq, bytes);
+    Status st = opt_.save_snapshot               ? opt_.save_snapshot(seq, bytes)
+                : journal_->keeps_snapshots() ? journal_->save_snapshot(seq, bytes)
+                                              : write_snapshot(snapshot_dir(dir_), seq, bytes);
     metrics_.snapshot.observe_us(micros_since(t0));
     if (st.ok())
       log_event("hexa serve", "info", "snapshot at row " + std::to_string(seq) + ": " + std::to_string(bytes.size()) +

@@ -22,6 +22,7 @@
 
 #include "model/status.h"
 #include "model/units.h"
+#include "store/snapshot_file.h"
 
 namespace hexa {
 
@@ -62,6 +63,18 @@ struct TokenRecord {
   TimeMs created = 0;
 };
 
+// The leader lease of a journal several servers share (docs/operations.md). One row in the
+// database: the server holding it leads until it lapses at the database's clock. Its epoch is
+// the fencing token: taking a lapsed or free lease increments it, and every append of a journal
+// that holds the lease is conditional on that epoch in the same transaction, so a deposed leader
+// cannot write even once.
+struct LeaseInfo {
+  std::int64_t epoch = 0;  // 0: never taken
+  std::string holder;      // the holding server's id ("" when never taken)
+  std::string address;     // the URL its clients reach it at ("" when it gave none)
+  DurationMs remaining = 0;  // until it lapses, at the database's clock; <= 0: lapsed
+};
+
 class Journal {
  public:
   // Opens or creates DIR/hexa.db (DIR must exist). Errors name the path and SQLite's words:
@@ -100,6 +113,44 @@ class Journal {
   virtual std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const = 0;
   virtual std::vector<TokenRecord> tokens() const = 0;  // in the order they were first put
   virtual Status delete_token(const std::string& id) = 0;  // NotFound when there is none
+
+  // Leadership. A journal only one process can open (SQLite, the simulation's) has no lease to
+  // share: its process always leads, and these defaults say so.
+  //
+  // True where other servers may share this journal (PostgreSQL).
+  virtual bool shared() const { return false; }
+  // Takes the lease when it is free or lapsed (epoch + 1), or renews it when this journal holds
+  // it, for `ttl` from now at the database's clock; from then on every append (and token write)
+  // is conditional on the epoch held. Returns the lease as it stands afterwards: ours iff its
+  // epoch == held_epoch() and its holder == id. Conflict when this journal held the lease and
+  // another epoch has it now: the caller must stop leading (held_epoch() is then 0, and appends
+  // fail with Conflict). Unavailable: the database could not be reached (nothing changed).
+  virtual Result<LeaseInfo> take_lease(const std::string& id, const std::string& address, DurationMs ttl) {
+    (void)ttl;
+    return LeaseInfo{1, id, address, kNever};
+  }
+  // The lease as it stands (followers: where to send writes, and whether it lapsed).
+  virtual Result<LeaseInfo> lease() const { return LeaseInfo{1, "", "", kNever}; }
+  // The epoch appends are conditional on; 0: none (a follower; shared journals refuse appends).
+  virtual std::int64_t held_epoch() const { return 1; }
+  // A clean shutdown: the lease lapses now, so that a follower takes over without waiting.
+  virtual void release_lease() {}
+  // Returns once entries after `after` may be there (a NOTIFY) or `timeout` has passed: followers
+  // tail the journal with it and read().
+  virtual void wait_for_entries(std::int64_t after, DurationMs timeout) const { (void)after, (void)timeout; }
+
+  // Snapshots kept inside the journal's own database (PostgreSQL), where every replica finds
+  // them. false: the host keeps them as files beside it (snapshot_file.h).
+  virtual bool keeps_snapshots() const { return false; }
+  // As write_snapshot and load_newest_snapshot (snapshot_file.h), in the database.
+  virtual Status save_snapshot(std::int64_t seq, std::string_view bytes) {
+    (void)seq, (void)bytes;
+    return Status::Unavailable("this journal keeps no snapshots");
+  }
+  virtual SnapshotLoad load_snapshot(const SnapshotAccept& accept) const {
+    (void)accept;
+    return {};
+  }
 };
 
 }  // namespace hexa
