@@ -9,6 +9,7 @@
 #include "agent/nvml.h"
 #include "model/units.h"
 #include "net/http.h"
+#include "net/leader_client.h"
 #include "net/log.h"
 
 namespace hexa {
@@ -19,7 +20,9 @@ void add_agent_command(CLI::App& app, AgentArgs& a) {
                "ship their output and report their exits and checkpoints. SIGINT or SIGTERM: stop "
                "the jobs and leave. SIGUSR1 (an upgrade): exit at once, leaving the jobs running; an "
                "agent started on the same work dir within the fence (10 s by default) adopts them");
-  s->add_option("--server", a.server, "The server's base URL, http://HOST:PORT or https://HOST:PORT (required)");
+  s->add_option("--server", a.server,
+                "The server's base URL, http://HOST:PORT or https://HOST:PORT (required); replicas: all their URLs, "
+                "separated by commas: the agent follows the leader among them");
   s->add_option("--ca-cert", a.ca_cert,
                 "With https: PEM file of the CA that signed the server's certificate (default: the system's "
                 "CAs); the certificate and its host name or IP address are always checked");
@@ -168,7 +171,11 @@ int run_agent_command(const AgentArgs& a) {
   if (!token.ok()) return fail(token.status().message());
   HttpClientOptions tls;
   tls.ca_file = a.ca_cert;
-  if (Result<std::unique_ptr<HttpClient>> probe = HttpClient::make(a.server, tls); !probe.ok()) {
+  // Several servers (replicas): the agent follows the leader among them (net/leader_client.h).
+  auto urls = parse_server_list(a.server);
+  if (!urls.ok()) return fail("--server '" + a.server + "': " + urls.status().message());
+  auto make_one = [tls](const std::string& url) { return HttpClient::make(url, tls); };
+  if (Result<std::unique_ptr<LeaderClient>> probe = LeaderClient::make(*urls, make_one); !probe.ok()) {
     const std::string msg = probe.status().message();
     return fail(msg.rfind("--ca-cert", 0) == 0 ? msg : "--server '" + a.server + "': " + msg);
   }
@@ -186,7 +193,12 @@ int run_agent_command(const AgentArgs& a) {
   o.checkpoint_dir = a.checkpoint_dir;
   o.leave_jobs = &g_leave;
   install_signal_handlers();
-  HttpClientFactory connect = [server = a.server, tls] { return HttpClient::make(server, tls); };
+  HttpClientFactory connect = [urls = *urls, make_one]() -> Result<std::unique_ptr<HttpClient>> {
+    if (urls.size() == 1) return make_one(urls[0]);
+    auto c = LeaderClient::make(urls, make_one);
+    if (!c.ok()) return c.status();
+    return std::unique_ptr<HttpClient>(std::move(c).value());
+  };
   return run_agent(o, connect, g_stop);
 }
 

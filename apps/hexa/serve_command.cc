@@ -32,6 +32,31 @@ CLI::Validator gang_ports_check() {
       "LO-HI");
 }
 
+// Replicas: the id written in the lease row, and the URL followers send clients to.
+CLI::Validator replica_id_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool ok = !text.empty() && text.size() <= 64 &&
+                        text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+                            std::string::npos;
+        return ok ? "" : "must be 1 to 64 letters, digits, '.', '_' or '-' (got '" + text + "')";
+      },
+      "ID");
+}
+
+CLI::Validator advertise_url_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        while (text.size() > 1 && text.back() == '/') text.pop_back();
+        const std::size_t scheme = text.starts_with("http://") ? 7 : text.starts_with("https://") ? 8 : 0;
+        if (scheme == 0 || text.size() == scheme || text.size() > 512 ||
+            text.find_first_of(" \t\r\n/?#", scheme) != std::string::npos)
+          return "must be http://HOST[:PORT] or https://HOST[:PORT], without a path (got '" + text + "')";
+        return "";
+      },
+      "URL");
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
@@ -83,6 +108,17 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
                 "Log lines on stderr: text, or json (one object per line: ts, level, prog, msg and fields; each "
                 "request with its request_id, method, path, route, status, duration_us)")
       ->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  c->add_option("--lease-s", a.lease_s,
+                "Replicas sharing one journal (PostgreSQL): the leader's lease, renewed every third of it; a "
+                "follower takes it once it lapses. Without a shared journal: unused")
+      ->check(CLI::Range(1, 60))->capture_default_str();
+  c->add_option("--replica-id", a.opt.host.replica_id,
+                "Replicas: this server's name in the lease (default: the host name and the process id)")
+      ->check(replica_id_check());
+  c->add_option("--advertise-url", a.opt.host.advertise_url,
+                "Replicas: the URL followers send this server's clients to when it leads (default: from --listen "
+                "and the TLS setting; give it when --listen is 0.0.0.0 or port 0)")
+      ->check(advertise_url_check());
   c->footer("Examples:\n  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 127.0.0.1:8642\n"
             "  hexa serve --config cloud.yaml --state /var/lib/hexa --listen 10.0.0.1:8642 --tls-cert server.pem "
             "--tls-key server.key");
@@ -109,6 +145,7 @@ int run_serve(ServeArgs& a) {
   }
   a.opt.host.stop_grace = ms(a.stop_grace_s);
   a.opt.host.heartbeat_s = a.heartbeat_s;
+  a.opt.host.lease = a.lease_s * kSecond;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
   auto ports = parse_port_range(a.gang_ports);  // checked by the parser already
   if (ports) a.opt.host.gang_port_lo = ports->first, a.opt.host.gang_port_hi = ports->second;

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "net/leader_client.h"
+
 namespace hexa::cli {
 
 namespace {
@@ -51,10 +53,26 @@ std::string first_line(const std::string& s) {
   return line.size() > 200 ? line.substr(0, 200) + "..." : line;
 }
 
+// Several replicas' URLs (docs/server.md, Replicas): the requests follow the leader among them.
+Result<Session> open_replicas(const std::string& list, const std::string& token, const HttpClientFactory& make,
+                              const HttpClientOptions& tls) {
+  auto urls = parse_server_list(list);
+  if (!urls.ok()) return Status::Invalid("--server " + list + ": " + urls.status().message());
+  auto client = LeaderClient::make(*urls, [&](const std::string& url) { return make(url, tls); });
+  if (!client.ok()) {
+    const std::string msg = client.status().message();
+    if (!tls.ca_file.empty() && msg.find(tls.ca_origin) != std::string::npos) return Status::Invalid(msg);
+    return Status::Invalid("--server " + list + ": " + msg);
+  }
+  return Session(std::move(client).value(), list, token);
+}
+
 }  // namespace
 
 void add_global_options(CLI::App& verb, Globals& g, bool with_json) {
-  verb.add_option("--server", g.server, std::string("Server URL (default: $HEXA_SERVER, else ") + kDefaultServer + ")");
+  verb.add_option("--server", g.server,
+                  std::string("Server URL (default: $HEXA_SERVER, else ") + kDefaultServer +
+                      "); replicas: their URLs separated by commas, the leader is followed among them");
   verb.add_option("--token-file", g.token_file, "File holding your token (default: $HEXA_TOKEN, else $HEXA_TOKEN_FILE)");
   verb.add_option("--ca-cert", g.ca_cert,
                   "PEM file of the CA that signed an https server's certificate (default: $HEXA_CA_CERT, else "
@@ -128,6 +146,7 @@ Result<Session> open_session(const Globals& g, const HttpClientFactory& make, co
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   if (!make) return Status::Unavailable("this hexa was built without the HTTP client: it cannot reach " + base);
   const HttpClientOptions tls = tls_of(g, io);
+  if (base.find(',') != std::string::npos) return open_replicas(base, token.value(), make, tls);
   auto http = make(base, tls);
   if (!http.ok()) {
     const std::string msg = http.status().message();

@@ -111,6 +111,7 @@ const char* http_reason(int status) {
     case 202: return "Accepted";
     case 204: return "No Content";
     case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";

@@ -29,6 +29,7 @@ struct Api {
   std::atomic<bool> ready{false};
   RateLimiter* rate = nullptr;  // per-token request limits (hexa serve --rate-limit); null: none
   UtilHistory* history = nullptr;  // utilisation sampled once a minute, for GET /v1/overview; null: none
+  std::atomic<TimeMs> tokens_loaded_ms{0};  // a follower's last reload of the tokens (replica_routes.cc)
 };
 
 // What a handler gets: the request, who asks, the path's {parameters}, and how to answer.
@@ -54,6 +55,16 @@ struct Route {
 const std::vector<Route>& routes();
 // OpenAPI 3.1, from routes() and the schemas (server/openapi.cc).
 std::string openapi_document();
+
+// --- replicas (replica_routes.cc, docs/server.md, Replicas)
+// A follower's answer to what it does not serve itself: writes and the agents' routes go to the
+// leader (307 + Location), or 503 while none is live. nullopt: serve it here.
+std::optional<HttpResponse> follower_answer(const Api& api, const HttpRequest& req, const Route& route);
+// X-Hexa-Role, X-Hexa-Leader, X-Hexa-Behind-Rows on every answer of a replicated server.
+void add_replica_headers(const Host& host, HttpResponse& r);
+// The token's principal; a follower reloads the tokens the leader wrote (on a miss, or every
+// few seconds: deletions) at most once a second.
+std::optional<Principal> authenticate(Api& api, const std::string& authorization);
 
 // The server's HTTP handler: authentication, routing, role checks, problem+json, metrics.
 void serve_request(Api& api, HttpRequest req, Reply reply);

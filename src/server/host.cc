@@ -58,14 +58,13 @@ Result<std::unique_ptr<Host>> Host::open(const Scenario& cloud, const std::strin
   auto core = Core::make(*cloud.topology, cloud.options.sched, co);
   if (!core.ok()) return core.status();
   h->core_ = std::move(core).value();
-  Status st = h->journal_->last_seq() == 0 ? h->first_start() : h->recover(notes);
+  bool lead = true;  // a shared journal: only the lease's holder leads (host_replica.cc)
+  if (Status st = h->open_replica(&lead); !st.ok()) return st;
+  Status st = lead && h->journal_->last_seq() == 0 ? h->first_start() : h->recover(notes);
   if (!st.ok()) return st;
   // Agents keep their jobs across a restart of the server: each node with an agent has its
   // grace from now, and gets its jobs' start orders again (an agent ignores what it runs).
-  TimeMs wall = h->opt_.clock();
-  h->snapshot_at_ = h->now();
-  h->agents_.heard_all(wall);
-  for (JobId id : h->core_->state().running) h->send_start(id, h->core_->job(id).alloc);
+  if (lead) h->start_leading(false);
   return h;
 }
 
@@ -346,6 +345,7 @@ void Host::stop() {
   q_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (snap_thread_.joinable()) snap_thread_.join();
+  if (replica_ && replica_->leading()) replica_->follow(), journal_->release_lease();  // a follower takes over now
   std::vector<Item> left;
   {
     std::lock_guard lock(q_mu_);
@@ -398,6 +398,7 @@ void Host::step() {
 }
 
 void Host::turn(std::vector<Item>& items) {
+  if (replica_ && !replica_turn(items)) return;  // a follower tails the journal, no more
   TimeMs now = this->now();
   housekeeping(now);
   {
@@ -429,8 +430,16 @@ void Host::run_batch(std::vector<Item>& items, TimeMs now) {
   batch.push_back({0, now, envelope(Schedule{}, nullptr), ""});
   std::vector<ArchivedJob> rows;
   for (auto& [id, a] : unwritten_) rows.push_back(a);
+  if (replica_ && !replica_->lease_valid(mono())) {  // never an append without a lease it can prove
+    step_down("the lease was not renewed within " + std::to_string(replica_->ttl()) + " ms");
+    return refuse(items, Status::Unavailable("this server no longer leads; retry: another server takes the lease"));
+  }
   auto t0 = std::chrono::steady_clock::now();
   Status durable = journal_->append(batch, rows);
+  if (replica_ && durable.code() == StatusCode::kConflict) {  // fenced: another server leads
+    step_down(durable.message());
+    durable = Status::Unavailable("this server no longer leads (" + durable.message() + "); retry: another server leads");
+  }
   metrics_.commit.observe_us(micros_since(t0));
   std::vector<Outcome> outs(items.size());
   if (durable.ok() == journal_failing_) {  // said once when writes stop, once when they resume
@@ -599,6 +608,7 @@ Status Host::maybe_snapshot(TimeMs now, bool force) {
   const bool due = seq_ - snapshot_seq_ >= opt_.snapshot_every ||
                    (opt_.snapshot_interval > 0 && now - snapshot_at_ >= opt_.snapshot_interval && seq_ > snapshot_seq_);
   if (!force && (!due || snap_busy_.load())) return Status::Ok();  // busy: the last one is still being written
+  if (!leading()) return Status::Unavailable("this server follows: the leader writes the snapshots");
   if (!unwritten_.empty()) {
     std::vector<JournalEntry> none;
     std::vector<ArchivedJob> rows;

@@ -25,6 +25,7 @@
 #include "server/job_view.h"
 #include "server/log_store.h"
 #include "server/metrics.h"
+#include "server/replica.h"
 #include "sim/scenario.h"
 #include "store/journal.h"
 #include "store/snapshot_file.h"
@@ -51,6 +52,11 @@ struct HostOptions {
   std::function<Result<std::unique_ptr<Journal>>(const std::string& dir)> open_journal;
   std::function<Status(std::int64_t seq, const std::string& bytes)> save_snapshot;
   std::function<SnapshotLoad(const SnapshotAccept& accept)> load_snapshot;
+  // Replicas (docs/server.md, Replicas): used only where the journal is shared().
+  std::string replica_id;       // this server's name in the lease; "": host name + pid
+  std::string advertise_url;    // where followers send this server's clients
+  DurationMs lease = 5 * kSecond;  // the lease's length; the leader renews it every third of it
+  std::function<TimeMs()> monotonic;  // ms that never go back (the lease's own clock); default: steady_clock
 };
 
 // A request's work for the core thread, decided against the state at batch time.
@@ -134,6 +140,15 @@ class Host {
   // Sends the start orders of running jobs again (their agent lost them). Any thread.
   void resend_starts(const std::vector<JobId>& ids);
 
+  // Replicas (host_replica.cc). Where the journal is not shared there is no Replica and this
+  // server always leads.
+  bool leading() const { return !replica_ || replica_->leading(); }
+  ReplicaView replica_view() const;  // any thread; replicated = false without a shared journal
+  // Runs on the core thread each time this server starts leading after following (a failover),
+  // once it has read the journal to its end: the server reloads what it keeps beside the core
+  // (tokens). REQUIRES: before start().
+  void on_lead(std::function<void()> f) { on_lead_ = std::move(f); }
+
   // Writes a snapshot now (the core thread does it between batches). For tests and shutdown.
   // REQUIRES: start() called (it waits for the core thread).
   Status snapshot_now();
@@ -160,6 +175,16 @@ class Host {
     PlanFn plan;
     DoneFn done;
   };
+  // host_replica.cc
+  TimeMs mono() const;
+  Status open_replica(bool* lead);           // the lease at open: lead or follow
+  void start_leading(bool failover);         // as a restarted server: agents' grace, start orders
+  bool replica_turn(std::vector<Item>& items);  // false: this server follows; items refused
+  void renew(TimeMs t);
+  void try_lease(TimeMs t);
+  Status tail(bool wait, bool to_end);       // a follower applies the journal's new rows
+  void step_down(const std::string& why);
+  void refuse(std::vector<Item>& items, const Status& why);
   void turn(std::vector<Item>& items);  // one turn of the loop: housekeeping, batch, snapshot, polls
   void run_batch(std::vector<Item>& items, TimeMs now);
   void housekeeping(TimeMs now);
@@ -217,6 +242,8 @@ class Host {
   std::thread thread_;
   std::thread snap_thread_;              // writes the last snapshot's file
   std::atomic<bool> snap_busy_{false};
+  std::unique_ptr<Replica> replica_;     // null: the journal is not shared
+  std::function<void()> on_lead_;
 };
 
 }  // namespace hexa

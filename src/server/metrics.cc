@@ -25,6 +25,11 @@ const std::vector<MetricFamily>& metric_families() {
       {"hexa_credits_balance", "gauge", "Credits balance, by tenant class"},
       {"hexa_ledger_faults_total", "counter", "Money operations that failed (should stay 0)"},
       {"hexa_journal_bytes", "gauge", "Size of the journal database and its WAL"},
+      {"hexa_replica_leader", "gauge", "1 when this server leads (holds the journal's lease, or the journal is not shared), 0 when it follows"},
+      {"hexa_replica_epoch", "gauge", "The epoch of the journal's lease as this server last saw it (1 without a shared journal)"},
+      {"hexa_replica_behind_rows", "gauge", "A follower: journal rows not yet applied here (0 on the leader)"},
+      {"hexa_replica_behind_seconds", "gauge", "A follower: how long it has not been caught up with the journal (0 when it is)"},
+      {"hexa_replica_failovers_total", "counter", "Leaderships this server took from a follower's seat (the last leader's lease lapsed)"},
   };
   return table;
 }

@@ -128,6 +128,16 @@ std::string agents(Host& host, TimeMs wall) {
          family_header("hexa_agent_heartbeat_age_seconds") + ages;
 }
 
+// Replicas (docs/server.md, Replicas): a server without a shared journal always leads, epoch 1.
+std::string replica(const ReplicaView& v) {
+  auto one = [](const char* name, const std::string& value) { return family_header(name) + series(name, {}, value); };
+  return one("hexa_replica_leader", v.leading ? "1" : "0") +
+         one("hexa_replica_epoch", std::to_string(v.replicated ? v.epoch : 1)) +
+         one("hexa_replica_behind_rows", std::to_string(v.behind_rows)) +
+         one("hexa_replica_behind_seconds", number(static_cast<double>(v.behind_ms) / 1000)) +
+         one("hexa_replica_failovers_total", std::to_string(v.failovers));
+}
+
 }  // namespace
 
 std::string render_metrics(Host& host) {
@@ -148,7 +158,7 @@ std::string render_metrics(Host& host) {
   out += family_header("hexa_nodes_lost_total") + series("hexa_nodes_lost_total", {}, std::to_string(m.nodes_lost()));
   out += family_header("hexa_ledger_faults_total") + series("hexa_ledger_faults_total", {}, std::to_string(m.faults()));
   out += family_header("hexa_journal_bytes") + series("hexa_journal_bytes", {}, std::to_string(host.reader().size_bytes()));
-  return out;
+  return out + replica(host.replica_view());
 }
 
 }  // namespace hexa

@@ -88,14 +88,15 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
   // Every answer is counted under its route's pattern (never the raw path: ids would explode it),
   // carries the request id, and is logged with it.
   Reply counted = [reply = std::move(reply), name, &metrics, rid, line = RequestLine{req.method, path, req.peer},
-                   t0 = std::chrono::steady_clock::now()](HttpResponse r) {
+                   t0 = std::chrono::steady_clock::now(), &host = api.host](HttpResponse r) {
     metrics.count_request(name, r.status);
     r.headers.push_back({"X-Request-Id", rid});
+    add_replica_headers(host, r);
     log_request(line, name, rid, r.status, t0);
     reply(std::move(r));
   };
   std::optional<Principal> who;
-  if (route && *route->roles) who = api.tokens.authenticate(req.header("authorization"));
+  if (route && *route->roles) who = authenticate(api, req.header("authorization"));
   // Before the role checks, so that a flood of refused requests is limited too: by its token
   // when it is valid, else by its address (public routes, unknown routes, bad tokens). Not
   // agents: their pace is their jobs' output (chunks as fast as the server takes them), and a
@@ -108,6 +109,7 @@ void serve_request(Api& api, HttpRequest req, Reply reply) {
     if (path_known) return counted(problem(405, req.method + " is not allowed on " + path));
     return counted(problem(404, "no route " + path));
   }
+  if (auto elsewhere = follower_answer(api, req, *route)) return counted(std::move(*elsewhere));  // replicas
   Call call{std::move(req), std::move(who), std::move(params), std::move(counted), name, std::move(rid)};
   if (*route->roles) {
     if (!call.who) return call.reply(problem(401, "a valid bearer token is required (Authorization: Bearer hexa_...)"));

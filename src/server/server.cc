@@ -83,12 +83,18 @@ int run_server(const ServeOptions& opt) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::vector<std::string> notes;
-  auto host = Host::open(*cloud, opt.state_dir, opt.host, &notes);
+  HostOptions host_opt = opt.host;
+  if (host_opt.advertise_url.empty())  // replicas: what followers send clients to
+    host_opt.advertise_url = (opt.tls_cert.empty() ? "http://" : "https://") + opt.listen;
+  auto host = Host::open(*cloud, opt.state_dir, host_opt, &notes);
   for (const std::string& n : notes) say(n);
   if (!host.ok()) return say(host.status().message()), 2;
   TokenBook tokens;
   tokens.load((*host)->journal().tokens());
-  if (Status st = first_admin(**host, tokens, opt.state_dir); !st.ok()) return say(st.message()), 2;
+  // A follower writes nothing: the leader made the admin token.
+  if ((*host)->leading())
+    if (Status st = first_admin(**host, tokens, opt.state_dir); !st.ok()) return say(st.message()), 2;
+  (*host)->on_lead([&tokens, &host] { tokens.load((*host)->journal().tokens()); });  // a failover
   if ((*host)->replayed() > 0) say("replayed " + std::to_string((*host)->replayed()) + " journal rows");
   Api api{**host, tokens};
   std::optional<RateLimiter> limiter;
@@ -114,8 +120,10 @@ int run_server(const ServeOptions& opt) {
   say(std::string("stopping (") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
   (*server)->stop();
   history.stop();
-  Status snap = (*host)->snapshot_now();
-  if (!snap.ok()) say("last snapshot not written: " + snap.message());
+  if ((*host)->leading()) {  // a follower's snapshots are the leader's to write
+    Status snap = (*host)->snapshot_now();
+    if (!snap.ok()) say("last snapshot not written: " + snap.message());
+  }
   (*host)->stop();
   say("stopped");
   return 0;
