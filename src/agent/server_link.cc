@@ -10,7 +10,9 @@ Answer classify(int status) {
   if (status >= 200 && status < 300) return Answer::kOk;
   if (status == 409) return Answer::kStale;
   if (status == 401 || status == 403) return Answer::kDenied;
-  if (status >= 500 || status == 408 || status == 429) return Answer::kRetry;
+  // 307: a follower replica sending us to a leader this agent was not told of (hexa agent
+  // --server takes every replica's URL): wait for one it knows to lead, as for a 503.
+  if (status >= 500 || status == 408 || status == 429 || status == 307) return Answer::kRetry;
   return Answer::kRefused;
 }
 

@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 // What an answer means to the agent.
 enum class Answer {
   kOk,       // 2xx
-  kRetry,    // no answer, 5xx, 408, 429: try again after the backoff
+  kRetry,    // no answer, 5xx, 408, 429, 307: try again after the backoff
   kStale,    // 409: our epoch is stale; stop every job and register again
   kDenied,   // 401, 403: the server refuses this token
   kRefused,  // any other status: the request itself is refused (400, 404, ...)

@@ -125,6 +125,7 @@ void Host::try_lease(TimeMs t) {
 void Host::step_down(const std::string& why) {
   replica_->follow();
   journal_->release_lease();
+  if (auto l = journal_->lease(); l.ok()) replica_->saw_lease(*l, false, mono());  // who leads now, if anyone
   log_event("hexa serve", "error", "no longer leading, writes go to the leader: " + why);
   agents_.close_all(Status::Unavailable("this server no longer leads: " + why));
 }

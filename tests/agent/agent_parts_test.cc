@@ -172,6 +172,7 @@ TEST(AgentLink, SortsAnswers) {
   EXPECT_EQ(classify(429), Answer::kRetry);
   EXPECT_EQ(classify(400), Answer::kRefused);
   EXPECT_EQ(classify(404), Answer::kRefused);
+  EXPECT_EQ(classify(307), Answer::kRetry);  // a follower replica: wait for the leader
   HttpResponse r;
   r.status = 400;
   r.body = R"({"title":"Bad Request","detail":"node n9 is not\nin the cluster"})";
