@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 #include <memory>
 #include <optional>
 
@@ -83,6 +86,14 @@ class ReplicaTest : public ::testing::Test {
     if (!key.empty()) req.headers["idempotency-key"] = key;
     if (!body.is_null()) req.body = body.dump(), req.headers["content-type"] = "application/json";
     auto got = std::make_shared<std::optional<HttpResponse>>();
+    if (threaded_) {  // the core thread answers
+      auto done = std::make_shared<std::promise<HttpResponse>>();
+      auto answer = done->get_future();
+      serve_request(*r.api, std::move(req), [done](HttpResponse resp) { done->set_value(std::move(resp)); });
+      if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+        return ADD_FAILURE() << method << " " << target << ": no answer", HttpResponse{};
+      return answer.get();
+    }
     serve_request(*r.api, std::move(req), [got](HttpResponse resp) { *got = std::move(resp); });
     for (int i = 0; i < 5 && !*got; ++i) r.host->step();
     if (!*got) return ADD_FAILURE() << method << " " << target << ": no answer", HttpResponse{};
@@ -121,6 +132,7 @@ class ReplicaTest : public ::testing::Test {
   std::atomic<TimeMs> db_ms_{5'000'000};
   std::string admin_;
   std::vector<std::unique_ptr<Replica1>> servers_;
+  bool threaded_ = false;  // Host::start() called: requests are answered by the core threads
 };
 
 std::string header(const HttpResponse& r, const std::string& name) { return r.header(name); }
@@ -262,6 +274,25 @@ TEST_F(ReplicaTest, TheLeaderRenewsItsLeaseAndKeepsLeading) {
   }
   EXPECT_EQ(a.host->replica_view().epoch, 1);
   EXPECT_EQ(call(a, "POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+}
+
+// The servers' own core threads (Host::start): the follower waits on the journal for new rows.
+TEST_F(ReplicaTest, ThreadedAFollowerKeepsUpWithTheLeader) {
+  Replica1& a = open("a");
+  Replica1& b = open("b");
+  a.host->start(), b.host->start();
+  threaded_ = true;
+  EXPECT_EQ(call(a, "POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
+  EXPECT_EQ(call(a, "POST", "/v1/tenants/acme/grants", {{"credits_micro", 1'000'000}}).status, 201);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(call(a, "POST", "/v1/jobs", submit_body(i), "t-" + std::to_string(i)).status, 201);
+  bool same = false;
+  for (int i = 0; i < 200 && !same; ++i) {  // at most 10 s
+    same = b.host->digest() == a.host->digest() && b.host->replica_view().behind_rows == 0;
+    if (!same) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(same);
+  EXPECT_EQ(call(b, "GET", "/v1/jobs/1").status, 200);
+  a.host->stop(), b.host->stop();
 }
 
 TEST(ReplicaView, WithoutASharedJournalTheServerLeadsAlone) {
