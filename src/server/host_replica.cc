@@ -38,7 +38,14 @@ ReplicaView Host::replica_view() const { return replica_ ? replica_->view(mono()
 Status Host::open_replica(bool* lead) {
   *lead = true;
   if (!journal_->shared()) return Status::Ok();
-  if (opt_.lease < 3) return Status::Invalid("--lease-s: must be positive");
+  if (opt_.lease < kSecond) return Status::Invalid("--lease-s: must be at least 1 (s)");
+  // Agents' jobs survive a failover only if it ends within their fence (docs/server.md, Replicas).
+  const DurationMs failover = opt_.lease + opt_.lease / 4 + kSecond;
+  if (failover >= opt_.fence_ms())
+    log_event("hexa serve", "warn",
+              "--lease-s " + std::to_string(opt_.lease / kSecond) + ": a failover (about " + std::to_string(failover) +
+                  " ms) outlasts the agents' fence (" + std::to_string(opt_.fence_ms()) +
+                  " ms): their jobs stop during one; give a shorter --lease-s or a longer --node-grace-s");
   const std::string id = opt_.replica_id.empty() ? default_replica_id() : opt_.replica_id;
   replica_ = std::make_unique<Replica>(id, opt_.advertise_url, opt_.lease);
   const TimeMs t = mono();
