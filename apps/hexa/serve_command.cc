@@ -1,12 +1,19 @@
 #include "serve_command.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "net/log.h"
+#include "store/journal_open.h"
 
 namespace hexa {
 
@@ -32,6 +39,29 @@ CLI::Validator gang_ports_check() {
       "LO-HI");
 }
 
+// The journal in PostgreSQL. Until the host takes and renews the leader lease itself (the
+// replicas of issue 15), the server takes it once at start, waiting for a lease a killed server
+// left to lapse: the lease then lapses, but the epoch still fences (store/pg_journal.h), and a
+// server started beside it takes over and the first one's writes are refused.
+std::function<Result<std::unique_ptr<Journal>>(const std::string&)> journal_in(const std::string& db) {
+  return [db](const std::string& dir) -> Result<std::unique_ptr<Journal>> {
+    auto j = open_journal(db, dir);
+    if (!j.ok() || (*j)->held_epoch() != 0) return j;
+    const std::string id = "hexa-serve-" + std::to_string(::getpid());
+    constexpr DurationMs kLease = 5 * kSecond;
+    for (int tries = 0;; ++tries) {
+      auto lease = (*j)->take_lease(id, "", kLease);
+      if (!lease.ok()) return lease.status();
+      if (lease->epoch == (*j)->held_epoch() && lease->holder == id) return j;
+      if (tries == 0)
+        std::cerr << "hexa serve: --db: waiting for the lease of '" << lease->holder << "' (epoch " << lease->epoch
+                  << ") to lapse, in " << lease->remaining << " ms" << std::endl;
+      if (tries > 100) return Status::Unavailable("--db: the lease of '" + lease->holder + "' does not lapse");
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<DurationMs>(lease->remaining + 50, 50, kLease)));
+    }
+  };
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
@@ -40,6 +70,9 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
       ->required();
   c->add_option("--state", a.opt.state_dir, "State directory: hexa.db (the journal), snapshots/, logs/, admin.token")
       ->required();
+  c->add_option("--db", a.db,
+                "The journal, snapshots and tokens in PostgreSQL: postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE "
+                "(or postgres://); --state still keeps the jobs' logs. Default: SQLite, STATE/hexa.db");
   c->add_option("--listen", a.opt.listen, "HOST:PORT to listen on (port 0: a free one, written to STATE/server.url)")
       ->capture_default_str();
   c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
@@ -110,6 +143,13 @@ int run_serve(ServeArgs& a) {
   a.opt.host.stop_grace = ms(a.stop_grace_s);
   a.opt.host.heartbeat_s = a.heartbeat_s;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
+  if (!a.db.empty()) {
+    if (Status st = check_journal_db(a.db); !st.ok()) {
+      std::cerr << "hexa serve: --db: " << st.message() << std::endl;
+      return 2;
+    }
+    a.opt.host.open_journal = journal_in(a.db);
+  }
   auto ports = parse_port_range(a.gang_ports);  // checked by the parser already
   if (ports) a.opt.host.gang_port_lo = ports->first, a.opt.host.gang_port_hi = ports->second;
   return run_server(a.opt);

@@ -16,6 +16,7 @@ struct ServeArgs {
   std::optional<double> fence_s;  // none: 2/3 of the grace
   std::string gang_ports = "29500-29999";
   std::string log_format = "text";  // text | json (net/log.h)
+  std::string db;  // --db: the journal in PostgreSQL; "": SQLite in the state directory
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& a);

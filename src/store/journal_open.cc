@@ -11,4 +11,9 @@ Result<std::unique_ptr<Journal>> open_journal(const std::string& db, const std::
   return std::unique_ptr<Journal>(std::move(pg).value());
 }
 
+Status check_journal_db(const std::string& db) {
+  if (db.empty()) return Status::Ok();
+  return store::parse_pg_url(db).status();
+}
+
 }  // namespace hexa

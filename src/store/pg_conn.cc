@@ -44,7 +44,7 @@ std::string trimmed(const char* s) {
   std::string out = s != nullptr ? s : "";
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   for (char& c : out)
-    if (c == '\n') c = ' ';
+    if (c == '\n' || c == '\t') c = ' ';
   return out;
 }
 
