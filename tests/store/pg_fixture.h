@@ -94,6 +94,12 @@ class PgCluster {
     }
     url_ = out;
     while (!url_.empty() && (url_.back() == '\n' || url_.back() == ' ')) url_.pop_back();
+    // A program that crashes runs no destructor: a watcher stops the cluster (by pg.sh, by
+    // its postmaster's pid) once this process is gone.
+    const std::string watch = "(while kill -0 " + std::to_string(::getpid()) + " 2>/dev/null; do sleep 1; done; " +
+                              std::string(HEXA_SOURCE_DIR) + "/scripts/pg.sh stop " + dir_ + "; rm -rf " + dir_ +
+                              ") </dev/null >/dev/null 2>&1 &";
+    if (std::system(watch.c_str()) != 0) ADD_FAILURE() << "cannot start the cluster's watcher";
   }
 
   void stop() {
