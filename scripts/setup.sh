@@ -13,6 +13,7 @@ packages=(
   chromium  # tests/apps/report_html_test.cc opens the HTML report headless; the console's browser test
   nodejs  # the console's browser test drives Chromium with puppeteer-core (tests/browser/)
   prometheus  # promtool: tests/e2e/metrics_test.cc lints /metrics and deploy/prometheus.yml
+  postgresql-15 libpq-dev  # hexa serve --db: the journal in PostgreSQL; scripts/pg.sh starts a throwaway cluster for the tests
 )
 
 # npm: Debian's package, unless the machine's Node.js has its own (NodeSource's nodejs bundles
@@ -33,7 +34,8 @@ else
   echo "setup: [1/2] apt-get update: refreshing the package lists (up to a minute or two)..."
   $SUDO apt-get update -qq
   echo "setup: [2/2] apt-get install: downloading and unpacking ${#missing[@]} packages with their dependencies (several minutes on a fresh machine; quiet until done)..."
-  # Nothing installed here is a service to run (prometheus is wanted for promtool alone): keep
+  # Nothing installed here is a service to run (prometheus is wanted for promtool alone, and
+  # postgresql-15 for scripts/pg.sh's own clusters, never Debian's `main` on 5432): keep
   # invoke-rc.d from starting one, unless the machine has its own policy.
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then

@@ -1,12 +1,15 @@
 #include "serve_command.h"
 
+
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "net/log.h"
+#include "store/journal_open.h"
 
 namespace hexa {
 
@@ -57,6 +60,12 @@ CLI::Validator advertise_url_check() {
       "URL");
 }
 
+// The journal in PostgreSQL: the host takes and renews the leader lease itself (replicas,
+// host_replica.cc), so the journal is only opened here.
+std::function<Result<std::unique_ptr<Journal>>(const std::string&)> journal_in(const std::string& db) {
+  return [db](const std::string& dir) { return open_journal(db, dir); };
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, ServeArgs& a) {
@@ -65,6 +74,9 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
       ->required();
   c->add_option("--state", a.opt.state_dir, "State directory: hexa.db (the journal), snapshots/, logs/, admin.token")
       ->required();
+  c->add_option("--db", a.db,
+                "The journal, snapshots and tokens in PostgreSQL: postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE "
+                "(or postgres://); --state still keeps the jobs' logs. Default: SQLite, STATE/hexa.db");
   c->add_option("--listen", a.opt.listen, "HOST:PORT to listen on (port 0: a free one, written to STATE/server.url)")
       ->capture_default_str();
   c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")
@@ -147,6 +159,13 @@ int run_serve(ServeArgs& a) {
   a.opt.host.heartbeat_s = a.heartbeat_s;
   a.opt.host.lease = a.lease_s * kSecond;
   a.opt.host.defaults.time_limit = ms(a.default_time_limit_h * 3600);
+  if (!a.db.empty()) {
+    if (Status st = check_journal_db(a.db); !st.ok()) {
+      std::cerr << "hexa serve: --db: " << st.message() << std::endl;
+      return 2;
+    }
+    a.opt.host.open_journal = journal_in(a.db);
+  }
   auto ports = parse_port_range(a.gang_ports);  // checked by the parser already
   if (ports) a.opt.host.gang_port_lo = ports->first, a.opt.host.gang_port_hi = ports->second;
   return run_server(a.opt);

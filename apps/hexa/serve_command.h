@@ -17,6 +17,7 @@ struct ServeArgs {
   std::string gang_ports = "29500-29999";
   std::string log_format = "text";  // text | json (net/log.h)
   int lease_s = 5;                  // replicas: the leader lease (docs/server.md, Replicas)
+  std::string db;  // --db: the journal in PostgreSQL; "": SQLite in the state directory
 };
 
 void add_serve_command(CLI::App& app, ServeArgs& a);

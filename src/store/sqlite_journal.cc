@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "store/archive_rows.h"
 #include "store/crash_point.h"
 #include "store/schema.h"
 #include "store/tenant_path.h"
@@ -174,20 +175,6 @@ Status SqliteJournal::insert_entries(const std::vector<JournalEntry>& batch, std
   }
   return Status::Ok();
 }
-
-namespace {
-
-Status check_archive_rows(const std::vector<ArchivedJob>& archive) {
-  for (const ArchivedJob& j : archive) {
-    if (!valid_tenant_path(j.tenant_path))
-      return Status::Invalid("archived job " + std::to_string(j.id) + ": tenant_path '" + j.tenant_path +
-                             "' is not a tenant path such as /acme/proj1/");
-    if (j.state.empty()) return Status::Invalid("archived job " + std::to_string(j.id) + ": empty state");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Status SqliteJournal::append(std::vector<JournalEntry>& batch, const std::vector<ArchivedJob>& archive) {
   if (batch.empty() && archive.empty()) return Status::Ok();

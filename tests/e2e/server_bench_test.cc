@@ -20,6 +20,7 @@
 
 #include "e2e/bench_stats.h"
 #include "e2e/live_cloud.h"
+#include "store/pg_fixture.h"
 
 namespace hexa::testing {
 namespace {
@@ -47,8 +48,14 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   const double seconds = env_num("HEXA_BENCH_SECONDS", 10);
   const int clients = static_cast<int>(env_num("HEXA_BENCH_CLIENTS", 64));
   const char* policy = std::getenv("HEXA_BENCH_POLICY") ? std::getenv("HEXA_BENCH_POLICY") : "fifo";
-  auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: " + std::string(policy) + "}\n",
-                                {"--node-grace-s", "3600", "--rate-limit", "0"});
+  // HEXA_BENCH_DB=postgresql: the journal in PostgreSQL (hexa serve --db), else SQLite.
+  const std::string journal = std::getenv("HEXA_BENCH_DB") ? std::getenv("HEXA_BENCH_DB") : "sqlite";
+  std::vector<std::string> args = {"--node-grace-s", "3600", "--rate-limit", "0"};
+  if (journal == "postgresql") {
+    HEXA_NEED_PG();
+    args.insert(args.end(), {"--db", PgCluster::get().new_database()});
+  }
+  auto cloud = LiveCloud::start("name: bench\ncluster: \"1250x8\"\nscheduler: {policy: " + std::string(policy) + "}\n", args);
   ASSERT_TRUE(cloud);
   register_all(*cloud, 1250);
   ASSERT_EQ(cloud->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
@@ -83,9 +90,9 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
-  std::printf("durable submits: %d clients, policy %s, %.1f s: %ld acknowledged (%.0f/s), %ld failed; latency p50 %.2f ms, "
+  std::printf("durable submits (%s): %d clients, policy %s, %.1f s: %ld acknowledged (%.0f/s), %ld failed; latency p50 %.2f ms, "
               "p99 %.2f ms; journal %s bytes\n",
-              clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), percentile(all, 0.5),
+              journal.c_str(), clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), percentile(all, 0.5),
               percentile(all, 0.99), metric(*cloud, "hexa_journal_bytes").c_str());
   EXPECT_EQ(failed.load(), 0);
 }

@@ -2,10 +2,13 @@
 #include <map>
 
 #include "store/tenant_path.h"
-#include "store_test_util.h"
+#include "journal_backends.h"
 
 namespace hexa::testing {
 namespace {
+
+class ArchiveOnEveryBackend : public JournalBackendTest {};
+HEXA_ON_EVERY_JOURNAL(ArchiveOnEveryBackend);
 
 std::vector<std::uint32_t> ids(const Result<std::vector<ArchivedJob>>& page) {
   EXPECT_TRUE(page.ok()) << page.status().message();
@@ -18,7 +21,7 @@ std::vector<std::uint32_t> ids(const Result<std::vector<ArchivedJob>>& page) {
 using Ids = std::vector<std::uint32_t>;
 
 // Archives jobs (with an empty journal batch: archive rows may come alone).
-void archive(store::SqliteJournal& j, const std::vector<ArchivedJob>& jobs) {
+void archive(Journal& j, const std::vector<ArchivedJob>& jobs) {
   std::vector<JournalEntry> none;
   Status st = j.append(none, jobs);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -41,9 +44,8 @@ TEST(TenantPath, SubtreeKeysAndPrefixes) {
   EXPECT_FALSE(subtree_of_prefix("/acme//").ok());
 }
 
-TEST(Archive, UpsertThenGet) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, UpsertThenGet) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::vector<JournalEntry> b = {entry(1, "end 7")};
   ASSERT_TRUE(j->append(b, {job(7, "/acme/proj1/")}).ok());
@@ -65,9 +67,8 @@ TEST(Archive, UpsertThenGet) {
   EXPECT_EQ(j->count_archived_by_state(), (std::map<std::string, std::int64_t>{{"failed", 1}}));
 }
 
-TEST(Archive, PagesNewestFirstWithACursor) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, PagesNewestFirstWithACursor) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::vector<ArchivedJob> jobs;
   for (std::uint32_t id = 0; id < 25; ++id) jobs.push_back(job(id, "/t/"));
@@ -84,9 +85,8 @@ TEST(Archive, PagesNewestFirstWithACursor) {
   EXPECT_TRUE(ids(j->list_archived(q)).empty());
 }
 
-TEST(Archive, SubtreeMatchesDescendantsNotLookalikes) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, SubtreeMatchesDescendantsNotLookalikes) {
+  auto j = open();
   ASSERT_TRUE(j);
   archive(*j, {job(1, "/acme/"), job(2, "/acme/proj1/"), job(3, "/acmex/"), job(4, "/acme/proj1/deep/"),
                job(5, "/ac/"), job(6, "/other/acme/"), job(7, "/")});
@@ -107,9 +107,8 @@ TEST(Archive, SubtreeMatchesDescendantsNotLookalikes) {
   EXPECT_EQ(list("/"), (Ids{7, 6, 5, 4, 3, 2, 1}));
 }
 
-TEST(Archive, StateFilterAloneAndWithASubtree) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, StateFilterAloneAndWithASubtree) {
+  auto j = open();
   ASSERT_TRUE(j);
   archive(*j, {job(1, "/a/", "completed"), job(2, "/a/x/", "failed"), job(3, "/b/", "failed"),
                job(4, "/a/x/", "completed"), job(5, "/a/", "failed")});
@@ -124,9 +123,8 @@ TEST(Archive, StateFilterAloneAndWithASubtree) {
   EXPECT_TRUE(ids(j->list_archived(q)).empty());
 }
 
-TEST(Archive, UpsertMovesAJobBetweenSubtreesAndStates) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, UpsertMovesAJobBetweenSubtreesAndStates) {
+  auto j = open();
   ASSERT_TRUE(j);
   archive(*j, {job(1, "/a/x/", "completed"), job(2, "/a/", "completed")});
   archive(*j, {job(1, "/b/", "failed")});
@@ -149,21 +147,19 @@ TEST(Archive, UpsertMovesAJobBetweenSubtreesAndStates) {
   EXPECT_EQ(j->count_archived_by_state().count("completed"), 1u);
 }
 
-TEST(Archive, CountsSurviveReopen) {
-  TempDir dir;
+TEST_P(ArchiveOnEveryBackend, CountsSurviveReopen) {
   {
-    auto j = open_journal(dir.path());
+    auto j = open();
     ASSERT_TRUE(j);
     archive(*j, {job(1, "/a/", "completed"), job(2, "/a/", "failed"), job(3, "/a/", "failed")});
   }
-  auto j = open_journal(dir.path());
+  auto j = open();
   ASSERT_TRUE(j);
   EXPECT_EQ(j->count_archived_by_state(), (std::map<std::string, std::int64_t>{{"completed", 1}, {"failed", 2}}));
 }
 
-TEST(Archive, BadQueriesAreInvalid) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, BadQueriesAreInvalid) {
+  auto j = open();
   ASSERT_TRUE(j);
   ArchiveQuery q;
   q.limit = 0;
@@ -194,9 +190,8 @@ TEST(Archive, EveryQueryWalksAnIndexInIdOrder) {
 }
 
 // Random jobs, moves and queries, paged through with the cursor, against a plain model.
-TEST(Archive, MatchesAModelOnRandomJobsAndQueries) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(ArchiveOnEveryBackend, MatchesAModelOnRandomJobsAndQueries) {
+  auto j = open();
   ASSERT_TRUE(j);
   const std::vector<std::string> paths = {"/", "/a/", "/a/b/", "/a/b/c/", "/ab/", "/a/bc/", "/x/", "/x/a/"};
   const std::vector<std::string> states = {"completed", "failed", "cancelled"};

@@ -2,14 +2,16 @@
 #include <fstream>
 #include <thread>
 
-#include "store_test_util.h"
+#include "journal_backends.h"
 
 namespace hexa::testing {
 namespace {
 
-TEST(Journal, AppendThenReadRoundTrip) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+class JournalOnEveryBackend : public JournalBackendTest {};
+HEXA_ON_EVERY_JOURNAL(JournalOnEveryBackend);
+
+TEST_P(JournalOnEveryBackend, AppendThenReadRoundTrip) {
+  auto j = open();
   ASSERT_TRUE(j);
   EXPECT_EQ(j->last_seq(), 0);
   std::vector<JournalEntry> batch = {entry(5, R"({"submit":{"tenant":"acme"}})", "acme/key-1"),
@@ -34,15 +36,14 @@ TEST(Journal, AppendThenReadRoundTrip) {
   EXPECT_TRUE(read_all(*j, 3).empty());
 }
 
-TEST(Journal, SeqsStayContiguousAcrossReopen) {
-  TempDir dir;
+TEST_P(JournalOnEveryBackend, SeqsStayContiguousAcrossReopen) {
   {
-    auto j = open_journal(dir.path());
+    auto j = open();
     ASSERT_TRUE(j);
     std::vector<JournalEntry> b = {entry(1, "a"), entry(1, "b")};
     ASSERT_TRUE(j->append(b).ok());
   }
-  auto j = open_journal(dir.path());
+  auto j = open();
   ASSERT_TRUE(j);
   EXPECT_EQ(j->last_seq(), 2);
   std::vector<JournalEntry> b = {entry(2, "c"), entry(2, "d"), entry(2, "e")};
@@ -55,9 +56,8 @@ TEST(Journal, SeqsStayContiguousAcrossReopen) {
   EXPECT_EQ(all[4].command, "e");
 }
 
-TEST(Journal, EmptyAppendIsANoOp) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(JournalOnEveryBackend, EmptyAppendIsANoOp) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::vector<JournalEntry> none;
   ASSERT_TRUE(j->append(none).ok());
@@ -65,9 +65,8 @@ TEST(Journal, EmptyAppendIsANoOp) {
   EXPECT_TRUE(read_all(*j).empty());
 }
 
-TEST(Journal, BigAndAwkwardTextRoundTrips) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(JournalOnEveryBackend, BigAndAwkwardTextRoundTrips) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::string big(1 << 20, 'x');
   std::string awkward = "quote ' double \" nul-free unicode \xC3\xA9\xE2\x82\xAC newline\n;DROP TABLE journal;--";
@@ -80,9 +79,8 @@ TEST(Journal, BigAndAwkwardTextRoundTrips) {
   EXPECT_EQ(all[1].command, awkward);
 }
 
-TEST(Journal, ReadStopsAtTheFirstError) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(JournalOnEveryBackend, ReadStopsAtTheFirstError) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::vector<JournalEntry> b = {entry(1, "a"), entry(1, "b"), entry(1, "c")};
   ASSERT_TRUE(j->append(b).ok());
@@ -128,9 +126,8 @@ TEST(Journal, ForeignFileIsRefused) {
   EXPECT_NE(j.status().message().find("not a database"), std::string::npos) << j.status().message();
 }
 
-TEST(Journal, SizeCountsDatabaseAndWal) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(JournalOnEveryBackend, SizeCountsDatabaseAndWal) {
+  auto j = open();
   ASSERT_TRUE(j);
   const std::int64_t before = j->size_bytes();
   EXPECT_GT(before, 0);
@@ -140,9 +137,8 @@ TEST(Journal, SizeCountsDatabaseAndWal) {
 }
 
 // Queries run on their own connection while appends go on: they see whole batches only.
-TEST(Journal, QueriesDuringAppendsSeeWholeBatches) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(JournalOnEveryBackend, QueriesDuringAppendsSeeWholeBatches) {
+  auto j = open();
   ASSERT_TRUE(j);
   std::atomic<bool> done{false};
   std::thread writer([&] {

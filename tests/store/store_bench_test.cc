@@ -1,12 +1,14 @@
 // Measurements, not checks: disabled by default. Run with
 //   hexa_store_tests --gtest_also_run_disabled_tests --gtest_filter='StoreBench.*'
-// (TMPDIR picks the disk; the figures are for the disk under it).
+// (TMPDIR picks the disk; the figures are for the disk under it). PostgreSQL's:
+//   hexa_store_tests --gtest_also_run_disabled_tests --gtest_filter='StoreBench.*Postgres*'
+// (a cluster of scripts/pg.sh under TMPDIR, fsync on, or $HEXA_PG_URL's).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
 #include "store/snapshot_file.h"
-#include "store_test_util.h"
+#include "journal_backends.h"
 
 namespace hexa::testing {
 namespace {
@@ -29,9 +31,7 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // Appends batches of `n` entries (and as many archive rows when `archive`) for ~seconds.
-void bench_appends(std::size_t n, bool archive, double seconds) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+void bench_appends(Journal* j, std::size_t n, bool archive, double seconds) {
   ASSERT_TRUE(j);
   std::vector<double> latencies_ms;
   std::size_t entries = 0;
@@ -61,8 +61,23 @@ void bench_appends(std::size_t n, bool archive, double seconds) {
 }
 
 TEST(StoreBench, DISABLED_AppendThroughput) {
-  for (std::size_t n : {1, 64, 512}) bench_appends(n, false, 3);
-  for (std::size_t n : {64, 512}) bench_appends(n, true, 3);
+  for (bool archive : {false, true})
+    for (std::size_t n : {1, 64, 512}) {
+      if (archive && n == 1) continue;
+      TempDir dir;
+      bench_appends(open_journal(dir.path()).get(), n, archive, 3);
+    }
+}
+
+// The same on PostgreSQL: each append one transaction (the lease checked, one multi-row
+// INSERT, the NOTIFY), durable at COMMIT (synchronous_commit on).
+TEST(StoreBench, DISABLED_AppendThroughputPostgres) {
+  HEXA_NEED_PG();
+  for (bool archive : {false, true})
+    for (std::size_t n : {1, 64, 512}) {
+      if (archive && n == 1) continue;
+      bench_appends(open_pg(PgCluster::get().new_database()).get(), n, archive, 3);
+    }
 }
 
 // 1,000,000 archived jobs: 10 tenants of 10 projects each, 80% completed, 15% failed, 5%

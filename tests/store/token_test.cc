@@ -1,15 +1,17 @@
-#include "store_test_util.h"
+#include "journal_backends.h"
 
 namespace hexa::testing {
 namespace {
+
+class TokensOnEveryBackend : public JournalBackendTest {};
+HEXA_ON_EVERY_JOURNAL(TokensOnEveryBackend);
 
 TokenRecord token(std::string id, std::string hash, std::string role = "member", std::string tenant = "acme") {
   return TokenRecord{std::move(id), std::move(hash), std::move(role), std::move(tenant), "", 1234};
 }
 
-TEST(Tokens, PutFindListDelete) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(TokensOnEveryBackend, PutFindListDelete) {
+  auto j = open();
   ASSERT_TRUE(j);
   EXPECT_TRUE(j->tokens().empty());
   ASSERT_TRUE(j->put_token(token("tok-1", "h1", "admin", "")).ok());
@@ -40,9 +42,8 @@ TEST(Tokens, PutFindListDelete) {
   EXPECT_NE(again.message().find("tok-2"), std::string::npos);
 }
 
-TEST(Tokens, PutReplacesTheSameIdAndRefusesAnotherIdsHash) {
-  TempDir dir;
-  auto j = open_journal(dir.path());
+TEST_P(TokensOnEveryBackend, PutReplacesTheSameIdAndRefusesAnotherIdsHash) {
+  auto j = open();
   ASSERT_TRUE(j);
   ASSERT_TRUE(j->put_token(token("tok-1", "h1")).ok());
   ASSERT_TRUE(j->put_token(token("tok-2", "h2")).ok());
@@ -58,14 +59,13 @@ TEST(Tokens, PutReplacesTheSameIdAndRefusesAnotherIdsHash) {
   EXPECT_EQ(j->put_token(token("tok-9", "")).code(), StatusCode::kInvalid);
 }
 
-TEST(Tokens, SurviveReopenAndDoNotTouchTheJournal) {
-  TempDir dir;
+TEST_P(TokensOnEveryBackend, SurviveReopenAndDoNotTouchTheJournal) {
   {
-    auto j = open_journal(dir.path());
+    auto j = open();
     ASSERT_TRUE(j);
     ASSERT_TRUE(j->put_token(token("tok-1", "h1")).ok());
   }
-  auto j = open_journal(dir.path());
+  auto j = open();
   ASSERT_TRUE(j);
   EXPECT_EQ(j->find_token_by_hash("h1")->id, "tok-1");
   EXPECT_EQ(j->last_seq(), 0);
