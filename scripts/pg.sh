@@ -59,7 +59,7 @@ start_on() {
   # -k DIR: the unix socket beside the data, not in /var/run/postgresql (the system's).
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
     -o "-c listen_addresses=127.0.0.1 -p $1 -k $dir -c fsync=on -c synchronous_commit=on -c max_connections=200" \
-    >/dev/null
+    >/dev/null 2>>"$dir/pg_ctl.log"
 }
 
 case $cmd in
