@@ -257,19 +257,23 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   if (req.slice) return slice_before_windows(s, j, req, end, now, r);
   // Even with every held GPU given back, too few in all: the same answer as below, sooner.
   if (s.free.total_free() + held_[0] < req.gpus) return false;
-  for (const WholeMiss& m : whole_miss_)  // fewer windows after a later end: no more room
-    if (m.gpus == req.gpus && m.sites == req.sites && m.types == req.types && end >= m.end) return false;
+  // live_ is by window start: the windows that begin after j's end are its tail from `first`.
+  const auto after = std::lower_bound(live_.begin(), live_.end(), end,
+                                      [&](std::size_t i, TimeMs e) { return book_.all()[i].from < e; });
+  const auto first = static_cast<std::size_t>(after - live_.begin());
+  for (const WholeMiss& m : whole_miss_)  // a shorter tail of windows: no more room
+    if (m.gpus == req.gpus && m.sites == req.sites && m.types == req.types && first >= m.first) return false;
   std::vector<std::size_t> open;  // windows that begin after j is sure to have ended
   long more = 0;
-  for (std::size_t i : live_) {
-    const AdvanceReservation& res = book_.all()[i];
-    if (res.from >= end && !res.held.empty() && eligible(res, req)) open.push_back(i), more += res.held_count;
+  for (auto it = after; it != live_.end(); ++it) {
+    const AdvanceReservation& res = book_.all()[*it];
+    if (!res.held.empty() && eligible(res, req)) open.push_back(*it), more += res.held_count;
   }
   // Even with them, too few GPUs free in all for a whole-GPU gang: nothing to try.
   if (open.empty() || (req.slice == 0 && s.free.total_free() + more < req.gpus)) return false;
   for (std::size_t i : open) s.free.release(book_.all()[i].held);
   const bool placed = placer_->place(s.free, req, &alloc_, nullptr);
-  if (!placed) note_whole_miss(req, end);
+  if (!placed) note_whole_miss(req, first);
   bool ok = placed && admitted(s, j, alloc_, now);
   if (ok) start(s, j, alloc_, now);
   for (std::size_t i : open) {  // hold again what is still free
@@ -282,13 +286,13 @@ bool Scheduler::try_before_windows(ClusterState& s, Job& j, const PlaceRequest& 
   return ok;
 }
 
-void Scheduler::note_whole_miss(const PlaceRequest& req, TimeMs end) {
+void Scheduler::note_whole_miss(const PlaceRequest& req, std::size_t first) {
   for (WholeMiss& m : whole_miss_)
     if (m.gpus == req.gpus && m.sites == req.sites && m.types == req.types) {
-      m.end = std::min(m.end, end);  // more windows given back, still no room
+      m.first = std::min(m.first, first);  // more windows given back, still no room
       return;
     }
-  whole_miss_.push_back({req.gpus, req.sites, req.types, end});
+  whole_miss_.push_back({req.gpus, req.sites, req.types, first});
 }
 
 // A slice goes straight onto a held sliced GPU, which stays aside: no give-and-take of every
