@@ -8,6 +8,7 @@
 #include "progress.h"
 #include "sim/cluster_config.h"
 #include "sim/compare.h"
+#include "sim/compare_run.h"
 #include "sim/report.h"
 #include "sim/report_html.h"
 #include "sim/scenario.h"
@@ -48,6 +49,9 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
                                         "e.g. policy=las,fair or site_choice=earliest,greenest; then says where "
                                         "each variant parts from the first (tenant classes, the tenants that gain "
                                         "or lose most) and why (credits, capacity, prices, budgets, quotas, ...)");
+  s->add_option("--jobs", a.jobs, "With --compare: variants run at once, one thread each (default: one per core; "
+                                  "1 = one after the other). Each holds its own run in memory")
+      ->check(CLI::Range(1u, 1024u));
   s->add_flag("--no-credits", a.no_credits, "Run with money off: no prices, grants, budgets or refunds");
   s->add_flag("--quiet,-q", a.quiet, "Print no progress bar");
   s->callback([&a]() {
@@ -57,6 +61,8 @@ void add_simulate_command(CLI::App& app, SimulateArgs& a) {
                                  ": needs a scenario file (it changes the scenario's YAML)");
     if (!a.compare.empty() && !a.jobs_csv.empty())
       throw CLI::ValidationError("--jobs-csv: not with --compare (one run per variant); use --set for one variant");
+    if (a.jobs && a.compare.empty())
+      throw CLI::ValidationError("--jobs: only with --compare (it runs the variants on that many threads)");
     if (a.report_summary && a.report_json.empty())
       throw CLI::ValidationError("--report-summary: needs --report-json (it shortens the JSON report)");
     if (!a.scenario.empty()) return;
@@ -171,34 +177,31 @@ int run_compare(const SimulateArgs& a, const std::vector<Override>& sets) {
   auto variants = parse_compare("--compare", a.compare);
   if (!variants.ok()) return fail(variants.status());
   if (Status st = check_conflicts(a, *variants); !st.ok()) return fail(st);
-  std::vector<Scenario> scenarios;
+  std::vector<CompareVariant> scenarios;
   for (const Override& v : *variants) {
     std::vector<Override> all = sets;
     all.push_back(v);
     auto loaded = load(a, all);
     if (!loaded.ok()) return fail(loaded.status());
-    scenarios.push_back(std::move(loaded).value());
+    scenarios.push_back({v.label(), std::move(loaded).value()});
   }
-  const Scenario& first = scenarios.front();
+  const Scenario& first = scenarios.front().scenario;
   if (!first.name.empty()) std::cout << "Scenario " << first.name << ": " << first.description << "\n";
-  std::vector<VariantRun> runs;
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    Scenario& sc = scenarios[i];
-    const std::string label = (*variants)[i].label();
-    if (!a.quiet) std::cerr << "variant " << label << "\n";
-    auto t0 = std::chrono::steady_clock::now();
-    auto result = simulate(*sc.topology, sc.trace, sc.options);
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!result.ok()) return fail(Status::Invalid(label + ": " + result.status().message()));
-    VariantRun run{label, compute_metrics(*result), result->credits_on, {}};
-    run.report = report_json(*result, run.metrics, wall);
-    runs.push_back(std::move(run));
-    sc.trace.jobs.clear();  // the next variant needs the memory more
+  CompareRunOptions opt;
+  opt.jobs = a.jobs.value_or(0);
+  opt.progress = progress_bar(a.quiet);
+  if (!a.quiet) {
+    std::cerr << "variants on " << compare_threads(opt.jobs, scenarios.size()) << " thread(s)\n";
+    opt.started = [bar = bool(opt.progress)](const std::string& label) {
+      std::cerr << (bar ? "\r" + std::string(60, ' ') + "\r" : std::string()) << "variant " << label << "\n";
+    };
   }
+  auto runs = run_variants(scenarios, opt);
+  if (!runs.ok()) return fail(runs.status());
   const std::string knob = (*variants).front().knob;
-  std::cout << compare_text(knob, runs);
+  std::cout << compare_text(knob, *runs);
   if (!a.report_json.empty() || !a.report_html.empty()) {
-    const auto j = compare_json(knob, runs);
+    const auto j = compare_json(knob, *runs);
     if (!a.report_json.empty())
       if (Status st = write_json(a.report_summary ? summary_of_compare(j) : j, a.report_json); !st.ok()) return fail(st);
     if (!a.report_html.empty())

@@ -20,6 +20,7 @@ struct SimulateArgs {
   bool report_summary = false;  // --report-summary: report_summary() of the JSON
   std::vector<std::string> set;  // scenario overrides PATH=VALUE
   std::string compare;           // KNOB=a,b[,c...]
+  std::optional<unsigned> jobs;  // --jobs: variants run at once (default: one per core)
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   bool no_credits = false;

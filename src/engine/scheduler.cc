@@ -112,6 +112,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
 
 void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
   slice_miss_.clear();  // slots it frees may be on reserved GPUs
+  whole_miss_.clear();  // and so may GPUs
   ends_.erase({latest_end(j, opt_.restart_overhead), j.id});
   if (j.reservation >= 0)
     book_.note_used(static_cast<std::size_t>(j.reservation), j.spec.gpus,

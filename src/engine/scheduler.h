@@ -212,6 +212,17 @@ class Scheduler {
   std::vector<std::size_t> open_;  // tenants' reservations active in this pass
   struct SliceMiss { int slice; SiteMask sites; TypeMask types; TimeMs end; };
   std::vector<SliceMiss> slice_miss_;  // slice jobs no reserved GPU had room for, before windows
+  // Whole-GPU gangs that did not fit with the windows after their end given back: those are a
+  // tail of live_ (by window start), from `first` (same rule as slice_miss_: free GPUs only
+  // shrink within a pass until a job stops). With thousands of waiting jobs of a few shapes,
+  // giving back and taking again every later window for each of them was a fifth of a pass at
+  // ten times France (docs/PERFORMANCE.md).
+  struct WholeMiss { int gpus; SiteMask sites; TypeMask types; std::size_t first; };
+  std::vector<WholeMiss> whole_miss_;
+  void note_whole_miss(const PlaceRequest& req, std::size_t first);
+  // By TenantId: 1 for the owners of open_ (try_reserved looks at a job's ancestors only).
+  std::vector<char> open_owner_;
+  bool owns_open(const ClusterState& s, TenantId t) const;
   void count_held(const AdvanceReservation& r, long sign) {
     if (r.whole) held_[0] += sign * r.held_count;
     if (r.sliced) held_[1] += sign * r.held_count;

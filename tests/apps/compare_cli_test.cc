@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,43 @@ TEST(CliCompare, ReportSummaryLeavesOutTheListsAndSeries) {
   EXPECT_EQ(c["variants"][1]["report"]["summary"], true);
   EXPECT_FALSE(c["variants"][1]["report"].contains("tenants"));
   EXPECT_TRUE(c.contains("explain"));
+}
+
+// The reports without their wall times (`wall_s`, one per variant), the one figure that differs
+// between any two runs.
+std::string without_wall(const std::string& text) {
+  static const std::regex kWall(R"("wall_s": ?[0-9.e+-]+,?)");
+  return std::regex_replace(text, kWall, "");
+}
+
+TEST(CliCompare, VariantsOnThreeThreadsPrintAndWriteWhatOneThreadDoes) {
+  auto run = [](const std::string& jobs) {
+    const std::string json = temp_path("compare-" + jobs + ".json"), html = temp_path("compare-" + jobs + ".html");
+    Exit e = simulate({kScenario, "--compare", "policy=fifo,las,fair", "--jobs", jobs, "--report-json", json,
+                       "--report-html", html, "-q"});
+    EXPECT_EQ(e.code, 0) << e.output();
+    return std::vector<std::string>{e.out, without_wall(read_file(json)), without_wall(read_file(html))};
+  };
+  const auto one = run("1"), three = run("3");
+  EXPECT_TRUE(contains(one[0], "Comparison of policy over 3 variants")) << one[0];
+  EXPECT_EQ(one[0], three[0]) << "the table and the explanation";
+  EXPECT_EQ(one[1], three[1]) << "the JSON report";
+  EXPECT_EQ(one[2], three[2]) << "the HTML report";
+  EXPECT_FALSE(contains(one[1], "wall_s")) << "all wall times taken out";
+}
+
+TEST(CliCompareBadInput, JobsNeedsCompare) {
+  Exit e = simulate({kScenario, "--jobs", "2", "-q"});
+  EXPECT_NE(e.code, 0) << e.output();
+  EXPECT_TRUE(contains(e.output(), "--jobs: only with --compare")) << e.output();
+  EXPECT_FALSE(contains(e.out, "Hexagone simulation")) << "nothing may run:\n" << e.out;
+}
+
+TEST(CliCompareBadInput, JobsAtLeastOne) {
+  Exit e = simulate({kScenario, "--compare", "policy=fifo,las", "--jobs", "0", "-q"});
+  EXPECT_NE(e.code, 0) << e.output();
+  EXPECT_TRUE(contains(e.output(), "--jobs")) << e.output();
+  EXPECT_FALSE(contains(e.out, "Comparison of")) << "nothing may run:\n" << e.out;
 }
 
 TEST(CliCompareBadInput, ReportSummaryNeedsReportJson) {
