@@ -41,6 +41,16 @@ void Scheduler::unfile(const Job& j) {
   if (auto it = left.find(limit_left(j)); it != left.end()) left.erase(it);
 }
 
+// What unfile and file do, in place when the job stays queued in its group with no slice
+// class (the class's time-left set would get the same value back).
+void Scheduler::refile(ClusterState& s, const Job& j, TimeMs now) {
+  if (queue_.contains(j.id) && queue_.class_of(j.id) == 0 && slice_class(j) == 0 &&
+      queue_.rekey(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now)))
+    return;
+  unfile(j);
+  file(s, j, now);
+}
+
 void Scheduler::dequeue(ClusterState& s, const Job& j) {
   count_queued(s, j, -1);
   unfile(j);
@@ -255,10 +265,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   if (policy_->waiting_keys_drift())  // every waiting job moves (ftf); changed_keys added none
     for (auto& [key, group] : queue_.groups())
       for (const QueueEntry& e : *group) changed_.push_back(e.id);
-  for (JobId id : changed_) {  // re-filed under its new key
-    unfile(s.jobs[id]);
-    file(s, s.jobs[id], now);
-  }
+  for (JobId id : changed_) refile(s, s.jobs[id], now);  // under its new key
   Groups groups = queue_.groups(full_);  // less the groups of full slice classes
   for (std::size_t a = 0; a < groups.size() && stop_ == Stop::kNone;) {  // each priority
     std::size_t b = a;

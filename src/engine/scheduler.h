@@ -153,6 +153,7 @@ class Scheduler {
              PassResult& r);
   void file(ClusterState& s, const Job& j, TimeMs now);
   void unfile(const Job& j);  // out of the queue (no-op when not in it)
+  void refile(ClusterState& s, const Job& j, TimeMs now);  // unfile, then file: a new key
   // What a job's time limit leaves it to run, a restart's overhead included.
   DurationMs limit_left(const Job& j) const {
     return (j.resumed() ? opt_.restart_overhead : 0) + j.spec.time_limit - j.useful_ms;
