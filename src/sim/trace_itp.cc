@@ -19,7 +19,8 @@ class ItpReader {
 
   Status line(const csv::Line& line) {
     csv::Where at{path_, line.number};
-    std::vector<std::string_view> f = csv::split(line.text);
+    std::vector<std::string_view>& f = fields_;
+    csv::split_into(line.text, ',', &f);
     if (!header_seen_) {
       header_seen_ = true;
       return csv::check_header(at, f, kHeader);
@@ -56,6 +57,7 @@ class ItpReader {
 
   const std::string& path_;
   bool header_seen_ = false;
+  std::vector<std::string_view> fields_;  // of the line being read
   csv::IdSet ids_;
   Trace trace_;
 };
