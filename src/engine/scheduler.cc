@@ -1,6 +1,7 @@
 #include "engine/scheduler.h"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <limits>
 
@@ -347,10 +348,17 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
   // reserved GPUs: it cannot delay the head job.
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   if (!ok && j.spec.time_limit > 0 && now + overhead + j.spec.time_limit - j.useful_ms <= res_.at) {
-    unhold(s, res_);
-    ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
-    if (ok) start(s, j, alloc_, now);
-    hold(s, res_);
+    // Fewer GPUs free, the reserved ones with them, than the gang needs: no placement can
+    // succeed, and giving the reserved GPUs back to take them again would change nothing
+    // (within a pass no whole GPU of the reservation frees up once it is held).
+    long reserved = 0;
+    for (const NodeGpus& g : res_.held) reserved += std::popcount(g.mask);
+    if (s.free.total_free() + reserved >= req.gpus) {
+      unhold(s, res_);
+      ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
+      if (ok) start(s, j, alloc_, now);
+      hold(s, res_);
+    }
     if (refused_now(j)) return false;
   } else if (ok) {
     if (!admitted(s, j, alloc_, now)) return false;
