@@ -161,30 +161,31 @@ Status Core::check_queue_room(const JobSpec& spec) const {
 Status Core::check_spec(const JobSpec& s) const {
   const Topology& topo = *state_.topo;
   if (s.name.empty()) return Status::Invalid("job.name: must not be empty");
-  const std::string job = "job '" + s.name + "'";
-  if (s.tenant >= state_.tenants.size()) return Status::Invalid(job + ".tenant: unknown tenant");
-  if (s.gpus < 1) return Status::Invalid(job + ".gpus: must be at least 1");
-  if (s.time_limit < 0) return Status::Invalid(job + ".time_limit: must be >= 0 (0 = none)");
+  // Built only for an error: every submit passes here.
+  auto job = [&s] { return "job '" + s.name + "'"; };
+  if (s.tenant >= state_.tenants.size()) return Status::Invalid(job() + ".tenant: unknown tenant");
+  if (s.gpus < 1) return Status::Invalid(job() + ".gpus: must be at least 1");
+  if (s.time_limit < 0) return Status::Invalid(job() + ".time_limit: must be >= 0 (0 = none)");
   if (topo.types().size() < 64 && (s.types >> topo.types().size()) != 0)
-    return Status::Invalid(job + ".gpu_type: unknown GPU type");
+    return Status::Invalid(job() + ".gpu_type: unknown GPU type");
   if (topo.sites().size() < 64 && (s.sites >> topo.sites().size()) != 0)
-    return Status::Invalid(job + ".sites: unknown site");
+    return Status::Invalid(job() + ".sites: unknown site");
   if (s.slice != 0) {
     const auto n = static_cast<int>(topo.slice_profiles().size());
     if (s.slice < 0 || s.slice > n)
-      return Status::Invalid(job + ".slice: unknown slice profile #" + std::to_string(s.slice) + "; must be 1.." +
+      return Status::Invalid(job() + ".slice: unknown slice profile #" + std::to_string(s.slice) + "; must be 1.." +
                      std::to_string(n) + " (" + topo.slice_names() + ")");
     if (s.gpus != 1)
-      return Status::Invalid(job + ".gpus: a slice job asks for exactly 1 GPU (one slice of it), got " + std::to_string(s.gpus));
+      return Status::Invalid(job() + ".gpus: a slice job asks for exactly 1 GPU (one slice of it), got " + std::to_string(s.gpus));
   }
   if (s.prefer != 0 && s.sites != 0 && (s.prefer & ~s.sites) != 0)
-    return Status::Invalid(job + ".prefer: " + topo.site_set_name(s.prefer & ~s.sites) +
+    return Status::Invalid(job() + ".prefer: " + topo.site_set_name(s.prefer & ~s.sites) +
                            " is not among its allowed sites (" + topo.site_set_name(s.sites) + ")");
-  if (s.start_target < 0) return Status::Invalid(job + ".start_target: must be >= 0 (0 = batch work)");
+  if (s.start_target < 0) return Status::Invalid(job() + ".start_target: must be >= 0 (0 = batch work)");
   if (s.deferrable && s.deadline == kNever)
-    return Status::Invalid(job + ".deadline: a deferrable job needs a deadline");
+    return Status::Invalid(job() + ".deadline: a deferrable job needs a deadline");
   if (sched_.policy().needs_oracle() && s.oracle_duration < 0)
-    return Status::Invalid(job + ": policy " + std::string(sched_.policy().name()) +
+    return Status::Invalid(job() + ": policy " + std::string(sched_.policy().name()) +
                            " is an oracle that needs the true duration (simulator only)");
   return Status::Ok();
 }
@@ -395,9 +396,9 @@ TimeMs Core::next_money_wake(TimeMs now) const {
 // With credits on, a job needs a time limit (its hold covers it) and a price where it may run.
 Status Core::check_credits(const JobSpec& spec) const {
   if (!credits_on_) return Status::Ok();
-  const std::string job = "job '" + spec.name + "'";
+  auto job = [&spec] { return "job '" + spec.name + "'"; };  // only for an error
   if (spec.time_limit <= 0)
-    return Status::Invalid(job + ".time_limit: required when credits are on (the admission hold covers it)");
+    return Status::Invalid(job() + ".time_limit: required when credits are on (the admission hold covers it)");
   std::string first_error;
   for (const PoolInfo& p : state_.free.pools()) {
     if (!allows(spec.sites, p.site) || !allows(spec.types, p.type)) continue;
@@ -406,7 +407,7 @@ Status Core::check_credits(const JobSpec& spec) const {
     if (rate.ok()) return Status::Ok();
     if (first_error.empty()) first_error = rate.status().message();
   }
-  return Status::Invalid(job + ": " + (first_error.empty() ? "no price where it may run" : first_error));
+  return Status::Invalid(job() + ": " + (first_error.empty() ? "no price where it may run" : first_error));
 }
 
 Effects Core::schedule(TimeMs now) {

@@ -16,8 +16,11 @@ GpuMs billed(const ClusterState& s, const Job& j, DurationMs ms) {
 
 }  // namespace
 
-std::string CreditAdmission::hold_id(const Job& j) {
-  return "j" + std::to_string(j.id) + "#" + std::to_string(j.preemptions);
+std::string CreditAdmission::hold_id(JobId id, int preemptions) {
+  std::string out = "j" + std::to_string(id);
+  out += '#';
+  out += std::to_string(preemptions);
+  return out;
 }
 
 Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const {
@@ -78,10 +81,10 @@ void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
 }
 
 void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
-  // The segment that just closed: a preempted job's count already includes it.
-  Job seg = j;
-  if (j.phase == JobPhase::kPending) --seg.preemptions;
-  const std::string id = hold_id(seg);
+  // The segment that just closed: a preempted job's count already includes it. (Counted, not
+  // copied: a copy of the job for every segment cost its strings and allocation.)
+  const int seg_preemptions = j.preemptions - (j.phase == JobPhase::kPending ? 1 : 0);
+  const std::string id = hold_id(j.id, seg_preemptions);
   const Hold* hold = ledger_.find_hold(id);
   if (!hold) return;  // started before credits were on
   // A host's Schedule may come a little after a job's time limit: what ran past the limit is
@@ -89,7 +92,7 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   GpuMs used = std::min(billed(s, j, j.last_run_ms), hold->req.gpu_ms);
   if (used > 0) check("meter", id, ledger_.meter(id, used, now).status());
   check("release", id, ledger_.release(id, now).status());
-  if (!seg.resumed()) return;
+  if (seg_preemptions == 0) return;  // not resumed
   // The restart overhead redid work lost by the stop before: the cloud's cost, not the tenant's.
   const bool after_failure = restart_cause_failure_.erase(id) > 0;
   refund(s, j, id + "/restart", std::min(j.last_run_ms, overhead_),
@@ -98,9 +101,8 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
 }
 
 void CreditAdmission::lost_work(const ClusterState& s, const Job& j, DurationMs lost, TimeMs now) {
-  Job seg = j;
-  --seg.preemptions;  // the segment that the failure closed
-  refund(s, j, hold_id(seg) + "/lost", lost, refunds_.failure_pct, "work lost to node failure", now);
+  // The segment that the failure closed.
+  refund(s, j, hold_id(j.id, j.preemptions - 1) + "/lost", lost, refunds_.failure_pct, "work lost to node failure", now);
   restart_cause_failure_.insert(hold_id(j));  // the next segment's overhead is the failure's too
 }
 

@@ -48,7 +48,9 @@ class CreditAdmission final : public Admission {
   // The hold a job needs to start on `alloc` now.
   Result<HoldRequest> hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
   // "j17#2": job 17's third run segment.
-  static std::string hold_id(const Job& j);
+  static std::string hold_id(const Job& j) { return hold_id(j.id, j.preemptions); }
+  // The same for the segment after `preemptions` closed ones, without a copy of the job.
+  static std::string hold_id(JobId id, int preemptions);
 
   // Snapshots (core/core_snapshot.cc): the refund policy, the holds that restart after a
   // failure, the faults not yet taken.

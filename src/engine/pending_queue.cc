@@ -47,6 +47,23 @@ void PendingQueue::erase(JobId id) {
   --size_;
 }
 
+bool PendingQueue::rekey(JobId id, GroupKey g, PolicyKey key) {
+  if (!contains(id)) return false;
+  Where& w = where_[id];
+  if (w.group != g) return false;
+  Group& group = groups_[g];
+  if (group.jobs.size() < 2) return false;
+  // erase + push: unlisted, listed, unlisted from the end and listed again; the net effect is
+  // one unlist and one list.
+  unlist(group);
+  auto node = group.jobs.extract({w.key, id});
+  node.value().key = key;
+  group.jobs.insert(std::move(node));
+  list(group);
+  w.key = key;
+  return true;
+}
+
 void PendingQueue::in_order(std::vector<JobId>* out) const {
   for (const auto& [key, g] : groups_)
     for (const QueueEntry& e : g.jobs) out->push_back(e.id);

@@ -60,6 +60,11 @@ class PendingQueue {
   void push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls = 0);
   // No-op when id is not queued.
   void erase(JobId id);
+  // erase(id) then push(id, g, key, its class), with the same effect on the order of the group
+  // lists, but moving the job's set node instead of freeing and allocating one (ftf re-keys
+  // every waiting job in every pass). False, changing nothing, when it cannot: id not queued,
+  // another group, or the last job of its group (erase would drop the group's class).
+  bool rekey(JobId id, GroupKey g, PolicyKey key);
   bool contains(JobId id) const { return id < where_.size() && where_[id].queued; }
   // REQUIRES: contains(id).
   std::uint32_t class_of(JobId id) const { return where_[id].cls; }

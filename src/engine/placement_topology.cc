@@ -34,25 +34,37 @@ int nodes_needed(const FreeIndex& idx, BlockId b, int max_node, long g) {
   return n;
 }
 
-// Fills `out` with `g` GPUs of block `b` on the fewest nodes, the last one a best fit.
+// The last node of block `b` with exactly `level` free GPUs, in block order.
+NodeId last_at_level(const FreeIndex& idx, BlockId b, int level) {
+  NodeId pick = 0;
+  for (NodeId n : idx.topology().block(b).nodes)
+    if (idx.node_free(n) == level) pick = n;
+  return pick;
+}
+
+// Fills `out` with `g` GPUs of block `b` on the fewest nodes, the last one a best fit. The
+// nodes go most free GPUs first, equal ones in block order (a stable sort's order), walked
+// level by level from the block's histogram instead of sorted: a copy and a sort of the
+// block's nodes for every placement was a tenth of the France month.
 void take_in_block(const FreeIndex& idx, BlockId b, long g, Allocation* out) {
-  std::vector<NodeId> nodes = idx.topology().block(b).nodes;
-  std::stable_sort(nodes.begin(), nodes.end(),
-                   [&](NodeId x, NodeId y) { return idx.node_free(x) > idx.node_free(y); });
-  std::size_t i = 0;
-  while (g > 0) {
-    NodeId n = nodes[i];
-    if (idx.node_free(n) < g) {  // not the last node: take all of it
-      out->push_back({n, idx.free_mask(n)});
-      g -= idx.node_free(n);
-      ++i;
-      continue;
+  if (g <= 0) return;
+  for (int k = idx.pools()[idx.pool_of_block(b)].max_node; k > 0; --k) {
+    if (idx.block_level(b, k) == 0) continue;
+    for (NodeId n : idx.topology().block(b).nodes) {
+      if (idx.node_free(n) != k) continue;
+      if (k < g) {  // not the last node: take all of it
+        out->push_back({n, idx.free_mask(n)});
+        g -= k;
+        continue;
+      }
+      // The last node: the smallest one left that still holds the remainder, the last in
+      // order among equals. Below level k no node was taken; at level k, none after n.
+      int level = static_cast<int>(g);
+      while (level < k && idx.block_level(b, level) == 0) ++level;
+      NodeId last = last_at_level(idx, b, level);
+      out->push_back({last, lowest_bits(idx.free_mask(last), static_cast<int>(g))});
+      return;
     }
-    // The last node: the smallest one left that still holds the remainder.
-    std::size_t best = i;
-    for (std::size_t j = i + 1; j < nodes.size() && idx.node_free(nodes[j]) >= g; ++j) best = j;
-    out->push_back({nodes[best], lowest_bits(idx.free_mask(nodes[best]), static_cast<int>(g))});
-    g = 0;
   }
 }
 

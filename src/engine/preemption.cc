@@ -37,20 +37,40 @@ void Scheduler::refresh_victims(const ClusterState& s, TimeMs now) {
   }
 }
 
+// A sorted vector, not the set: rebuilt in every pass that preempts, it was most of an srtf
+// run as tree nodes allocated and freed. Victim's order is total (the id breaks ties), so the
+// order is the set's.
 void Scheduler::rebuild_drifting_victims(const ClusterState& s, TimeMs now) {
   if (!policy_->running_keys_drift() || victims_fresh_) return;
-  victims_.clear();
+  drifting_.clear();
   for (JobId id : s.running)
-    if (s.jobs[id].spec.preemptible) victims_.insert({s.jobs[id].spec.priority, policy_->key(s, s.jobs[id], now), id});
+    if (s.jobs[id].spec.preemptible) drifting_.push_back({s.jobs[id].spec.priority, policy_->key(s, s.jobs[id], now), id});
+  std::sort(drifting_.begin(), drifting_.end());
   victims_fresh_ = true;
+}
+
+// The victims in order, first preempted first: f(v) returns true to stop.
+template <typename F>
+void Scheduler::each_victim(F&& f) const {
+  if (policy_->running_keys_drift()) {
+    for (const Victim& v : drifting_)
+      if (f(v)) return;
+  } else {
+    for (const Victim& v : victims_)
+      if (f(v)) return;
+  }
 }
 
 bool Scheduler::can_preempt_now(const ClusterState& s, const Job& j, TimeMs now) {
   if (!policy_->preemptive() && !priorities_vary_) return false;
   rebuild_drifting_victims(s, now);
-  for (const Victim& v : victims_)  // with drifting keys, this pass's victims are still listed
-    if (s.jobs[v.id].phase == JobPhase::kRunning) return outranks(s, j, v, now);
-  return false;
+  bool can = false;
+  each_victim([&](const Victim& v) {  // with drifting keys, this pass's victims are still listed
+    if (s.jobs[v.id].phase != JobPhase::kRunning) return false;
+    can = outranks(s, j, v, now);
+    return true;
+  });
+  return can;
 }
 
 bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r) {
@@ -81,19 +101,20 @@ bool Scheduler::try_preempt(ClusterState& s, Job& j, const PlaceRequest& req, Ti
     failed_preempts_.push_back({req.types, req.sites, req.gpus, req.slice});
     return false;
   }
-  for (const Victim& v : victims_) {
-    if (!outranks(s, j, v, now)) break;
+  each_victim([&](const Victim& v) {
+    if (!outranks(s, j, v, now)) return true;
     const Job& vj = s.jobs[v.id];
-    if (vj.phase != JobPhase::kRunning || vj.last_start == now) continue;  // started in this very pass
+    if (vj.phase != JobPhase::kRunning || vj.last_start == now) return false;  // started in this very pass
     if (now - vj.last_start < opt_.exempt()) {  // not yet: look again when its exemption ends
       exempt_until_ = std::min(exempt_until_, vj.last_start + opt_.exempt());
-      continue;
+      return false;
     }
     const PoolInfo& pool = s.free.pools()[s.free.pool_of_block(s.topo->node(vj.alloc[0].node).block)];
-    if (!pool_eligible(pool, req)) continue;
+    if (!pool_eligible(pool, req)) return false;
     cand.push_back(v.id);
     room += vj.spec.gpus;
-  }
+    return false;
+  });
   if (room >= req.gpus && evict(s, j, req, cand, now, r)) return true;
   if (!refused_now(j)) failed_preempts_.push_back({req.types, req.sites, req.gpus, req.slice});  // no room at all
   return false;

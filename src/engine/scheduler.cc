@@ -1,6 +1,7 @@
 #include "engine/scheduler.h"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <limits>
 
@@ -39,6 +40,16 @@ void Scheduler::unfile(const Job& j) {
   if (c == 0 || j.spec.time_limit <= 0) return;
   auto& left = classes_[c].left;  // what file() put there: nothing it depends on moves in the queue
   if (auto it = left.find(limit_left(j)); it != left.end()) left.erase(it);
+}
+
+// What unfile and file do, in place when the job stays queued in its group with no slice
+// class (the class's time-left set would get the same value back).
+void Scheduler::refile(ClusterState& s, const Job& j, TimeMs now) {
+  if (queue_.contains(j.id) && queue_.class_of(j.id) == 0 && slice_class(j) == 0 &&
+      queue_.rekey(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now)))
+    return;
+  unfile(j);
+  file(s, j, now);
 }
 
 void Scheduler::dequeue(ClusterState& s, const Job& j) {
@@ -256,10 +267,7 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
   if (policy_->waiting_keys_drift())  // every waiting job moves (ftf); changed_keys added none
     for (auto& [key, group] : queue_.groups())
       for (const QueueEntry& e : *group) changed_.push_back(e.id);
-  for (JobId id : changed_) {  // re-filed under its new key
-    unfile(s.jobs[id]);
-    file(s, s.jobs[id], now);
-  }
+  for (JobId id : changed_) refile(s, s.jobs[id], now);  // under its new key
   Groups groups = queue_.groups(full_);  // less the groups of full slice classes
   for (std::size_t a = 0; a < groups.size() && stop_ == Stop::kNone;) {  // each priority
     std::size_t b = a;
@@ -341,10 +349,17 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
   // reserved GPUs: it cannot delay the head job.
   DurationMs overhead = j.resumed() ? opt_.restart_overhead : 0;
   if (!ok && j.spec.time_limit > 0 && now + overhead + j.spec.time_limit - j.useful_ms <= res_.at) {
-    unhold(s, res_);
-    ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
-    if (ok) start(s, j, alloc_, now);
-    hold(s, res_);
+    // Fewer GPUs free, the reserved ones with them, than the gang needs: no placement can
+    // succeed, and giving the reserved GPUs back to take them again would change nothing
+    // (within a pass no whole GPU of the reservation frees up once it is held).
+    long reserved = 0;
+    for (const NodeGpus& g : res_.held) reserved += std::popcount(g.mask);
+    if (s.free.total_free() + reserved >= req.gpus) {
+      unhold(s, res_);
+      ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
+      if (ok) start(s, j, alloc_, now);
+      hold(s, res_);
+    }
     if (refused_now(j)) return false;
   } else if (ok) {
     if (!admitted(s, j, alloc_, now)) return false;

@@ -153,6 +153,7 @@ class Scheduler {
              PassResult& r);
   void file(ClusterState& s, const Job& j, TimeMs now);
   void unfile(const Job& j);  // out of the queue (no-op when not in it)
+  void refile(ClusterState& s, const Job& j, TimeMs now);  // unfile, then file: a new key
   // What a job's time limit leaves it to run, a restart's overhead included.
   DurationMs limit_left(const Job& j) const {
     return (j.resumed() ? opt_.restart_overhead : 0) + j.spec.time_limit - j.useful_ms;
@@ -173,6 +174,8 @@ class Scheduler {
   void remove_victim(const Job& j);
   void refresh_victims(const ClusterState& s, TimeMs now);
   void rebuild_drifting_victims(const ClusterState& s, TimeMs now);
+  template <typename F>
+  void each_victim(F&& f) const;
   bool outranks(const ClusterState& s, const Job& j, const Victim& v, TimeMs now) const;
   // Parts of load() (engine/scheduler_archive.cc): the sets of running and parked jobs, what is
   // held out of the index, the slice classes and freeable counts, the victims; then, every GPU
@@ -257,6 +260,7 @@ class Scheduler {
 
   // Scratch, reused across passes to avoid allocation.
   std::set<Victim> victims_;
+  std::vector<Victim> drifting_;       // instead of victims_ for drifting keys, sorted in each pass
   std::vector<PolicyKey> victim_key_;  // by JobId: the key it is filed under in victims_
   bool victims_fresh_ = false;         // for drifting keys: rebuilt in this pass
   struct Failed { TypeMask types; SiteMask sites; int gpus; int slice; };

@@ -3,7 +3,7 @@
 // cleared or worked out again before it is read): live_, open_, open_owner_ (all 0 between
 // passes), held_, slice_miss_, whole_miss_, seen_,
 // victims_fresh_, failed_preempts_, exempt_until_, defer_wake_, requeue_, changed_, refs_,
-// run_, alloc_, rank_, price_rank_, res_.held (given back at the end of every pass), and victims_ under a
+// run_, alloc_, rank_, price_rank_, res_.held (given back at the end of every pass), drifting_, and victims_ under a
 // policy whose running keys drift (rebuilt in the pass that reads it).
 #include <bit>
 
@@ -33,7 +33,7 @@ bool whole_gpus(const Topology& topo, const Allocation& a) {
 // A member added to one of these must be saved and loaded here (or, if it is the scratch of a
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(Scheduler) == 1280, "Scheduler changed: save the new member in scheduler_archive.cc");
+static_assert(sizeof(Scheduler) == 1304, "Scheduler changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceBook) == 24, "AdvanceBook changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceReservation) == 200, "AdvanceReservation changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(Reservation) == 64, "Reservation changed: save the new member in scheduler_archive.cc");

@@ -79,14 +79,20 @@ Result<std::string> read_file(const std::string& path) {
 
 std::vector<std::string_view> split(std::string_view line, char sep) {
   std::vector<std::string_view> out;
+  split_into(line, sep, &out);
+  return out;
+}
+
+void split_into(std::string_view line, char sep, std::vector<std::string_view>* out) {
+  out->clear();
   std::size_t start = 0;
   for (;;) {
     std::size_t end = line.find(sep, start);
     if (end == std::string_view::npos) {
-      out.push_back(trim(line.substr(start)));
-      return out;
+      out->push_back(trim(line.substr(start)));
+      return;
     }
-    out.push_back(trim(line.substr(start, end - start)));
+    out->push_back(trim(line.substr(start, end - start)));
     start = end + 1;
   }
 }

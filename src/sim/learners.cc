@@ -267,8 +267,7 @@ LearnerSet generate_learners(const LearnerWorkload& w) {
   }
   std::stable_sort(out.workshops.begin(), out.workshops.end(),
                    [](const AddReservation& a, const AddReservation& b) { return a.from < b.from; });
-  std::stable_sort(out.trace.jobs.begin(), out.trace.jobs.end(),
-                   [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+  sort_by_submit(out.trace.jobs);
   for (std::size_t i = 0; i < out.trace.jobs.size(); ++i) out.trace.jobs[i].id = "session-" + std::to_string(i + 1);
   const std::string workshops =
       out.workshops.empty() ? "" : ", " + std::to_string(out.workshops.size()) + " cohort workshops";

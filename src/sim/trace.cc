@@ -1,7 +1,9 @@
 // load_trace (pick a loader by format name) and write_hexa_csv (the inverse of load_hexa_csv).
 #include "sim/trace.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -77,6 +79,19 @@ Status write_atomically(const std::string& path, const std::string& text) {
 }
 
 }  // namespace
+
+void sort_by_submit(std::vector<TraceJob>& jobs) {
+  auto earlier = [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; };
+  if (std::is_sorted(jobs.begin(), jobs.end(), earlier)) return;  // most traces are
+  std::vector<std::uint32_t> order(jobs.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return jobs[a].submit < jobs[b].submit; });
+  std::vector<TraceJob> sorted;
+  sorted.reserve(jobs.size());
+  for (std::uint32_t i : order) sorted.push_back(std::move(jobs[i]));
+  jobs = std::move(sorted);
+}
 
 Result<Trace> load_trace(const std::string& path, const std::string& format) {
   if (format == "itp") return load_itp(path);

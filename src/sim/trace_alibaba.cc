@@ -41,8 +41,7 @@ class AlibabaReader {
   Result<Trace> finish() {
     if (!header_seen_)
       return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
-    std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
-                     [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+    sort_by_submit(trace_.jobs);
     add_notes();
     return std::move(trace_);
   }

@@ -77,8 +77,7 @@ class HexaReader {
   Result<Trace> finish() {
     if (!header_seen_)
       return Status::Invalid(path_ + ": empty file; expected a header row naming the columns");
-    std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
-                     [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+    sort_by_submit(trace_.jobs);
     return std::move(trace_);
   }
 

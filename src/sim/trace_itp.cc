@@ -19,7 +19,8 @@ class ItpReader {
 
   Status line(const csv::Line& line) {
     csv::Where at{path_, line.number};
-    std::vector<std::string_view> f = csv::split(line.text);
+    std::vector<std::string_view>& f = fields_;
+    csv::split_into(line.text, ',', &f);
     if (!header_seen_) {
       header_seen_ = true;
       return csv::check_header(at, f, kHeader);
@@ -31,8 +32,7 @@ class ItpReader {
   Result<Trace> finish() {
     if (!header_seen_)
       return Status::Invalid(path_ + ": empty file; expected header '" + std::string(kHeader) + "'");
-    std::stable_sort(trace_.jobs.begin(), trace_.jobs.end(),
-                     [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+    sort_by_submit(trace_.jobs);
     return std::move(trace_);
   }
 
@@ -57,6 +57,7 @@ class ItpReader {
 
   const std::string& path_;
   bool header_seen_ = false;
+  std::vector<std::string_view> fields_;  // of the line being read
   csv::IdSet ids_;
   Trace trace_;
 };

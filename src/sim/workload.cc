@@ -99,7 +99,7 @@ Trace generate_startups(const StartupWorkload& w) {
       j.submit = static_cast<TimeMs>(rng.below(static_cast<std::uint64_t>(w.span / kSecond))) * kSecond;
     } while (rng.uniform() > rhythm(j.submit));
   }
-  std::stable_sort(t.jobs.begin(), t.jobs.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+  sort_by_submit(t.jobs);
   for (std::size_t i = 0; i < t.jobs.size(); ++i) t.jobs[i].id = "job-" + std::to_string(i + 1);
   place_rules(w, t);
   char note[160];

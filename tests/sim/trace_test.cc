@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -440,6 +441,25 @@ TEST(TraceReal, AlibabaMultiGpuListHasNoTimes) {
   auto r = load_alibaba(path);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("cannot be replayed"), std::string::npos) << r.status().message();
+}
+
+// sort_by_submit moves each job once instead of sorting the structs; the order must be a
+// stable sort's: by submit, equal times in the order read.
+TEST(TraceSort, SameOrderAsAStableSortByTheSubmitTime) {
+  std::vector<TraceJob> jobs;
+  for (int i = 0; i < 500; ++i) {
+    TraceJob j;
+    j.id = "job-" + std::to_string(i);
+    j.submit = (i * 7919) % 37;  // many ties, out of order
+    jobs.push_back(j);
+  }
+  std::vector<TraceJob> want = jobs;
+  std::stable_sort(want.begin(), want.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+  sort_by_submit(jobs);
+  ASSERT_EQ(jobs.size(), want.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(jobs[i].id, want[i].id) << i;
+  sort_by_submit(jobs);  // sorted already: unchanged
+  for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(jobs[i].id, want[i].id) << i;
 }
 
 }  // namespace
