@@ -92,8 +92,9 @@ class PgCluster {
       why_not_ = "scripts/pg.sh start " + dir_ + " failed: " + out;
       return;
     }
-    url_ = out;
-    while (!url_.empty() && (url_.back() == '\n' || url_.back() == ' ')) url_.pop_back();
+    // Its URL is the last line: pg_ctl's complaints about a port taken meanwhile (retried) come before.
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    url_ = out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
     // A program that crashes runs no destructor: a watcher stops the cluster (by pg.sh, by
     // its postmaster's pid) once this process is gone.
     const std::string watch = "(while kill -0 " + std::to_string(::getpid()) + " 2>/dev/null; do sleep 1; done; " +
