@@ -211,6 +211,14 @@ Status PgConn::connect() {
 }
 
 Result<PgResult> PgConn::exec(std::string_view what, const std::string& sql, const PgParams& p, bool binary_results) {
+  const bool kept = c_ != nullptr && !in_transaction();  // a statement of its own on an open connection
+  Result<PgResult> r = exec_once(what, sql, p, binary_results);
+  if (r.ok() || !retry_reads_ || !kept || c_ != nullptr) return r;  // c_ null: the connection was lost
+  return exec_once(what, sql, p, binary_results);
+}
+
+Result<PgResult> PgConn::exec_once(std::string_view what, const std::string& sql, const PgParams& p,
+                                   bool binary_results) {
   sqlstate_.clear();
   if (Status st = connect(); !st.ok()) return st;
   PGresult* r = nullptr;

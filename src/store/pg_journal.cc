@@ -73,7 +73,9 @@ constexpr int kReadChunk = 4096;
 
 }  // namespace
 
-PgJournal::PgJournal(const PgTarget& t) : target_(t), w_(t, "writer"), r_(t, "reader"), l_(t, "listener") {}
+PgJournal::PgJournal(const PgTarget& t) : target_(t), w_(t, "writer"), r_(t, "reader"), l_(t, "listener") {
+  r_.retry_reads_on_lost_connection();
+}
 
 Result<std::unique_ptr<PgJournal>> PgJournal::open(const std::string& url) {
   Result<PgTarget> t = parse_pg_url(url);

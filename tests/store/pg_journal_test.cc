@@ -231,5 +231,21 @@ TEST_F(PgJournalTest, RidesOutARestartOfPostgres) {
   f->wait_for_entries(4, 5000);
 }
 
+// The reader's connection sat idle while PostgreSQL restarted: its first query after does not
+// fail (a GET of an ended job answered 404 once after every restart, tests/e2e/failover_test.cc).
+TEST_F(PgJournalTest, AQueryAfterARestartOfPostgresAnswersOnTheFirstTry) {
+  PgCluster& cluster = PgCluster::get();
+  if (cluster.dir().empty()) GTEST_SKIP() << "$HEXA_PG_URL's cluster is not ours to restart";
+  auto j = open_pg(url_);
+  ASSERT_TRUE(j);
+  std::vector<JournalEntry> b = rows(2, 1);
+  ASSERT_TRUE(j->append(b, {job(7, "/acme/")}).ok());
+  ASSERT_TRUE(j->archived(7).has_value());  // the reader is connected now
+  ASSERT_TRUE(cluster.restart_for_testing());
+  EXPECT_TRUE(j->archived(7).has_value());
+  EXPECT_TRUE(j->lease().ok());
+  EXPECT_EQ(j->last_seq(), 2);
+}
+
 }  // namespace
 }  // namespace hexa::testing
