@@ -174,5 +174,45 @@ TEST_F(Failover, PostgresRestartedUnderLoadTheReplicasRideItOut) {
   check_replicas_agree(*set);
 }
 
+// PostgreSQL down for longer than the lease: the leader stops acknowledging on its own clock
+// and lets the lease go; nobody can lead meanwhile (writes: 503); once it is back a replica
+// takes the lease and the storm goes on, nothing acknowledged lost.
+TEST_F(Failover, PostgresDownLongerThanTheLeaseThenBack) {
+  HEXA_NEED_PG();
+  if (PgCluster::get().dir().empty()) GTEST_SKIP() << "$HEXA_PG_URL's cluster is not ours to stop";
+  start({"--lease-s", "2"});
+  ASSERT_TRUE(set);
+  Storm storm(set->caller(), member, 4);
+  std::this_thread::sleep_for(1s);
+  const int old = set->wait_leader(10s);
+  ASSERT_GE(old, 0);
+  ASSERT_TRUE(PgCluster::get().stop_for_testing());
+  const auto down = Clock::now();
+  std::this_thread::sleep_for(5s);  // 2.5 leases
+  // Nobody leads without the database: no replica acknowledges a write.
+  for (int i = 0; i < set->size(); ++i) {
+    EXPECT_TRUE(set->running(i)) << "replica " << i << " ended:\n" << set->log(i);
+    Answer a = set->call_at(i, "POST", "/v1/jobs", {{"gpus", 1}, {"command", {"true"}}}, member,
+                            {{"Idempotency-Key", "while-down-" + std::to_string(i)}});
+    EXPECT_EQ(a.status, 503) << "replica " << i << ": " << a.body;
+  }
+  EXPECT_NE(set->log(old).find("no longer leading"), std::string::npos) << set->log(old);
+  const std::size_t acked_before = storm.acked().size();
+  ASSERT_TRUE(PgCluster::get().restart_for_testing()) << "scripts/pg.sh restart failed";
+  EXPECT_TRUE(wait_acked_past(storm, acked_before + 20, 60s)) << "the storm did not recover";
+  const int leader = set->wait_leader(30s);
+  ASSERT_GE(leader, 0);
+  std::printf("[ failover ] PostgreSQL down %.1f s: writes acknowledged again %.2f s after it was stopped\n", 5.0,
+              std::chrono::duration<double>(Clock::now() - down).count());
+  storm.stop();
+  for (const auto& [status, n] : storm.statuses()) {
+    std::printf("[ failover ] the storm got %zu answers %d\n", n, status);
+    EXPECT_TRUE(status == 200 || status == 201 || status == 503) << n << " answers " << status;
+  }
+  for (int i = 0; i < set->size(); ++i) EXPECT_TRUE(set->running(i)) << "replica " << i << " ended:\n" << set->log(i);
+  check_acked(set->caller(), set->admin(), storm.acked(), 4 + 3);  // the 3 refused while down made nothing
+  check_replicas_agree(*set);
+}
+
 }  // namespace
 }  // namespace hexa::testing
