@@ -380,6 +380,9 @@ void Host::loop() {
       TimeMs wall = opt_.clock();
       TimeMs wake = core_->wake_at() == kNever ? kNever : core_->wake_at() + origin_;
       DurationMs wait = std::clamp<TimeMs>(wake - wall, 0, 100);
+      // A follower's turn waits for the journal's new rows itself (Host::tail): waiting here
+      // too made every row reach it 100 ms late. After a failed tail, the pause stays.
+      if (replica_ && !replica_->leading() && !tail_failed_) wait = 0;
       q_cv_.wait_for(lock, std::chrono::milliseconds(wait), [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
       items.swap(queue_);

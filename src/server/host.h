@@ -243,6 +243,7 @@ class Host {
   std::thread snap_thread_;              // writes the last snapshot's file
   std::atomic<bool> snap_busy_{false};
   std::unique_ptr<Replica> replica_;     // null: the journal is not shared
+  bool tail_failed_ = false;             // core thread: a follower's last tail failed (the database away?)
   std::function<void()> on_lead_;
 };
 

@@ -87,8 +87,9 @@ bool Host::replica_turn(std::vector<Item>& items) {
     if (replica_->leading()) return true;
   }
   refuse(items, Status::Unavailable("this server follows; writes go to the leader"));
-  if (Status st = tail(thread_.joinable(), false); !st.ok())
-    log_event("hexa serve", "error", "following the journal: " + st.message());
+  Status st = tail(thread_.joinable(), false);
+  tail_failed_ = !st.ok();
+  if (tail_failed_) log_event("hexa serve", "error", "following the journal: " + st.message());
   return false;
 }
 
