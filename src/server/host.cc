@@ -109,23 +109,25 @@ Status Host::first_start() {
   return Status::Ok();
 }
 
+Status Host::restore_snapshot(std::int64_t seq, std::string_view bytes) {
+  if (bytes.size() < 4) return Status::Invalid("too short");
+  std::uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n |= std::uint32_t(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)])) << (8 * i);
+  if (n > bytes.size() - 4) return Status::Invalid("host state longer than the file");
+  auto core = Core::restore(*cloud_.topology, cloud_.options.sched, core_->options(), bytes.substr(4 + n));
+  if (!core.ok()) return core.status();
+  std::swap(core_, *core);
+  if (Status st = load_host_state(bytes.substr(4, n)); !st.ok()) {
+    std::swap(core_, *core);
+    return st;
+  }
+  seq_ = snapshot_seq_ = seq;
+  return Status::Ok();
+}
+
 Status Host::recover(std::vector<std::string>* notes) {
   std::unique_lock lock(mu_);
-  SnapshotAccept accept = [&](std::int64_t seq, std::string_view bytes) -> Status {
-    if (bytes.size() < 4) return Status::Invalid("too short");
-    std::uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n |= std::uint32_t(static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)])) << (8 * i);
-    if (n > bytes.size() - 4) return Status::Invalid("host state longer than the file");
-    auto core = Core::restore(*cloud_.topology, cloud_.options.sched, core_->options(), bytes.substr(4 + n));
-    if (!core.ok()) return core.status();
-    std::swap(core_, *core);
-    if (Status st = load_host_state(bytes.substr(4, n)); !st.ok()) {
-      std::swap(core_, *core);
-      return st;
-    }
-    seq_ = snapshot_seq_ = seq;
-    return Status::Ok();
-  };
+  SnapshotAccept accept = [&](std::int64_t seq, std::string_view bytes) { return restore_snapshot(seq, bytes); };
   SnapshotLoad loaded = opt_.load_snapshot               ? opt_.load_snapshot(accept)
                         : journal_->keeps_snapshots() ? journal_->load_snapshot(accept)
                                                       : load_newest_snapshot(snapshot_dir(dir_), accept);

@@ -169,6 +169,10 @@ class Host {
   Host(const Scenario& cloud, std::string dir, HostOptions opt);
   Status first_start();
   Status recover(std::vector<std::string>* notes);
+  // A snapshot's bytes (host state, then core) in place of the state; REQUIRES: mu_ held.
+  Status restore_snapshot(std::int64_t seq, std::string_view bytes);
+  // A follower whose next rows were compacted away: the newest snapshot, from the journal.
+  Status reload_snapshot();
   Status replay_entry(const JournalEntry& e);
   void loop();
   struct Item {

@@ -25,11 +25,12 @@ using Clock = std::chrono::steady_clock;
 class Failover : public ::testing::Test {
  protected:
   // Three replicas on one database; a tenant with credits and a member's token.
-  void start(std::vector<std::string> serve_args) {
+  void start(std::vector<std::string> serve_args, bool snapshots = false) {
     const std::string db = PgCluster::get().new_database();
     ASSERT_FALSE(db.empty());
-    // No snapshots: the fresh replica of check_replicas_agree replays the journal from its first row.
-    serve_args.insert(serve_args.end(), {"--rate-limit", "0", "--snapshot-every", "1000000000"});
+    // No snapshots unless asked: the fresh replica of check_replicas_agree replays the journal from its first row.
+    serve_args.insert(serve_args.end(), {"--rate-limit", "0"});
+    if (!snapshots) serve_args.insert(serve_args.end(), {"--snapshot-every", "1000000000"});
     set = ReplicaSet::start(small_cloud(2, 2), db, 3, serve_args);
     ASSERT_TRUE(set);
     ASSERT_EQ(set->as_admin("POST", "/v1/tenants", {{"name", "acme"}}).status, 201);
@@ -106,6 +107,12 @@ TEST_F(Failover, AStoppedLeaderWokenPastItsLeaseWritesNothingAndFollows) {
   const int old = set->wait_leader(10s);
   ASSERT_GE(old, 0);
   set->signal(old, SIGSTOP);
+  // Woken before the storm ends, whatever fails below: its clients wait on the stopped server.
+  struct Wake {
+    ReplicaSet& set;
+    int i;
+    ~Wake() { set.signal(i, SIGCONT); }
+  } wake{*set, old};
   const auto stopped = Clock::now();
   const int now_leads = set->wait_leader(30s, old);
   ASSERT_GE(now_leads, 0) << "no follower took over from the stopped leader";
@@ -212,6 +219,33 @@ TEST_F(Failover, PostgresDownLongerThanTheLeaseThenBack) {
   for (int i = 0; i < set->size(); ++i) EXPECT_TRUE(set->running(i)) << "replica " << i << " ended:\n" << set->log(i);
   check_acked(set->caller(), set->admin(), storm.acked(), 4 + 3);  // the 3 refused while down made nothing
   check_replicas_agree(*set);
+}
+
+// A follower paused while the leader wrote snapshots and compacted the rows it had not applied:
+// once woken it restores the newest snapshot and follows from there (it was stuck before,
+// failing every read, and could never take the lease).
+TEST_F(Failover, AFollowerPausedPastCompactionsCatchesUpFromASnapshot) {
+  HEXA_NEED_PG();
+  start({"--snapshot-every", "20"}, true);
+  ASSERT_TRUE(set);
+  const int leader = set->wait_leader(10s);
+  ASSERT_GE(leader, 0);
+  const int paused = (leader + 1) % set->size();
+  set->signal(paused, SIGSTOP);
+  for (int i = 0; i < 120; ++i)
+    ASSERT_EQ(set->call("POST", "/v1/jobs", {{"gpus", 1}, {"command", {"true"}}}, member).status, 201) << i;
+  std::this_thread::sleep_for(1s);  // the last snapshots are written by a thread of their own
+  set->signal(paused, SIGCONT);
+  for (auto until = Clock::now() + 20s;
+       Clock::now() < until && set->log(paused).find("the journal was compacted past row") == std::string::npos;)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_NE(set->log(paused).find("the journal was compacted past row"), std::string::npos) << set->log(paused);
+  check_replicas_agree(*set);
+  // And it can lead: the others stopped, it takes the lease and has every job.
+  for (int i = 0; i < set->size(); ++i)
+    if (i != paused) set->signal(i, SIGTERM);
+  ASSERT_EQ(set->wait_leader(20s), paused) << set->log(paused);
+  EXPECT_EQ(set->call_at(paused, "GET", "/v1/jobs/119", nullptr, set->admin()).status, 200);
 }
 
 }  // namespace

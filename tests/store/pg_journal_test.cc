@@ -70,10 +70,10 @@ TEST_F(PgJournalTest, SnapshotsKeepTheNewestThreeAndCompactTheJournal) {
 
   // Rows 1..5 are gone: reading from before them says so; from 5 on, all is there.
   Status st = j->read(0, [](const JournalEntry&) { return Status::Ok(); });
-  EXPECT_EQ(st.code(), StatusCode::kInvalid);
+  EXPECT_EQ(st.code(), StatusCode::kNotFound);
   EXPECT_NE(st.message().find("rows 1 to 5 were compacted"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("load a snapshot"), std::string::npos) << st.message();
-  EXPECT_EQ(j->read(4, [](const JournalEntry&) { return Status::Ok(); }).code(), StatusCode::kInvalid);
+  EXPECT_EQ(j->read(4, [](const JournalEntry&) { return Status::Ok(); }).code(), StatusCode::kNotFound);
   std::vector<JournalEntry> tail = read_all(*j, 5);
   ASSERT_EQ(tail.size(), 5u);
   EXPECT_EQ(tail.front().seq, 6);
