@@ -1,5 +1,7 @@
 // `hexa up`: the embedded default for one machine: a server on SQLite plus local agents,
-// each its own process; Ctrl-C stops it all (docs/server.md).
+// each its own process; Ctrl-C stops it all (docs/server.md). With --postgres URL: --replicas
+// servers sharing that PostgreSQL database (one leads), the agents given all their URLs
+// (docs/operations.md).
 #pragma once
 
 #include <string>
@@ -18,6 +20,8 @@ struct UpArgs {
   bool allow_root = false;
   bool discover_gpus = false;  // agents run with --gpus auto (NVML) instead of the config's GPUs
   std::string run_as;  // the agents run jobs as this user
+  std::string postgres;  // a PostgreSQL URL: replicas on it instead of one server on SQLite
+  int replicas = 3;      // with postgres
 };
 
 void add_up_command(CLI::App& app, UpArgs& a);

@@ -169,6 +169,10 @@ class Host {
   Host(const Scenario& cloud, std::string dir, HostOptions opt);
   Status first_start();
   Status recover(std::vector<std::string>* notes);
+  // A snapshot's bytes (host state, then core) in place of the state; REQUIRES: mu_ held.
+  Status restore_snapshot(std::int64_t seq, std::string_view bytes);
+  // A follower whose next rows were compacted away: the newest snapshot, from the journal.
+  Status reload_snapshot();
   Status replay_entry(const JournalEntry& e);
   void loop();
   struct Item {
@@ -243,6 +247,7 @@ class Host {
   std::thread snap_thread_;              // writes the last snapshot's file
   std::atomic<bool> snap_busy_{false};
   std::unique_ptr<Replica> replica_;     // null: the journal is not shared
+  bool tail_failed_ = false;             // core thread: a follower's last tail failed (the database away?)
   std::function<void()> on_lead_;
 };
 

@@ -87,8 +87,9 @@ bool Host::replica_turn(std::vector<Item>& items) {
     if (replica_->leading()) return true;
   }
   refuse(items, Status::Unavailable("this server follows; writes go to the leader"));
-  if (Status st = tail(thread_.joinable(), false); !st.ok())
-    log_event("hexa serve", "error", "following the journal: " + st.message());
+  Status st = tail(thread_.joinable(), false);
+  tail_failed_ = !st.ok();
+  if (tail_failed_) log_event("hexa serve", "error", "following the journal: " + st.message());
   return false;
 }
 
@@ -169,10 +170,27 @@ Status Host::tail(bool wait, bool to_end) {
         std::erase_if(unwritten_, [&](const auto& kv) { return kv.second.ended_ms < origin_ + batch_now; });
     }
     if (full) st = Status::Ok();
+    if (st.code() == StatusCode::kNotFound && !replica_->leading()) st = reload_snapshot();  // then read after it
     if (!st.ok()) return st;
     replica_->set_behind(journal_->last_seq() - seq_, mono());
     if (n < kTailChunk) break;
   }
+  return Status::Ok();
+}
+
+// The leader compacted rows this follower had not applied (it was paused, or behind as the
+// leader's first snapshot was written): it takes the newest snapshot, as a restarted server
+// would, and goes on from there. Its own pending archive rows are in the archive by then.
+Status Host::reload_snapshot() {
+  std::unique_lock lock(mu_);
+  const std::int64_t from = seq_;
+  SnapshotLoad loaded = journal_->load_snapshot([&](std::int64_t seq, std::string_view bytes) {
+    return seq > from ? restore_snapshot(seq, bytes) : Status::Invalid("not past row " + std::to_string(from));
+  });
+  if (!loaded.seq) return Status::Unavailable("the rows after " + std::to_string(from) + " were compacted and no snapshot past them loads");
+  unwritten_.clear();
+  log_event("hexa serve", "warn", "the journal was compacted past row " + std::to_string(from) +
+                                      ": restored the snapshot at row " + std::to_string(*loaded.seq));
   return Status::Ok();
 }
 

@@ -92,7 +92,9 @@ class Journal {
   virtual Status append(std::vector<JournalEntry>& batch, const std::vector<ArchivedJob>& archive = {}) = 0;
   // Calls fn for every entry with seq > after, in order; stops at fn's first error and returns
   // it. Invalid when a seq is missing (a damaged file: replaying past a hole would build a
-  // state that never was). fn must not call the journal's queries (they wait for this read).
+  // state that never was); NotFound when rows after `after` were compacted away (a journal
+  // that keeps snapshots: load the newest one, then read after it). fn must not call the
+  // journal's queries (they wait for this read).
   virtual Status read(std::int64_t after, const std::function<Status(const JournalEntry&)>& fn) const = 0;
   virtual std::int64_t last_seq() const = 0;
   // Bytes of the database file and its WAL (for benchmarks and /metrics).

@@ -195,10 +195,14 @@ Status PgConn::connect() {
   if (connected()) return Status::Ok();
   close();
   // Ours first: the URL's own settings (expanded from dbname, last) override them. Keepalives
-  // notice a server that vanished without closing the connection.
+  // notice a server that vanished without closing the connection. The timeouts: a replica
+  // paused (SIGSTOP, a hung VM) inside a transaction holds its lease row's lock; PostgreSQL
+  // ends such a session after 2 s idle in it, and no statement waits more than 1 s for a lock,
+  // so the other replicas can take the lease (its append then fails, fenced by the epoch).
   const char* keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
-                        "keepalives_count", "dbname", nullptr};
-  const char* vals[] = {"5", "hexa", "5", "2", "3", t_.url.c_str(), nullptr};
+                        "keepalives_count", "options", "dbname", nullptr};
+  const char* vals[] = {"5", "hexa", "5", "2", "3", "-c lock_timeout=1000 -c idle_in_transaction_session_timeout=2000",
+                        t_.url.c_str(), nullptr};
   c_ = PQconnectdbParams(keys, vals, 1);
   if (c_ == nullptr) return error(StatusCode::kUnavailable, "connect", "out of memory");
   if (PQstatus(c_) != CONNECTION_OK) {
@@ -211,6 +215,14 @@ Status PgConn::connect() {
 }
 
 Result<PgResult> PgConn::exec(std::string_view what, const std::string& sql, const PgParams& p, bool binary_results) {
+  const bool kept = c_ != nullptr && !in_transaction();  // a statement of its own on an open connection
+  Result<PgResult> r = exec_once(what, sql, p, binary_results);
+  if (r.ok() || !retry_reads_ || !kept || c_ != nullptr) return r;  // c_ null: the connection was lost
+  return exec_once(what, sql, p, binary_results);
+}
+
+Result<PgResult> PgConn::exec_once(std::string_view what, const std::string& sql, const PgParams& p,
+                                   bool binary_results) {
   sqlstate_.clear();
   if (Status st = connect(); !st.ok()) return st;
   PGresult* r = nullptr;

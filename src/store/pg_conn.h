@@ -93,6 +93,10 @@ class PgConn {
   // (SQLSTATE 23505); sqlstate() then says which. binary_results: every column in binary.
   Result<PgResult> exec(std::string_view what, const std::string& sql, const PgParams& p = {},
                         bool binary_results = false);
+  // For a connection that only reads (the journal's reader): a statement that finds its kept
+  // connection lost (PostgreSQL restarted since its last use), outside a transaction, runs once
+  // more on a new one, instead of failing once after every restart (an ended job answered 404).
+  void retry_reads_on_lost_connection() { retry_reads_ = true; }
   // The SQLSTATE of the last failed exec ("" when it failed without one: a lost connection).
   const std::string& sqlstate() const { return sqlstate_; }
   // True inside a transaction (or a failed one) that has not ended.
@@ -113,8 +117,11 @@ class PgConn {
  private:
   PgTarget t_;
   std::string role_;
+  Result<PgResult> exec_once(std::string_view what, const std::string& sql, const PgParams& p, bool binary_results);
+
   pg_conn* c_ = nullptr;
   std::string sqlstate_;
+  bool retry_reads_ = false;
 };
 
 }  // namespace hexa::store

@@ -73,7 +73,9 @@ constexpr int kReadChunk = 4096;
 
 }  // namespace
 
-PgJournal::PgJournal(const PgTarget& t) : target_(t), w_(t, "writer"), r_(t, "reader"), l_(t, "listener") {}
+PgJournal::PgJournal(const PgTarget& t) : target_(t), w_(t, "writer"), r_(t, "reader"), l_(t, "listener") {
+  r_.retry_reads_on_lost_connection();
+}
 
 Result<std::unique_ptr<PgJournal>> PgJournal::open(const std::string& url) {
   Result<PgTarget> t = parse_pg_url(url);
@@ -248,7 +250,7 @@ Status PgJournal::read(std::int64_t after, const std::function<Status(const Jour
   if (!meta.ok()) return done(meta.status());
   const std::int64_t compacted = meta->rows() == 1 ? meta->int64(0, 0) : 0;
   if (after < compacted)
-    return done(Status::Invalid("journal at " + target_.where + ": read after row " + std::to_string(after) +
+    return done(Status::NotFound("journal at " + target_.where + ": read after row " + std::to_string(after) +
                                 ": rows 1 to " + std::to_string(compacted) +
                                 " were compacted (the snapshots hold them): load a snapshot first"));
   JournalEntry e;

@@ -31,11 +31,13 @@ std::string first_line(const std::string& path) {
   return s.substr(0, s.find('\n'));
 }
 
+}  // namespace
+
 // fork + exec with stdout/stderr to `log` (appended), in its own process group, `env` added.
 constexpr const char* kMark = "HEXA_E2E_CLOUD";
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cloud_dir,
-            const std::map<std::string, std::string>& env = {}) {
+            const std::map<std::string, std::string>& env) {
   pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::setpgid(0, 0);
@@ -84,8 +86,6 @@ void kill_leftovers(const std::string& cloud_dir) {
     }
   }
 }
-
-}  // namespace
 
 std::string small_cloud(int nodes, int gpus, const std::string& extra) {
   return "name: test\ncluster: \"" + std::to_string(nodes) + "x" + std::to_string(gpus) +

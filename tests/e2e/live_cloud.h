@@ -102,6 +102,15 @@ class LiveCloud {
   std::map<std::string, std::string> agent_tokens_;
 };
 
+// For harnesses beside LiveCloud (replicas.h). fork + exec with stdout/stderr to `log`
+// (appended), in its own process group, `env` added, marked with `cloud_dir` (kill_leftovers).
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cloud_dir,
+            const std::map<std::string, std::string>& env = {});
+// Sends `sig` (and SIGCONT), waits up to 15 s for the process to end, then SIGKILL.
+void stop_pid(pid_t pid, int sig);
+// SIGKILL to every process still marked with `cloud_dir` (jobs that outlived their agent).
+void kill_leftovers(const std::string& cloud_dir);
+
 // Runs a program, waits for it; its stdout and stderr. For the CLI and short tools.
 int run_program(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                 std::string* out, std::string* err);

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "journal_backends.h"
+#include "store/pg_conn.h"
 
 namespace hexa::testing {
 namespace {
@@ -226,6 +227,32 @@ TEST_F(PgLease, AppendsRacingATakeoverLoseNothingAndDuplicateNothing) {
   std::vector<JournalEntry> all = read_all(*b);
   ASSERT_EQ(all.size(), static_cast<std::size_t>(acked.load() + 1));
   for (int i = 0; i < acked.load(); ++i) EXPECT_EQ(all[static_cast<std::size_t>(i)].command, "a" + std::to_string(i));
+}
+
+// A leader paused inside a transaction (SIGSTOP while it appends) holds the lease row's lock:
+// PostgreSQL ends its session after 2 s idle in it, and a take waits at most 1 s for the lock,
+// so another replica takes the lease within seconds (it waited forever: Failover.AStopped...).
+TEST_F(PgLease, ALeaderPausedInsideATransactionDoesNotBlockATakeover) {
+  auto a = follower(), b = follower();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->take_lease("a", "", 300).ok());
+  auto target = store::parse_pg_url(url_);
+  ASSERT_TRUE(target.ok());
+  store::PgConn paused(*target, "paused leader");
+  ASSERT_TRUE(paused.exec("begin", "BEGIN").ok());
+  ASSERT_TRUE(paused.exec("lock", "SELECT epoch FROM hexa_lease WHERE one = 1 FOR SHARE").ok());
+  wait_until_lapsed(*b);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string holder;
+  for (int i = 0; i < 50 && holder != "b"; ++i) {
+    auto l = b->take_lease("b", "", 5000);
+    if (l.ok()) holder = l->holder;
+    if (holder != "b") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(holder, "b");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+  // The paused session was ended: its transaction is gone, and what it would write fails.
+  EXPECT_FALSE(paused.exec("write", "UPDATE hexa_lease SET holder = 'a' WHERE one = 1").ok());
 }
 
 }  // namespace
