@@ -18,6 +18,7 @@
 #include "engine/placement.h"
 #include "engine/queue_policy.h"
 #include "engine/reservation.h"
+#include "engine/reservation_cache.h"
 
 namespace hexa {
 
@@ -192,6 +193,8 @@ class Scheduler {
   Admission* admission_ = nullptr;
   PendingQueue queue_;
   EndOrder ends_;  // running whole-GPU jobs with a time limit, by when they end at the latest
+  std::uint64_t ends_version_ = 0;  // bumped on every change of ends_, for easy_plans_
+  EasyPlanCache easy_plans_;        // EASY reservations kept across passes while unchanged
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
   // Jobs admission refused, out of the queue until their tenant's funds change (unpark), so
   // that a tenant out of credits costs the passes nothing.

@@ -67,17 +67,19 @@ Status Book::check(const Transfer& t, TimeMs last, BalanceOf bal) const {
   return Status::Ok();
 }
 
-Result<OpOutcome> Book::transfer(const Transfer& t) {
+Result<OpOutcome> Book::transfer(const Transfer& t) { return transfer(Transfer(t)); }
+
+Result<OpOutcome> Book::transfer(Transfer&& t) {
   if (const Transfer* old = find_transfer(t.id)) {
     if (same_content(*old, t)) return OpOutcome::kDuplicate;
     return Status::Invalid(what(t) + ": id already used by a different transfer");
   }
   if (Status s = check(t, last_at_, [this](AccountId id) { return accounts_[id].balance; }); !s.ok()) return s;
-  apply(t);
+  apply(std::move(t));
   return OpOutcome::kApplied;
 }
 
-Status Book::transfer_all(const std::vector<Transfer>& ts) {
+Status Book::check_all(const std::vector<Transfer>& ts) const {
   // Balances after the earlier transfers of the batch; batches are a few transfers long.
   std::vector<std::pair<AccountId, Micro>> pending;
   auto bal = [&](AccountId id) {
@@ -101,17 +103,25 @@ Status Book::transfer_all(const std::vector<Transfer>& ts) {
     set(t.to, bal(t.to) + t.amount);
     last = t.at;
   }
-  for (const Transfer& t : ts) apply(t);
   return Status::Ok();
 }
 
-void Book::apply(const Transfer& t) {
+Status Book::transfer_all(const std::vector<Transfer>& ts) { return transfer_all(std::vector<Transfer>(ts)); }
+
+Status Book::transfer_all(std::vector<Transfer>&& ts) {
+  if (Status s = check_all(ts); !s.ok()) return s;
+  for (Transfer& t : ts) apply(std::move(t));
+  return Status::Ok();
+}
+
+void Book::apply(Transfer moved) {
+  auto index = static_cast<std::uint32_t>(transfers_.size());
+  transfers_.push_back(std::move(moved));
+  const Transfer& t = transfers_.back();
   Account& from = accounts_[t.from];
   Account& to = accounts_[t.to];
   from.balance -= t.amount;
   to.balance += t.amount;
-  auto index = static_cast<std::uint32_t>(transfers_.size());
-  transfers_.push_back(t);
   transfer_ids_.insert(t.id, index);
   last_at_ = t.at;
   if (from.owner == to.owner) return;  // internal to one tenant (hold, release) or between system accounts

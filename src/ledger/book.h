@@ -60,8 +60,10 @@ class Book {
   // amount <= 0, unknown account, from == to, time before the last transfer, a balance that
   // would overflow int64 or go below its floor.
   Result<OpOutcome> transfer(const Transfer& t);
+  Result<OpOutcome> transfer(Transfer&& t);  // the same, moving `t` into the book (no string copies)
   // Applies all of `ts` in order, or none: each must be new and valid after the ones before it.
   Status transfer_all(const std::vector<Transfer>& ts);
+  Status transfer_all(std::vector<Transfer>&& ts);  // the same, moving them into the book
 
   const Transfer* find_transfer(std::string_view id) const;
   const std::vector<Transfer>& transfers() const { return transfers_; }
@@ -85,7 +87,9 @@ class Book {
   // of a batch). `last` is the time the transfer may not precede.
   template <class BalanceOf>
   Status check(const Transfer& t, TimeMs last, BalanceOf bal) const;
-  void apply(const Transfer& t);
+  // Checks a batch as transfer_all does, changing nothing.
+  Status check_all(const std::vector<Transfer>& ts) const;
+  void apply(Transfer t);
 
   std::vector<Account> accounts_;
   StringMap<AccountId> account_ids_;

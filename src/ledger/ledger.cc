@@ -3,6 +3,7 @@
 #include "ledger/ledger.h"
 
 #include <limits>
+#include <utility>
 
 #include "ledger/validate.h"
 
@@ -86,7 +87,7 @@ Result<OpOutcome> Ledger::top_up(const TopUpRequest& req, TimeMs now) {
   t.memo.note = req.note;
   if (const Transfer* old = book_.find_transfer(t.id)) return replayed(what, *old, t);
   if (Status s = check_now(what, now); !s.ok()) return s;
-  auto r = book_.transfer(t);
+  auto r = book_.transfer(std::move(t));
   if (!r.ok()) return r;
   now_ = now;
   return OpOutcome::kApplied;
@@ -114,7 +115,7 @@ Result<OpOutcome> Ledger::refund(const RefundRequest& req, TimeMs now) {
   if (req.amount > tenant.paid)
     return Status::Invalid(what + ": amount " + format_credits_short(req.amount) + " is more than tenant " +
                            quoted(tenant.name) + " has paid net of refunds (" + format_credits_short(tenant.paid) + ")");
-  auto r = book_.transfer(t);
+  auto r = book_.transfer(std::move(t));
   if (!r.ok()) return r;
   tenant.paid -= req.amount;
   on_refund(tenant, req.amount, req.gpu_ms, now);

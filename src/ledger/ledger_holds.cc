@@ -1,5 +1,6 @@
 // Ledger: admission, holds, usage posts and release.
 #include <algorithm>
+#include <utility>
 
 #include "ledger/ledger.h"
 #include "ledger/validate.h"
@@ -90,7 +91,7 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
   for (const Draw& d : hold.draws)
     moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, *account, d.amount, now,
                              hold_memo(TransferKind::kHold, req)});
-  if (Status s = book_.transfer_all(moves); !s.ok()) {
+  if (Status s = book_.transfer_all(std::move(moves)); !s.ok()) {
     book_.unopen_last();
     return s;
   }
@@ -169,16 +170,17 @@ Result<OpOutcome> Ledger::post_usage(std::string_view what, Hold& hold, Transfer
   auto paid = checked_add(tenant.paid, t.amount);
   auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
   if (!paid || !gpu_posted) return Status::Invalid(head + ": totals would overflow int64");
-  if (Status s = book_.transfer(t).status(); !s.ok()) return s;
+  const Micro amount = t.amount;
+  if (Status s = book_.transfer(std::move(t)).status(); !s.ok()) return s;
 
   GpuMs gpu_left_before = hold.gpu_ms_left();
-  hold.posted += t.amount;
+  hold.posted += amount;
   hold.gpu_ms_posted = *gpu_posted;
-  consume(hold.draws, t.amount);
-  tenant.held -= t.amount;
+  consume(hold.draws, amount);
+  tenant.held -= amount;
   tenant.held_gpu_ms -= gpu_left_before - hold.gpu_ms_left();
   tenant.paid = *paid;
-  on_usage(tenant, t.amount, gpu_ms, now);
+  on_usage(tenant, amount, gpu_ms, now);
   now_ = now;
   return OpOutcome::kApplied;
 }
@@ -207,7 +209,7 @@ Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
     moves.push_back(Transfer{"release:" + hold.req.id + "#" + std::to_string(moves.size()), hold.account,
                              to_expired ? expired_ : d.source, unused, now, std::move(memo)});
   }
-  if (Status s = book_.transfer_all(moves); !s.ok()) return s;
+  if (Status s = book_.transfer_all(std::move(moves)); !s.ok()) return s;
   TenantFunds& tenant = tenants_[hold.tenant];
   tenant.held -= hold.left();
   tenant.held_gpu_ms -= hold.gpu_ms_left();
