@@ -148,25 +148,14 @@ std::string LiveCloud::agent_log(const std::string& node) const { return read_fi
 
 Answer LiveCloud::call(const std::string& method, const std::string& target, const Json& body, const std::string& token,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
-  Answer a;
   HttpClientOptions tls;
   tls.ca_file = ca_cert_;
   auto client = HttpClient::make(url_, tls);
-  if (!client.ok()) return a;
+  if (!client.ok()) return Answer{};
   std::vector<std::pair<std::string, std::string>> h = headers;
   if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
   if (!body.is_null()) h.push_back({"Content-Type", "application/json"});
-  auto r = (*client)->request(method, target, body.is_null() ? "" : body.dump(), h, 40'000);
-  if (!r.ok()) return a;
-  a.status = r->status;
-  a.body = r->body;
-  for (const auto& [k, v] : r->headers) {
-    std::string key = k;
-    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    a.headers[key] = v;
-  }
-  a.json = Json::parse(a.body, nullptr, false);
-  return a;
+  return answer_of((*client)->request(method, target, body.is_null() ? "" : body.dump(), h, 40'000));
 }
 
 std::string LiveCloud::token(const std::string& role, const std::string& who) {
@@ -313,6 +302,20 @@ int run_program(const std::vector<std::string>& argv, const std::map<std::string
   std::error_code ec;
   fs::remove_all(dir, ec);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Answer answer_of(const Result<HttpResponse>& r) {
+  Answer a;
+  if (!r.ok()) return a;
+  a.status = r->status;
+  a.body = r->body;
+  for (const auto& [k, v] : r->headers) {
+    std::string key = k;
+    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    a.headers[key] = v;
+  }
+  a.json = Json::parse(a.body, nullptr, false);
+  return a;
 }
 
 }  // namespace hexa::testing

@@ -30,8 +30,11 @@ struct Answer {
   int status = 0;
   Json json;         // the body, when it is JSON
   std::string body;
-  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> headers;  // names in lower case
 };
+
+// An HTTP answer as the tests read it; a request that failed gives status 0.
+Answer answer_of(const Result<HttpResponse>& r);
 
 class LiveCloud {
  public:

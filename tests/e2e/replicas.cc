@@ -29,20 +29,6 @@ std::string read_text(const std::string& path) {
   return s.str();
 }
 
-Answer answer_of(const Result<HttpResponse>& r) {
-  Answer a;
-  if (!r.ok()) return a;
-  a.status = r->status;
-  a.body = r->body;
-  for (const auto& [k, v] : r->headers) {
-    std::string key = k;
-    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    a.headers[key] = v;
-  }
-  a.json = Json::parse(a.body, nullptr, false);
-  return a;
-}
-
 std::vector<std::pair<std::string, std::string>> with_auth(std::vector<std::pair<std::string, std::string>> h,
                                                            const std::string& token, const Json& body) {
   if (!token.empty()) h.push_back({"Authorization", "Bearer " + token});
