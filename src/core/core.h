@@ -53,6 +53,8 @@ class Core {
   std::string explain(JobId id) const { return sched_.explain(state_, state_.jobs[id]); }
   // Estimated start times of the pending jobs, worked out once per scheduling pass.
   std::shared_ptr<const StartEstimates> start_estimates() const { return estimates_.get(state_, sched_, last_now_); }
+  // The same if this pass's are worked out already, else nullptr (core/estimate_cache.h).
+  std::shared_ptr<const StartEstimates> ready_start_estimates() const { return estimates_.ready(sched_); }
   std::optional<TenantId> find_tenant(std::string_view name) const { return tenant_names_.find(name); }
   const Ledger& ledger() const { return ledger_; }
   bool credits_on() const { return credits_on_; }

@@ -65,13 +65,19 @@ std::string reason(const Core& core, const Job& j) {
 
 // When a pending job is expected to start (engine/start_estimate.h): wall-clock ms or null,
 // and how it was estimated or why it is unknown. Both null for a job that does not wait.
-void add_estimate(const Core& core, const Job& j, TimeMs origin, nlohmann::json& o) {
+void add_estimate(const Core& core, const Job& j, TimeMs origin, EstimateWay way, nlohmann::json& o) {
   if (j.phase != JobPhase::kPending) {
     o["estimated_start_ms"] = nullptr;
     o["estimated_start_note"] = nullptr;
     return;
   }
-  StartEstimate e = core.start_estimates()->of(j);
+  auto all = way == EstimateWay::kWorkOut ? core.start_estimates() : core.ready_start_estimates();
+  if (!all) {
+    o["estimated_start_ms"] = nullptr;
+    o["estimated_start_note"] = kEstimateOnGet;
+    return;
+  }
+  StartEstimate e = all->of(j);
   o["estimated_start_ms"] = e.known() ? nlohmann::json(origin + e.at) : nlohmann::json(nullptr);
   o["estimated_start_note"] = note_text(e.note, core.scheduler().policy().name());
 }
@@ -79,7 +85,7 @@ void add_estimate(const Core& core, const Job& j, TimeMs origin, nlohmann::json&
 }  // namespace
 
 nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeMs origin, TimeMs now,
-                        const Allocation* last_alloc) {
+                        const Allocation* last_alloc, EstimateWay way) {
   const Topology& topo = core.topology();
   nlohmann::json o;
   o["id"] = j.id;
@@ -118,7 +124,7 @@ nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeM
   o["credits_micro"] = job_credits(core, j, now);
   o["run_ms"] = j.run_ms + (j.phase == JobPhase::kRunning ? now - j.last_start : 0);
   o["lost_ms"] = j.lost_ms;  // useful work lost to node failures (after its last checkpoint), done again
-  add_estimate(core, j, origin, o);
+  add_estimate(core, j, origin, way, o);
   return o;
 }
 

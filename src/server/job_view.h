@@ -2,6 +2,7 @@
 // keeps beside it. An ended job's object is made once, when it ends, and archived as is.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,9 +29,15 @@ bool ended_state(const std::string& state);
 std::string tenant_path(const Core& core, TenantId t);
 // Credits the job was charged so far, the running segment included (at its hold's rate).
 Micro job_credits(const Core& core, const Job& j, TimeMs now);
+// How a pending job's object gets its `estimated_start_ms`: kWorkOut walks the queue if this
+// pass's estimates are not there yet (a GET); kIfReady takes them only if they are, else says
+// "GET the job" (a submit's answer: a walk per batch of submits would bound the submit rate).
+enum class EstimateWay : std::uint8_t { kWorkOut, kIfReady };
+inline constexpr const char* kEstimateOnGet = "unknown: not worked out in a submit's answer (GET the job for it)";
+
 // The job object. `origin`: wall-clock ms of core time 0; `now`: core time. `last_alloc`: where
 // a job that stopped ran last (the core forgets it), shown while it does not run.
 nlohmann::json job_json(const Core& core, const Job& j, const JobRun* run, TimeMs origin, TimeMs now,
-                        const Allocation* last_alloc = nullptr);
+                        const Allocation* last_alloc = nullptr, EstimateWay way = EstimateWay::kWorkOut);
 
 }  // namespace hexa

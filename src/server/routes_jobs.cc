@@ -14,11 +14,12 @@ bool live(const Job& j) { return j.phase == JobPhase::kPending || j.phase == Job
 
 // The job object: from the core while it waits or runs, else as it was made when it ended (the
 // archive, or the rows about to join it). REQUIRES: read lock or core thread. nullopt: no such job.
-std::optional<Json> job_object(Api& api, const Core& core, JobId id, const Principal* who) {
+std::optional<Json> job_object(Api& api, const Core& core, JobId id, const Principal* who,
+                               EstimateWay way = EstimateWay::kWorkOut) {
   if (core.has_job(id) && live(core.job(id))) {
     const Job& j = core.job(id);
     if (who && !may_see_tenant(core, *who, j.spec.tenant)) return std::nullopt;
-    Json o = job_json(core, j, api.host.run_of(id), api.host.origin_ms(), api.host.now());
+    Json o = job_json(core, j, api.host.run_of(id), api.host.origin_ms(), api.host.now(), nullptr, way);
     o["segments"] = api.host.segments_of(id);
     return o;
   }
@@ -112,7 +113,8 @@ void post_job(Api& api, Call& call) {
       },
       [&api](const Outcome& o, const Core& core) {
         JobId id = o.existing ? *o.existing : std::get<JobAccepted>(o.results.at(0)->list.front()).job;
-        auto job = job_object(api, core, id, nullptr);
+        // Not the queue's walk for its estimate: one per batch of submits would bound the rate.
+        auto job = job_object(api, core, id, nullptr, EstimateWay::kIfReady);
         HttpResponse r = json_response(o.existing ? 200 : 201, job ? *job : Json{{"id", id}});
         r.headers.push_back({"Location", "/v1/jobs/" + std::to_string(id)});
         return r;

@@ -88,7 +88,12 @@ class PgJournal final : public Journal {
   Status write_transaction(std::string_view what, const std::function<Status()>& body);
   // Conflict unless the lease row's epoch is held_ (and then held_ becomes 0).
   Status check_epoch(std::string_view what);
+  // The refusal for a lease row of `epoch` and `holder` (Ok when it is held_'s).
+  Status epoch_refusal(std::string_view what, std::int64_t epoch, const std::string& holder);
   Status insert_entries(const std::vector<JournalEntry>& batch, std::int64_t first_seq);
+  // A batch of entries without archive rows in one statement, its own transaction: the epoch
+  // check (`held`, not 0) and the NOTIFY in it. Called with write_mu_ held.
+  Status insert_alone(const std::vector<JournalEntry>& batch, std::int64_t first_seq, std::int64_t held);
   Status upsert_archived(const std::vector<ArchivedJob>& archive, Counts& delta);
   Status compact(std::string_view what);
 

@@ -108,6 +108,32 @@ TEST_F(PgLease, TakenOnceLapsedAndTheOldLeaderCannotWriteEvenOnce) {
   EXPECT_EQ(all[3].command, "b1");
 }
 
+// A batch without archive rows is one statement, the epoch check inside it: a deposed leader's
+// is refused the same way and writes nothing.
+TEST_F(PgLease, DeposedLeadersBatchWithoutArchiveRowsWritesNothing) {
+  auto a = follower(), b = follower();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->take_lease("a", "", 300).ok());
+  std::vector<JournalEntry> first = {entry(1, "a1")};
+  ASSERT_TRUE(a->append(first).ok());
+  EXPECT_EQ(first[0].seq, 1);
+  wait_until_lapsed(*b);
+  ASSERT_TRUE(b->take_lease("b", "http://b", 60'000).ok());
+
+  std::vector<JournalEntry> deposed = {entry(2, "a2"), entry(2, "a3")};
+  Status st = a->append(deposed);
+  ASSERT_EQ(st.code(), StatusCode::kConflict) << st.message();
+  EXPECT_NE(st.message().find("lease lost: epoch 2 now held by 'b'"), std::string::npos) << st.message();
+  EXPECT_EQ(deposed[0].seq, 0);
+  EXPECT_EQ(a->held_epoch(), 0);
+  std::vector<JournalEntry> next = {entry(3, "b1"), entry(3, "b2")};
+  ASSERT_TRUE(b->append(next).ok());
+  EXPECT_EQ(next[1].seq, 3);
+  std::vector<JournalEntry> all = read_all(*b);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].command, "b1");
+}
+
 TEST_F(PgLease, RenewKeepsTheEpochAndALostOneIsAConflict) {
   auto a = follower(), b = follower();
   ASSERT_TRUE(a && b);
