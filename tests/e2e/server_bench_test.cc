@@ -44,6 +44,28 @@ std::string metric(LiveCloud& c, const std::string& name) {
   return body.substr(at, body.find('\n', at) - at);
 }
 
+// A histogram's count and sum (seconds) as /metrics has them now.
+std::pair<double, double> histogram(LiveCloud& c, const std::string& name) {
+  auto num = [&](const std::string& series) {
+    std::string v = metric(c, series);
+    return v == "?" ? 0.0 : std::strtod(v.c_str(), nullptr);
+  };
+  return {num(name + "_count"), num(name + "_sum")};
+}
+
+// Where a storm's time went: journal commits (how many, mean ms, mean batch) and scheduling
+// passes (mean ms), from the differences of /metrics over the storm.
+std::string storm_breakdown(LiveCloud& c, std::pair<double, double> commit0, std::pair<double, double> pass0, long acked) {
+  auto [commits, commit_s] = histogram(c, "hexa_journal_commit_seconds");
+  auto [passes, pass_s] = histogram(c, "hexa_scheduling_pass_seconds");
+  commits -= commit0.first, commit_s -= commit0.second, passes -= pass0.first, pass_s -= pass0.second;
+  char out[200];
+  std::snprintf(out, sizeof out, "commits %.0f (mean %.2f ms, %.1f submits each), passes %.0f (mean %.2f ms)", commits,
+                commits > 0 ? 1000 * commit_s / commits : 0.0, commits > 0 ? static_cast<double>(acked) / commits : 0.0,
+                passes, passes > 0 ? 1000 * pass_s / passes : 0.0);
+  return out;
+}
+
 TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   const double seconds = env_num("HEXA_BENCH_SECONDS", 10);
   const int clients = static_cast<int>(env_num("HEXA_BENCH_CLIENTS", 64));
@@ -64,6 +86,8 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
   std::atomic<long> ok{0}, failed{0};
   std::vector<std::vector<double>> lat(static_cast<std::size_t>(clients));
   std::vector<std::thread> threads;
+  const auto commit0 = histogram(*cloud, "hexa_journal_commit_seconds");
+  const auto pass0 = histogram(*cloud, "hexa_scheduling_pass_seconds");
   const std::string body = R"({"gpus":1,"time_limit_s":3600,"command":["python","train.py","--epochs","3"]})";
   for (int i = 0; i < clients; ++i)
     threads.emplace_back([&, i] {
@@ -94,6 +118,7 @@ TEST(ServerBench, DISABLED_DurableSubmitsFrom64Clients) {
               "p99 %.2f ms; journal %s bytes\n",
               journal.c_str(), clients, policy, wall, ok.load(), static_cast<double>(ok.load()) / wall, failed.load(), percentile(all, 0.5),
               percentile(all, 0.99), metric(*cloud, "hexa_journal_bytes").c_str());
+  std::printf("durable submits (%s): %s\n", journal.c_str(), storm_breakdown(*cloud, commit0, pass0, ok.load()).c_str());
   EXPECT_EQ(failed.load(), 0);
 }
 
