@@ -7,6 +7,14 @@
 
 namespace hexa {
 
+// splitmix64's finaliser: well-spread keys for consecutive node ids.
+static std::uint64_t mix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 static std::uint64_t all_gpus(int gpus) {
   return gpus >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << gpus) - 1;
 }
@@ -37,6 +45,8 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     block_free_.push_back(0);
   }
   free_mask_.assign(topo.nodes().size(), 0);
+  node_key_.resize(topo.nodes().size());
+  for (NodeId n = 0; n < node_key_.size(); ++n) node_key_[n] = mix64(n) | 1;
   free_cnt_.assign(topo.nodes().size(), 0);
   for (NodeId n = 0; n < topo.nodes().size(); ++n) {
     BlockId b = topo.node(n).block;
@@ -91,6 +101,7 @@ void FreeIndex::take(NodeId n, std::uint64_t mask) {
   assert((free_mask_[n] & mask) == mask);
   int k = std::popcount(mask);
   move_level(n, free_cnt_[n], free_cnt_[n] - k);
+  refingerprint(n, free_mask_[n], free_mask_[n] & ~mask);
   free_mask_[n] &= ~mask;
   free_cnt_[n] -= k;
   BlockId b = topo_->node(n).block;
@@ -104,6 +115,7 @@ void FreeIndex::give(NodeId n, std::uint64_t mask) {
   assert((mask & ~all_gpus(topo_->node(n).gpus)) == 0);
   int k = std::popcount(mask);
   move_level(n, free_cnt_[n], free_cnt_[n] + k);
+  refingerprint(n, free_mask_[n], free_mask_[n] | mask);
   free_mask_[n] |= mask;
   free_cnt_[n] += k;
   BlockId b = topo_->node(n).block;

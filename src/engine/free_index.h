@@ -55,6 +55,11 @@ class FreeIndex {
   PoolId pool_of_block(BlockId b) const { return block_pool_[b]; }
 
   std::uint64_t free_mask(NodeId n) const { return free_mask_[n]; }
+  // Every node's free mask, by NodeId, and a fingerprint of them all kept up to date by take()
+  // and give() in O(1): equal masks give equal fingerprints, so a cache of something computed
+  // from the masks (EasyPlanCache) rules most changes out without comparing them all.
+  const std::vector<std::uint64_t>& free_masks() const { return free_mask_; }
+  std::uint64_t masks_fingerprint() const { return fingerprint_; }
   int node_free(NodeId n) const { return free_cnt_[n]; }
   long block_free(BlockId b) const { return block_free_[b]; }
   long pool_free(PoolId p) const { return pool_free_[p]; }
@@ -75,6 +80,10 @@ class FreeIndex {
 
  private:
   void move_level(NodeId n, int from, int to);
+  // The sum over nodes of free mask x node key (mod 2^64): linear, so a change of one mask
+  // updates it with one multiply. Keys are fixed odd numbers, not secrets: a collision costs
+  // only the exact compare that follows it.
+  void refingerprint(NodeId n, std::uint64_t from, std::uint64_t to) { fingerprint_ += (to - from) * node_key_[n]; }
 
   const Topology* topo_;
   std::vector<PoolInfo> pools_;
@@ -86,6 +95,8 @@ class FreeIndex {
   std::vector<int> block_level_, pool_level_;     // flat histograms
   std::vector<std::size_t> block_off_, pool_off_; // where each one's histogram starts
   long total_free_ = 0;
+  std::vector<std::uint64_t> node_key_;  // by NodeId (refingerprint)
+  std::uint64_t fingerprint_ = 0;
   SliceIndex slices_;
 };
 

@@ -10,11 +10,8 @@ bool EasyPlanCache::same_request(const PlaceRequest& a, const PlaceRequest& b) {
          a.rank == b.rank;
 }
 
-bool EasyPlanCache::same_free(const FreeIndex& f, const std::vector<std::uint64_t>& masks) {
-  if (masks.size() != f.topology().nodes().size()) return false;
-  for (NodeId n = 0; n < masks.size(); ++n)
-    if (masks[n] != f.free_mask(n)) return false;
-  return true;
+bool EasyPlanCache::same_free(const FreeIndex& f, const Entry& e) {
+  return e.fingerprint == f.masks_fingerprint() && e.free == f.free_masks();
 }
 
 Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
@@ -26,7 +23,7 @@ Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job
     return r;
   };
   for (const Entry& e : entries_)
-    if (e.head == head.id && e.ends_version == ends_version && same_request(e.req, req) && same_free(s.free, e.free)) {
+    if (e.head == head.id && e.ends_version == ends_version && same_request(e.req, req) && same_free(s.free, e)) {
       ++hits_;
       return at_now(e.plan);
     }
@@ -40,8 +37,8 @@ Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job
   e->head = head.id;
   e->req = req;
   e->ends_version = ends_version;
-  e->free.resize(s.topo->nodes().size());
-  for (NodeId n = 0; n < e->free.size(); ++n) e->free[n] = s.free.free_mask(n);
+  e->fingerprint = s.free.masks_fingerprint();
+  e->free = s.free.free_masks();
   e->plan = r;
   return at_now(std::move(r));
 }

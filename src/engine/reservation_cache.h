@@ -7,7 +7,9 @@
 // fixed while they run), and `now` only through max(fit time, now). The cache keys an entry
 // on all of it: the head's id and request, the caller's version of the end order (bumped on
 // every insert and erase), and a copy of every node's free mask, compared exactly. So a hit
-// returns what planning again would.
+// returns what planning again would. The index's fingerprint of the masks (FreeIndex::
+// masks_fingerprint) is compared first: most lookups that miss are ruled out in O(1), and a
+// hit costs one memcmp of the masks instead of a loop over the nodes (11% of the 3-day cut).
 #pragma once
 
 #include <cstdint>
@@ -32,11 +34,12 @@ class EasyPlanCache {
     JobId head = 0;
     PlaceRequest req;
     std::uint64_t ends_version = 0;
+    std::uint64_t fingerprint = 0;    // of the masks below (FreeIndex::masks_fingerprint)
     std::vector<std::uint64_t> free;  // every node's free mask when planned
     Reservation plan;                 // planned with the earliest time: `at` is the fit time
   };
   static bool same_request(const PlaceRequest& a, const PlaceRequest& b);
-  static bool same_free(const FreeIndex& f, const std::vector<std::uint64_t>& masks);
+  static bool same_free(const FreeIndex& f, const Entry& e);
 
   // A few heads: a pass whose head cannot be planned (inactive) goes on to plan for the next.
   static constexpr std::size_t kEntries = 4;

@@ -355,9 +355,11 @@ bool Scheduler::try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, T
     // Fewer GPUs free, the reserved ones with them, than the gang needs: no placement can
     // succeed, and giving the reserved GPUs back to take them again would change nothing
     // (within a pass no whole GPU of the reservation frees up once it is held).
-    long reserved = 0;
-    for (const NodeGpus& g : res_.held) reserved += std::popcount(g.mask);
-    if (s.free.total_free() + reserved >= req.gpus) {
+    // Counted only as far as the gang needs: a big head holds many nodes, and most jobs
+    // looked at here need none of them (6% of the month was this loop, for every short job).
+    long short_by = req.gpus - s.free.total_free();
+    for (auto g = res_.held.begin(); short_by > 0 && g != res_.held.end(); ++g) short_by -= std::popcount(g->mask);
+    if (short_by <= 0) {
       unhold(s, res_);
       ok = placer_->place(s.free, req, &alloc_, nullptr) && admitted(s, j, alloc_, now);
       if (ok) start(s, j, alloc_, now);
