@@ -31,8 +31,11 @@ void class_metrics(const SimResult& r, Metrics& m) {
   };
   std::map<std::string, Acc> per;
   std::vector<DurationMs> delay;
+  Acc* last = nullptr;  // runs of one class: one map lookup each
+  const std::string* last_cls = nullptr;
   for (const JobRecord& j : r.jobs) {
-    Acc& a = per[j.cls.empty() ? "other" : j.cls];
+    if (!last || j.cls != *last_cls) last = &per[j.cls.empty() ? "other" : j.cls], last_cls = &j.cls;
+    Acc& a = *last;
     ++a.jobs;
     if (j.first_start >= 0) a.queue.push_back(j.first_start - j.submit);
     if (j.state == "finished" || j.state == "timeout") ++a.finished, a.jct.push_back(j.end - j.submit);
