@@ -176,7 +176,8 @@ int run_one(const SimulateArgs& a, const std::vector<Override>& sets) {
   auto result = simulate(*sc.topology, sc.trace, sc.options);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!result.ok()) return fail(result.status());
-  Metrics m = compute_metrics(*result);
+  const bool reports = !a.report_json.empty() || !a.report_html.empty();
+  Metrics m = compute_metrics(*result, reports ? MetricsDetail::kFull : MetricsDetail::kText);
   std::cout << report_text(*result, m, wall);
   if (!a.report_json.empty() || !a.report_html.empty()) {
     const auto j = report_json(*result, m, wall);

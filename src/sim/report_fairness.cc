@@ -102,7 +102,7 @@ RhoFigures rho_figures(std::vector<double> rho) {
   return f;
 }
 
-void fairness_metrics(const SimResult& r, Metrics& m) {
+void fairness_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
   std::vector<double> rho = finish_time_rho(r);
   const TenantNumbers numbers = tenant_numbers(r);
   std::vector<std::vector<double>> per(numbers.name.size());
@@ -114,7 +114,11 @@ void fairness_metrics(const SimResult& r, Metrics& m) {
   for (TenantFigures& t : m.tenants) {
     auto it = by_name.find(t.name);
     if (it == by_name.end() || per[it->second].empty()) continue;
-    t.rho = rho_figures(std::move(per[it->second]));
+    std::vector<double>& mine = per[it->second];
+    if (detail == MetricsDetail::kFull)
+      t.rho = rho_figures(std::move(mine));
+    else
+      t.rho.jobs = static_cast<long>(mine.size()), t.rho.max = *std::max_element(mine.begin(), mine.end());
     if (t.rho.max > m.rho_worst_max) m.rho_worst_max = t.rho.max, m.rho_worst = t.name;  // first by name on ties
   }
 }
