@@ -199,6 +199,11 @@ Result<SimResult> Run::go() {
   if (Status st = setup_tenants(); !st.ok()) return st;
   out_.jobs.resize(trace_.jobs.size());
   core_of_.assign(trace_.jobs.size(), kNone);
+  // At least one segment and two queue changes per job: grown by doubling, these vectors were
+  // copied and page-faulted in again about log n times.
+  segments_.reserve(trace_.jobs.size());
+  pending_at_.reserve(2 * trace_.jobs.size());
+  live_.reserve(trace_.jobs.size());
   std::vector<TimeMs> arrivals(trace_.jobs.size());
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
