@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include <sys/stat.h>
+
 namespace hexa::csv {
 
 namespace {
@@ -16,16 +18,6 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-
-// The buffer POSIX getline grows as it reads.
-struct LineBuf {
-  char* data = nullptr;
-  std::size_t cap = 0;
-  LineBuf() = default;
-  LineBuf(const LineBuf&) = delete;
-  LineBuf& operator=(const LineBuf&) = delete;
-  ~LineBuf() { std::free(data); }
-};
 
 Status cannot(const std::string& path, const char* what, int err) {
   return Status::Invalid(path + ": " + what + ": " + std::strerror(err));
@@ -51,18 +43,23 @@ std::string Where::text() const {
 }
 
 Status for_each_line(const std::string& path, const LineFn& fn) {
-  // stdio rather than iostreams: errno is reliable, and a directory fails on read (EISDIR).
-  FilePtr f(std::fopen(path.c_str(), "rb"));
-  if (!f) return cannot(path, "cannot open", errno);
-  LineBuf buf;
+  // Read whole, then split: one read instead of a getline per line.
+  auto text = read_file(path);
+  if (!text.ok()) return text.status();
+  return for_each_line_of(*text, fn);
+}
+
+Status for_each_line_of(std::string_view text, const LineFn& fn) {
   int number = 0;
-  for (ssize_t n; (n = ::getline(&buf.data, &buf.cap, f.get())) >= 0;) {
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    const std::size_t len = nl == std::string_view::npos ? text.size() : nl + 1;
     ++number;
-    std::string_view text = strip_line({buf.data, static_cast<std::size_t>(n)}, number == 1);
-    if (trim(text).empty()) continue;
-    if (Status st = fn(Line{number, text}); !st.ok()) return st;
+    std::string_view line = strip_line(text.substr(0, len), number == 1);
+    text.remove_prefix(len);
+    if (trim(line).empty()) continue;
+    if (Status st = fn(Line{number, line}); !st.ok()) return st;
   }
-  if (std::ferror(f.get())) return cannot(path, "cannot read", errno);
   return Status::Ok();
 }
 
@@ -70,6 +67,8 @@ Result<std::string> read_file(const std::string& path) {
   FilePtr f(std::fopen(path.c_str(), "rb"));
   if (!f) return cannot(path, "cannot open", errno);
   std::string out;
+  struct stat st {};
+  if (::fstat(::fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
   char chunk[1 << 16];
   std::size_t n;
   while ((n = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) out.append(chunk, n);
@@ -147,6 +146,14 @@ Status check_count(const Where& at, std::size_t got, std::size_t want) {
 Status IdSet::add(const Where& at, std::string_view field, std::string_view id) {
   if (id.empty()) return bad(at, field, "must not be empty");
   auto [it, fresh] = first_line_.try_emplace(std::string(id), at.line);
+  if (fresh) return Status::Ok();
+  return bad(at, field,
+             "duplicate '" + std::string(id) + "' (first on line " + std::to_string(it->second) + ")");
+}
+
+Status ViewIdSet::add(const Where& at, std::string_view field, std::string_view id) {
+  if (id.empty()) return bad(at, field, "must not be empty");
+  auto [it, fresh] = first_line_.try_emplace(id, at.line);
   if (fresh) return Status::Ok();
   return bad(at, field,
              "duplicate '" + std::string(id) + "' (first on line " + std::to_string(it->second) + ")");

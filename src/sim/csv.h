@@ -32,6 +32,10 @@ using LineFn = std::function<Status(const Line&)>;
 // it. A file that cannot be read gives "PATH: cannot open: <reason>".
 Status for_each_line(const std::string& path, const LineFn& fn);
 
+// The same over a file already read: each Line's text views into `text` and stays valid as
+// long as it does (a loader may keep those views, e.g. in a ViewIdSet).
+Status for_each_line_of(std::string_view text, const LineFn& fn);
+
 // The whole file as text; "PATH: cannot open: <reason>" when it cannot be read.
 Result<std::string> read_file(const std::string& path);
 
@@ -70,6 +74,17 @@ class IdSet {
 
  private:
   std::unordered_map<std::string, int> first_line_;
+};
+
+// IdSet over views that outlive it (the lines of a file read whole, for_each_line_of): no copy
+// of each id, the bulk of an ITP trace's loading. The same messages as IdSet.
+class ViewIdSet {
+ public:
+  void reserve(std::size_t n) { first_line_.reserve(n); }
+  Status add(const Where& at, std::string_view field, std::string_view id);
+
+ private:
+  std::unordered_map<std::string_view, int> first_line_;
 };
 
 // "1 pod" / "3 pods": counts in notes read as English.

@@ -71,17 +71,37 @@ void money_metrics(const SimResult& r, Metrics& m) {
 
 }  // namespace
 
-Metrics compute_metrics(const SimResult& r) {
+namespace {
+
+// The average alone, without the sort a distribution needs (MetricsDetail::kText).
+Distribution average_only(const std::vector<DurationMs>& v) {
+  Distribution d;
+  if (v.empty()) return d;
+  long double sum = 0;
+  for (DurationMs x : v) sum += static_cast<long double>(x);
+  d.avg = static_cast<double>(sum / static_cast<long double>(v.size()) / 1000.0L);
+  return d;
+}
+
+}  // namespace
+
+Metrics compute_metrics(const SimResult& r, MetricsDetail detail) {
+  const bool full = detail == MetricsDetail::kFull;
   Metrics m;
   std::vector<DurationMs> jct, queue;
   struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; std::string cls; };
   std::map<std::string, Acc> per;
   GpuMs busy = 0;
+  Acc* last = nullptr;  // traces run long stretches of one tenant: one map lookup each
+  const std::string* last_tenant = nullptr;
+  jct.reserve(r.jobs.size());
+  queue.reserve(r.jobs.size());
   for (const JobRecord& j : r.jobs) {
     ++m.jobs;
-    Acc& a = per[j.tenant];
-    ++a.jobs;
-    a.cls = j.cls.empty() ? "other" : j.cls;  // as the class figures name it
+    if (!last || j.tenant != *last_tenant) last = &per[j.tenant], last_tenant = &j.tenant;
+    Acc& a = *last;
+    // A tenant's jobs all carry its class: named once, as the class figures name it.
+    if (++a.jobs == 1) a.cls = j.cls.empty() ? "other" : j.cls;
     a.busy += j.run_ms * j.gpus;
     busy += j.run_ms * j.gpus;
     if (j.state == "rejected") ++m.rejected;
@@ -102,8 +122,7 @@ Metrics compute_metrics(const SimResult& r) {
   m.lost_gpu_hours = static_cast<double>(r.lost_gpu_ms) / static_cast<double>(kHour);
   std::sort(jct.begin(), jct.end());  // once, for the CDF and the distribution
   std::sort(queue.begin(), queue.end());
-  m.jct_cdf = cdf_points(jct);
-  m.queue_cdf = cdf_points(queue);
+  if (full) m.jct_cdf = cdf_points(jct), m.queue_cdf = cdf_points(queue);
   m.jct = distribution(std::move(jct));
   m.queue = distribution(std::move(queue));
   DurationMs span = r.last_end - r.first_submit;
@@ -112,7 +131,7 @@ Metrics compute_metrics(const SimResult& r) {
   if (span > 0 && r.total_gpus > 0)
     m.utilization = static_cast<double>(busy) / (static_cast<double>(span) * static_cast<double>(r.total_gpus));
   m.timeline_step_s = static_cast<double>(r.timeline_step) / 1000.0;
-  for (GpuMs b : r.busy_per_step)
+  for (GpuMs b : full ? r.busy_per_step : std::vector<GpuMs>{})
     m.utilization_timeline.push_back(
         round3(static_cast<double>(b) / (static_cast<double>(r.timeline_step) * static_cast<double>(r.total_gpus))));
   for (const auto& site : r.sites)
@@ -122,11 +141,12 @@ Metrics compute_metrics(const SimResult& r) {
                         : 0.0});
   for (auto& [name, a] : per) {
     TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
-                    distribution(std::move(a.jct)), distribution(std::move(a.queue)), a.cls, {}};
+                    full ? distribution(std::move(a.jct)) : Distribution{},
+                    full ? distribution(std::move(a.queue)) : average_only(a.queue), a.cls, {}};
     m.tenants.push_back(std::move(t));
   }
-  fairness_metrics(r, m);
-  series_metrics(r, m);
+  fairness_metrics(r, m, detail);
+  series_metrics(r, m, detail);
   return m;
 }
 

@@ -105,10 +105,16 @@ struct Metrics {
   double lost_gpu_hours = 0;
 };
 
-Metrics compute_metrics(const SimResult& r);
+// kFull: everything report_json and the HTML report show. kText: only what report_text
+// prints (the simulate command without --report-json or --report-html): no series, CDFs or
+// per-class figures, and per tenant only jobs, finished, GPU-hours, the average wait and the
+// largest rho; the rest is left empty or zero. The text it gives is the same.
+enum class MetricsDetail { kFull, kText };
+Metrics compute_metrics(const SimResult& r, MetricsDetail detail = MetricsDetail::kFull);
 // Fills m.rho, m.rho_worst and each of m.tenants' rho (report_fairness.cc; REQUIRES: m.tenants
 // filled).
-void fairness_metrics(const SimResult& r, Metrics& m);
+// kText: each tenant's rho has only its max (what the worst tenant needs).
+void fairness_metrics(const SimResult& r, Metrics& m, MetricsDetail detail = MetricsDetail::kFull);
 
 // The JSON report (--report-json). `wall_s` < 0 leaves it out, for byte-identical comparisons.
 nlohmann::ordered_json report_json(const SimResult& r, const Metrics& m, double wall_s);

@@ -1,14 +1,40 @@
 #include "sim/report_fairness.h"
 
 #include <algorithm>
-#include <map>
 #include <numeric>
+#include <string_view>
+#include <unordered_map>
 
 #include "sim/report.h"
 
 namespace hexa {
 
 namespace {
+
+// Each job's tenant as a small number (first seen, first numbered), so that the sweep below
+// counts in a vector rather than a map keyed by name.
+struct TenantNumbers {
+  std::vector<std::uint32_t> of_job;   // per job
+  std::vector<std::string_view> name;  // per number
+};
+
+TenantNumbers tenant_numbers(const SimResult& r) {
+  std::unordered_map<std::string_view, std::uint32_t> number;
+  TenantNumbers out;
+  out.of_job.resize(r.jobs.size());
+  const std::string* last = nullptr;  // traces run long stretches of one tenant
+  std::uint32_t last_number = 0;
+  for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+    const std::string& t = r.jobs[i].tenant;
+    if (!last || t != *last) {
+      auto [it, fresh] = number.try_emplace(t, static_cast<std::uint32_t>(out.name.size()));
+      if (fresh) out.name.push_back(t);
+      last = &t, last_number = it->second;
+    }
+    out.of_job[i] = last_number;
+  }
+  return out;
+}
 
 // N at each job's submit: a sweep over submits and ends, all ends at an instant before all
 // submits at it (a job that ends as another arrives does not contend with it), and the jobs
@@ -17,27 +43,33 @@ std::vector<long> contenders(const SimResult& r) {
   const std::size_t n = r.jobs.size();
   std::vector<std::size_t> by_submit(n), by_end;
   std::iota(by_submit.begin(), by_submit.end(), std::size_t{0});
-  std::stable_sort(by_submit.begin(), by_submit.end(),
-                   [&](std::size_t a, std::size_t b) { return r.jobs[a].submit < r.jobs[b].submit; });
-  auto contends = [&](std::size_t i) { return r.jobs[i].state != "rejected"; };  // a rejected job never waited
+  auto submitted_before = [&](std::size_t a, std::size_t b) { return r.jobs[a].submit < r.jobs[b].submit; };
+  if (!std::is_sorted(by_submit.begin(), by_submit.end(), submitted_before))  // jobs are in trace order
+    std::stable_sort(by_submit.begin(), by_submit.end(), submitted_before);
+  std::vector<char> contends(n);  // a rejected job never waited
+  for (std::size_t i = 0; i < n; ++i) contends[i] = r.jobs[i].state != "rejected";
+  by_end.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
-    if (r.jobs[i].end >= 0 && contends(i)) by_end.push_back(i);
+    if (r.jobs[i].end >= 0 && contends[i]) by_end.push_back(i);
   std::stable_sort(by_end.begin(), by_end.end(), [&](std::size_t a, std::size_t b) { return r.jobs[a].end < r.jobs[b].end; });
-  std::map<std::string, long> in_system;  // tenant -> its jobs submitted and not ended
+  const TenantNumbers numbers = tenant_numbers(r);
+  const std::vector<std::uint32_t>& tenant = numbers.of_job;
+  std::vector<long> in_system(numbers.name.size(), 0);  // per tenant: its jobs submitted and not ended
+  long with_jobs = 0;                       // tenants with some
   std::vector<long> out(n, 0);
   std::size_t e = 0;
   for (std::size_t s = 0; s < n;) {
     const TimeMs t = r.jobs[by_submit[s]].submit;
     for (; e < by_end.size() && r.jobs[by_end[e]].end <= t; ++e) {
-      auto it = in_system.find(r.jobs[by_end[e]].tenant);
-      if (it != in_system.end() && --it->second == 0) in_system.erase(it);
+      long& k = in_system[tenant[by_end[e]]];
+      if (k > 0 && --k == 0) --with_jobs;
     }
     std::size_t s2 = s;
     for (; s2 < n && r.jobs[by_submit[s2]].submit == t; ++s2) {
       const JobRecord& j = r.jobs[by_submit[s2]];
-      if (contends(by_submit[s2]) && (j.end < 0 || j.end > t)) ++in_system[j.tenant];
+      if (contends[by_submit[s2]] && (j.end < 0 || j.end > t) && in_system[tenant[by_submit[s2]]]++ == 0) ++with_jobs;
     }
-    for (; s < s2; ++s) out[by_submit[s]] = std::max<long>(1, static_cast<long>(in_system.size()));
+    for (; s < s2; ++s) out[by_submit[s]] = std::max<long>(1, with_jobs);
   }
   return out;
 }
@@ -70,16 +102,23 @@ RhoFigures rho_figures(std::vector<double> rho) {
   return f;
 }
 
-void fairness_metrics(const SimResult& r, Metrics& m) {
+void fairness_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
   std::vector<double> rho = finish_time_rho(r);
-  std::map<std::string, std::vector<double>> per;
+  const TenantNumbers numbers = tenant_numbers(r);
+  std::vector<std::vector<double>> per(numbers.name.size());
   for (std::size_t i = 0; i < rho.size(); ++i)
-    if (rho[i] >= 0) per[r.jobs[i].tenant].push_back(rho[i]);
+    if (rho[i] >= 0) per[numbers.of_job[i]].push_back(rho[i]);
+  std::unordered_map<std::string_view, std::uint32_t> by_name;
+  for (std::uint32_t k = 0; k < numbers.name.size(); ++k) by_name.emplace(numbers.name[k], k);
   m.rho = rho_figures(std::move(rho));
   for (TenantFigures& t : m.tenants) {
-    auto it = per.find(t.name);
-    if (it == per.end()) continue;
-    t.rho = rho_figures(std::move(it->second));
+    auto it = by_name.find(t.name);
+    if (it == by_name.end() || per[it->second].empty()) continue;
+    std::vector<double>& mine = per[it->second];
+    if (detail == MetricsDetail::kFull)
+      t.rho = rho_figures(std::move(mine));
+    else
+      t.rho.jobs = static_cast<long>(mine.size()), t.rho.max = *std::max_element(mine.begin(), mine.end());
     if (t.rho.max > m.rho_worst_max) m.rho_worst_max = t.rho.max, m.rho_worst = t.name;  // first by name on ties
   }
 }

@@ -24,18 +24,24 @@ std::vector<double> cdf_points(std::vector<DurationMs> v) {
 
 namespace {
 
-void class_metrics(const SimResult& r, Metrics& m) {
+// Per class, and the sessions' start delays; `per_class` false: the sessions only.
+void class_metrics(const SimResult& r, Metrics& m, bool per_class) {
   struct Acc {
     long jobs = 0, finished = 0;
     std::vector<DurationMs> jct, queue;
   };
   std::map<std::string, Acc> per;
   std::vector<DurationMs> delay;
+  Acc* last = nullptr;  // runs of one class: one map lookup each
+  const std::string* last_cls = nullptr;
   for (const JobRecord& j : r.jobs) {
-    Acc& a = per[j.cls.empty() ? "other" : j.cls];
-    ++a.jobs;
-    if (j.first_start >= 0) a.queue.push_back(j.first_start - j.submit);
-    if (j.state == "finished" || j.state == "timeout") ++a.finished, a.jct.push_back(j.end - j.submit);
+    if (per_class) {
+      if (!last || j.cls != *last_cls) last = &per[j.cls.empty() ? "other" : j.cls], last_cls = &j.cls;
+      Acc& a = *last;
+      ++a.jobs;
+      if (j.first_start >= 0) a.queue.push_back(j.first_start - j.submit);
+      if (j.state == "finished" || j.state == "timeout") ++a.finished, a.jct.push_back(j.end - j.submit);
+    }
     if (j.start_target <= 0) continue;
     ++m.sessions.jobs;
     if (j.first_start < 0) continue;
@@ -90,9 +96,9 @@ void energy_metrics(const SimResult& r, Metrics& m) {
 
 }  // namespace
 
-void series_metrics(const SimResult& r, Metrics& m) {
-  class_metrics(r, m);
-  timeline_metrics(r, m);
+void series_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
+  class_metrics(r, m, detail == MetricsDetail::kFull);
+  if (detail == MetricsDetail::kFull) timeline_metrics(r, m);
   energy_metrics(r, m);
 }
 

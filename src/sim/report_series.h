@@ -12,7 +12,8 @@
 namespace hexa {
 
 // REQUIRES: m.jct_cdf and m.queue_cdf already set (compute_metrics sorts those vectors once).
-void series_metrics(const SimResult& r, Metrics& m);
+// MetricsDetail::kText: sessions and energy only (what series_text prints).
+void series_metrics(const SimResult& r, Metrics& m, MetricsDetail detail);
 // Adds the blocks `classes`, `cdf`, `sessions` (with sessions), `timeline`, `energy` (with GPU
 // power known) to `j`.
 void series_json(const SimResult& r, const Metrics& m, nlohmann::ordered_json& j);

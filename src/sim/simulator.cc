@@ -102,7 +102,7 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   req.deferrable = tj.deferrable;
   req.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
   auto spec = resolve(req, core_, JobDefaults{0, opt_.checkpoint_every});
-  auto fx = spec.ok() ? core_.apply(SubmitJob{*spec}, now) : Result<Effects>(spec.status());
+  auto fx = spec.ok() ? core_.apply(SubmitJob{std::move(*spec)}, now) : Result<Effects>(spec.status());
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
     rec.reason = fx.status().message();
@@ -199,12 +199,19 @@ Result<SimResult> Run::go() {
   if (Status st = setup_tenants(); !st.ok()) return st;
   out_.jobs.resize(trace_.jobs.size());
   core_of_.assign(trace_.jobs.size(), kNone);
+  // At least one segment and two queue changes per job: grown by doubling, these vectors were
+  // copied and page-faulted in again about log n times.
+  segments_.reserve(trace_.jobs.size());
+  pending_at_.reserve(2 * trace_.jobs.size());
+  live_.reserve(trace_.jobs.size());
+  std::vector<TimeMs> arrivals(trace_.jobs.size());
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     const TraceJob& tj = trace_.jobs[i];
     out_.jobs[i] = JobRecord{tj.id, tj.tenant, tj.gpus, tj.submit, -1, -1, tj.duration, 0, 0, 0, 0, 0, false, -1,
                              "pending", "", "", "", tj.start_target};
-    q_.push(tj.submit, EventKind::kArrive, i);
+    arrivals[i] = tj.submit;
   }
+  q_.push_arrivals(std::move(arrivals));
   for (std::uint32_t i = 0; i < opt_.failures.size(); ++i) q_.push(opt_.failures[i].at, EventKind::kFail, i);
   std::size_t arrived = 0;
   while (!q_.empty()) {
@@ -399,7 +406,9 @@ Result<SimResult> simulate(const Topology& topo, const Trace& trace, const SimOp
   auto core = Core::make(topo, opt.sched);
   if (!core.ok()) return core.status();
   Run run(topo, trace, opt, **core);
-  return run.go();
+  Result<SimResult> out = run.go();
+  if (opt.keep_core) *opt.keep_core = std::move(*core);
+  return out;
 }
 
 }  // namespace hexa
