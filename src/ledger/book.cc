@@ -1,5 +1,7 @@
 #include "ledger/book.h"
 
+#include <array>
+#include <span>
 #include <utility>
 
 #include "ledger/validate.h"
@@ -80,8 +82,17 @@ Result<OpOutcome> Book::transfer(Transfer&& t) {
 }
 
 Status Book::check_all(const std::vector<Transfer>& ts) const {
-  // Balances after the earlier transfers of the batch; batches are a few transfers long.
-  std::vector<std::pair<AccountId, Micro>> pending;
+  // Balances after the earlier transfers of the batch. Batches are a few transfers long (a
+  // hold's draws, a release's returns) and come for every job segment: those stay on the
+  // stack; only a long one (a sweep of many grants) takes the heap.
+  constexpr std::size_t kInline = 8;
+  std::array<std::pair<AccountId, Micro>, kInline> inline_pending;
+  std::vector<std::pair<AccountId, Micro>> heap_pending;
+  std::span<std::pair<AccountId, Micro>> pending(inline_pending.data(), 0);
+  if (2 * ts.size() > kInline) {
+    heap_pending.resize(2 * ts.size());
+    pending = std::span(heap_pending.data(), 0);
+  }
   auto bal = [&](AccountId id) {
     for (const auto& [a, b] : pending)
       if (a == id) return b;
@@ -90,7 +101,8 @@ Status Book::check_all(const std::vector<Transfer>& ts) const {
   auto set = [&](AccountId id, Micro b) {
     for (auto& p : pending)
       if (p.first == id) return void(p.second = b);
-    pending.emplace_back(id, b);
+    pending = std::span(pending.data(), pending.size() + 1);  // room for 2 per transfer, reserved above
+    pending.back() = {id, b};
   };
   TimeMs last = last_at_;
   for (std::size_t i = 0; i < ts.size(); ++i) {

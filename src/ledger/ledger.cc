@@ -30,15 +30,15 @@ Ledger::Ledger() {
   payments_ = book_.open("payments", AccountKind::kSystem, std::nullopt).value();
 }
 
-Result<std::uint32_t> Ledger::tenant_index(std::string_view what, std::string_view name) const {
+Result<std::uint32_t> Ledger::tenant_index(const Subject& what, std::string_view name) const {
   auto it = tenant_ids_.find(name);
-  if (it == tenant_ids_.end()) return Status::Invalid(std::string(what) + ": unknown tenant " + quoted(name));
+  if (it == tenant_ids_.end()) return Status::Invalid(what.str() + ": unknown tenant " + quoted(name));
   return it->second;
 }
 
-Status Ledger::check_now(std::string_view what, TimeMs now) const {
+Status Ledger::check_now(const Subject& what, TimeMs now) const {
   if (now >= now_) return Status::Ok();
-  return Status::Invalid(std::string(what) + ": now " + std::to_string(now) + " is before the last operation at " +
+  return Status::Invalid(what.str() + ": now " + std::to_string(now) + " is before the last operation at " +
                          std::to_string(now_) + " (time must not go backwards)");
 }
 

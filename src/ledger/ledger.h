@@ -36,6 +36,7 @@
 namespace hexa {
 
 class Reader;
+class Subject;
 class Writer;
 
 class Ledger {
@@ -127,13 +128,13 @@ class Ledger {
 
  private:
   bool check_loaded(Reader& r);
-  Result<std::uint32_t> tenant_index(std::string_view what, std::string_view name) const;
-  Status check_now(std::string_view what, TimeMs now) const;
+  Result<std::uint32_t> tenant_index(const Subject& what, std::string_view name) const;
+  Status check_now(const Subject& what, TimeMs now) const;
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;
-  Status admit(std::string_view what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
-  Result<OpOutcome> post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
+  Status admit(const Subject& what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
+  Result<OpOutcome> post_usage(const Subject& what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
   // A meter report whose cost rounds to nothing more: counts its GPU-ms, moves no money.
-  Result<OpOutcome> absorb(std::string_view what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
+  Result<OpOutcome> absorb(const Subject& what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
   std::vector<Draw> plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const;
   Result<AccountId> source_account(std::string_view programme);
   void on_usage(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);
