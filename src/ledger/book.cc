@@ -16,17 +16,17 @@ std::string what(const Transfer& t) { return "transfer " + quoted(t.id); }
 Result<AccountId> Book::open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
                              std::uint32_t owner) {
   if (Status s = check_name("account", "name", name, kMaxIdBytes); !s.ok()) return s;
-  if (account_ids_.count(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
+  if (find(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
   if (floor && *floor > 0)
     return Status::Invalid("account " + quoted(name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
   auto id = static_cast<AccountId>(accounts_.size());
   accounts_.push_back(Account{std::string(name), kind, floor, owner, 0});
-  account_ids_.emplace(std::string(name), id);
+  account_ids_.insert(name, id);
   return id;
 }
 
 void Book::unopen_last() {
-  account_ids_.erase(accounts_.back().name);
+  account_ids_.erase(accounts_.back().name, size() - 1);
   accounts_.pop_back();
 }
 
@@ -42,9 +42,7 @@ Status Book::set_floor(AccountId id, std::optional<Micro> floor) {
 }
 
 std::optional<AccountId> Book::find(std::string_view name) const {
-  auto it = account_ids_.find(name);
-  if (it == account_ids_.end()) return std::nullopt;
-  return it->second;
+  return account_ids_.find(name, accounts_, NameOf{});
 }
 
 template <class BalanceOf>

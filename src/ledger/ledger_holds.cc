@@ -69,8 +69,8 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
     if (Status s = check_optional_name(what, field, *v); !s.ok()) return s;
   auto ti = tenant_index(what, req.tenant);
   if (!ti.ok()) return ti.status();
-  if (auto it = hold_ids_.find(req.id); it != hold_ids_.end()) {
-    if (holds_[it->second].req == req) return OpOutcome::kDuplicate;
+  if (auto i = hold_index(req.id)) {
+    if (holds_[*i].req == req) return OpOutcome::kDuplicate;
     return Status::Invalid(what.str() + ": id already used by a different hold");
   }
   if (Status s = check_now(what, now); !s.ok()) return s;
@@ -97,7 +97,7 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
   }
   tenant.held = *held;
   tenant.held_gpu_ms = *held_gpu;
-  hold_ids_.emplace(req.id, static_cast<std::uint32_t>(holds_.size()));
+  hold_ids_.insert(req.id, static_cast<std::uint32_t>(holds_.size()));
   holds_.push_back(std::move(hold));
   now_ = now;
   return OpOutcome::kApplied;
@@ -108,9 +108,9 @@ Result<OpOutcome> Ledger::post(const PostRequest& req, TimeMs now) {
   const Subject what("post", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
   if (Status s = check_not_negative(what, "gpu_ms", req.gpu_ms); !s.ok()) return s;
-  auto it = hold_ids_.find(req.hold);
-  if (it == hold_ids_.end()) return Status::Invalid(what.str() + ": unknown hold " + quoted(req.hold));
-  Hold& hold = holds_[it->second];
+  auto i = hold_index(req.hold);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold " + quoted(req.hold));
+  Hold& hold = holds_[*i];
   Transfer t{"post:" + req.id, hold.account, revenue_, req.amount, now, hold_memo(TransferKind::kUsage, hold.req)};
   t.memo.gpu_ms = req.gpu_ms;
   if (const Transfer* old = book_.find_transfer(t.id)) {
@@ -124,9 +124,9 @@ Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, Ti
   if (Status s = check_name("meter", "hold", hold_id); !s.ok()) return s;
   const Subject what("meter of hold", hold_id);
   if (Status s = check_not_negative(what, "total_gpu_ms", total_gpu_ms); !s.ok()) return s;
-  auto it = hold_ids_.find(hold_id);
-  if (it == hold_ids_.end()) return Status::Invalid(what.str() + ": unknown hold");
-  Hold& hold = holds_[it->second];
+  auto i = hold_index(hold_id);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold");
+  Hold& hold = holds_[*i];
   if (total_gpu_ms <= hold.metered_gpu_ms) return OpOutcome::kDuplicate;  // a report seen before, or older
   if (Status s = check_now(what, now); !s.ok()) return s;
   if (hold.released) return Status::Invalid(what.str() + ": the hold is released; nothing more can be posted");
@@ -188,9 +188,9 @@ Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, Transfer t
 Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
   if (Status s = check_name("release", "hold", hold_id); !s.ok()) return s;
   const Subject what("release of hold", hold_id);
-  auto it = hold_ids_.find(hold_id);
-  if (it == hold_ids_.end()) return Status::Invalid(what.str() + ": unknown hold");
-  Hold& hold = holds_[it->second];
+  auto i = hold_index(hold_id);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold");
+  Hold& hold = holds_[*i];
   if (hold.released) return OpOutcome::kDuplicate;
   if (Status s = check_now(what, now); !s.ok()) return s;
 
