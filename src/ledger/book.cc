@@ -1,5 +1,7 @@
 #include "ledger/book.h"
 
+#include <array>
+#include <span>
 #include <utility>
 
 #include "ledger/validate.h"
@@ -14,17 +16,17 @@ std::string what(const Transfer& t) { return "transfer " + quoted(t.id); }
 Result<AccountId> Book::open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
                              std::uint32_t owner) {
   if (Status s = check_name("account", "name", name, kMaxIdBytes); !s.ok()) return s;
-  if (account_ids_.count(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
+  if (find(name)) return Status::Invalid("account " + quoted(name) + ": name already taken");
   if (floor && *floor > 0)
     return Status::Invalid("account " + quoted(name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
   auto id = static_cast<AccountId>(accounts_.size());
   accounts_.push_back(Account{std::string(name), kind, floor, owner, 0});
-  account_ids_.emplace(std::string(name), id);
+  account_ids_.insert(name, id);
   return id;
 }
 
 void Book::unopen_last() {
-  account_ids_.erase(accounts_.back().name);
+  account_ids_.erase(accounts_.back().name, size() - 1);
   accounts_.pop_back();
 }
 
@@ -40,9 +42,7 @@ Status Book::set_floor(AccountId id, std::optional<Micro> floor) {
 }
 
 std::optional<AccountId> Book::find(std::string_view name) const {
-  auto it = account_ids_.find(name);
-  if (it == account_ids_.end()) return std::nullopt;
-  return it->second;
+  return account_ids_.find(name, accounts_, NameOf{});
 }
 
 template <class BalanceOf>
@@ -80,8 +80,17 @@ Result<OpOutcome> Book::transfer(Transfer&& t) {
 }
 
 Status Book::check_all(const std::vector<Transfer>& ts) const {
-  // Balances after the earlier transfers of the batch; batches are a few transfers long.
-  std::vector<std::pair<AccountId, Micro>> pending;
+  // Balances after the earlier transfers of the batch. Batches are a few transfers long (a
+  // hold's draws, a release's returns) and come for every job segment: those stay on the
+  // stack; only a long one (a sweep of many grants) takes the heap.
+  constexpr std::size_t kInline = 8;
+  std::array<std::pair<AccountId, Micro>, kInline> inline_pending;
+  std::vector<std::pair<AccountId, Micro>> heap_pending;
+  std::span<std::pair<AccountId, Micro>> pending(inline_pending.data(), 0);
+  if (2 * ts.size() > kInline) {
+    heap_pending.resize(2 * ts.size());
+    pending = std::span(heap_pending.data(), 0);
+  }
   auto bal = [&](AccountId id) {
     for (const auto& [a, b] : pending)
       if (a == id) return b;
@@ -90,7 +99,8 @@ Status Book::check_all(const std::vector<Transfer>& ts) const {
   auto set = [&](AccountId id, Micro b) {
     for (auto& p : pending)
       if (p.first == id) return void(p.second = b);
-    pending.emplace_back(id, b);
+    pending = std::span(pending.data(), pending.size() + 1);  // room for 2 per transfer, reserved above
+    pending.back() = {id, b};
   };
   TimeMs last = last_at_;
   for (std::size_t i = 0; i < ts.size(); ++i) {

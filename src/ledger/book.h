@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "ledger/id_index.h"
-#include "ledger/string_map.h"
 #include "ledger/transfer.h"
 #include "model/status.h"
 
@@ -91,8 +90,13 @@ class Book {
   Status check_all(const std::vector<Transfer>& ts) const;
   void apply(Transfer t);
 
+  // The account's name, for account_ids_.
+  struct NameOf {
+    std::string_view operator()(const Account& a) const { return a.name; }
+  };
+
   std::vector<Account> accounts_;
-  StringMap<AccountId> account_ids_;
+  IdIndex account_ids_;  // by name, into accounts_
   std::vector<Transfer> transfers_;
   IdIndex transfer_ids_;
   std::vector<std::vector<std::uint32_t>> by_owner_;

@@ -19,6 +19,42 @@ void IdIndex::insert(std::string_view id, std::uint32_t pos) {
   ++count_;
 }
 
+void IdIndex::erase(std::string_view id, std::uint32_t pos) {
+  std::size_t i = hash(id) & mask();
+  while (slots_[i].pos != pos) i = (i + 1) & mask();
+  // Backward shift: a later slot of the run moves into the hole unless its home lies
+  // cyclically in (hole, slot], where a lookup for it would stop at the hole.
+  for (std::size_t j = i;;) {
+    slots_[i] = Slot{};
+    for (;;) {
+      j = (j + 1) & mask();
+      if (slots_[j].pos == kEmpty) {
+        --count_;
+        return;
+      }
+      std::size_t home = slots_[j].hash & mask();
+      bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) break;
+    }
+    slots_[i] = slots_[j];
+    i = j;
+  }
+}
+
+bool IdIndex::has(Slot s) const {
+  if (slots_.empty()) return false;
+  for (std::size_t i = s.hash & mask(); slots_[i].pos != kEmpty; i = (i + 1) & mask())
+    if (slots_[i].hash == s.hash && slots_[i].pos == s.pos) return true;
+  return false;
+}
+
+bool IdIndex::operator==(const IdIndex& o) const {
+  if (count_ != o.count_) return false;
+  for (const Slot& s : slots_)
+    if (s.pos != kEmpty && !o.has(s)) return false;
+  return true;
+}
+
 void IdIndex::place(Slot s) {
   std::size_t i = s.hash & mask();
   while (slots_[i].pos != kEmpty) i = (i + 1) & mask();

@@ -30,25 +30,25 @@ Ledger::Ledger() {
   payments_ = book_.open("payments", AccountKind::kSystem, std::nullopt).value();
 }
 
-Result<std::uint32_t> Ledger::tenant_index(std::string_view what, std::string_view name) const {
+Result<std::uint32_t> Ledger::tenant_index(const Subject& what, std::string_view name) const {
   auto it = tenant_ids_.find(name);
-  if (it == tenant_ids_.end()) return Status::Invalid(std::string(what) + ": unknown tenant " + quoted(name));
+  if (it == tenant_ids_.end()) return Status::Invalid(what.str() + ": unknown tenant " + quoted(name));
   return it->second;
 }
 
-Status Ledger::check_now(std::string_view what, TimeMs now) const {
+Status Ledger::check_now(const Subject& what, TimeMs now) const {
   if (now >= now_) return Status::Ok();
-  return Status::Invalid(std::string(what) + ": now " + std::to_string(now) + " is before the last operation at " +
+  return Status::Invalid(what.str() + ": now " + std::to_string(now) + " is before the last operation at " +
                          std::to_string(now_) + " (time must not go backwards)");
 }
 
 Result<OpOutcome> Ledger::add_tenant(std::string_view name, Micro overdraft) {
   if (Status s = check_name("tenant", "name", name); !s.ok()) return s;
-  std::string what = "tenant " + quoted(name);
+  const Subject what("tenant", name);
   if (Status s = check_not_negative(what, "overdraft", overdraft); !s.ok()) return s;
   if (auto it = tenant_ids_.find(name); it != tenant_ids_.end()) {
     if (tenants_[it->second].opened_overdraft == overdraft) return OpOutcome::kDuplicate;
-    return Status::Invalid(what + ": already exists with another overdraft");
+    return Status::Invalid(what.str() + ": already exists with another overdraft");
   }
   auto index = static_cast<std::uint32_t>(tenants_.size());
   auto cash = book_.open("cash:" + std::string(name), AccountKind::kCash, -overdraft, index);
@@ -174,8 +174,12 @@ const Grant* Ledger::find_grant(std::string_view id) const {
 }
 
 const Hold* Ledger::find_hold(std::string_view id) const {
-  auto it = hold_ids_.find(id);
-  return it == hold_ids_.end() ? nullptr : &holds_[it->second];
+  auto i = hold_index(id);
+  return i ? &holds_[*i] : nullptr;
+}
+
+std::optional<std::uint32_t> Ledger::hold_index(std::string_view id) const {
+  return hold_ids_.find(id, holds_, [](const Hold& h) -> std::string_view { return h.req.id; });
 }
 
 }  // namespace hexa

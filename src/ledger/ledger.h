@@ -28,6 +28,7 @@
 #include "ledger/cash.h"
 #include "ledger/grant.h"
 #include "ledger/hold.h"
+#include "ledger/id_index.h"
 #include "ledger/price_table.h"
 #include "ledger/statement.h"
 #include "ledger/string_map.h"
@@ -36,6 +37,7 @@
 namespace hexa {
 
 class Reader;
+class Subject;
 class Writer;
 
 class Ledger {
@@ -127,18 +129,21 @@ class Ledger {
 
  private:
   bool check_loaded(Reader& r);
-  Result<std::uint32_t> tenant_index(std::string_view what, std::string_view name) const;
-  Status check_now(std::string_view what, TimeMs now) const;
+  bool index_holds();  // rebuilds hold_ids_; false when an id is there twice
+  Result<std::uint32_t> tenant_index(const Subject& what, std::string_view name) const;
+  Status check_now(const Subject& what, TimeMs now) const;
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;
-  Status admit(std::string_view what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
-  Result<OpOutcome> post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
+  Status admit(const Subject& what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
+  Result<OpOutcome> post_usage(const Subject& what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
   // A meter report whose cost rounds to nothing more: counts its GPU-ms, moves no money.
-  Result<OpOutcome> absorb(std::string_view what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
+  Result<OpOutcome> absorb(const Subject& what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
   std::vector<Draw> plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const;
   Result<AccountId> source_account(std::string_view programme);
   void on_usage(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);
   void on_refund(TenantFunds& t, Micro amount, GpuMs gpu_ms, TimeMs now);
   BudgetUse use_from_history(std::uint32_t tenant, const Budget& b, TimeMs now) const;
+  // Index of hold `id` in holds_.
+  std::optional<std::uint32_t> hold_index(std::string_view id) const;
 
   Book book_;
   PriceTable prices_;
@@ -148,7 +153,7 @@ class Ledger {
   StringMap<std::uint32_t> grant_ids_;
   std::set<std::pair<TimeMs, std::uint32_t>> unswept_;  // (expiry, grant index)
   std::vector<Hold> holds_;
-  StringMap<std::uint32_t> hold_ids_;
+  IdIndex hold_ids_;  // by id, into holds_: one for every job segment, so flat (no node, no copy of the id)
   std::vector<BudgetAlert> alerts_;
   AccountId revenue_ = 0;
   AccountId expired_ = 0;

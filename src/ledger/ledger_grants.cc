@@ -15,21 +15,21 @@ Result<AccountId> Ledger::source_account(std::string_view programme) {
 
 Result<OpOutcome> Ledger::grant(const GrantRequest& req, TimeMs now) {
   if (Status s = check_name("grant", "id", req.id); !s.ok()) return s;
-  std::string what = "grant " + quoted(req.id);
+  const Subject what("grant", req.id);
   if (Status s = check_name(what, "programme", req.programme); !s.ok()) return s;
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
   if (req.expiry <= req.start)
-    return Status::Invalid(what + ": expiry " + std::to_string(req.expiry) + " must be after start " +
+    return Status::Invalid(what.str() + ": expiry " + std::to_string(req.expiry) + " must be after start " +
                            std::to_string(req.start));
   auto ti = tenant_index(what, req.tenant);
   if (!ti.ok()) return ti.status();
   if (auto it = grant_ids_.find(req.id); it != grant_ids_.end()) {
     if (grants_[it->second].req == req) return OpOutcome::kDuplicate;
-    return Status::Invalid(what + ": id already used by a different grant");
+    return Status::Invalid(what.str() + ": id already used by a different grant");
   }
   if (Status s = check_now(what, now); !s.ok()) return s;
   if (req.expiry <= now)
-    return Status::Invalid(what + ": expiry " + std::to_string(req.expiry) + " must be after now " +
+    return Status::Invalid(what.str() + ": expiry " + std::to_string(req.expiry) + " must be after now " +
                            std::to_string(now) + " (it would never be usable)");
 
   // Open the accounts, move the money; undo the opening if the transfer is refused.

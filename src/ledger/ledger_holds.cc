@@ -8,7 +8,7 @@
 namespace hexa {
 namespace {
 
-Status check_optional_name(std::string_view what, std::string_view field, std::string_view v) {
+Status check_optional_name(const Subject& what, std::string_view field, std::string_view v) {
   return v.empty() ? Status::Ok() : check_name(what, field, v);
 }
 
@@ -25,11 +25,11 @@ Memo hold_memo(TransferKind kind, const HoldRequest& h) {
 
 }  // namespace
 
-Status Ledger::admit(std::string_view what, std::uint32_t ti, Micro amount, GpuMs gpu_ms, TimeMs now) const {
+Status Ledger::admit(const Subject& what, std::uint32_t ti, Micro amount, GpuMs gpu_ms, TimeMs now) const {
   const TenantFunds& t = tenants_[ti];
   Micro can = spendable_at(t, now);
   if (can < amount)
-    return Status::Invalid(std::string(what) + ": tenant " + quoted(t.name) + " can spend " + format_credits_short(can) +
+    return Status::Invalid(what.str() + ": tenant " + quoted(t.name) + " can spend " + format_credits_short(can) +
                            " credits at " + std::to_string(now) + " (live grants + cash + overdraft), needs " +
                            format_credits_short(amount));
   if (!t.budget) return Status::Ok();
@@ -59,7 +59,7 @@ std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs 
 
 Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
   if (Status s = check_name("hold", "id", req.id); !s.ok()) return s;
-  std::string what = "hold " + quoted(req.id);
+  const Subject what("hold", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
   if (Status s = check_not_negative(what, "gpu_ms", req.gpu_ms); !s.ok()) return s;
   if (Status s = check_not_negative(what, "rate", req.rate); !s.ok()) return s;
@@ -69,16 +69,16 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
     if (Status s = check_optional_name(what, field, *v); !s.ok()) return s;
   auto ti = tenant_index(what, req.tenant);
   if (!ti.ok()) return ti.status();
-  if (auto it = hold_ids_.find(req.id); it != hold_ids_.end()) {
-    if (holds_[it->second].req == req) return OpOutcome::kDuplicate;
-    return Status::Invalid(what + ": id already used by a different hold");
+  if (auto i = hold_index(req.id)) {
+    if (holds_[*i].req == req) return OpOutcome::kDuplicate;
+    return Status::Invalid(what.str() + ": id already used by a different hold");
   }
   if (Status s = check_now(what, now); !s.ok()) return s;
   if (Status s = admit(what, *ti, req.amount, req.gpu_ms, now); !s.ok()) return s;
   TenantFunds& tenant = tenants_[*ti];
   auto held = checked_add(tenant.held, req.amount);
   auto held_gpu = checked_add(tenant.held_gpu_ms, req.gpu_ms);
-  if (!held || !held_gpu) return Status::Invalid(what + ": tenant " + quoted(tenant.name) + " would hold more than int64");
+  if (!held || !held_gpu) return Status::Invalid(what.str() + ": tenant " + quoted(tenant.name) + " would hold more than int64");
 
   auto account = book_.open("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
   if (!account.ok()) return account.status();
@@ -97,7 +97,7 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
   }
   tenant.held = *held;
   tenant.held_gpu_ms = *held_gpu;
-  hold_ids_.emplace(req.id, static_cast<std::uint32_t>(holds_.size()));
+  hold_ids_.insert(req.id, static_cast<std::uint32_t>(holds_.size()));
   holds_.push_back(std::move(hold));
   now_ = now;
   return OpOutcome::kApplied;
@@ -105,34 +105,34 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
 
 Result<OpOutcome> Ledger::post(const PostRequest& req, TimeMs now) {
   if (Status s = check_name("post", "id", req.id); !s.ok()) return s;
-  std::string what = "post " + quoted(req.id);
+  const Subject what("post", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
   if (Status s = check_not_negative(what, "gpu_ms", req.gpu_ms); !s.ok()) return s;
-  auto it = hold_ids_.find(req.hold);
-  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold " + quoted(req.hold));
-  Hold& hold = holds_[it->second];
+  auto i = hold_index(req.hold);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold " + quoted(req.hold));
+  Hold& hold = holds_[*i];
   Transfer t{"post:" + req.id, hold.account, revenue_, req.amount, now, hold_memo(TransferKind::kUsage, hold.req)};
   t.memo.gpu_ms = req.gpu_ms;
   if (const Transfer* old = book_.find_transfer(t.id)) {
     if (same_content(*old, t)) return OpOutcome::kDuplicate;
-    return Status::Invalid(what + ": id already used with different content");
+    return Status::Invalid(what.str() + ": id already used with different content");
   }
   return post_usage(what, hold, std::move(t), req.gpu_ms, now);
 }
 
 Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, TimeMs now) {
   if (Status s = check_name("meter", "hold", hold_id); !s.ok()) return s;
-  std::string what = "meter of hold " + quoted(hold_id);
+  const Subject what("meter of hold", hold_id);
   if (Status s = check_not_negative(what, "total_gpu_ms", total_gpu_ms); !s.ok()) return s;
-  auto it = hold_ids_.find(hold_id);
-  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold");
-  Hold& hold = holds_[it->second];
+  auto i = hold_index(hold_id);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold");
+  Hold& hold = holds_[*i];
   if (total_gpu_ms <= hold.metered_gpu_ms) return OpOutcome::kDuplicate;  // a report seen before, or older
   if (Status s = check_now(what, now); !s.ok()) return s;
-  if (hold.released) return Status::Invalid(what + ": the hold is released; nothing more can be posted");
-  if (hold.req.rate <= 0) return Status::Invalid(what + ": the hold has no rate (0); post amounts instead");
+  if (hold.released) return Status::Invalid(what.str() + ": the hold is released; nothing more can be posted");
+  if (hold.req.rate <= 0) return Status::Invalid(what.str() + ": the hold has no rate (0); post amounts instead");
   auto after = usage_cost(total_gpu_ms, hold.req.rate);
-  if (!after.ok()) return Status::Invalid(what + ": " + after.status().message());
+  if (!after.ok()) return Status::Invalid(what.str() + ": " + after.status().message());
   Micro amount = *after - usage_cost(hold.metered_gpu_ms, hold.req.rate).value();  // smaller total: fits
   GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
   if (amount == 0) return absorb(what, hold, total_gpu_ms, now);
@@ -145,10 +145,10 @@ Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, Ti
   return r;
 }
 
-Result<OpOutcome> Ledger::absorb(std::string_view what, Hold& hold, GpuMs total_gpu_ms, TimeMs now) {
+Result<OpOutcome> Ledger::absorb(const Subject& what, Hold& hold, GpuMs total_gpu_ms, TimeMs now) {
   GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
   auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
-  if (!gpu_posted) return Status::Invalid(std::string(what) + ": totals would overflow int64");
+  if (!gpu_posted) return Status::Invalid(what.str() + ": totals would overflow int64");
   TenantFunds& tenant = tenants_[hold.tenant];
   GpuMs gpu_left_before = hold.gpu_ms_left();
   hold.gpu_ms_posted = *gpu_posted;
@@ -159,17 +159,17 @@ Result<OpOutcome> Ledger::absorb(std::string_view what, Hold& hold, GpuMs total_
   return OpOutcome::kApplied;
 }
 
-Result<OpOutcome> Ledger::post_usage(std::string_view what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now) {
+Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now) {
   if (Status s = check_now(what, now); !s.ok()) return s;
-  std::string head(what);
-  if (hold.released) return Status::Invalid(head + ": hold " + quoted(hold.req.id) + " is released; nothing more can be posted");
+  auto head = [&] { return what.str(); };
+  if (hold.released) return Status::Invalid(head() + ": hold " + quoted(hold.req.id) + " is released; nothing more can be posted");
   if (t.amount > hold.left())
-    return Status::Invalid(head + ": amount " + format_credits_short(t.amount) + " is more than what is left of hold " +
+    return Status::Invalid(head() + ": amount " + format_credits_short(t.amount) + " is more than what is left of hold " +
                            quoted(hold.req.id) + " (" + format_credits_short(hold.left()) + ")");
   TenantFunds& tenant = tenants_[hold.tenant];
   auto paid = checked_add(tenant.paid, t.amount);
   auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
-  if (!paid || !gpu_posted) return Status::Invalid(head + ": totals would overflow int64");
+  if (!paid || !gpu_posted) return Status::Invalid(head() + ": totals would overflow int64");
   const Micro amount = t.amount;
   if (Status s = book_.transfer(std::move(t)).status(); !s.ok()) return s;
 
@@ -187,10 +187,10 @@ Result<OpOutcome> Ledger::post_usage(std::string_view what, Hold& hold, Transfer
 
 Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
   if (Status s = check_name("release", "hold", hold_id); !s.ok()) return s;
-  std::string what = "release of hold " + quoted(hold_id);
-  auto it = hold_ids_.find(hold_id);
-  if (it == hold_ids_.end()) return Status::Invalid(what + ": unknown hold");
-  Hold& hold = holds_[it->second];
+  const Subject what("release of hold", hold_id);
+  auto i = hold_index(hold_id);
+  if (!i) return Status::Invalid(what.str() + ": unknown hold");
+  Hold& hold = holds_[*i];
   if (hold.released) return OpOutcome::kDuplicate;
   if (Status s = check_now(what, now); !s.ok()) return s;
 

@@ -16,7 +16,7 @@ Status PriceTable::set(std::string_view gpu_type, std::string_view site, int pri
 }
 
 Result<Micro> PriceTable::rate(std::string_view gpu_type, std::string_view site, int priority, bool preemptible) const {
-  auto it = rates_.find(Key{gpu_type, site, priority});
+  auto it = rates_.find(KeyView{gpu_type, site, priority});
   if (it == rates_.end())
     return Status::Invalid("price: no rate for GPU type " + quoted(gpu_type) + " at site " + quoted(site) +
                            " priority " + std::to_string(priority));

@@ -44,7 +44,15 @@ class PriceTable {
 
  private:
   using Key = std::tuple<std::string, std::string, int>;
-  std::map<Key, Price> rates_;  // ordered: deterministic iteration and comparison
+  using KeyView = std::tuple<std::string_view, std::string_view, int>;
+  // Key order, for keys and views alike: rate() looks up by views, without copying the names
+  // (every job start asks).
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView view(const auto& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
+    bool operator()(const auto& a, const auto& b) const { return view(a) < view(b); }
+  };
+  std::map<Key, Price, KeyLess> rates_;  // ordered: deterministic iteration and comparison
 };
 
 }  // namespace hexa
