@@ -76,7 +76,8 @@ void add_serve_command(CLI::App& app, ServeArgs& a) {
       ->required();
   c->add_option("--db", a.db,
                 "The journal, snapshots and tokens in PostgreSQL: postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE "
-                "(or postgres://); --state still keeps the jobs' logs. Default: SQLite, STATE/hexa.db");
+                "(or postgres://); --state still keeps the jobs' logs. Needs libpq (Debian's libpq5), loaded only "
+                "then. Default: SQLite, STATE/hexa.db");
   c->add_option("--listen", a.opt.listen, "HOST:PORT to listen on (port 0: a free one, written to STATE/server.url)")
       ->capture_default_str();
   c->add_option("--node-grace-s", a.node_grace_s, "A node whose agent is silent this long is lost")

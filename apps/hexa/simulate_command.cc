@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "huge_heap.h"
 #include "progress.h"
 #include "sim/cluster_config.h"
 #include "sim/compare.h"
@@ -242,6 +243,7 @@ int run_compare(const SimulateArgs& a, const std::vector<Override>& sets) {
 }  // namespace
 
 int run_simulate(const SimulateArgs& a) {
+  prefer_huge_pages_for_heap(std::size_t{64} << 20);
   auto sets = parse_sets(a);
   if (!sets.ok()) return fail(sets.status());
   if (Status st = check_conflicts(a, *sets); !st.ok()) return fail(st);

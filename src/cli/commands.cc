@@ -24,8 +24,10 @@ std::string one_line_failure(const CLI::App* app, const CLI::Error& e) {
 
 }  // namespace
 
+void set_one_line_failures(CLI::App& app) { app.failure_message(one_line_failure); }
+
 void add_client_commands(CLI::App& app, ClientArgs& args) {
-  app.failure_message(one_line_failure);
+  set_one_line_failures(app);
   cli::add_submit(app, args.verbs);
   cli::add_queue(app, args.verbs);
   cli::add_show(app, args.verbs);

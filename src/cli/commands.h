@@ -25,6 +25,9 @@ struct ClientArgs {
 // Adds the client verbs to `app` (sub-commands of the hexa binary). Also makes the app's parse
 // errors one line: "hexa: <what> (see hexa VERB --help)".
 void add_client_commands(CLI::App& app, ClientArgs& args);
+// Only the one-line parse errors of add_client_commands (apps/hexa/main.cc, when it builds
+// one sub-command without the verbs).
+void set_one_line_failures(CLI::App& app);
 
 // Whether the command line parsed into one of the client verbs.
 bool is_client_command(const ClientArgs& args);

@@ -1,6 +1,7 @@
 #include "store/pg_conn.h"
 
-#include <libpq-fe.h>
+#include "store/pg_lib.h"
+
 
 #include <charconv>
 #include <cstring>
@@ -50,6 +51,10 @@ std::string trimmed(const char* s) {
 
 void ignore_notice(void*, const char*) {}
 
+// libpq's entry points, for code that runs only once pg_lib() has answered Ok: after
+// parse_pg_url (every PgTarget comes from it) or on a result or connection libpq made.
+const PgLib& pq() { return **pg_lib(); }
+
 }  // namespace
 
 std::string redact(std::string text, const std::string& password) {
@@ -64,11 +69,13 @@ Result<PgTarget> parse_pg_url(const std::string& url) {
     return Status::Invalid("'" + redact(url, "") +
                            "' is not a PostgreSQL URL: it must begin with postgresql:// or postgres:// "
                            "(postgresql://USER@HOST:PORT/DATABASE)");
+  // The first use of libpq: where a missing library is told.
+  if (Result<const PgLib*> lib = pg_lib(); !lib.ok()) return lib.status();
   char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  PQconninfoOption* opts = pq().PQconninfoParse(url.c_str(), &err);
   if (opts == nullptr) {
     std::string why = err != nullptr ? trimmed(err) : "out of memory";
-    PQfreemem(err);
+    pq().PQfreemem(err);
     return Status::Invalid("PostgreSQL URL '" + redact(url, "") + "': " + redact(why, ""));
   }
   PgTarget t;
@@ -83,7 +90,7 @@ Result<PgTarget> parse_pg_url(const std::string& url) {
     else if (k == "user") user = o->val;
     else if (k == "password") t.password = o->val;
   }
-  PQconninfoFree(opts);
+  pq().PQconninfoFree(opts);
   if (db.empty()) db = user.empty() ? "(default database)" : user;
   t.where = host + ":" + port + "/" + db;
   return t;
@@ -153,24 +160,24 @@ PgResult& PgResult::operator=(PgResult&& o) noexcept {
 }
 
 PgResult::~PgResult() {
-  if (r_ != nullptr) PQclear(r_);
+  if (r_ != nullptr) pq().PQclear(r_);
 }
 
-int PgResult::rows() const { return r_ != nullptr ? PQntuples(r_) : 0; }
-bool PgResult::null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+int PgResult::rows() const { return r_ != nullptr ? pq().PQntuples(r_) : 0; }
+bool PgResult::null(int row, int col) const { return pq().PQgetisnull(r_, row, col) != 0; }
 std::string PgResult::text(int row, int col) const {
-  return std::string(PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col)));
+  return std::string(pq().PQgetvalue(r_, row, col), static_cast<std::size_t>(pq().PQgetlength(r_, row, col)));
 }
 
 std::int64_t PgResult::int64(int row, int col) const {
-  const char* v = PQgetvalue(r_, row, col);
+  const char* v = pq().PQgetvalue(r_, row, col);
   std::int64_t n = 0;
   std::from_chars(v, v + std::strlen(v), n);
   return n;
 }
 
 std::string_view PgResult::bytes(int row, int col) const {
-  return {PQgetvalue(r_, row, col), static_cast<std::size_t>(PQgetlength(r_, row, col))};
+  return {pq().PQgetvalue(r_, row, col), static_cast<std::size_t>(pq().PQgetlength(r_, row, col))};
 }
 
 // ---- the connection
@@ -178,11 +185,11 @@ std::string_view PgResult::bytes(int row, int col) const {
 PgConn::~PgConn() { close(); }
 
 void PgConn::close() {
-  if (c_ != nullptr) PQfinish(c_);
+  if (c_ != nullptr) pq().PQfinish(c_);
   c_ = nullptr;
 }
 
-bool PgConn::connected() const { return c_ != nullptr && PQstatus(c_) == CONNECTION_OK; }
+bool PgConn::connected() const { return c_ != nullptr && pq().PQstatus(c_) == CONNECTION_OK; }
 
 Status PgConn::error(StatusCode code, std::string_view what, std::string_view cause) const {
   std::string msg = redact("PostgreSQL at " + t_.where + " (" + role_ + "): " + std::string(what) + ": " +
@@ -194,6 +201,7 @@ Status PgConn::error(StatusCode code, std::string_view what, std::string_view ca
 Status PgConn::connect() {
   if (connected()) return Status::Ok();
   close();
+  if (Result<const PgLib*> lib = pg_lib(); !lib.ok()) return lib.status();
   // Ours first: the URL's own settings (expanded from dbname, last) override them. Keepalives
   // notice a server that vanished without closing the connection. The timeouts: a replica
   // paused (SIGSTOP, a hung VM) inside a transaction holds its lease row's lock; PostgreSQL
@@ -203,14 +211,14 @@ Status PgConn::connect() {
                         "keepalives_count", "options", "dbname", nullptr};
   const char* vals[] = {"5", "hexa", "5", "2", "3", "-c lock_timeout=1000 -c idle_in_transaction_session_timeout=2000",
                         t_.url.c_str(), nullptr};
-  c_ = PQconnectdbParams(keys, vals, 1);
+  c_ = pq().PQconnectdbParams(keys, vals, 1);
   if (c_ == nullptr) return error(StatusCode::kUnavailable, "connect", "out of memory");
-  if (PQstatus(c_) != CONNECTION_OK) {
-    Status st = error(StatusCode::kUnavailable, "connect", trimmed(PQerrorMessage(c_)));
+  if (pq().PQstatus(c_) != CONNECTION_OK) {
+    Status st = error(StatusCode::kUnavailable, "connect", trimmed(pq().PQerrorMessage(c_)));
     close();
     return st;
   }
-  PQsetNoticeProcessor(c_, ignore_notice, nullptr);
+  pq().PQsetNoticeProcessor(c_, ignore_notice, nullptr);
   return Status::Ok();
 }
 
@@ -227,44 +235,44 @@ Result<PgResult> PgConn::exec_once(std::string_view what, const std::string& sql
   if (Status st = connect(); !st.ok()) return st;
   PGresult* r = nullptr;
   if (p.size() == 0 && !binary_results) {
-    r = PQexec(c_, sql.c_str());
+    r = pq().PQexec(c_, sql.c_str());
   } else {
     const auto values = p.values();
     const auto lengths = p.lengths();
     const auto formats = p.formats();
-    r = PQexecParams(c_, sql.c_str(), p.size(), nullptr, values.data(), lengths.data(), formats.data(),
+    r = pq().PQexecParams(c_, sql.c_str(), p.size(), nullptr, values.data(), lengths.data(), formats.data(),
                      binary_results ? 1 : 0);
   }
   PgResult res(r);
-  const ExecStatusType s = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  const ExecStatusType s = r != nullptr ? pq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return res;
-  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = r != nullptr ? pq().PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   sqlstate_ = state != nullptr ? state : "";
-  std::string cause = trimmed(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(c_));
-  if (cause.empty()) cause = trimmed(PQerrorMessage(c_));
-  if (PQstatus(c_) != CONNECTION_OK) close();  // the next exec connects again
+  std::string cause = trimmed(r != nullptr ? pq().PQresultErrorMessage(r) : pq().PQerrorMessage(c_));
+  if (cause.empty()) cause = trimmed(pq().PQerrorMessage(c_));
+  if (pq().PQstatus(c_) != CONNECTION_OK) close();  // the next exec connects again
   return error(sqlstate_ == "23505" ? StatusCode::kConflict : StatusCode::kUnavailable, what, cause);
 }
 
 bool PgConn::in_transaction() const {
   if (c_ == nullptr) return false;
-  const PGTransactionStatusType s = PQtransactionStatus(c_);
+  const PGTransactionStatusType s = pq().PQtransactionStatus(c_);
   return s == PQTRANS_INTRANS || s == PQTRANS_INERROR;
 }
 
 void PgConn::rollback_if_open() {
   if (!in_transaction()) return;
-  PGresult* r = PQexec(c_, "ROLLBACK");
-  if (r != nullptr) PQclear(r);
-  if (PQstatus(c_) != CONNECTION_OK) close();
+  PGresult* r = pq().PQexec(c_, "ROLLBACK");
+  if (r != nullptr) pq().PQclear(r);
+  if (pq().PQstatus(c_) != CONNECTION_OK) close();
 }
 
-int PgConn::socket() const { return c_ != nullptr ? PQsocket(c_) : -1; }
+int PgConn::socket() const { return c_ != nullptr ? pq().PQsocket(c_) : -1; }
 
 Status PgConn::consume_input() {
   if (c_ == nullptr) return error(StatusCode::kUnavailable, "listen", "not connected");
-  if (PQconsumeInput(c_) == 0 || PQstatus(c_) != CONNECTION_OK) {
-    Status st = error(StatusCode::kUnavailable, "listen", trimmed(PQerrorMessage(c_)));
+  if (pq().PQconsumeInput(c_) == 0 || pq().PQstatus(c_) != CONNECTION_OK) {
+    Status st = error(StatusCode::kUnavailable, "listen", trimmed(pq().PQerrorMessage(c_)));
     close();
     return st;
   }
@@ -274,9 +282,9 @@ Status PgConn::consume_input() {
 std::vector<std::string> PgConn::notifications() {
   std::vector<std::string> out;
   if (c_ == nullptr) return out;
-  while (PGnotify* n = PQnotifies(c_)) {
+  while (PGnotify* n = pq().PQnotifies(c_)) {
     out.emplace_back(n->extra != nullptr ? n->extra : "");
-    PQfreemem(n);
+    pq().PQfreemem(n);
   }
   return out;
 }
