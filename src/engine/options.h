@@ -31,8 +31,10 @@ struct SchedulerOptions {
   int las_promote_knob = 0;
   // fair: half-life of the decay of a tenant's usage.
   DurationMs fair_half_life = 7 * kDay;
-  // Whether a pass leaves out the slice jobs of a full class (engine/slice_classes.cc): the same
-  // schedule, found without looking at every waiting session. Off only to check exactly that.
+  // Whether a pass leaves out the slice jobs of a full class (engine/slice_classes.cc), and
+  // answers at once the whole-GPU jobs that can only wait behind an EASY reservation
+  // (Scheduler::consider): the same schedule and wait reasons, found without trying each
+  // waiting job's routes. Off only to check exactly that.
   bool skip_full_classes = true;
 };
 

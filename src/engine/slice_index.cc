@@ -45,13 +45,29 @@ SliceIndex::SliceIndex(const Topology& topo, const std::vector<PoolId>& block_po
         if ((profiles[k].starts >> at & 1) && !(profiles[k].slots_at(at) & m)) s = static_cast<std::int8_t>(at);
       first_start_[k + 1][m] = s;
     }
+  build_fit_table();
   for (SliceGpu g = 0; g < node_.size(); ++g) count(g, +1);
 }
 
+// fitting_profiles(m) for every occupancy, from first_start_. Profile numbers fit a byte:
+// check_slice_profiles allows at most 255 profiles.
+void SliceIndex::build_fit_table() {
+  assert(stride_ <= 256);
+  fit_list_.clear();
+  fit_at_.assign(257, 0);
+  for (unsigned m = 0; m < 256; ++m) {
+    fit_at_[m] = static_cast<std::uint32_t>(fit_list_.size());
+    for (std::size_t k = 1; k < stride_; ++k)
+      if (first_start_[k][m] >= 0) fit_list_.push_back(static_cast<std::uint8_t>(k));
+  }
+  fit_at_[256] = static_cast<std::uint32_t>(fit_list_.size());
+}
+
+// Every set_aside/put_back/slot change comes here twice (out of the old class, into the new):
+// only the profiles that fit the occupancy change a count, and a busy GPU fits few of them.
 void SliceIndex::count(SliceGpu g, long sign) {
   const PoolId p = pool_[g];
-  for (std::size_t k = 1; k < stride_; ++k)
-    if (first_start_[k][used_[g]] >= 0) fitting_[p * stride_ + k] += sign;
+  for (std::uint8_t k : fitting_profiles(used_[g])) fitting_[p * stride_ + k] += sign;
   by_units_[p * (kSliceCompute + 1) + static_cast<std::size_t>(free_units_of(used_[g]))] += sign;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "model/job.h"
@@ -74,6 +75,11 @@ class SliceIndex {
   int first_start(int slice, SlotMask m) const { return first_start_[static_cast<std::size_t>(slice)][m]; }
   // Whether the profile can start at `start` on occupancy m.
   bool fits_at(int slice, SlotMask m, int start) const;
+  // The profiles (JobSpec::slice) with room on a GPU of occupancy m, ascending: first_start()
+  // >= 0 for exactly these. count() walks only them, not every profile for every move.
+  std::span<const std::uint8_t> fitting_profiles(SlotMask m) const {
+    return {fit_list_.data() + fit_at_[m], fit_list_.data() + fit_at_[m + 1u]};
+  }
   const Topology& topology() const { return *topo_; }
 
   // Snapshots (engine/free_index_archive.cc): each GPU's occupancy, which are set aside, the
@@ -88,6 +94,7 @@ class SliceIndex {
   void bucket(SliceGpu g);
   // Counts g's occupancy in fitting_ and by_units_ (sign +1) or takes it out (-1).
   void count(SliceGpu g, long sign);
+  void build_fit_table();
   void mark(PoolId p, SlotMask m) {
     std::uint64_t& w = nonempty_[p * 4 + m / 64];
     const std::uint64_t b = std::uint64_t{1} << (m % 64);
@@ -110,6 +117,8 @@ class SliceIndex {
   std::vector<long> fitting_;                            // by pool * stride_ + JobSpec::slice
   std::vector<long> by_units_;                           // by pool * 8 + free units: GPUs not aside
   std::vector<std::array<std::int8_t, 256>> first_start_;  // by JobSpec::slice, occupancy
+  std::vector<std::uint8_t> fit_list_;         // fitting_profiles(m): fit_list_[fit_at_[m] .. fit_at_[m + 1])
+  std::vector<std::uint32_t> fit_at_;           // 257 offsets
 };
 
 }  // namespace hexa
