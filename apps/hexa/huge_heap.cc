@@ -7,28 +7,18 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "model/sanitizer.h"
+
 namespace hexa {
 
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;  // x86-64's and arm64's THP size
 
 }  // namespace
 
 void prefer_huge_pages_for_heap(std::size_t bytes) {
-  if (kSanitized) return;
+  if (kUnderSanitizer) return;
   // Every later growth of the heap also takes `bytes` more, so a run that outgrows this first
   // part grows in large steps (fewer brk calls), and free() trims only beyond that much.
   if (mallopt(M_TOP_PAD, static_cast<int>(bytes)) == 0) return;

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "huge_heap.h"
+#include "model/sanitizer.h"
 #include "progress.h"
 #include "sim/cluster_config.h"
 #include "sim/compare.h"
@@ -78,17 +79,7 @@ namespace {
 
 // ASan's leak checker would report what a run leaves behind on purpose: under ASan everything
 // is torn down as usual, which also checks that teardown.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSkipTeardown = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSkipTeardown = false;
-#else
-constexpr bool kSkipTeardown = true;
-#endif
-#else
-constexpr bool kSkipTeardown = true;
-#endif
+constexpr bool kSkipTeardown = !kUnderSanitizer;
 
 // A run's core, trace and results are freed by the process's exit in one go; freeing them
 // piece by piece (millions of strings, maps and vectors) cost 4-8% of a France month and 3% of

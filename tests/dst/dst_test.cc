@@ -17,21 +17,10 @@
 #include <gtest/gtest.h>
 
 #include "dst/world.h"
+#include "model/sanitizer.h"
 
 namespace hexa::dst {
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 // Seeds that found bugs, run in every build:
 //   121: a registration that left out one job failed the whole node, so jobs the agent had just
@@ -125,7 +114,7 @@ TEST(Dst, ManySeeds) {
     return;
   }
   // Under ASan and UBSan a seed costs ~10x: fewer seeds keep this test near a minute there.
-  const std::uint64_t n = env_u64("HEXA_DST_SEEDS", kSanitized ? 1000 : 10000);
+  const std::uint64_t n = env_u64("HEXA_DST_SEEDS", kUnderSanitizer ? 1000 : 10000);
   const std::uint64_t first = env_u64("HEXA_DST_FIRST", 1);
   Tally tally;
   const auto t0 = std::chrono::steady_clock::now();

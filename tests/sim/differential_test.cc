@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "model/sanitizer.h"
 #include "sim/reference_scheduler.h"
 #include "sim/rng.h"
 #include "sim/simulator.h"
@@ -30,18 +31,7 @@ using ref::RefKind;
 
 // 1,000 seeds (10,000 runs) took 8.9 s in the release build on a busy 2-core machine (load 8);
 // sanitizers slow both sides several times, so the ASan build runs a quarter of them.
-#if defined(__SANITIZE_ADDRESS__)
-#define HEXA_DIFF_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HEXA_DIFF_SANITIZED 1
-#endif
-#endif
-#ifdef HEXA_DIFF_SANITIZED
-constexpr long kDefaultSeeds = 250;
-#else
-constexpr long kDefaultSeeds = 1000;
-#endif
+constexpr long kDefaultSeeds = kUnderSanitizer ? 250 : 1000;
 
 // Seeds that found a difference, kept whatever the default range becomes.
 struct Regression {
