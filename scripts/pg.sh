@@ -31,11 +31,16 @@ as_owner() {
   fi
 }
 
-# A port nobody listens on now (start retries with another if it was taken meanwhile).
+# A port nobody listens on now (start retries with another if it was taken meanwhile), drawn
+# below the kernel's ephemeral range: a port there can be the local end of any client's
+# connection (the tests' own storms hold thousands), and PostgreSQL's bind then fails with
+# "Address already in use" though nothing listens on it.
 free_port() {
-  local p
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] 2>/dev/null || low=32768
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   echo "pg.sh: no free port found" >&2
@@ -87,12 +92,12 @@ case $cmd in
         { cat "$dir/initdb.log" >&2; exit 1; }
     fi
     echo "$owner" >"$dir/owner"
-    for try in 1 2 3; do
+    for try in 1 2 3 4 5; do
       port=$(free_port)
       echo "$port" >"$dir/port"
       [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/owner" "$dir/port"
       start_on "$port" && break
-      [ "$try" -lt 3 ] || { tail -20 "$dir/server.log" >&2; exit 1; }
+      [ "$try" -lt 5 ] || { tail -20 "$dir/server.log" >&2; exit 1; }
     done
     url_of
     ;;
