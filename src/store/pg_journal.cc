@@ -178,7 +178,11 @@ Status PgJournal::write_transaction(std::string_view what, const std::function<S
   return st;
 }
 
-Status PgJournal::insert_entries(const std::vector<JournalEntry>& batch, std::int64_t first_seq) {
+namespace {
+
+// $1 the first seq, $2..$4 the entries' times, commands and request ids as arrays, $5 the
+// last seq (the NOTIFY's payload): what both ways of appending send.
+PgParams entry_params(const std::vector<JournalEntry>& batch, std::int64_t first_seq) {
   std::vector<std::int64_t> nows;
   std::vector<std::string_view> commands, request_ids;
   for (const JournalEntry& e : batch) {
@@ -186,11 +190,17 @@ Status PgJournal::insert_entries(const std::vector<JournalEntry>& batch, std::in
     commands.push_back(e.command);
     request_ids.push_back(e.request_id);
   }
-  const std::int64_t last = first_seq + static_cast<std::int64_t>(batch.size()) - 1;
-  // One statement for the batch, and the NOTIFY with it: followers wake once it commits.
   PgParams p;
   p.integer(first_seq).text(pg_int_array(nows)).text(pg_text_array(commands)).text(pg_text_array(request_ids));
-  p.text(std::to_string(last));
+  p.text(std::to_string(first_seq + static_cast<std::int64_t>(batch.size()) - 1));
+  return p;
+}
+
+}  // namespace
+
+Status PgJournal::insert_entries(const std::vector<JournalEntry>& batch, std::int64_t first_seq) {
+  // One statement for the batch, and the NOTIFY with it: followers wake once it commits.
+  PgParams p = entry_params(batch, first_seq);
   auto ins = w_.exec("append",
                      "WITH ins AS (INSERT INTO hexa_journal(seq, now, command, request_id) "
                      "SELECT $1::bigint + e.i - 1, e.now, e.command, e.request_id FROM "
@@ -204,17 +214,8 @@ Status PgJournal::insert_entries(const std::vector<JournalEntry>& batch, std::in
 }
 
 Status PgJournal::insert_alone(const std::vector<JournalEntry>& batch, std::int64_t first_seq, std::int64_t held) {
-  std::vector<std::int64_t> nows;
-  std::vector<std::string_view> commands, request_ids;
-  for (const JournalEntry& e : batch) {
-    nows.push_back(e.now);
-    commands.push_back(e.command);
-    request_ids.push_back(e.request_id);
-  }
-  const std::int64_t last = first_seq + static_cast<std::int64_t>(batch.size()) - 1;
-  PgParams p;
-  p.integer(first_seq).text(pg_int_array(nows)).text(pg_text_array(commands)).text(pg_text_array(request_ids));
-  p.text(std::to_string(last)).integer(held);
+  PgParams p = entry_params(batch, first_seq);
+  p.integer(held);
   // The lease row locked FOR SHARE as check_epoch does (a takeover waits for this commit, and
   // one that committed first is seen): rows go in only under our epoch; else none, and the
   // row's epoch and holder come back for the refusal.

@@ -6,6 +6,7 @@
 
 #include "core/core.h"
 #include "engine/pending_queue.h"
+#include "same_runs.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -149,15 +150,8 @@ TEST(SliceClassProperty, SkippingFullClassesChangesNoSchedule) {
       opt.after_pass = nullptr;
       opt.sched.skip_full_classes = false;
       auto off = testing::run(topo, jobs, opt);
-      ASSERT_EQ(on.result.jobs.size(), off.result.jobs.size());
-      for (std::size_t i = 0; i < on.result.jobs.size(); ++i) {
-        const JobRecord& a = on.result.jobs[i];
-        const JobRecord& b = off.result.jobs[i];
-        ASSERT_EQ(a.first_start, b.first_start) << policy << " seed " << seed << " job " << a.id;
-        ASSERT_EQ(a.end, b.end) << policy << " seed " << seed << " job " << a.id;
-        ASSERT_EQ(a.preemptions, b.preemptions) << policy << " seed " << seed << " job " << a.id;
-        ASSERT_EQ(a.state, b.state) << policy << " seed " << seed << " job " << a.id;
-      }
+      testing::expect_same_runs(on, off, std::string(policy) + " seed " + std::to_string(seed));
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
   EXPECT_GT(skipped_seen, 100) << "the workload fills its slice classes now and then";
