@@ -25,6 +25,9 @@ void prefer_huge_pages_for_heap(std::size_t bytes) {
   // Large blocks (a run's job vectors, the trace's text) from that heap too, not from mmaps of
   // their own with 4 KB pages.
   mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes / 4));
+  // And the largest (a ledger's or a job table's vector as it doubles) too: all of the heap is
+  // then where HeapPrefault (sim/heap_prefault.h) can fault it in ahead of the run.
+  mallopt(M_MMAP_MAX, 0);
   const auto before = reinterpret_cast<std::uintptr_t>(::sbrk(0));
   // volatile: a malloc freed at once is otherwise left out by the compiler.
   void* volatile grow = std::malloc(64 << 10);  // the heap grows by it + `bytes`, now

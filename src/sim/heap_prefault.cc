@@ -1,0 +1,81 @@
+#include "sim/heap_prefault.h"
+
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "model/sanitizer.h"
+
+namespace hexa {
+
+namespace {
+
+constexpr std::uintptr_t kPage = 4096;
+constexpr std::uintptr_t kChunk = std::uintptr_t{8} << 20;  // one madvise call: stop checks between
+constexpr auto kPoll = std::chrono::milliseconds(1);
+
+// The program break, asked of the kernel: brk(0) changes nothing and returns it. (glibc's sbrk(0)
+// reads a variable the simulating thread's malloc writes.)
+std::uintptr_t current_break() { return static_cast<std::uintptr_t>(::syscall(SYS_brk, 0)); }
+
+}  // namespace
+
+HeapPrefault::HeapPrefault(std::size_t skip) {
+  if (kUnderSanitizer) return;
+  const std::uintptr_t start = current_break();
+  if (start == 0 || start == static_cast<std::uintptr_t>(-1)) return;
+  thread_ = std::thread([this, from = (start + skip + kPage - 1) & ~(kPage - 1)] { run(from); });
+}
+
+HeapPrefault::~HeapPrefault() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void HeapPrefault::run(std::uintptr_t from) {
+  std::uintptr_t done = from;  // populated up to here
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    const std::uintptr_t top = current_break() & ~(kPage - 1);
+    if (top < done) done = std::max(from, top);  // the heap was trimmed: what comes back is new
+    if (top > done) {
+      lock.unlock();
+      const bool go_on = populate(done, top);
+      lock.lock();
+      if (!go_on) return;
+      done = top;
+      continue;  // the heap may have grown meanwhile
+    }
+    wake_.wait_for(lock, kPoll, [this] { return stop_.load(); });
+  }
+}
+
+bool HeapPrefault::populate(std::uintptr_t from, std::uintptr_t to) {
+  // Huge pages first, so that population maps 2 MB pages (THP `madvise` mode): fewer faults and
+  // fewer TLB misses for the run. Refused (no THP): 4 KB pages, populated all the same.
+  ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+  for (std::uintptr_t end = to; end > from && !stop_;) {
+    const std::uintptr_t begin = end - from > kChunk ? end - kChunk : from;
+    if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) != 0) {
+      if (errno == EINVAL || errno == EPERM) {  // not on this kernel: stop for good
+        refused_ = true;
+        return false;
+      }
+      return true;  // ENOMEM: the heap shrank under us; the loop reads the break again
+    }
+    populated_.fetch_add(end - begin, std::memory_order_relaxed);
+    end = begin;
+  }
+  return true;
+}
+
+}  // namespace hexa
