@@ -13,6 +13,7 @@
 #include "sim/compare_run.h"
 #include "sim/heap_prefault.h"
 #include "sim/report.h"
+#include "sim/report_dump.h"
 #include "sim/report_html.h"
 #include "sim/scenario.h"
 #include "sim/scenario_override.h"
@@ -129,7 +130,7 @@ std::string title_of(const Scenario& sc, const SimulateArgs& a) {
 
 Status write_json(const nlohmann::ordered_json& j, const std::string& path) {
   std::ofstream f(path);
-  f << j.dump(2) << "\n";
+  f << dump_report(j) << "\n";
   if (!f) return Status::Invalid("--report-json: cannot write '" + path + "'");
   return Status::Ok();
 }

@@ -11,7 +11,7 @@ std::uint32_t Interner::intern(std::string_view name) {
 }
 
 std::optional<std::uint32_t> Interner::find(std::string_view name) const {
-  auto it = ids_.find(std::string(name));
+  auto it = ids_.find(name);
   if (it == ids_.end()) return std::nullopt;
   return it->second;
 }

@@ -103,7 +103,10 @@ RhoFigures rho_figures(std::vector<double> rho) {
 }
 
 void fairness_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
-  std::vector<double> rho = finish_time_rho(r);
+  fairness_metrics_of(r, finish_time_rho(r), m, detail);
+}
+
+void fairness_metrics_of(const SimResult& r, std::vector<double> rho, Metrics& m, MetricsDetail detail) {
   const TenantNumbers numbers = tenant_numbers(r);
   std::vector<std::vector<double>> per(numbers.name.size());
   for (std::size_t i = 0; i < rho.size(); ++i)

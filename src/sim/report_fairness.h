@@ -25,4 +25,10 @@ std::vector<double> finish_time_rho(const SimResult& r);
 RhoFigures rho_figures(std::vector<double> rho);
 nlohmann::ordered_json rho_json(const RhoFigures& f);  // {jobs, p50, p90, max}
 
+struct Metrics;
+enum class MetricsDetail;
+// fairness_metrics (report.h) with each job's rho already worked out (finish_time_rho(r)), so
+// that compute_metrics can work that out on a second thread.
+void fairness_metrics_of(const SimResult& r, std::vector<double> rho, Metrics& m, MetricsDetail detail);
+
 }  // namespace hexa

@@ -102,6 +102,19 @@ void series_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
   energy_metrics(r, m);
 }
 
+void take_series(Metrics& to, Metrics&& from) {
+  to.sessions = std::move(from.sessions);
+  to.class_figures = std::move(from.class_figures);
+  to.site_timeline = std::move(from.site_timeline);
+  to.queue_avg = std::move(from.queue_avg);
+  to.queue_max = std::move(from.queue_max);
+  to.burn = std::move(from.burn);
+  to.energy_known = from.energy_known;
+  to.energy_kwh = from.energy_kwh;
+  to.carbon_kg = from.carbon_kg;
+  to.energy = std::move(from.energy);
+}
+
 void series_json(const SimResult& r, const Metrics& m, nlohmann::ordered_json& j) {
   j["cdf"] = {{"percentiles", kCdfPercentiles}, {"jct_s", m.jct_cdf}, {"queue_s", m.queue_cdf}};
   auto& cs = j["classes"] = nlohmann::ordered_json::array();

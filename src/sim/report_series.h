@@ -14,6 +14,9 @@ namespace hexa {
 // REQUIRES: m.jct_cdf and m.queue_cdf already set (compute_metrics sorts those vectors once).
 // MetricsDetail::kText: sessions and energy only (what series_text prints).
 void series_metrics(const SimResult& r, Metrics& m, MetricsDetail detail);
+// Moves what series_metrics filled in `from` to `to` (compute_metrics fills it apart, on a
+// second thread).
+void take_series(Metrics& to, Metrics&& from);
 // Adds the blocks `classes`, `cdf`, `sessions` (with sessions), `timeline`, `energy` (with GPU
 // power known) to `j`.
 void series_json(const SimResult& r, const Metrics& m, nlohmann::ordered_json& j);

@@ -36,8 +36,7 @@ class Run {
   void finish_records();
   void segment_closed(JobId id, TimeMs now);
   void count_pending(const Effects& fx, TimeMs now);
-  void fill_timelines();
-  std::string class_of(const Tenant& t) const;
+  void fill_timelines(const std::vector<std::string>& cls);
 
   const Topology& topo_;
   const Trace& trace_;
@@ -56,6 +55,10 @@ class Run {
   };
   std::vector<Live> live_;  // per core job id
   std::vector<Segment> segments_;
+  // The request of the job arriving, kept from one arrival to the next: assigning a job's names
+  // and lists into it reuses the buffers the previous one left (learners' names are longer than
+  // a short string holds), where a fresh request allocated each of them again.
+  JobRequest req_;
   TimeMs scheduled_wake_ = kNever;
   // For the report's timelines, sampled here and not in the core.
   long pending_ = 0;                                 // jobs accepted, not running, not ended
@@ -85,7 +88,7 @@ Status Run::setup_tenants() {
 void Run::arrive(std::uint32_t idx, TimeMs now) {
   const TraceJob& tj = trace_.jobs[idx];
   JobRecord& rec = out_.jobs[idx];
-  JobRequest req;
+  JobRequest& req = req_;  // every field set below
   req.name = tj.id;
   req.tenant = core_.state().tenants[tenant_of_[idx]].name;
   req.gpus = tj.gpus;
@@ -101,6 +104,7 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   req.start_target = tj.start_target;
   req.deferrable = tj.deferrable;
   req.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
+  req.checkpoint_every = -1;
   auto spec = resolve(req, core_, JobDefaults{0, opt_.checkpoint_every});
   auto fx = spec.ok() ? core_.apply(SubmitJob{std::move(*spec)}, now) : Result<Effects>(spec.status());
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
@@ -265,8 +269,13 @@ Result<SimResult> Run::go() {
 }
 
 void Run::finish_records() {
+  // Each tenant's class, from its parent's: parents come first (a tenant names an existing
+  // parent), so one lookup per tenant does what walking up from each tenant did.
   std::vector<std::string> cls;
-  for (const Tenant& t : core_.state().tenants) cls.push_back(class_of(t));
+  for (const Tenant& t : core_.state().tenants) {
+    auto it = opt_.classes.find(t.name);
+    cls.push_back(it != opt_.classes.end() ? it->second : t.parent == kNoTenant ? "other" : cls[t.parent]);
+  }
   for (std::uint32_t i = 0; i < trace_.jobs.size(); ++i) {
     JobRecord& rec = out_.jobs[i];
     rec.cls = cls[tenant_of_[i]];
@@ -306,13 +315,13 @@ void Run::finish_records() {
   // Timeline: about 200 steps over the run, each a whole number of minutes.
   DurationMs span = out_.last_end - out_.first_submit;
   out_.timeline_step = std::max<DurationMs>(kMinute, (span / 200 + kMinute - 1) / kMinute * kMinute);
-  fill_timelines();
+  fill_timelines(cls);
   out_.credits_on = core_.credits_on();
-  for (const Tenant& t : core_.state().tenants) {
-    if (!out_.credits_on) break;
+  for (std::size_t k = 0; out_.credits_on && k < core_.state().tenants.size(); ++k) {
+    const Tenant& t = core_.state().tenants[k];
     auto consumed = core_.ledger().consumed(t.name);
     auto left = core_.ledger().spendable(t.name, out_.last_end);
-    out_.credits.push_back({t.name, class_of(t), consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
+    out_.credits.push_back({t.name, cls[k], consumed.ok() ? *consumed : 0, left.ok() ? *left : 0});
   }
   for (const AdvanceReservation& r : core_.scheduler().reservations().all()) {
     if (r.tenant == kNoTenant) continue;  // downtimes: capacity out, not set aside for anyone
@@ -339,7 +348,7 @@ void Run::finish_records() {
 
 // Cuts every segment at step and hour boundaries: busy GPU-ms per step (per site and in all),
 // power by hour of the day, credits per step; then the pending-job curve per step.
-void Run::fill_timelines() {
+void Run::fill_timelines(const std::vector<std::string>& cls) {
   const DurationMs step = out_.timeline_step;
   const auto steps = static_cast<std::size_t>((out_.last_end - out_.first_submit) / step + 1);
   out_.busy_per_step.assign(steps, 0);
@@ -347,7 +356,7 @@ void Run::fill_timelines() {
   std::map<std::string, std::vector<Micro>> burn;
   std::vector<std::vector<Micro>*> burn_of;  // per tenant
   if (core_.credits_on())
-    for (const Tenant& t : core_.state().tenants) burn_of.push_back(&burn.try_emplace(class_of(t), steps, 0).first->second);
+    for (const std::string& c : cls) burn_of.push_back(&burn.try_emplace(c, steps, 0).first->second);
   for (const Segment& s : segments_) {
     auto& site = out_.sites[s.site];
     const std::int64_t watts = topo_.type_watts(s.type);
@@ -375,7 +384,7 @@ void Run::fill_timelines() {
     for (GpuMs& b : site.busy_per_step) b /= kSliceCompute;
     for (auto& w : site.watt_ms_by_hour) w /= kSliceCompute;
   }
-  for (auto& [cls, v] : burn) out_.burn_per_step.push_back({cls, std::move(v)});
+  for (auto& [name, v] : burn) out_.burn_per_step.push_back({name, std::move(v)});
   out_.queue_max_per_step.assign(steps, 0);
   out_.queue_ms_per_step.assign(steps, 0);
   // pending_at_ is a step function: each value holds until the next change.
@@ -390,13 +399,6 @@ void Run::fill_timelines() {
       if (upto >= until) break;
       t = upto;
     }
-  }
-}
-
-std::string Run::class_of(const Tenant& t) const {
-  for (const Tenant* at = &t;; at = &core_.state().tenants[at->parent]) {
-    if (auto it = opt_.classes.find(at->name); it != opt_.classes.end()) return it->second;
-    if (at->parent == kNoTenant) return "other";
   }
 }
 
