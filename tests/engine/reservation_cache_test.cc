@@ -3,6 +3,7 @@
 // passes that change nothing, in a cluster of several pools (two sites, two GPU types), the
 // cached plan is always the one planning again gives, and planning (which skips the pools the
 // head cannot use) gives what planning over every pool gave.
+#include <iostream>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -137,8 +138,9 @@ TEST(EasyPlanCache, GivesWhatPlanningAgainGivesOnRandomSequences) {
     std::vector<Job> heads(3);
     for (std::size_t h = 0; h < heads.size(); ++h) {
       heads[h].id = 1'000'000 + static_cast<JobId>(h);
-      // Some fit with nothing ended (a head refused under a quota's narrower types does).
-      heads[h].spec.gpus = std::uniform_int_distribution<int>(1, 64)(rng);
+      // Some fit with nothing ended (a head refused under a quota's narrower types does); those
+      // over 64 GPUs fit in no pool (64 each): they are never planned.
+      heads[h].spec.gpus = std::uniform_int_distribution<int>(1, 96)(rng);
       heads[h].spec.sites = some_mask(rng);
       heads[h].spec.types = some_mask(rng);
     }
@@ -176,7 +178,9 @@ TEST(EasyPlanCache, GivesWhatPlanningAgainGivesOnRandomSequences) {
   EXPECT_LT(hits, plans * 9 / 10);
   EXPECT_GT(across, hits / 10);
   EXPECT_GT(active, plans / 4);
-  EXPECT_LT(active, plans * 3 / 4);
+  EXPECT_LT(active, plans * 9 / 10);
+  std::cout << plans << " plans, " << active << " active, " << hits << " from the cache, " << across
+            << " of them after a change in another pool\n";
 }
 
 }  // namespace
