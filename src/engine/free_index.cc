@@ -38,6 +38,7 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     pool_off_.push_back(pool_level_.size());
     pool_level_.resize(pool_level_.size() + pools_[p].max_node + 1, 0);
     pool_free_.push_back(0);
+    pool_fingerprint_.push_back(0);
   }
   for (BlockId b = 0; b < topo.blocks().size(); ++b) {
     block_off_.push_back(block_level_.size());
@@ -101,10 +102,10 @@ void FreeIndex::take(NodeId n, std::uint64_t mask) {
   assert((free_mask_[n] & mask) == mask);
   int k = std::popcount(mask);
   move_level(n, free_cnt_[n], free_cnt_[n] - k);
-  refingerprint(n, free_mask_[n], free_mask_[n] & ~mask);
+  BlockId b = topo_->node(n).block;
+  refingerprint(n, block_pool_[b], free_mask_[n], free_mask_[n] & ~mask);
   free_mask_[n] &= ~mask;
   free_cnt_[n] -= k;
-  BlockId b = topo_->node(n).block;
   block_free_[b] -= k;
   pool_free_[block_pool_[b]] -= k;
   total_free_ -= k;
@@ -115,10 +116,10 @@ void FreeIndex::give(NodeId n, std::uint64_t mask) {
   assert((mask & ~all_gpus(topo_->node(n).gpus)) == 0);
   int k = std::popcount(mask);
   move_level(n, free_cnt_[n], free_cnt_[n] + k);
-  refingerprint(n, free_mask_[n], free_mask_[n] | mask);
+  BlockId b = topo_->node(n).block;
+  refingerprint(n, block_pool_[b], free_mask_[n], free_mask_[n] | mask);
   free_mask_[n] |= mask;
   free_cnt_[n] += k;
-  BlockId b = topo_->node(n).block;
   block_free_[b] += k;
   pool_free_[block_pool_[b]] += k;
   total_free_ += k;

@@ -60,6 +60,9 @@ class FreeIndex {
   // from the masks (EasyPlanCache) rules most changes out without comparing them all.
   const std::vector<std::uint64_t>& free_masks() const { return free_mask_; }
   std::uint64_t masks_fingerprint() const { return fingerprint_; }
+  // The same sum over the pool's nodes alone: what a placement for a request reads is the
+  // pools eligible for it (Placer), so a cache of one can ignore changes in the others.
+  std::uint64_t pool_fingerprint(PoolId p) const { return pool_fingerprint_[p]; }
   int node_free(NodeId n) const { return free_cnt_[n]; }
   long block_free(BlockId b) const { return block_free_[b]; }
   long pool_free(PoolId p) const { return pool_free_[p]; }
@@ -83,7 +86,11 @@ class FreeIndex {
   // The sum over nodes of free mask x node key (mod 2^64): linear, so a change of one mask
   // updates it with one multiply. Keys are fixed odd numbers, not secrets: a collision costs
   // only the exact compare that follows it.
-  void refingerprint(NodeId n, std::uint64_t from, std::uint64_t to) { fingerprint_ += (to - from) * node_key_[n]; }
+  void refingerprint(NodeId n, PoolId p, std::uint64_t from, std::uint64_t to) {
+    const std::uint64_t d = (to - from) * node_key_[n];
+    fingerprint_ += d;
+    pool_fingerprint_[p] += d;
+  }
 
   const Topology* topo_;
   std::vector<PoolInfo> pools_;
@@ -97,6 +104,7 @@ class FreeIndex {
   long total_free_ = 0;
   std::vector<std::uint64_t> node_key_;  // by NodeId (refingerprint)
   std::uint64_t fingerprint_ = 0;
+  std::vector<std::uint64_t> pool_fingerprint_;  // by PoolId
   SliceIndex slices_;
 };
 

@@ -14,11 +14,11 @@ std::uint64_t all_gpus(int gpus) { return gpus >= 64 ? ~std::uint64_t{0} : (std:
 
 // A member added to one of these must be saved and loaded here (or, if it is the scratch of a
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
-// FreeIndex's node_key_ comes from the topology and its fingerprint_ from the masks: the
-// constructor and load()'s take() work both out again. SliceIndex's fit table (fit_list_,
-// fit_at_) comes from the slice profiles: the constructor builds it.
+// FreeIndex's node_key_ comes from the topology and its fingerprint_ and pool_fingerprint_ from
+// the masks: the constructor and load()'s take() work them out again. SliceIndex's fit table
+// (fit_list_, fit_at_) comes from the slice profiles: the constructor builds it.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(FreeIndex) == 696, "FreeIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(FreeIndex) == 720, "FreeIndex changed: save the new member in free_index_archive.cc");
 static_assert(sizeof(SliceIndex) == 408, "SliceIndex changed: save the new member in free_index_archive.cc");
 #endif
 

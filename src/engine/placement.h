@@ -1,6 +1,8 @@
 // Placement: where a gang goes, behind a one-method interface. A placer only reads the
 // FreeIndex; the caller takes the GPUs. A gang is all-or-nothing: either `out` holds exactly
-// `gpus` free GPUs of one pool, or the call fails and says why in `why`.
+// `gpus` free GPUs of one pool, or the call fails and says why in `why`. A placer reads only
+// the pools eligible for the request (pool_eligible): what is free elsewhere changes nothing
+// it answers, which EASY planning and its cache rely on (engine/reservation_cache.h).
 #pragma once
 
 #include <cstdint>

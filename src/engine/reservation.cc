@@ -11,28 +11,51 @@ TimeMs latest_end(const Job& j, DurationMs overhead) {
 
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
                              const EndOrder& ends) {
+  Reservation r;
+  PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
+  // A placement reads only the pools the request may use (Placer): GPUs free or freed
+  // anywhere else change no answer, so they are neither listed, nor given back and taken again
+  // (most running jobs of a big cluster are in pools a given head cannot use).
+  std::vector<char> eligible(s.free.pools().size());
+  for (PoolId p = 0; p < eligible.size(); ++p) eligible[p] = pool_eligible(s.free.pools()[p], req);
+  auto touches = [&](const Allocation& a) {
+    for (const NodeGpus& ng : a)
+      if (eligible[s.free.pool_of_block(s.topo->node(ng.node).block)]) return true;
+    return false;
+  };
+
   // GPUs free now; the reservation avoids them when it can, to leave them for backfill.
   Allocation free_now;
   for (BlockId b = 0; b < s.topo->blocks().size(); ++b) {
-    if (s.free.block_free(b) == 0) continue;
+    if (s.free.block_free(b) == 0 || !eligible[s.free.pool_of_block(b)]) continue;
     for (NodeId n : s.topo->block(b).nodes)
       if (s.free.free_mask(n)) free_now.push_back({n, s.free.free_mask(n)});
   }
 
-  Reservation r;
-  PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
   // A gang is placed in one pool: until one pool it may use has enough GPUs free, no placement
   // can succeed (the common case when many short jobs end one by one).
   auto could_fit = [&] {
     for (PoolId p = 0; p < s.free.pools().size(); ++p)
-      if (s.free.pool_free(p) >= req.gpus && pool_eligible(s.free.pools()[p], req)) return true;
+      if (eligible[p] && s.free.pool_free(p) >= req.gpus) return true;
     return false;
   };
+  std::vector<const Allocation*> given;  // to take again at the end
   auto released = ends.begin();
+  bool tried = false;
   while (released != ends.end()) {
     TimeMs t = released->first;
-    for (; released != ends.end() && released->first == t; ++released)  // all jobs ending at t
-      s.free.give(s.jobs[released->second].alloc);
+    bool more = false;
+    for (; released != ends.end() && released->first == t; ++released) {  // all jobs ending at t
+      const Allocation& a = s.jobs[released->second].alloc;
+      if (!touches(a)) continue;
+      s.free.give(a);
+      given.push_back(&a);
+      more = true;
+    }
+    // Nothing the head could use came free at t: the same answer as the last try, a failure.
+    // The first time is tried whatever ends there: the head may fit before any end.
+    if (tried && !more) continue;
+    tried = true;
     if (could_fit() && placer.place(s.free, req, &r.gpus, nullptr)) {
       r.active = true;
       r.head = head.id;
@@ -46,7 +69,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
     if (placer.place(s.free, req, &busy_only, nullptr)) r.gpus = std::move(busy_only);
     s.free.give(free_now);
   }
-  for (auto it = ends.begin(); it != released; ++it) s.free.take(s.jobs[it->second].alloc);
+  for (const Allocation* a : given) s.free.take(*a);
   if (!r.active) r.gpus.clear();
   return r;
 }

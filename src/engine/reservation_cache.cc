@@ -1,6 +1,7 @@
 #include "engine/reservation_cache.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace hexa {
@@ -10,23 +11,72 @@ bool EasyPlanCache::same_request(const PlaceRequest& a, const PlaceRequest& b) {
          a.rank == b.rank;
 }
 
-bool EasyPlanCache::same_free(const FreeIndex& f, const Entry& e) {
-  return e.fingerprint == f.masks_fingerprint() && e.free == f.free_masks();
+bool EasyPlanCache::same_pools(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, const Entry& e) {
+  std::uint64_t fp = 0;
+  for (std::size_t i = 0; i < e.pools.size(); ++i) {
+    if (version(ends_versions, e.pools[i]) != e.versions[i]) return false;
+    fp += f.pool_fingerprint(e.pools[i]);
+  }
+  if (fp != e.fingerprint) return false;
+  // Blocks are runs of consecutive node ids: a few memcmp, not a loop over the nodes.
+  const std::uint64_t* want = e.free.data();
+  for (auto [first, last] : e.runs) {
+    if (std::memcmp(f.free_masks().data() + first, want, (last - first) * sizeof(std::uint64_t)) != 0) return false;
+    want += last - first;
+  }
+  return true;
+}
+
+void EasyPlanCache::fill(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, Entry& e) {
+  if (!e.shaped) {  // the pools and their nodes follow from the request: kept while it stays
+    e.pools.clear();
+    e.runs.clear();
+    for (PoolId p = 0; p < f.pools().size(); ++p)
+      if (pool_eligible(f.pools()[p], e.req)) e.pools.push_back(p);
+    for (BlockId b = 0; b < f.topology().blocks().size(); ++b) {
+      if (std::find(e.pools.begin(), e.pools.end(), f.pool_of_block(b)) == e.pools.end()) continue;
+      for (NodeId n : f.topology().block(b).nodes) {
+        if (!e.runs.empty() && e.runs.back().second == n)
+          ++e.runs.back().second;
+        else
+          e.runs.push_back({n, n + 1});
+      }
+    }
+    e.shaped = true;
+  }
+  e.versions.clear();
+  e.fingerprint = 0;
+  for (PoolId p : e.pools) {
+    e.versions.push_back(version(ends_versions, p));
+    e.fingerprint += f.pool_fingerprint(p);
+  }
+  e.free.clear();
+  for (auto [first, last] : e.runs)
+    e.free.insert(e.free.end(), f.free_masks().begin() + first, f.free_masks().begin() + last);
 }
 
 Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
-                                const EndOrder& ends, std::uint64_t ends_version) {
+                                const EndOrder& ends, const std::vector<std::uint64_t>& ends_versions) {
   // plan_reservation's request for the head (reservation.cc).
   const PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
+  const TimeMs first_end = ends.empty() ? kNever : ends.begin()->first;
   auto at_now = [now](Reservation r) {
     if (r.active) r.at = std::max(r.at, now);
     return r;
   };
-  for (const Entry& e : entries_)
-    if (e.head == head.id && e.ends_version == ends_version && same_request(e.req, req) && same_free(s.free, e)) {
-      ++hits_;
-      return at_now(e.plan);
+  for (Entry& e : entries_) {
+    if (e.head != head.id || !same_request(e.req, req) || !same_pools(s.free, ends_versions, e)) continue;
+    // The first end moved (it ended, or a job that ends sooner started, maybe in another
+    // pool): it is the fit time only for a head that fits with nothing ended. Asked once: the
+    // masks it depends on are the entry's.
+    if (first_end != e.first_end) {
+      if (e.fits_now == Fits::kUnknown)
+        e.fits_now = placer.place(s.free, req, &scratch_, nullptr) ? Fits::kYes : Fits::kNo;
+      if (e.fits_now == Fits::kYes) continue;
     }
+    ++hits_;
+    return at_now(e.plan);
+  }
   // Planned as of the earliest time, so that `at` is when the head fits, whatever `now` is.
   Reservation r = plan_reservation(s, placer, head, std::numeric_limits<TimeMs>::min(), ends);
   Entry* e = nullptr;
@@ -34,11 +84,12 @@ Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job
     if (old.head == head.id) e = &old;
   if (!e && entries_.size() < kEntries) e = &entries_.emplace_back();
   if (!e) e = &entries_[next_++ % kEntries];
+  e->shaped = e->shaped && same_request(e->req, req);
   e->head = head.id;
   e->req = req;
-  e->ends_version = ends_version;
-  e->fingerprint = s.free.masks_fingerprint();
-  e->free = s.free.free_masks();
+  fill(s.free, ends_versions, *e);
+  e->first_end = first_end;
+  e->fits_now = Fits::kUnknown;
   e->plan = r;
   return at_now(std::move(r));
 }

@@ -118,7 +118,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   if (admission_) admission_->started(s, j, now);
   if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever && !j.spec.slice) {
     ends_.insert({end, j.id});
-    ++ends_version_;
+    ends_changed(s, j.alloc);
   }
   add_victim(s, j, now);
   policy_->on_started(s, j, now);
@@ -127,7 +127,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
 void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requeue) {
   slice_miss_.clear();  // slots it frees may be on reserved GPUs
   whole_miss_.clear();  // and so may GPUs
-  if (ends_.erase({latest_end(j, opt_.restart_overhead), j.id})) ++ends_version_;
+  if (ends_.erase({latest_end(j, opt_.restart_overhead), j.id})) ends_changed(s, j.alloc);
   if (j.reservation >= 0)
     book_.note_used(static_cast<std::size_t>(j.reservation), j.spec.gpus,
                     j.spec.slice ? s.topo->slice_profile(j.spec.slice).compute : 0, j.last_start, now);
@@ -162,6 +162,11 @@ void Scheduler::stop(ClusterState& s, Job& j, TimeMs now, JobPhase to, bool requ
     unpark(s, j.spec.tenant, now);  // its hold came back
   }
   policy_->on_stopped(s, j, now);
+}
+
+void Scheduler::ends_changed(const ClusterState& s, const Allocation& a) {
+  ends_versions_.resize(s.free.pools().size());
+  for (const NodeGpus& g : a) ++ends_versions_[s.free.pool_of_block(s.topo->node(g.node).block)];
 }
 
 bool Scheduler::admitted(const ClusterState& s, Job& j, const Allocation& alloc, TimeMs now) {
@@ -358,7 +363,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
     blocker_ = j.id;
     stop_ = Stop::kBlocked;
   } else if (policy_->skip() == Skip::kEasy && !req.slice) {
-    res_ = easy_plans_.plan(s, *placer_, j, now, ends_, ends_version_);
+    res_ = easy_plans_.plan(s, *placer_, j, now, ends_, ends_versions_);
     if (res_.active) {
       hold(s, res_);
       j.wait = WaitReason::of(WaitKind::kReserved, pass_id_, why.best, res_.at, j.id);

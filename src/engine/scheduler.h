@@ -193,7 +193,10 @@ class Scheduler {
   Admission* admission_ = nullptr;
   PendingQueue queue_;
   EndOrder ends_;  // running whole-GPU jobs with a time limit, by when they end at the latest
-  std::uint64_t ends_version_ = 0;  // bumped on every change of ends_, for easy_plans_
+  // By PoolId: bumped when a job with GPUs in the pool enters or leaves ends_, for easy_plans_
+  // (a plan reads only the pools its head may use).
+  std::vector<std::uint64_t> ends_versions_;
+  void ends_changed(const ClusterState& s, const Allocation& a);
   EasyPlanCache easy_plans_;        // EASY reservations kept across passes while unchanged
   std::set<JobId> borrowed_;  // running jobs beyond a guarantee: reclaimable
   // Jobs admission refused, out of the queue until their tenant's funds change (unpark), so

@@ -5,7 +5,7 @@
 // victims_fresh_, failed_preempts_, exempt_until_, defer_wake_, requeue_, changed_, refs_,
 // run_, alloc_, rank_, price_rank_, res_.held (given back at the end of every pass), drifting_, and victims_ under a
 // policy whose running keys drift (rebuilt in the pass that reads it). Left out too: easy_plans_
-// and ends_version_, a cache that a restored scheduler starts empty (it only ever returns what
+// and ends_versions_, a cache that a restored scheduler starts empty (it only ever returns what
 // planning again gives: engine/reservation_cache.h).
 #include <bit>
 
@@ -35,7 +35,7 @@ bool whole_gpus(const Topology& topo, const Allocation& a) {
 // A member added to one of these must be saved and loaded here (or, if it is the scratch of a
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(Scheduler) == 1352, "Scheduler changed: save the new member in scheduler_archive.cc");
+static_assert(sizeof(Scheduler) == 1392, "Scheduler changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceBook) == 24, "AdvanceBook changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceReservation) == 200, "AdvanceReservation changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(Reservation) == 64, "Reservation changed: save the new member in scheduler_archive.cc");
@@ -138,8 +138,7 @@ bool Scheduler::load(Reader& r, const ClusterState& s) {
 
 // Each set in its order (saved from a set: a value out of order is corrupt), of running jobs.
 bool Scheduler::load_job_sets(Reader& r, const ClusterState& s) {
-  ++ends_version_;  // the end order is read anew: no plan kept from before holds
-  easy_plans_.clear();
+  easy_plans_.clear();  // the end order is read anew: no plan kept from before holds
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     std::pair<TimeMs, JobId> e{r.i64(), r.u32()};
     if (!running(s, e.second) || e.first != latest_end(s.jobs[e.second], opt_.restart_overhead) ||
