@@ -23,7 +23,26 @@ std::string CreditAdmission::hold_id(JobId id, int preemptions) {
   return out;
 }
 
+Result<CreditAdmission::Charge> CreditAdmission::charge_for(const ClusterState& s, const Job& j,
+                                                           const Allocation& alloc) const {
+  const NodeInfo& node = s.topo->node(alloc.front().node);
+  Charge c;
+  auto rate = ledger_.prices().rate(s.topo->types().name(node.type), s.topo->site(node.site).name, j.spec.priority,
+                                    j.spec.preemptible);
+  if (!rate.ok()) return rate.status();
+  c.rate = *rate;
+  // The whole segment, by its time limit: what is left of the limit, plus the restart overhead.
+  DurationMs run = j.spec.time_limit - j.useful_ms + (j.resumed() ? overhead_ : 0);
+  c.gpu_ms = billed(s, j, run);
+  auto amount = usage_cost(c.gpu_ms, c.rate);
+  if (!amount.ok()) return amount.status();
+  c.amount = std::max<Micro>(*amount, 1);
+  return c;
+}
+
 Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const {
+  auto c = charge_for(s, j, alloc);
+  if (!c.ok()) return c.status();
   const NodeInfo& node = s.topo->node(alloc.front().node);
   HoldRequest h;
   h.id = hold_id(j);
@@ -31,25 +50,21 @@ Result<HoldRequest> CreditAdmission::hold_for(const ClusterState& s, const Job& 
   h.job = j.spec.name;
   h.gpu_type = s.topo->types().name(node.type);
   h.site = s.topo->site(node.site).name;
-  auto rate = ledger_.prices().rate(h.gpu_type, h.site, j.spec.priority, j.spec.preemptible);
-  if (!rate.ok()) return rate.status();
-  h.rate = *rate;
-  // The whole segment, by its time limit: what is left of the limit, plus the restart overhead.
-  DurationMs run = j.spec.time_limit - j.useful_ms + (j.resumed() ? overhead_ : 0);
-  h.gpu_ms = billed(s, j, run);
-  auto amount = usage_cost(h.gpu_ms, h.rate);
-  if (!amount.ok()) return amount.status();
-  h.amount = std::max<Micro>(*amount, 1);
+  h.rate = c->rate;
+  h.gpu_ms = c->gpu_ms;
+  h.amount = c->amount;
   return h;
 }
 
 std::int64_t CreditAdmission::need(const ClusterState& s, const Job& j, const Allocation& alloc) const {
-  auto h = hold_for(s, j, alloc);
-  return h.ok() ? h->amount : std::numeric_limits<std::int64_t>::max();  // no price: until prices change
+  auto c = charge_for(s, j, alloc);
+  return c.ok() ? c->amount : std::numeric_limits<std::int64_t>::max();  // no price: until prices change
 }
 
+// The core adds each tenant to the ledger as it adds it to the cluster (Core::check_loaded
+// holds them to it): a TenantId is the ledger's index too, given as the hint.
 std::int64_t CreditAdmission::room(const ClusterState& s, TenantId t, TimeMs now) const {
-  auto r = ledger_.room(s.tenants[t].name, now);
+  auto r = ledger_.room(s.tenants[t].name, now, t);
   return r.ok() ? *r : 0;
 }
 
@@ -63,8 +78,9 @@ std::int64_t CreditAdmission::price(const ClusterState& s, const Job& j, PoolId 
 
 bool CreditAdmission::admit(const ClusterState& s, const Job& j, const Allocation& alloc, TimeMs now,
                             std::string* why) {
-  auto h = hold_for(s, j, alloc);
-  Status st = h.ok() ? ledger_.check_start(h->tenant, h->amount, h->gpu_ms, now) : h.status();
+  auto c = charge_for(s, j, alloc);
+  const TenantId t = j.spec.tenant;
+  Status st = c.ok() ? ledger_.check_start(s.tenants[t].name, c->amount, c->gpu_ms, now, t) : c.status();
   if (!st.ok()) *why = st.message().starts_with("budget:") ? st.message() : "credits: " + st.message();
   return st.ok();
 }
@@ -77,7 +93,7 @@ void CreditAdmission::check(const char* op, const std::string& id, const Status&
 // wrong: then the job runs without a hold (it was started) and the fault is reported.
 void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
   auto h = hold_for(s, j, j.alloc);
-  check("hold", hold_id(j), h.ok() ? ledger_.place_hold(*h, now).status() : h.status());
+  check("hold", hold_id(j), h.ok() ? ledger_.place_hold(*h, now, j.spec.tenant).status() : h.status());
 }
 
 void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
@@ -85,13 +101,13 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   // copied: a copy of the job for every segment cost its strings and allocation.)
   const int seg_preemptions = j.preemptions - (j.phase == JobPhase::kPending ? 1 : 0);
   const std::string id = hold_id(j.id, seg_preemptions);
-  const Hold* hold = ledger_.find_hold(id);
-  if (!hold) return;  // started before credits were on
+  const auto index = ledger_.find_hold_index(id);
+  if (!index) return;  // started before credits were on
   // A host's Schedule may come a little after a job's time limit: what ran past the limit is
   // not the tenant's to pay, and the hold covers exactly the limit.
-  GpuMs used = std::min(billed(s, j, j.last_run_ms), hold->req.gpu_ms);
-  if (used > 0) check("meter", id, ledger_.meter(id, used, now).status());
-  check("release", id, ledger_.release(id, now).status());
+  GpuMs used = std::min(billed(s, j, j.last_run_ms), ledger_.holds()[*index].req.gpu_ms);
+  if (used > 0) check("meter", id, ledger_.meter_hold(*index, used, now).status());
+  check("release", id, ledger_.release_hold(*index, now).status());
   if (seg_preemptions == 0) return;  // not resumed
   // The restart overhead redid work lost by the stop before: the cloud's cost, not the tenant's.
   const bool after_failure = restart_cause_failure_.erase(id) > 0;

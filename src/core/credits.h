@@ -47,6 +47,14 @@ class CreditAdmission final : public Admission {
 
   // The hold a job needs to start on `alloc` now.
   Result<HoldRequest> hold_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
+  // What that hold is worth, without its names: admit() and need() ask for every placement the
+  // scheduler tries, and copying five strings for each cost more than the price itself.
+  struct Charge {
+    Micro rate = 0;    // micro-credits per GPU-hour
+    GpuMs gpu_ms = 0;  // the segment's GPU time by its time limit
+    Micro amount = 0;  // what the hold sets aside, >= 1
+  };
+  Result<Charge> charge_for(const ClusterState& s, const Job& j, const Allocation& alloc) const;
   // "j17#2": job 17's third run segment.
   static std::string hold_id(const Job& j) { return hold_id(j.id, j.preemptions); }
   // The same for the segment after `preemptions` closed ones, without a copy of the job.

@@ -12,6 +12,7 @@
 
 #include "ledger/id_index.h"
 #include "ledger/transfer.h"
+#include "ledger/transfer_log.h"
 #include "model/status.h"
 
 namespace hexa {
@@ -43,6 +44,10 @@ class Book {
   // would start below it).
   Result<AccountId> open(std::string_view name, AccountKind kind, std::optional<Micro> floor,
                          std::uint32_t owner = kNoOwner);
+  // The same for a name the Ledger derived and knows to be new and well-formed ("hold:<id>" of
+  // a hold not seen before): skips the checks that cannot fail there, and moves the name in.
+  // Every job segment opens one. REQUIRES: `name` is a valid account name, not taken.
+  AccountId open_new(std::string&& name, AccountKind kind, std::optional<Micro> floor, std::uint32_t owner);
   // Removes the account opened last, for an operation that fails after opening it.
   // REQUIRES: it is the last account and no transfer touched it.
   void unopen_last();
@@ -63,9 +68,18 @@ class Book {
   // Applies all of `ts` in order, or none: each must be new and valid after the ones before it.
   Status transfer_all(const std::vector<Transfer>& ts);
   Status transfer_all(std::vector<Transfer>&& ts);  // the same, moving them into the book
+  // The Ledger's path for transfers whose ids it derived itself and knows to be new:
+  // "hold:<hold>#<n>" of a hold not seen before, "release:<hold>#<n>" once per hold,
+  // "meter:<hold>@<total>" for a total above every earlier one, "post:<id>" after it looked the
+  // id up. They skip what cannot fail there (the id's characters, the search for an earlier
+  // use), a scan and a hash of the id for each of the several transfers of every job segment;
+  // every other rule is checked as above. REQUIRES: each id well-formed (as check_name) and
+  // used by no transfer before, nor twice in `ts`.
+  Result<OpOutcome> transfer_new(Transfer&& t);
+  Status transfer_all_new(std::vector<Transfer>&& ts);
 
   const Transfer* find_transfer(std::string_view id) const;
-  const std::vector<Transfer>& transfers() const { return transfers_; }
+  const TransferLog& transfers() const { return transfers_; }
   // Indexes into transfers() of those that move money into or out of `owner`'s accounts
   // (from one of them to an account of another owner or none), in time order.
   const std::vector<std::uint32_t>& owner_transfers(std::uint32_t owner) const;
@@ -84,9 +98,11 @@ class Book {
  private:
   // Checks `t` against balances `bal(id)` (the current ones, or those after earlier transfers
   // of a batch). `last` is the time the transfer may not precede.
-  template <class BalanceOf>
+  // kNew: the id is known new and well-formed (transfer_new); it is not checked.
+  template <bool kNew, class BalanceOf>
   Status check(const Transfer& t, TimeMs last, BalanceOf bal) const;
-  // Checks a batch as transfer_all does, changing nothing.
+  // Checks a batch as transfer_all does (or transfer_all_new, kNew), changing nothing.
+  template <bool kNew>
   Status check_all(const std::vector<Transfer>& ts) const;
   void apply(Transfer t);
 
@@ -97,7 +113,7 @@ class Book {
 
   std::vector<Account> accounts_;
   IdIndex account_ids_;  // by name, into accounts_
-  std::vector<Transfer> transfers_;
+  TransferLog transfers_;
   IdIndex transfer_ids_;
   std::vector<std::vector<std::uint32_t>> by_owner_;
   TimeMs last_at_ = std::numeric_limits<TimeMs>::min();

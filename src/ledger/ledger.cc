@@ -30,7 +30,8 @@ Ledger::Ledger() {
   payments_ = book_.open("payments", AccountKind::kSystem, std::nullopt).value();
 }
 
-Result<std::uint32_t> Ledger::tenant_index(const Subject& what, std::string_view name) const {
+Result<std::uint32_t> Ledger::tenant_index(const Subject& what, std::string_view name, std::uint32_t hint) const {
+  if (hint < tenants_.size() && tenants_[hint].name == name) return hint;
   auto it = tenant_ids_.find(name);
   if (it == tenant_ids_.end()) return Status::Invalid(what.str() + ": unknown tenant " + quoted(name));
   return it->second;
@@ -136,8 +137,8 @@ Result<Micro> Ledger::spendable(std::string_view tenant, TimeMs now) const {
   return spendable_at(tenants_[*ti], now);
 }
 
-Result<Micro> Ledger::room(std::string_view tenant, TimeMs now) const {
-  auto ti = tenant_index("room", tenant);
+Result<Micro> Ledger::room(std::string_view tenant, TimeMs now, std::uint32_t hint) const {
+  auto ti = tenant_index("room", tenant, hint);
   if (!ti.ok()) return ti.status();
   const TenantFunds& t = tenants_[*ti];
   Micro r = spendable_at(t, now);
@@ -148,8 +149,8 @@ Result<Micro> Ledger::room(std::string_view tenant, TimeMs now) const {
   return std::max<Micro>(r, 0);
 }
 
-Result<Micro> Ledger::consumed(std::string_view tenant) const {
-  auto ti = tenant_index("consumed", tenant);
+Result<Micro> Ledger::consumed(std::string_view tenant, std::uint32_t hint) const {
+  auto ti = tenant_index("consumed", tenant, hint);
   if (!ti.ok()) return ti.status();
   return tenants_[*ti].paid;
 }

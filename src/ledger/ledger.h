@@ -44,6 +44,12 @@ class Ledger {
  public:
   Ledger();  // opens the system accounts
 
+  // The operations a host calls for every job start and stop may also be given the tenant's
+  // index in tenants() (a host that adds its tenants in its own order knows it): that index is
+  // tried first, checked against the name, so that the hot path hashes no name. A wrong or
+  // missing hint costs a lookup by name, never another tenant.
+  static constexpr std::uint32_t kNoHint = 0xffffffffu;
+
   // --- tenants
   // Opens "cash:<name>" with floor -overdraft. Same name and overdraft again (as first given,
   // whatever set_overdraft did since): kDuplicate.
@@ -67,10 +73,11 @@ class Ledger {
   // --- admission and usage
   // Whether a job may start: the tenant can spend `amount` at `now` (live grants + cash +
   // overdraft) and a hard budget allows `amount` and `gpu_ms`. Changes nothing.
-  Status check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
+  Status check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now,
+                     std::uint32_t hint = kNoHint) const;
   // check_start, then moves req.amount into "hold:<id>", drawing live grants earliest-expiry
   // first, then cash (down to -overdraft).
-  Result<OpOutcome> place_hold(const HoldRequest& req, TimeMs now);
+  Result<OpOutcome> place_hold(const HoldRequest& req, TimeMs now, std::uint32_t hint = kNoHint);
   // Moves req.amount of usage from the hold to revenue. Errors: hold released, amount over
   // what is left.
   Result<OpOutcome> post(const PostRequest& req, TimeMs now);
@@ -79,10 +86,13 @@ class Ledger {
   // reports round exactly like one. A total not above the previous one is a kDuplicate. A
   // report that adds less than a micro-credit moves no money; its GPU-ms are counted.
   Result<OpOutcome> meter(std::string_view hold, GpuMs total_gpu_ms, TimeMs now);
+  // The same for the hold at `index` in holds() (find_hold_index): no lookup by its id.
+  Result<OpOutcome> meter_hold(std::uint32_t index, GpuMs total_gpu_ms, TimeMs now);
   // Returns what is left of the hold to where it came from: a grant still live at `now`, the
   // tenant's cash, or `expired` for money of a grant that expired meanwhile. After it, nothing
   // more can be posted. Releasing again: kDuplicate.
   Result<OpOutcome> release(std::string_view hold, TimeMs now);
+  Result<OpOutcome> release_hold(std::uint32_t index, TimeMs now);  // by index, as meter_hold
   // Moves req.amount from revenue to the tenant's cash. Errors: more than the tenant has paid
   // net of refunds, empty reason.
   Result<OpOutcome> refund(const RefundRequest& req, TimeMs now);
@@ -100,17 +110,19 @@ class Ledger {
   Result<Micro> spendable(std::string_view tenant, TimeMs now) const;
   // The largest amount a start could be admitted for at `now`: spendable, and within the room a
   // hard credit budget leaves (GPU-hour budgets are not counted). Never negative.
-  Result<Micro> room(std::string_view tenant, TimeMs now) const;
+  Result<Micro> room(std::string_view tenant, TimeMs now, std::uint32_t hint = kNoHint) const;
   // All the tenant's money: cash + grants (even expired, not yet swept) + open holds.
   Result<Micro> balance(std::string_view tenant) const;
   Result<Statement> statement(std::string_view tenant, TimeMs from, TimeMs to) const;
   // Credits the tenant has consumed: usage posted, less refunds.
-  Result<Micro> consumed(std::string_view tenant) const;
+  Result<Micro> consumed(std::string_view tenant, std::uint32_t hint = kNoHint) const;
 
   const Book& book() const { return book_; }
   const TenantFunds* find_tenant(std::string_view name) const;
   const Grant* find_grant(std::string_view id) const;
   const Hold* find_hold(std::string_view id) const;
+  // Index of hold `id` in holds(), for meter_hold and release_hold.
+  std::optional<std::uint32_t> find_hold_index(std::string_view id) const { return hold_index(id); }
   const std::vector<TenantFunds>& tenants() const { return tenants_; }
   const std::vector<Grant>& grants() const { return grants_; }
   const std::vector<Hold>& holds() const { return holds_; }
@@ -130,7 +142,7 @@ class Ledger {
  private:
   bool check_loaded(Reader& r);
   bool index_holds();  // rebuilds hold_ids_; false when an id is there twice
-  Result<std::uint32_t> tenant_index(const Subject& what, std::string_view name) const;
+  Result<std::uint32_t> tenant_index(const Subject& what, std::string_view name, std::uint32_t hint = kNoHint) const;
   Status check_now(const Subject& what, TimeMs now) const;
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;
   Status admit(const Subject& what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;

@@ -36,10 +36,10 @@ Status Ledger::admit(const Subject& what, std::uint32_t ti, Micro amount, GpuMs 
   return check_hard(*t.budget, rolled(t.use, *t.budget, now), t.name, t.held, t.held_gpu_ms, amount, gpu_ms);
 }
 
-Status Ledger::check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const {
+Status Ledger::check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now, std::uint32_t hint) const {
   if (Status s = check_positive("start", "amount", amount); !s.ok()) return s;
   if (Status s = check_not_negative("start", "gpu_ms", gpu_ms); !s.ok()) return s;
-  auto ti = tenant_index("start", tenant);
+  auto ti = tenant_index("start", tenant, hint);
   if (!ti.ok()) return ti.status();
   return admit("credits", *ti, amount, gpu_ms, now);
 }
@@ -57,7 +57,7 @@ std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs 
   return draws;
 }
 
-Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
+Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now, std::uint32_t hint) {
   if (Status s = check_name("hold", "id", req.id); !s.ok()) return s;
   const Subject what("hold", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
@@ -67,7 +67,7 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
       {"job", &req.job}, {"gpu_type", &req.gpu_type}, {"site", &req.site}};
   for (const auto& [field, v] : labels)
     if (Status s = check_optional_name(what, field, *v); !s.ok()) return s;
-  auto ti = tenant_index(what, req.tenant);
+  auto ti = tenant_index(what, req.tenant, hint);
   if (!ti.ok()) return ti.status();
   if (auto i = hold_index(req.id)) {
     if (holds_[*i].req == req) return OpOutcome::kDuplicate;
@@ -80,18 +80,20 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now) {
   auto held_gpu = checked_add(tenant.held_gpu_ms, req.gpu_ms);
   if (!held || !held_gpu) return Status::Invalid(what.str() + ": tenant " + quoted(tenant.name) + " would hold more than int64");
 
-  auto account = book_.open("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
-  if (!account.ok()) return account.status();
+  // "hold:<id>" is new: no hold has this id (above), and no other account's name starts so.
+  // The id passed check_name, and the prefix and "#<n>" keep it within kMaxIdBytes.
+  const AccountId account = book_.open_new("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
   Hold hold;
   hold.req = req;
   hold.tenant = *ti;
-  hold.account = *account;
+  hold.account = account;
   hold.draws = plan_draws(tenant, req.amount, now);
   std::vector<Transfer> moves;
+  moves.reserve(hold.draws.size());
   for (const Draw& d : hold.draws)
-    moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, *account, d.amount, now,
+    moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, account, d.amount, now,
                              hold_memo(TransferKind::kHold, req)});
-  if (Status s = book_.transfer_all(std::move(moves)); !s.ok()) {
+  if (Status s = book_.transfer_all_new(std::move(moves)); !s.ok()) {
     book_.unopen_last();
     return s;
   }
@@ -126,7 +128,13 @@ Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, Ti
   if (Status s = check_not_negative(what, "total_gpu_ms", total_gpu_ms); !s.ok()) return s;
   auto i = hold_index(hold_id);
   if (!i) return Status::Invalid(what.str() + ": unknown hold");
-  Hold& hold = holds_[*i];
+  return meter_hold(*i, total_gpu_ms, now);
+}
+
+Result<OpOutcome> Ledger::meter_hold(std::uint32_t index, GpuMs total_gpu_ms, TimeMs now) {
+  Hold& hold = holds_[index];
+  const Subject what("meter of hold", hold.req.id);
+  if (Status s = check_not_negative(what, "total_gpu_ms", total_gpu_ms); !s.ok()) return s;
   if (total_gpu_ms <= hold.metered_gpu_ms) return OpOutcome::kDuplicate;  // a report seen before, or older
   if (Status s = check_now(what, now); !s.ok()) return s;
   if (hold.released) return Status::Invalid(what.str() + ": the hold is released; nothing more can be posted");
@@ -171,7 +179,8 @@ Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, Transfer t
   auto gpu_posted = checked_add(hold.gpu_ms_posted, gpu_ms);
   if (!paid || !gpu_posted) return Status::Invalid(head() + ": totals would overflow int64");
   const Micro amount = t.amount;
-  if (Status s = book_.transfer(std::move(t)).status(); !s.ok()) return s;
+  // The callers derived the id and know it new: post() looked it up, meter()'s totals only grow.
+  if (Status s = book_.transfer_new(std::move(t)).status(); !s.ok()) return s;
 
   GpuMs gpu_left_before = hold.gpu_ms_left();
   hold.posted += amount;
@@ -190,7 +199,12 @@ Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
   const Subject what("release of hold", hold_id);
   auto i = hold_index(hold_id);
   if (!i) return Status::Invalid(what.str() + ": unknown hold");
-  Hold& hold = holds_[*i];
+  return release_hold(*i, now);
+}
+
+Result<OpOutcome> Ledger::release_hold(std::uint32_t index, TimeMs now) {
+  Hold& hold = holds_[index];
+  const Subject what("release of hold", hold.req.id);
   if (hold.released) return OpOutcome::kDuplicate;
   if (Status s = check_now(what, now); !s.ok()) return s;
 
@@ -209,7 +223,8 @@ Result<OpOutcome> Ledger::release(std::string_view hold_id, TimeMs now) {
     moves.push_back(Transfer{"release:" + hold.req.id + "#" + std::to_string(moves.size()), hold.account,
                              to_expired ? expired_ : d.source, unused, now, std::move(memo)});
   }
-  if (Status s = book_.transfer_all(std::move(moves)); !s.ok()) return s;
+  // "release:<hold>#<n>" are new: a hold is released once (above), and its id passed check_name.
+  if (Status s = book_.transfer_all_new(std::move(moves)); !s.ok()) return s;
   TenantFunds& tenant = tenants_[hold.tenant];
   tenant.held -= hold.left();
   tenant.held_gpu_ms -= hold.gpu_ms_left();

@@ -157,7 +157,8 @@ void Run::segment_closed(JobId id, TimeMs now) {
   Micro credits = 0;
   if (core_.credits_on()) {
     if (paid_.size() <= j.spec.tenant) paid_.resize(j.spec.tenant + 1, 0);
-    auto consumed = core_.ledger().consumed(core_.state().tenants[j.spec.tenant].name);
+    // The tenant's id is its ledger index too (Core adds both together): no name hashed.
+    auto consumed = core_.ledger().consumed(core_.state().tenants[j.spec.tenant].name, j.spec.tenant);
     if (consumed.ok()) credits = *consumed - paid_[j.spec.tenant], paid_[j.spec.tenant] = *consumed;
   }
   segments_.push_back(

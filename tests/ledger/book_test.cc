@@ -128,5 +128,58 @@ TEST_F(LedgerBookTest, OwnerTransfersSkipInternalMoves) {
   EXPECT_TRUE(book.owner_transfers(42).empty());
 }
 
+
+// transfer_new and transfer_all_new skip only the checks of the id: on new, well-formed ids
+// they refuse and apply exactly what transfer and transfer_all do, leaving the same book.
+TEST(LedgerBookNewIdsTest, SameAsTheCheckedPathOnNewIds) {
+  std::uint64_t seed = 99;
+  auto below = [&](std::uint64_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::int64_t>((seed >> 33) % n);
+  };
+  Book checked, fresh;
+  for (Book* b : {&checked, &fresh}) {
+    ASSERT_TRUE(b->open("src", AccountKind::kSystem, std::nullopt).ok());
+    ASSERT_TRUE(b->open("cash:a", AccountKind::kCash, Micro{-100}, 0).ok());
+    ASSERT_TRUE(b->open("cash:b", AccountKind::kCash, Micro{0}, 1).ok());
+  }
+  int next_id = 0, applied = 0, refused = 0;
+  TimeMs at = 0;
+  auto random_transfer = [&] {
+    at += below(3) == 0 ? -1 : below(10);  // sometimes backwards: refused
+    auto from = static_cast<AccountId>(below(4)), to = static_cast<AccountId>(below(4));  // 3: unknown
+    return move("t" + std::to_string(next_id++), from, to, below(20) == 0 ? kMax : below(300) - 20, at);
+  };
+  for (int step = 0; step < 2000; ++step) {
+    if (below(5) == 0) {  // a new hold account, as Ledger::place_hold opens it
+      std::string name = "hold:h" + std::to_string(step);
+      auto a = checked.open(name, AccountKind::kHold, Micro{0}, 0);
+      ASSERT_TRUE(a.ok());
+      EXPECT_EQ(fresh.open_new(std::string(name), AccountKind::kHold, Micro{0}, 0), *a);
+    } else if (below(2) == 0) {
+      Transfer t = random_transfer();
+      auto a = checked.transfer(t);
+      auto b = fresh.transfer_new(Transfer(t));
+      ASSERT_EQ(a.ok(), b.ok());
+      if (!a.ok()) {
+        EXPECT_EQ(a.status().message(), b.status().message());
+      }
+      a.ok() ? ++applied : ++refused;
+    } else {
+      std::vector<Transfer> batch;
+      for (std::int64_t n = below(4) + 1; n > 0; --n) batch.push_back(random_transfer());
+      Status a = checked.transfer_all(batch);
+      Status b = fresh.transfer_all_new(std::vector<Transfer>(batch));
+      ASSERT_EQ(a.ok(), b.ok());
+      EXPECT_EQ(a.message(), b.message());
+      a.ok() ? ++applied : ++refused;
+    }
+    ASSERT_TRUE(checked == fresh) << "step " << step;
+    ASSERT_EQ(fresh.total(), 0);
+  }
+  EXPECT_GT(applied, 200);
+  EXPECT_GT(refused, 200);
+}
+
 }  // namespace
 }  // namespace hexa

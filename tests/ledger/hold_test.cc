@@ -237,5 +237,111 @@ TEST_F(LedgerHoldTest, OverdraftLimitCanChange) {
   EXPECT_FALSE(l.add_tenant("corp", 8 * C).ok());
 }
 
+
+// The hot path's variants (a tenant hint, a hold by index) against the plain calls by name, on
+// random operations, valid and not: the same outcomes, the same messages, the same ledger.
+// A hint may be right, wrong (another tenant, out of range) or missing: never another tenant.
+TEST(LedgerHotPathTest, HintsAndIndexesDoWhatNamesDo) {
+  std::uint64_t seed = 12345;
+  auto below = [&](std::uint64_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (seed >> 33) % n;
+  };
+  const std::vector<std::string> names = {"acme", "corp", "lab", "ghost"};  // ghost: never added
+  Ledger by_name, by_index;
+  for (Ledger* l : {&by_name, &by_index}) {
+    for (int t = 0; t < 3; ++t) ASSERT_TRUE(l->add_tenant(names[static_cast<std::size_t>(t)], t * 10 * C).ok());
+    ASSERT_TRUE(l->grant({"g1", "acme", "startups", 100 * C, 0, 2 * kDay}, 0).ok());
+    ASSERT_TRUE(l->grant({"g2", "corp", "startups", 40 * C, 0, 5 * kDay}, 0).ok());
+    ASSERT_TRUE(l->top_up({"u1", "lab", 30 * C, ""}, 0).ok());
+  }
+  auto hint = [&](std::size_t t) -> std::uint32_t {
+    switch (below(4)) {
+      case 0: return Ledger::kNoHint;
+      case 1: return static_cast<std::uint32_t>(below(5));  // often wrong, sometimes out of range
+      default: return static_cast<std::uint32_t>(t);        // right (ghost: out of range)
+    }
+  };
+  auto same = [](const auto& a, const auto& b) {
+    ASSERT_EQ(a.ok(), b.ok());
+    if (!a.ok()) {
+      EXPECT_EQ(a.status().message(), b.status().message());
+    }
+  };
+  TimeMs now = 0;
+  int holds = 0, applied = 0, refused = 0;
+  for (int step = 0; step < 3000; ++step) {
+    now += static_cast<TimeMs>(below(2 * kHour));
+    const std::size_t t = below(names.size());
+    const std::string& tenant = names[t];
+    switch (below(6)) {
+      case 0:
+      case 1: {  // a hold, new or seen before
+        std::string id = holds > 0 && below(8) == 0 ? "h" + std::to_string(below(static_cast<std::uint64_t>(holds)))
+                                                    : "h" + std::to_string(holds++);
+        HoldRequest h = hold(id, static_cast<Micro>(below(30 * C)) + 1, tenant);
+        h.rate = below(10) == 0 ? 0 : kRate;
+        auto a = by_name.place_hold(h, now);
+        auto b = by_index.place_hold(h, now, hint(t));
+        same(a, b);
+        if (a.ok()) {
+          EXPECT_EQ(*a, *b);
+          ++applied;
+        } else {
+          ++refused;
+        }
+        break;
+      }
+      case 2:
+      case 3: {  // a meter report, or a release, of a hold that exists
+        if (by_name.holds().empty()) break;
+        auto i = static_cast<std::uint32_t>(below(by_name.holds().size()));
+        const std::string id = by_name.holds()[i].req.id;
+        ASSERT_EQ(by_index.find_hold_index(id), i);
+        Result<OpOutcome> a = OpOutcome::kApplied, b = OpOutcome::kApplied;
+        if (below(2) == 0) {
+          GpuMs total = by_name.holds()[i].metered_gpu_ms + static_cast<GpuMs>(below(4 * kHour)) - kHour / 2;
+          a = by_name.meter(id, total, now);
+          b = by_index.meter_hold(i, total, now);
+        } else {
+          a = by_name.release(id, now);
+          b = by_index.release_hold(i, now);
+        }
+        same(a, b);
+        if (a.ok()) {
+          EXPECT_EQ(*a, *b);
+          ++applied;
+        } else {
+          ++refused;
+        }
+        break;
+      }
+      case 4: {  // the questions admission asks
+        Micro amount = static_cast<Micro>(below(50 * C)) + 1;
+        Status a = by_name.check_start(tenant, amount, kHour, now);
+        Status b = by_index.check_start(tenant, amount, kHour, now, hint(t));
+        EXPECT_EQ(a.ok(), b.ok());
+        EXPECT_EQ(a.message(), b.message());
+        same(by_name.room(tenant, now), by_index.room(tenant, now, hint(t)));
+        same(by_name.consumed(tenant), by_index.consumed(tenant, hint(t)));
+        if (auto r = by_name.room(tenant, now); r.ok()) {
+          EXPECT_EQ(*r, *by_index.room(tenant, now, hint(t)));
+        }
+        if (auto c = by_name.consumed(tenant); c.ok()) {
+          EXPECT_EQ(*c, *by_index.consumed(tenant, hint(t)));
+        }
+        break;
+      }
+      default:
+        for (Ledger* l : {&by_name, &by_index}) ASSERT_TRUE(l->expire_until(now).ok());
+    }
+    if (::testing::Test::HasFailure()) FAIL() << "step " << step;
+    ASSERT_TRUE(by_name == by_index) << "step " << step;
+    ASSERT_EQ(by_index.book().total(), 0);
+  }
+  EXPECT_GT(applied, 500);  // not vacuous: both outcomes, many times
+  EXPECT_GT(refused, 100);
+}
+
 }  // namespace
 }  // namespace hexa
