@@ -237,8 +237,9 @@ int run_compare(const SimulateArgs& a, const std::vector<Override>& sets) {
 
 int run_simulate(const SimulateArgs& a) {
   prefer_huge_pages_for_heap(std::size_t{64} << 20);
-  // Beyond the first 128 MB (all that cluster04 needs), a second core faults the heap in.
-  HeapPrefault prefault(std::size_t{128} << 20);
+  // Beyond the first 128 MB (all that cluster04 needs), a second core faults the heap in,
+  // 256 MB ahead of the run.
+  HeapPrefault prefault(std::size_t{128} << 20, std::size_t{256} << 20);
   auto sets = parse_sets(a);
   if (!sets.ok()) return fail(sets.status());
   if (Status st = check_conflicts(a, *sets); !st.ok()) return fail(st);

@@ -1,5 +1,6 @@
 #include "sim/heap_prefault.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 
 #include "model/sanitizer.h"
 
@@ -24,11 +26,11 @@ std::uintptr_t current_break() { return static_cast<std::uintptr_t>(::syscall(SY
 
 }  // namespace
 
-HeapPrefault::HeapPrefault(std::size_t skip) {
+HeapPrefault::HeapPrefault(std::size_t skip, std::size_t step) {
   if (kUnderSanitizer) return;
   const std::uintptr_t start = current_break();
   if (start == 0 || start == static_cast<std::uintptr_t>(-1)) return;
-  thread_ = std::thread([this, from = (start + skip + kPage - 1) & ~(kPage - 1)] { run(from); });
+  thread_ = std::thread([this, from = (start + skip + kPage - 1) & ~(kPage - 1), step] { run(from, step); });
 }
 
 HeapPrefault::~HeapPrefault() {
@@ -41,13 +43,18 @@ HeapPrefault::~HeapPrefault() {
   thread_.join();
 }
 
-void HeapPrefault::run(std::uintptr_t from) {
+void HeapPrefault::run(std::uintptr_t from, std::size_t step) {
   std::uintptr_t done = from;  // populated up to here
+  bool big = false;
   std::unique_lock lock(mu_);
   while (!stop_) {
     const std::uintptr_t top = current_break() & ~(kPage - 1);
     if (top < done) done = std::max(from, top);  // the heap was trimmed: what comes back is new
     if (top > done) {
+      if (!big && step > 0) {  // a big run: the heap grows a step at a time from now on
+        big = true;
+        mallopt(M_TOP_PAD, static_cast<int>(std::min<std::size_t>(step, INT32_MAX)));
+      }
       lock.unlock();
       const bool go_on = populate(done, top);
       lock.lock();

@@ -21,10 +21,12 @@ namespace hexa {
 class HeapPrefault {
  public:
   // Starts the thread; the first `skip` bytes of heap above the current break are left to the
-  // run (a small run never needs the thread's help, nor the memory it would populate). Does
+  // run (a small run never needs the thread's help, nor the memory it would populate). Once the
+  // heap is past them (a big run), the heap grows `step` bytes at a time (malloc's top pad), so
+  // that the thread works far enough ahead of what the run writes. Does
   // nothing under a sanitizer, where brk is not malloc's heap, or where the kernel lacks
   // MADV_POPULATE_WRITE (before Linux 5.14): the thread stops at the first refusal.
-  explicit HeapPrefault(std::size_t skip);
+  HeapPrefault(std::size_t skip, std::size_t step);
   ~HeapPrefault();  // stops and joins the thread (within a few ms)
   HeapPrefault(const HeapPrefault&) = delete;
   HeapPrefault& operator=(const HeapPrefault&) = delete;
@@ -35,7 +37,7 @@ class HeapPrefault {
   bool refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
-  void run(std::uintptr_t from);
+  void run(std::uintptr_t from, std::size_t step);
   // Populates [from, to) back to front; false when the kernel refuses the advice for good.
   bool populate(std::uintptr_t from, std::uintptr_t to);
 

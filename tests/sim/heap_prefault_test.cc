@@ -27,7 +27,7 @@ unsigned char pattern(std::size_t block, std::size_t at) { return static_cast<un
 
 TEST(HeapPrefault, PopulatesTheGrowingHeapAndChangesNoContent) {
   if (kUnderSanitizer) GTEST_SKIP() << "a sanitizer's allocator has no brk heap";
-  HeapPrefault prefault(0);
+  HeapPrefault prefault(0, 0);
   std::vector<unsigned char*> blocks;
   // Written while the thread works on the same pages: what the run wrote must stay. Allocated
   // until the heap grew (earlier tests of this process may have left free blocks to reuse).
@@ -49,7 +49,7 @@ TEST(HeapPrefault, PopulatesTheGrowingHeapAndChangesNoContent) {
 }
 
 TEST(HeapPrefault, StopsAtOnceWhenNothingGrows) {
-  HeapPrefault prefault(std::size_t{1} << 30);  // nothing ever past the first GB here
+  HeapPrefault prefault(std::size_t{1} << 30, 0);  // nothing ever past the first GB here
   EXPECT_EQ(prefault.populated(), 0u);
 }  // the destructor joins within a poll interval
 
