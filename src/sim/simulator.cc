@@ -88,7 +88,7 @@ Status Run::setup_tenants() {
 void Run::arrive(std::uint32_t idx, TimeMs now) {
   const TraceJob& tj = trace_.jobs[idx];
   JobRecord& rec = out_.jobs[idx];
-  JobRequest& req = req_;  // every field set below
+  JobRequest& req = req_;  // the fields a trace job gives, all set below; the others keep their defaults
   req.name = tj.id;
   req.tenant = core_.state().tenants[tenant_of_[idx]].name;
   req.gpus = tj.gpus;
