@@ -118,6 +118,7 @@ Result<Effects> Core::add_tenant(const AddTenant& c) {
   t.usage_at = last_now_;
   state_.any_quotas = state_.any_quotas || !t.quotas.empty();
   state_.tenants.push_back(std::move(t));
+  note_quotas(state_);
   return Effects{};
 }
 

@@ -50,15 +50,20 @@ std::vector<std::string> names_of(std::uint64_t mask, const Interner& names) {
 }  // namespace
 
 Result<JobSpec> resolve(const JobRequest& r, const Core& core, const JobDefaults& d, std::string* field) {
-  const Topology& topo = core.topology();
-  JobSpec s;
-  s.name = r.name;
   auto tenant = core.find_tenant(r.tenant);
   if (!tenant) {
     if (field) *field = "tenant";
     return Status::NotFound("no tenant named '" + r.tenant + "'");
   }
-  s.tenant = *tenant;
+  return resolve(r, *tenant, core, d, field);
+}
+
+Result<JobSpec> resolve(const JobRequest& r, TenantId tenant, const Core& core, const JobDefaults& d,
+                        std::string* field) {
+  const Topology& topo = core.topology();
+  JobSpec s;
+  s.name = r.name;
+  s.tenant = tenant;
   s.gpus = r.gpus;
   auto type = [&](const std::string& n) { return topo.find_type(n); };
   auto site = [&](const std::string& n) { return topo.find_site(n); };

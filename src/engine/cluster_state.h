@@ -26,6 +26,11 @@ struct ClusterState {
   std::vector<JobId> running;   // in no particular order; Job::slot is the index
   std::vector<NodeStatus> nodes;  // by NodeId: only an up node takes new work (Scheduler::set_node)
   bool any_quotas = false;      // some tenant has a quota: the engine checks them
+  // By TenantId, derived from the tenants' quotas (note_quotas, engine/quota.h): kQuotaChain
+  // when it or a tenant above it has a quota, kTypedChain when one of those is on a GPU type.
+  // Tenants past its end get the full check.
+  std::vector<std::uint8_t> quota_chain;
+  static constexpr std::uint8_t kQuotaChain = 1, kTypedChain = 2;
 
   void add_running(Job& j) {
     j.slot = static_cast<std::uint32_t>(running.size());

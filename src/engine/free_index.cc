@@ -67,26 +67,32 @@ std::uint64_t FreeIndex::holdable(NodeId n) const {
   return m;
 }
 
+// Whole GPUs one node at a time; sliced ones in one batch (SliceIndex::set_aside), in the
+// allocation's order.
 void FreeIndex::hold(const Allocation& a) {
+  sliced_.clear();
   for (const NodeGpus& g : a) {
     assert(g.slots == 0);
     if (!topo_->node(g.node).sliced) {
       take(g.node, g.mask);
       continue;
     }
-    for (std::uint64_t m = g.mask; m; m &= m - 1) slices_.set_aside(slices_.gpu_of(g.node, std::countr_zero(m)));
+    for (std::uint64_t m = g.mask; m; m &= m - 1) sliced_.push_back(slices_.gpu_of(g.node, std::countr_zero(m)));
   }
+  if (!sliced_.empty()) slices_.set_aside(sliced_);
 }
 
 void FreeIndex::release(const Allocation& a) {
+  sliced_.clear();
   for (const NodeGpus& g : a) {
     assert(g.slots == 0);
     if (!topo_->node(g.node).sliced) {
       give(g.node, g.mask);
       continue;
     }
-    for (std::uint64_t m = g.mask; m; m &= m - 1) slices_.put_back(slices_.gpu_of(g.node, std::countr_zero(m)));
+    for (std::uint64_t m = g.mask; m; m &= m - 1) sliced_.push_back(slices_.gpu_of(g.node, std::countr_zero(m)));
   }
+  if (!sliced_.empty()) slices_.put_back(sliced_);
 }
 
 void FreeIndex::move_level(NodeId n, int from, int to) {

@@ -106,6 +106,7 @@ class FreeIndex {
   std::uint64_t fingerprint_ = 0;
   std::vector<std::uint64_t> pool_fingerprint_;  // by PoolId
   SliceIndex slices_;
+  std::vector<SliceGpu> sliced_;  // scratch of hold and release
 };
 
 }  // namespace hexa

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <tuple>
+#include <vector>
 
 #include "engine/placement.h"
 
@@ -34,37 +35,39 @@ int nodes_needed(const FreeIndex& idx, BlockId b, int max_node, long g) {
   return n;
 }
 
-// The last node of block `b` with exactly `level` free GPUs, in block order.
-NodeId last_at_level(const FreeIndex& idx, BlockId b, int level) {
-  NodeId pick = 0;
-  for (NodeId n : idx.topology().block(b).nodes)
-    if (idx.node_free(n) == level) pick = n;
-  return pick;
-}
-
 // Fills `out` with `g` GPUs of block `b` on the fewest nodes, the last one a best fit. The
-// nodes go most free GPUs first, equal ones in block order (a stable sort's order), walked
-// level by level from the block's histogram instead of sorted: a copy and a sort of the
-// block's nodes for every placement was a tenth of the France month.
+// nodes go most free GPUs first, equal ones in block order (a stable sort's order): one walk
+// over the block lays its nodes out that way, by a counting sort on the block's histogram. A
+// copy and a sort of the block's nodes for every placement was a tenth of the France month,
+// and a walk per level after that, 5% of its instructions.
 void take_in_block(const FreeIndex& idx, BlockId b, long g, Allocation* out) {
   if (g <= 0) return;
-  for (int k = idx.pools()[idx.pool_of_block(b)].max_node; k > 0; --k) {
-    if (idx.block_level(b, k) == 0) continue;
-    for (NodeId n : idx.topology().block(b).nodes) {
-      if (idx.node_free(n) != k) continue;
-      if (k < g) {  // not the last node: take all of it
-        out->push_back({n, idx.free_mask(n)});
-        g -= k;
-        continue;
-      }
-      // The last node: the smallest one left that still holds the remainder, the last in
-      // order among equals. Below level k no node was taken; at level k, none after n.
-      int level = static_cast<int>(g);
-      while (level < k && idx.block_level(b, level) == 0) ++level;
-      NodeId last = last_at_level(idx, b, level);
-      out->push_back({last, lowest_bits(idx.free_mask(last), static_cast<int>(g))});
-      return;
+  const int top = idx.pools()[idx.pool_of_block(b)].max_node;
+  thread_local std::vector<NodeId> order;
+  thread_local std::vector<std::size_t> at;  // by level: where its nodes go in `order`
+  at.assign(static_cast<std::size_t>(top) + 2, 0);
+  for (int k = top; k > 0; --k)
+    at[static_cast<std::size_t>(k) - 1] = at[static_cast<std::size_t>(k)] + static_cast<std::size_t>(idx.block_level(b, k));
+  // at[k] is now where level k's nodes start, at[0] how many nodes have a free GPU. Once they
+  // are laid out, at[k] is where level k's nodes end.
+  order.resize(at[0]);
+  for (NodeId n : idx.topology().block(b).nodes)
+    if (const int k = idx.node_free(n); k > 0) order[at[static_cast<std::size_t>(k)]++] = n;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const NodeId n = order[i];
+    const int k = idx.node_free(n);
+    if (k < g) {  // not the last node: take all of it
+      out->push_back({n, idx.free_mask(n)});
+      g -= k;
+      continue;
     }
+    // The last node: the smallest one left that still holds the remainder, the last in order
+    // among equals. Below level k no node was taken; at level k, none after n.
+    int level = static_cast<int>(g);
+    while (level < k && idx.block_level(b, level) == 0) ++level;
+    const NodeId last = order[at[static_cast<std::size_t>(level)] - 1];
+    out->push_back({last, lowest_bits(idx.free_mask(last), static_cast<int>(g))});
+    return;
   }
 }
 

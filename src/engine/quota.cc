@@ -55,10 +55,40 @@ std::optional<WaitReason> breach(const ClusterState& s, const Job& j, TypeId typ
 
 }  // namespace
 
+void note_quotas(ClusterState& s) {
+  for (TenantId t = static_cast<TenantId>(s.quota_chain.size()); t < s.tenants.size(); ++t) {
+    const Tenant& ten = s.tenants[t];
+    std::uint8_t chain = ten.parent == kNoTenant || ten.parent >= t ? 0 : s.quota_chain[ten.parent];
+    for (const Quota& q : ten.quotas)
+      chain = static_cast<std::uint8_t>(chain | ClusterState::kQuotaChain | (q.type ? ClusterState::kTypedChain : 0));
+    s.quota_chain.push_back(chain);
+  }
+}
+
 QuotaVerdict check_quotas(const ClusterState& s, const Job& j) {
   QuotaVerdict v;
   if (!s.any_quotas) return v;
   const auto types = s.topo->types().size();
+  // Most waiting jobs are in chains with no quota (start-ups), or only with quotas on all types
+  // (learners): the answer is the same for every type, found once, not once per type (this
+  // check was 6% of the France month's instructions).
+  const std::uint8_t chain = j.spec.tenant < s.quota_chain.size()
+                                 ? s.quota_chain[j.spec.tenant]
+                                 : ClusterState::kQuotaChain | ClusterState::kTypedChain;
+  if (!(chain & ClusterState::kTypedChain)) {
+    TypeMask all = 0;
+    for (TypeId t = 0; t < types; ++t)
+      if (allows(j.spec.types, t)) all |= bit(t);
+    auto why = chain & ClusterState::kQuotaChain ? breach(s, j, 0) : std::nullopt;
+    if (all == 0 || !why) {
+      v.allowed = all;
+      if (all == 0) v.ok = false;  // no type allowed: as the loop below finds, with no reason
+      return v;
+    }
+    v.ok = false;
+    v.wait = *why;
+    return v;
+  }
   std::optional<WaitReason> first;
   for (TypeId t = 0; t < types; ++t) {
     if (!allows(j.spec.types, t)) continue;

@@ -13,8 +13,12 @@ struct QuotaVerdict {
   WaitReason wait;       // when !ok
 };
 
-// REQUIRES: j is pending. Cheap when no tenant has quotas.
+// REQUIRES: j is pending. Cheap when no tenant has quotas, or none in j's chain.
 QuotaVerdict check_quotas(const ClusterState& s, const Job& j);
+
+// Fills s.quota_chain for the tenants added since it was last called (tenants never change
+// their quotas or parent once added, and parents come first).
+void note_quotas(ClusterState& s);
 
 // Why a job can never start under its tenant's quotas, even with its whole subtree idle (its gang
 // is bigger than a limit on every acceptable type); empty when it can.

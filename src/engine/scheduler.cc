@@ -228,7 +228,7 @@ void Scheduler::rank_sites(const ClusterState& s, TimeMs now) {
   for (PoolId p = 0; p < rank_.size(); ++p) {
     const PoolInfo& pool = s.free.pools()[p];
     const SiteProfile& site = topo.site(pool.site).profile;
-    rank_[p] = opt_.site_choice == "cheapest"
+    rank_[p] = choice_ == SiteChoice::kCheapest
                    ? site.price_factor_bps
                    : std::int64_t{site.carbon[hour]} * site.pue_milli * topo.type_watts(pool.type);
   }
@@ -238,8 +238,8 @@ void Scheduler::rank_sites(const ClusterState& s, TimeMs now) {
 // price j's tenant would be charged in each pool, which is what the ledger bills, not the
 // cluster's price factor (the two may disagree). Else the pass's ranking by pool.
 const std::vector<std::int64_t>* Scheduler::site_rank(const ClusterState& s, const Job& j) {
-  if (opt_.site_choice == "earliest") return nullptr;
-  if (opt_.site_choice != "cheapest" || admission_ == nullptr) return &rank_;
+  if (choice_ == SiteChoice::kEarliest) return nullptr;
+  if (choice_ != SiteChoice::kCheapest || admission_ == nullptr) return &rank_;
   auto [it, fresh] = price_rank_.try_emplace({j.spec.priority, j.spec.preemptible});
   if (fresh) {
     it->second.resize(rank_.size());
@@ -253,7 +253,7 @@ const std::vector<std::int64_t>* Scheduler::site_rank(const ClusterState& s, con
 }
 
 PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
-  if (opt_.site_choice != "earliest") rank_sites(s, now);
+  if (choice_ != SiteChoice::kEarliest) rank_sites(s, now);
   price_rank_.clear();
   ++pass_id_;
   pass_time_ = now;
@@ -331,7 +331,7 @@ bool Scheduler::consider(ClusterState& s, Job& j, TimeMs now, PassResult& r) {
   // them), no open window of its tenant (try_reserved), not refused in this pass.
   if (res_.active && opt_.skip_full_classes &&
       only_waits_behind_head(j, s.free.total_free(), held_[0], res_.at, now, opt_.restart_overhead) &&
-      !(admission_ && opt_.site_choice == "cheapest") && (open_.empty() || !owns_open(s, j.spec.tenant)) &&
+      !(admission_ && choice_ == SiteChoice::kCheapest) && (open_.empty() || !owns_open(s, j.spec.tenant)) &&
       !refused_now(j)) {
     j.wait = WaitReason::of(WaitKind::kWouldDelayHead, pass_id_, s.free.total_free(), res_.at, res_.head);
     return false;

@@ -65,10 +65,9 @@ void SliceIndex::build_fit_table() {
 
 // Every set_aside/put_back/slot change comes here twice (out of the old class, into the new):
 // only the profiles that fit the occupancy change a count, and a busy GPU fits few of them.
-void SliceIndex::count(SliceGpu g, long sign) {
-  const PoolId p = pool_[g];
-  for (std::uint8_t k : fitting_profiles(used_[g])) fitting_[p * stride_ + k] += sign;
-  by_units_[p * (kSliceCompute + 1) + static_cast<std::size_t>(free_units_of(used_[g]))] += sign;
+void SliceIndex::count(PoolId p, SlotMask m, long n) {
+  for (std::uint8_t k : fitting_profiles(m)) fitting_[p * stride_ + k] += n;
+  by_units_[p * (kSliceCompute + 1) + static_cast<std::size_t>(free_units_of(m))] += n;
 }
 
 int SliceIndex::most_free_units(PoolId p) const {
@@ -126,6 +125,56 @@ void SliceIndex::put_back(SliceGpu g) {
   assert(aside_[g]);
   aside_[g] = 0;
   bucket(g);
+}
+
+// A batch meets few (pool, occupancy) pairs: most reserved GPUs of a lab are empty or alike.
+void SliceIndex::tally(SliceGpu g) {
+  const std::uint32_t key = pool_[g] * 256 + used_[g];
+  for (auto& [k, n] : batch_)
+    if (k == key) {
+      ++n;
+      return;
+    }
+  batch_.push_back({key, 1});
+}
+
+void SliceIndex::apply_tally(long sign) {
+  for (auto [key, n] : batch_) {
+    const PoolId p = key / 256;
+    const auto m = static_cast<SlotMask>(key % 256);
+    mark(p, m);
+    count(p, m, sign * n);
+    pool_units_[p] += sign * n * free_units_of(m);
+    units_ += sign * n * free_units_of(m);
+  }
+  batch_.clear();
+}
+
+// unbucket and bucket, less what apply_tally does once per (pool, occupancy).
+void SliceIndex::set_aside(std::span<const SliceGpu> gs) {
+  for (SliceGpu g : gs) {
+    assert(!aside_[g]);
+    std::vector<SliceGpu>& from = bucket_[pool_[g] * 256 + used_[g]];
+    const SliceGpu last = from.back();  // swap-remove
+    from[pos_[g]] = last;
+    pos_[last] = pos_[g];
+    from.pop_back();
+    aside_[g] = 1;
+    tally(g);
+  }
+  apply_tally(-1);
+}
+
+void SliceIndex::put_back(std::span<const SliceGpu> gs) {
+  for (SliceGpu g : gs) {
+    assert(aside_[g]);
+    aside_[g] = 0;
+    std::vector<SliceGpu>& dest = bucket_[pool_[g] * 256 + used_[g]];
+    pos_[g] = static_cast<std::uint32_t>(dest.size());
+    dest.push_back(g);
+    tally(g);
+  }
+  apply_tally(+1);
 }
 
 void SliceIndex::take(const NodeGpus& a) {

@@ -39,6 +39,11 @@ class SliceIndex {
   // REQUIRES: set_aside: not aside; put_back: aside.
   void set_aside(SliceGpu g);
   void put_back(SliceGpu g);
+  // The same for many GPUs, in order: the same buckets, in the same order, as one call per GPU,
+  // with the counts changed once per (pool, occupancy) met, not once per GPU (a pass sets a
+  // lab's reserved GPUs aside and puts them back: 42 million of each in the France month).
+  void set_aside(std::span<const SliceGpu> gs);
+  void put_back(std::span<const SliceGpu> gs);
   bool aside(SliceGpu g) const { return aside_[g] != 0; }
 
   std::size_t gpus() const { return used_.size(); }
@@ -93,7 +98,13 @@ class SliceIndex {
   void unbucket(SliceGpu g);
   void bucket(SliceGpu g);
   // Counts g's occupancy in fitting_ and by_units_ (sign +1) or takes it out (-1).
-  void count(SliceGpu g, long sign);
+  void count(SliceGpu g, long sign) { count(pool_[g], used_[g], sign); }
+  // n GPUs of pool p with occupancy m (n < 0: taken out).
+  void count(PoolId p, SlotMask m, long n);
+  // The GPUs of a batch, by (pool, occupancy): how many of each (batch_ is scratch).
+  void tally(SliceGpu g);
+  void apply_tally(long sign);
+  std::vector<std::pair<std::uint32_t, long>> batch_;  // (pool * 256 + occupancy, GPUs)
   void build_fit_table();
   void mark(PoolId p, SlotMask m) {
     std::uint64_t& w = nonempty_[p * 4 + m / 64];

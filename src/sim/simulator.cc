@@ -88,9 +88,10 @@ Status Run::setup_tenants() {
 void Run::arrive(std::uint32_t idx, TimeMs now) {
   const TraceJob& tj = trace_.jobs[idx];
   JobRecord& rec = out_.jobs[idx];
-  JobRequest& req = req_;  // the fields a trace job gives, all set below; the others keep their defaults
+  // The fields a trace job gives, all set below but the tenant, known by id (tenant_of_); the
+  // others keep their defaults.
+  JobRequest& req = req_;
   req.name = tj.id;
-  req.tenant = core_.state().tenants[tenant_of_[idx]].name;
   req.gpus = tj.gpus;
   req.gpu_types = tj.gpu_types;
   req.sites = tj.sites;
@@ -105,7 +106,7 @@ void Run::arrive(std::uint32_t idx, TimeMs now) {
   req.deferrable = tj.deferrable;
   req.deadline = tj.deadline >= 0 ? tj.deadline : kNever;
   req.checkpoint_every = -1;
-  auto spec = resolve(req, core_, JobDefaults{0, opt_.checkpoint_every});
+  auto spec = resolve(req, tenant_of_[idx], core_, JobDefaults{0, opt_.checkpoint_every});
   auto fx = spec.ok() ? core_.apply(SubmitJob{std::move(*spec)}, now) : Result<Effects>(spec.status());
   if (!fx.ok()) {  // the loader checked the fields; what is left does not fit this cluster
     rec.state = "rejected";
