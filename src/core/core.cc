@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <functional>
 
 #include "engine/quota.h"
 
@@ -423,7 +424,7 @@ Effects Core::schedule(TimeMs now) {
   for (JobId id : r.started) {
     const Job& j = state_.jobs[id];
     fx.list.push_back(JobStarted{id, j.segment, j.alloc});
-    if (TimeMs end = latest_end(j, sched_.options().restart_overhead); end != kNever) limits_.insert({end, id});
+    if (TimeMs end = latest_end(j, sched_.options().restart_overhead); end != kNever) push_limit(end, id);
   }
   fx.wake_at = std::min({fx.wake_at, r.wake_at, next_limit()});
   if (credits_on_) fx.wake_at = std::min(fx.wake_at, next_money_wake(now));  // jobs parked in this pass
@@ -434,9 +435,9 @@ Effects Core::schedule(TimeMs now) {
 // it then, for every host alike, and the host kills what still runs (JobEnded, kTimeout).
 void Core::stop_at_limits(TimeMs now, Effects& fx) {
   const DurationMs overhead = sched_.options().restart_overhead;
-  while (!limits_.empty() && limits_.begin()->first <= now) {
-    const auto [end, id] = *limits_.begin();
-    limits_.erase(limits_.begin());
+  while (!limits_.empty() && limits_.front().first <= now) {
+    const auto [end, id] = limits_.front();
+    pop_limit();
     if (!state_.jobs.contains(id)) continue;
     Job& j = state_.jobs[id];
     if (j.phase != JobPhase::kRunning || latest_end(j, overhead) != end) continue;  // stopped, or runs again since
@@ -452,13 +453,23 @@ void Core::stop_at_limits(TimeMs now, Effects& fx) {
 TimeMs Core::next_limit() {
   const DurationMs overhead = sched_.options().restart_overhead;
   while (!limits_.empty()) {  // drop entries of jobs that stopped since
-    const auto [end, id] = *limits_.begin();
+    const auto [end, id] = limits_.front();
     if (state_.jobs.contains(id) && state_.jobs[id].phase == JobPhase::kRunning &&
         latest_end(state_.jobs[id], overhead) == end)
       return end;
-    limits_.erase(limits_.begin());
+    pop_limit();
   }
   return kNever;
+}
+
+void Core::push_limit(TimeMs end, JobId id) {
+  limits_.push_back({end, id});
+  std::push_heap(limits_.begin(), limits_.end(), std::greater<>{});
+}
+
+void Core::pop_limit() {
+  std::pop_heap(limits_.begin(), limits_.end(), std::greater<>{});
+  limits_.pop_back();
 }
 
 void Core::retire_ended() {

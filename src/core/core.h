@@ -137,8 +137,12 @@ class Core {
   TimeMs wake_at_ = kNever;
   bool dirty_ = true;  // a command was accepted since the last Schedule: the next one has work
   // Running jobs with a time limit by when it comes (latest_end); an entry whose job no longer
-  // runs that segment is dropped when reached.
-  std::set<std::pair<TimeMs, JobId>> limits_;
+  // runs that segment is dropped when reached. A min-heap (std::greater): a tree node per
+  // started job was 2% of the France month. The same entry may be in it twice (a job started
+  // twice in one instant); the second is dropped like any other stale one.
+  std::vector<std::pair<TimeMs, JobId>> limits_;
+  void push_limit(TimeMs end, JobId id);
+  void pop_limit();
   std::vector<JobId> ended_;  // ended since the last Schedule: retired by it (retire_ended)
   EstimateCache estimates_;   // derived from the state: not in snapshots or digests
 };

@@ -7,6 +7,7 @@
 //
 // What is saved is what history made; what follows from it (indexes, counts, pointers) is
 // rebuilt on load, and checked where it must agree with what was saved.
+#include <algorithm>
 #include <cstring>
 
 #include "core/core.h"
@@ -144,7 +145,7 @@ bool tag(Reader& r, char expected, const char* part) {
 #if defined(__GLIBCXX__) && defined(__LP64__)
 // estimates_ is left out: derived from the state, worked out again after the next pass.
 // The Scheduler within it names what it leaves out (engine/scheduler_archive.cc).
-static_assert(sizeof(Core) == 3288,  // 3104 + the scheduler's site choice + ClusterState's quota chains (derived, rebuilt at load) + FreeIndex's fingerprints, fit table and scratch (engine/free_index_archive.cc), - the ledger's flat id tables, + the scheduler's end versions by pool and plan cache scratch, + the transfer log's count
+static_assert(sizeof(Core) == 3264,  // 3104 - time limits as a heap + the scheduler's site choice + ClusterState's quota chains (derived, rebuilt at load) + FreeIndex's fingerprints, fit table and scratch (engine/free_index_archive.cc), - the ledger's flat id tables, + the scheduler's end versions by pool and plan cache scratch, + the transfer log's count
               "Core changed: save the new member in core_snapshot.cc");
 static_assert(sizeof(CreditAdmission) == 104, "CreditAdmission changed: save the new member in core_snapshot.cc");
 static_assert(sizeof(SchedulerOptions) == 192, "SchedulerOptions changed: save the new member in core_snapshot.cc");
@@ -184,7 +185,10 @@ void Core::save(Writer& w) const {
   w.u64(alerts_seen_);
   w.i64(wake_at_);
   w.b(dirty_);
-  w.seq(limits_, [&](const auto& e) { w.i64(e.first), w.u32(e.second); });
+  std::vector<std::pair<TimeMs, JobId>> limits = limits_;  // in order, once each, as a set kept them
+  std::sort(limits.begin(), limits.end());
+  limits.erase(std::unique(limits.begin(), limits.end()), limits.end());
+  w.seq(limits, [&](const auto& e) { w.i64(e.first), w.u32(e.second); });
   w.seq(ended_, [&](JobId id) { w.u32(id); });
 }
 
@@ -205,9 +209,12 @@ bool Core::load(Reader& r) {
   alerts_seen_ = r.u64();
   wake_at_ = r.i64();
   dirty_ = r.b();
+  limits_.clear();
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     const TimeMs at = r.i64();
-    if (!append_in_order(r, limits_, std::pair{at, r.u32()}, "time limits")) return false;
+    const std::pair<TimeMs, JobId> e{at, r.u32()};
+    if (!limits_.empty() && !(limits_.back() < e)) return r.fail("time limits: out of order");
+    limits_.push_back(e);  // ascending: a min-heap as it is
   }
   ended_.resize(r.count());
   for (JobId& id : ended_) id = r.u32();
