@@ -71,23 +71,30 @@ void PendingQueue::in_order(std::vector<JobId>* out) const {
 
 std::vector<std::pair<GroupKey, PendingQueue::Group*>> PendingQueue::groups(const std::vector<char>& skip) {
   std::vector<std::pair<GroupKey, Group*>> out;
+  groups(skip, &out);
+  return out;
+}
+
+void PendingQueue::groups(const std::vector<char>& skip, std::vector<std::pair<GroupKey, Group*>>* out) {
+  by_list_.clear();
   for (std::size_t c = 0; c < lists_.size(); ++c) {
     if (c > 0 && c < skip.size() && skip[c]) continue;
-    for (Group* g : lists_[c]) out.push_back({g->key, g});
+    for (Group* g : lists_[c]) by_list_.push_back({g->key, g});
   }
   // By priority: there are few, so one sweep per priority beats a sort of every group.
-  std::vector<int> priorities;
-  for (const auto& g : out)
-    if (std::find(priorities.begin(), priorities.end(), g.first.neg_priority) == priorities.end())
-      priorities.push_back(g.first.neg_priority);
-  if (priorities.size() < 2) return out;
-  std::sort(priorities.begin(), priorities.end());
-  std::vector<std::pair<GroupKey, Group*>> sorted;
-  sorted.reserve(out.size());
-  for (int p : priorities)
-    for (const auto& g : out)
-      if (g.first.neg_priority == p) sorted.push_back(g);
-  return sorted;
+  priorities_.clear();
+  for (const auto& g : by_list_)
+    if (std::find(priorities_.begin(), priorities_.end(), g.first.neg_priority) == priorities_.end())
+      priorities_.push_back(g.first.neg_priority);
+  out->clear();
+  if (priorities_.size() < 2) {
+    out->swap(by_list_);
+    return;
+  }
+  std::sort(priorities_.begin(), priorities_.end());
+  for (int p : priorities_)
+    for (const auto& g : by_list_)
+      if (g.first.neg_priority == p) out->push_back(g);
 }
 
 void PendingQueue::drop_empty_groups() {

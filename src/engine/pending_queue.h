@@ -78,6 +78,8 @@ class PendingQueue {
   // less the groups whose jobs are all of a class c with skip[c] != 0 (skip may be empty).
   // Costs the groups it returns, not those it leaves out.
   std::vector<std::pair<GroupKey, Group*>> groups(const std::vector<char>& skip = {});
+  // The same into *out, reusing its buffers (a pass asks once).
+  void groups(const std::vector<char>& skip, std::vector<std::pair<GroupKey, Group*>>* out);
   // Drops groups left empty (call after a pass; keeps group pointers stable during one).
   void drop_empty_groups();
 
@@ -102,6 +104,8 @@ class PendingQueue {
   std::map<GroupKey, Group> groups_;
   std::vector<std::vector<Group*>> lists_ = std::vector<std::vector<Group*>>(1);
   std::vector<GroupKey> emptied_;  // groups that lost their last job since the last drop
+  std::vector<std::pair<GroupKey, Group*>> by_list_;  // scratch of groups()
+  std::vector<int> priorities_;                       // scratch of groups()
   std::vector<Where> where_;  // by JobId
   std::size_t size_ = 0;
 };

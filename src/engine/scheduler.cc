@@ -276,7 +276,8 @@ PassResult Scheduler::pass(ClusterState& s, TimeMs now) {
     for (auto& [key, group] : queue_.groups())
       for (const QueueEntry& e : *group) changed_.push_back(e.id);
   for (JobId id : changed_) refile(s, s.jobs[id], now);  // under its new key
-  Groups groups = queue_.groups(full_);  // less the groups of full slice classes
+  Groups& groups = groups_;
+  queue_.groups(full_, &groups);  // less the groups of full slice classes
   for (std::size_t a = 0; a < groups.size() && stop_ == Stop::kNone;) {  // each priority
     std::size_t b = a;
     while (b < groups.size() && groups[b].first.neg_priority == groups[a].first.neg_priority) ++b;

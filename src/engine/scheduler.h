@@ -281,6 +281,7 @@ class Scheduler {
   std::vector<Failed> failed_preempts_;
   TimeMs exempt_until_ = kNever;  // earliest end of an exemption that kept a victim running
   std::vector<JobId> requeue_, changed_;
+  Groups groups_;  // the pass's groups (scratch)
   std::vector<QueuePolicy::GroupRef> refs_;  // order_next
   Groups run_;
   Allocation alloc_;
