@@ -17,10 +17,10 @@ std::uint64_t all_gpus(int gpus) { return gpus >= 64 ? ~std::uint64_t{0} : (std:
 // FreeIndex's node_key_ comes from the topology and its fingerprint_ and pool_fingerprint_ from
 // the masks: the constructor and load()'s take() work them out again. SliceIndex's fit table
 // (fit_list_, fit_at_) comes from the slice profiles: the constructor builds it. FreeIndex's
-// sliced_ and SliceIndex's batch_ are the scratch of one call.
+// sliced_ and SliceIndex's batch_ and batched_ are the scratch of one call.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(FreeIndex) == 768, "FreeIndex changed: save the new member in free_index_archive.cc");
-static_assert(sizeof(SliceIndex) == 432, "SliceIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(FreeIndex) == 792, "FreeIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(SliceIndex) == 456, "SliceIndex changed: save the new member in free_index_archive.cc");
 #endif
 
 void FreeIndex::save(Writer& w) const {

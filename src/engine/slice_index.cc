@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <utility>
 
 namespace hexa {
 
@@ -130,24 +131,21 @@ void SliceIndex::put_back(SliceGpu g) {
 // A batch meets few (pool, occupancy) pairs: most reserved GPUs of a lab are empty or alike.
 void SliceIndex::tally(SliceGpu g) {
   const std::uint32_t key = pool_[g] * 256 + used_[g];
-  for (auto& [k, n] : batch_)
-    if (k == key) {
-      ++n;
-      return;
-    }
-  batch_.push_back({key, 1});
+  if (batch_.empty()) batch_.assign(bucket_.size(), 0);
+  if (batch_[key]++ == 0) batched_.push_back(key);
 }
 
 void SliceIndex::apply_tally(long sign) {
-  for (auto [key, n] : batch_) {
+  for (std::uint32_t key : batched_) {
     const PoolId p = key / 256;
     const auto m = static_cast<SlotMask>(key % 256);
+    const long n = std::exchange(batch_[key], 0);
     mark(p, m);
     count(p, m, sign * n);
     pool_units_[p] += sign * n * free_units_of(m);
     units_ += sign * n * free_units_of(m);
   }
-  batch_.clear();
+  batched_.clear();
 }
 
 // unbucket and bucket, less what apply_tally does once per (pool, occupancy).

@@ -104,7 +104,8 @@ class SliceIndex {
   // The GPUs of a batch, by (pool, occupancy): how many of each (batch_ is scratch).
   void tally(SliceGpu g);
   void apply_tally(long sign);
-  std::vector<std::pair<std::uint32_t, long>> batch_;  // (pool * 256 + occupancy, GPUs)
+  std::vector<long> batch_;              // by pool * 256 + occupancy: GPUs of the batch (0 between batches)
+  std::vector<std::uint32_t> batched_;   // the keys of batch_ the batch met
   void build_fit_table();
   void mark(PoolId p, SlotMask m) {
     std::uint64_t& w = nonempty_[p * 4 + m / 64];
