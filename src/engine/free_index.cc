@@ -131,6 +131,31 @@ void FreeIndex::give(NodeId n, std::uint64_t mask) {
   total_free_ += k;
 }
 
+void FreeIndex::checkpoint(Checkpoint* c) const {
+  c->total_free = total_free_;
+  c->fingerprint = fingerprint_;
+  c->block_free = block_free_;
+  c->pool_free = pool_free_;
+  c->block_level = block_level_;
+  c->pool_level = pool_level_;
+  c->pool_fingerprint = pool_fingerprint_;
+  c->nodes.clear();
+}
+
+void FreeIndex::restore(const Checkpoint& c) {
+  total_free_ = c.total_free;
+  fingerprint_ = c.fingerprint;
+  block_free_ = c.block_free;
+  pool_free_ = c.pool_free;
+  block_level_ = c.block_level;
+  pool_level_ = c.pool_level;
+  pool_fingerprint_ = c.pool_fingerprint;
+  for (auto it = c.nodes.rbegin(); it != c.nodes.rend(); ++it) {  // the first note of a node last
+    free_mask_[it->first] = it->second;
+    free_cnt_[it->first] = std::popcount(it->second);  // whole GPUs: the count is the mask's
+  }
+}
+
 int FreeIndex::pool_max_node_free(PoolId p) const {
   for (int k = pools_[p].max_node; k > 0; --k)
     if (pool_level(p, k) > 0) return k;

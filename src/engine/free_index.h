@@ -76,6 +76,23 @@ class FreeIndex {
   // Most free GPUs on one node of the pool.
   int pool_max_node_free(PoolId p) const;
 
+  // What a caller that gives and takes whole GPUs for a while needs to undo it all at once:
+  // the whole-GPU aggregates, copied, and each node's mask from before its first change (note
+  // a node before changing it; noting it again does no harm). restore() puts them back by
+  // copying: an EASY plan gives back the GPUs of hundreds of ends and took each back again.
+  // Slices are not covered.
+  struct Checkpoint {
+    long total_free = 0;
+    std::uint64_t fingerprint = 0;
+    std::vector<long> block_free, pool_free;
+    std::vector<int> block_level, pool_level;
+    std::vector<std::uint64_t> pool_fingerprint;
+    std::vector<std::pair<NodeId, std::uint64_t>> nodes;  // (node, its mask then)
+  };
+  void checkpoint(Checkpoint* c) const;
+  void note(Checkpoint* c, NodeId n) const { c->nodes.push_back({n, free_mask_[n]}); }
+  void restore(const Checkpoint& c);
+
   // Snapshots (engine/free_index_archive.cc): each node's free GPUs and the slice index; the
   // aggregates are worked out again. REQUIRES (load): a fresh index of the same topology.
   void save(Writer& w) const;

@@ -39,7 +39,13 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
       if (eligible[p] && s.free.pool_free(p) >= req.gpus) return true;
     return false;
   };
-  std::vector<const Allocation*> given;  // to take again at the end
+  // Everything given (and free_now taken) below is undone at the end by one restore.
+  thread_local FreeIndex::Checkpoint undo;
+  s.free.checkpoint(&undo);
+  auto give = [&](const Allocation& a) {
+    for (const NodeGpus& ng : a) s.free.note(&undo, ng.node);
+    s.free.give(a);
+  };
   auto released = ends.begin();
   bool tried = false;
   while (released != ends.end()) {
@@ -48,8 +54,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
     for (; released != ends.end() && released->first == t; ++released) {  // all jobs ending at t
       const Allocation& a = s.jobs[released->second].alloc;
       if (!touches(a)) continue;
-      s.free.give(a);
-      given.push_back(&a);
+      give(a);
       more = true;
     }
     // Nothing the head could use came free at t: the same answer as the last try, a failure.
@@ -65,11 +70,11 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
   }
   if (r.active) {
     Allocation busy_only;
+    for (const NodeGpus& ng : free_now) s.free.note(&undo, ng.node);
     s.free.take(free_now);
     if (placer.place(s.free, req, &busy_only, nullptr)) r.gpus = std::move(busy_only);
-    s.free.give(free_now);
   }
-  for (const Allocation* a : given) s.free.take(*a);
+  s.free.restore(undo);
   if (!r.active) r.gpus.clear();
   return r;
 }
