@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/free_index.h"
+#include "engine/free_index_random.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -29,17 +30,6 @@ void expect_same(const FreeIndex& a, const FreeIndex& b, const Topology& topo) {
   }
 }
 
-// A random change of node n: takes some of its free GPUs, or gives some of its busy ones.
-void change(FreeIndex& f, const Topology& topo, NodeId n, std::mt19937& rng) {
-  const std::uint64_t all = (std::uint64_t{1} << topo.node(n).gpus) - 1;
-  const std::uint64_t pick = rng() & all;
-  if (rng() % 2) {
-    if (std::uint64_t m = pick & f.free_mask(n)) f.take(n, m);
-  } else if (std::uint64_t m = pick & ~f.free_mask(n) & all) {
-    f.give(n, m);
-  }
-}
-
 TEST(FreeIndexCheckpoint, RestoreUndoesEveryNotedChange) {
   const Topology topo = cluster(3, 4, 8, 2);  // 2 sites x 3 blocks x 4 nodes of 8 GPUs
   auto node = [&](std::mt19937& rng) {
@@ -49,13 +39,13 @@ TEST(FreeIndexCheckpoint, RestoreUndoesEveryNotedChange) {
   for (std::uint32_t seed = 1; seed <= 30; ++seed) {
     std::mt19937 rng(seed);
     FreeIndex f(topo);
-    for (int i = 0; i < 40; ++i) change(f, topo, node(rng), rng);  // somewhere busy
+    for (int i = 0; i < 40; ++i) testing::random_change(f, topo, node(rng), rng);  // somewhere busy
     const FreeIndex before = f;
     f.checkpoint(&undo);
     for (int i = 0; i < 60; ++i) {  // the same node may change many times
       const NodeId n = node(rng);
       f.note(&undo, n);
-      change(f, topo, n, rng);
+      testing::random_change(f, topo, n, rng);
     }
     f.restore(undo);
     expect_same(f, before, topo);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/free_index.h"
+#include "engine/free_index_random.h"
 #include "test_util.h"
 
 namespace hexa {
@@ -33,13 +34,7 @@ TEST(FreeIndexFingerprint, FollowsTheMasksOnRandomSequences) {
     std::uint64_t last = f.masks_fingerprint();
     for (int step = 0; step < 300; ++step) {
       const auto n = static_cast<NodeId>(std::uniform_int_distribution<std::size_t>(0, topo.nodes().size() - 1)(rng));
-      const std::uint64_t all = (std::uint64_t{1} << topo.node(n).gpus) - 1;
-      const std::uint64_t pick = rng() & all;
-      if (rng() % 2) {
-        if (std::uint64_t m = pick & f.free_mask(n)) f.take(n, m);
-      } else if (std::uint64_t m = pick & ~f.free_mask(n) & all) {
-        f.give(n, m);
-      }
+      testing::random_change(f, topo, n, rng);
       ASSERT_EQ(f.free_masks(), with_masks(topo, f.free_masks()).free_masks());
       ASSERT_EQ(f.masks_fingerprint(), with_masks(topo, f.free_masks()).masks_fingerprint())
           << "seed " << seed << " step " << step;
