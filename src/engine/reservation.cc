@@ -39,7 +39,8 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
       if (eligible[p] && s.free.pool_free(p) >= req.gpus) return true;
     return false;
   };
-  // Everything given (and free_now taken) below is undone at the end by one restore.
+  // Everything given (and free_now taken) below is undone at the end by one restore. Whole
+  // GPUs only, all a checkpoint covers: `ends` holds no slice job (Scheduler::start).
   thread_local FreeIndex::Checkpoint undo;
   s.free.checkpoint(&undo);
   auto give = [&](const Allocation& a) {
