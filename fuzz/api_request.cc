@@ -76,7 +76,7 @@ class LiveApi {
       if (Status st = host_->journal().put_token(t); !st.ok()) fail("cannot store a token: " + st.message());
       records_.push_back(t);
     }
-    tokens_.load(host_->journal().tokens());
+    tokens_.load(*host_->journal().tokens());
     host_->start();
     api_.reset(new Api{*host_, tokens_});
     api_->ready = true;

@@ -50,7 +50,9 @@ std::optional<Principal> authenticate(Api& api, const std::string& authorization
   const TimeMs now = steady_now_ms(), last = api.tokens_loaded_ms.load();
   if ((who && now - last < 5 * kSecond) || now - last < kSecond) return who;
   api.tokens_loaded_ms = now;
-  api.tokens.load(api.host.journal().tokens());
+  // A failed read (the database restarting) keeps the tokens it has: an empty book would answer
+  // 401 to every client until the next reload.
+  if (auto all = api.host.journal().tokens(); all.ok()) api.tokens.load(*all);
   return api.tokens.authenticate(authorization);
 }
 

@@ -24,7 +24,9 @@ void say(const std::string& line) { log_said("hexa serve", line); }
 
 // On first start: an admin token, its secret in DIR/admin.token (0600) and nowhere else.
 Status first_admin(Host& host, TokenBook& tokens, const std::string& dir) {
-  if (!host.journal().tokens().empty()) return Status::Ok();
+  auto all = host.journal().tokens();
+  if (!all.ok()) return all.status();
+  if (!all->empty()) return Status::Ok();
   TokenRecord t;
   const std::string secret = new_token_secret();
   if (secret.empty()) return Status::Unavailable("no entropy for the admin token");
@@ -90,11 +92,15 @@ int run_server(const ServeOptions& opt) {
   for (const std::string& n : notes) say(n);
   if (!host.ok()) return say(host.status().message()), 2;
   TokenBook tokens;
-  tokens.load((*host)->journal().tokens());
+  auto stored = (*host)->journal().tokens();
+  if (!stored.ok()) return say("tokens: " + stored.status().message()), 2;
+  tokens.load(*stored);
   // A follower writes nothing: the leader made the admin token.
   if ((*host)->leading())
     if (Status st = first_admin(**host, tokens, opt.state_dir); !st.ok()) return say(st.message()), 2;
-  (*host)->on_lead([&tokens, &host] { tokens.load((*host)->journal().tokens()); });  // a failover
+  (*host)->on_lead([&tokens, &host] {  // a failover; a failed read keeps the tokens it has
+    if (auto all = (*host)->journal().tokens(); all.ok()) tokens.load(*all);
+  });
   if ((*host)->replayed() > 0) say("replayed " + std::to_string((*host)->replayed()) + " journal rows");
   Api api{**host, tokens};
   std::optional<RateLimiter> limiter;

@@ -113,7 +113,9 @@ class Journal {
   // id; Conflict when another id has the same hash; Invalid when id or hash is empty.
   virtual Status put_token(const TokenRecord& t) = 0;
   virtual std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const = 0;
-  virtual std::vector<TokenRecord> tokens() const = 0;  // in the order they were first put
+  // In the order they were first put; Unavailable when the store does not answer (a server
+  // that read an outage as "no tokens" would refuse every token, or make a second admin).
+  virtual Result<std::vector<TokenRecord>> tokens() const = 0;
   virtual Status delete_token(const std::string& id) = 0;  // NotFound when there is none
 
   // Leadership. A journal only one process can open (SQLite, the simulation's) has no lease to

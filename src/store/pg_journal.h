@@ -55,7 +55,7 @@ class PgJournal final : public Journal {
 
   Status put_token(const TokenRecord& t) override;
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const override;
-  std::vector<TokenRecord> tokens() const override;
+  Result<std::vector<TokenRecord>> tokens() const override;
   Status delete_token(const std::string& id) override;
 
   bool shared() const override { return true; }

@@ -56,12 +56,12 @@ std::optional<TokenRecord> PgJournal::find_token_by_hash(const std::string& hash
   return token_row(*row, 0);
 }
 
-std::vector<TokenRecord> PgJournal::tokens() const {
+Result<std::vector<TokenRecord>> PgJournal::tokens() const {
   std::lock_guard lock(read_mu_);
   auto rows = r_.exec("tokens", std::string("SELECT ") + kTokenColumns + " FROM hexa_tokens ORDER BY ord");
+  if (!rows.ok()) return rows.status();
   std::vector<TokenRecord> all;
-  if (rows.ok())
-    for (int i = 0; i < rows->rows(); ++i) all.push_back(token_row(*rows, i));
+  for (int i = 0; i < rows->rows(); ++i) all.push_back(token_row(*rows, i));
   return all;
 }
 

@@ -33,7 +33,7 @@ class SqliteJournal final : public Journal {
 
   Status put_token(const TokenRecord& t) override;
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const override;
-  std::vector<TokenRecord> tokens() const override;
+  Result<std::vector<TokenRecord>> tokens() const override;
   Status delete_token(const std::string& id) override;
 
   // Tests: on, the database may not grow by one page more, as on a full disk (SQLITE_FULL);

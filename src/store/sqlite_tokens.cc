@@ -59,14 +59,15 @@ std::optional<TokenRecord> SqliteJournal::find_token_by_hash(const std::string& 
   return token_row(s);
 }
 
-std::vector<TokenRecord> SqliteJournal::tokens() const {
+Result<std::vector<TokenRecord>> SqliteJournal::tokens() const {
   std::lock_guard lock(read_mu_);
   Stmt& s = r_.tokens;
   auto use = s.use();
   std::vector<TokenRecord> all;
   for (;;) {
     Result<bool> row = s.next();
-    if (!row.ok() || !*row) return all;
+    if (!row.ok()) return row.status();
+    if (!*row) return all;
     all.push_back(token_row(s));
   }
 }

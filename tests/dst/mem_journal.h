@@ -46,7 +46,7 @@ class MemJournal final : public Journal {
   std::map<std::string, std::int64_t> count_archived_by_state() const override;
   Status put_token(const TokenRecord& t) override;
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const override;
-  std::vector<TokenRecord> tokens() const override { return disk_.tokens; }
+  Result<std::vector<TokenRecord>> tokens() const override { return disk_.tokens; }
   Status delete_token(const std::string& id) override;
 
  private:

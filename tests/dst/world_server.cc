@@ -34,7 +34,7 @@ void World::open_server() {
   if (!host.ok()) return fail("the server does not open: " + host.status().message());
   host_ = std::move(host).value();
   tokens_ = std::make_unique<TokenBook>();
-  tokens_->load(host_->journal().tokens());
+  tokens_->load(*host_->journal().tokens());
   api_.reset(new Api{*host_, *tokens_});
   api_->ready = true;
   ++incarnation_;

@@ -70,7 +70,7 @@ class ReplicaTest : public ::testing::Test {
     EXPECT_TRUE(host.ok()) << host.status().message();
     if (!host.ok()) std::abort();
     r->host = std::move(host).value();
-    r->tokens.load(r->host->journal().tokens());
+    r->tokens.load(*r->host->journal().tokens());
     r->api.reset(new Api{*r->host, r->tokens});
     r->api->ready = true;
     servers_.push_back(std::move(r));
@@ -192,6 +192,28 @@ TEST_F(ReplicaTest, AFollowerAnswersReadsAndSendsWritesToTheLeader) {
   EXPECT_EQ(none.status, 503) << none.body;
   EXPECT_EQ(header(none, "Retry-After"), "1");
   EXPECT_NE(none.body.find("no server leads"), std::string::npos) << none.body;
+}
+
+// A follower reloads its tokens on an unknown one (one the leader made since): while the
+// database is down, that read fails, and the follower keeps the tokens it has. It used to load
+// the failed read as "no tokens" and answer every client 401 until its next reload (seen as a
+// 401 in Failover.PostgresDownLongerThanTheLeaseThenBack).
+TEST_F(ReplicaTest, AFollowerKeepsItsTokensWhenTheDatabaseIsDown) {
+  Replica1& a = open("a");
+  Replica1& b = open("b");
+  (void)storm(a, 2, "k-");
+  catch_up(b);
+  store_->down = true;
+  HttpRequest req;
+  req.method = "GET", req.target = "/v1/jobs", req.peer = "127.0.0.1:40000";
+  req.headers["authorization"] = "Bearer " + new_token_secret();  // unknown: b reloads, and fails
+  std::optional<HttpResponse> got;
+  serve_request(*b.api, std::move(req), [&got](HttpResponse resp) { got = std::move(resp); });
+  for (int i = 0; i < 5 && !got; ++i) b.host->step();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, 401);
+  EXPECT_NE(call(b, "GET", "/v1/jobs").status, 401) << "the admin's token, known before the outage";
+  store_->down = false;
 }
 
 TEST_F(ReplicaTest, AFollowerTakesALapsedLeaseCatchesUpAndLeads) {

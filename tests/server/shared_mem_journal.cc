@@ -97,8 +97,9 @@ std::optional<TokenRecord> SharedMemJournal::find_token_by_hash(const std::strin
   return std::nullopt;
 }
 
-std::vector<TokenRecord> SharedMemJournal::tokens() const {
+Result<std::vector<TokenRecord>> SharedMemJournal::tokens() const {
   std::lock_guard lock(s_->mu);
+  if (s_->down) return unreachable();
   return s_->tokens;
 }
 

@@ -43,7 +43,7 @@ class SharedMemJournal final : public Journal {
   std::map<std::string, std::int64_t> count_archived_by_state() const override;
   Status put_token(const TokenRecord& t) override;
   std::optional<TokenRecord> find_token_by_hash(const std::string& hash) const override;
-  std::vector<TokenRecord> tokens() const override;
+  Result<std::vector<TokenRecord>> tokens() const override;
   Status delete_token(const std::string& id) override;
 
   bool shared() const override { return true; }

@@ -97,7 +97,7 @@ TEST_F(PgLease, TakenOnceLapsedAndTheOldLeaderCannotWriteEvenOnce) {
   EXPECT_EQ(a->held_epoch(), 0);
   EXPECT_FALSE(b->archived(9).has_value());
   EXPECT_EQ(a->put_token({"tok-1", "h", "admin", "", "", 1}).code(), StatusCode::kConflict);
-  EXPECT_TRUE(b->tokens().empty());
+  EXPECT_TRUE(b->tokens()->empty());
 
   std::vector<JournalEntry> next = {entry(4, "b1")};
   ASSERT_TRUE(b->append(next).ok());
