@@ -133,7 +133,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   Micro charged = h->posted;
   GpuMs gpu_ms = std::min(billed(s, j, ms), h->gpu_ms_posted);
   for (const char* kind : {"/restart", "/lost"})
-    if (const Transfer* t = ledger_.book().find_transfer("refund:" + hold + kind)) {
+    if (const Transfer* t = ledger_.find_transfer("refund:" + hold + kind)) {
       charged -= t->amount;
       gpu_ms = std::min(gpu_ms, h->gpu_ms_posted - t->memo.gpu_ms);
     }

@@ -21,19 +21,18 @@ Result<AccountId> Book::open(std::string_view name, AccountKind kind, std::optio
     return Status::Invalid("account " + quoted(name) + ": floor must be <= 0 (got " + std::to_string(*floor) + ")");
   auto id = static_cast<AccountId>(accounts_.size());
   accounts_.push_back(Account{std::string(name), kind, floor, owner, 0});
-  account_ids_.insert(name, id);
+  account_ids_.catch_up(accounts_, NameOf{});  // find() above indexed all before it
   return id;
 }
 
 AccountId Book::open_new(std::string&& name, AccountKind kind, std::optional<Micro> floor, std::uint32_t owner) {
   auto id = static_cast<AccountId>(accounts_.size());
   accounts_.push_back(Account{std::move(name), kind, floor, owner, 0});
-  account_ids_.insert(accounts_.back().name, id);
   return id;
 }
 
 void Book::unopen_last() {
-  account_ids_.erase(accounts_.back().name, size() - 1);
+  if (account_ids_.size() == accounts_.size()) account_ids_.erase(accounts_.back().name, size() - 1);
   accounts_.pop_back();
 }
 
@@ -48,7 +47,8 @@ Status Book::set_floor(AccountId id, std::optional<Micro> floor) {
   return Status::Ok();
 }
 
-std::optional<AccountId> Book::find(std::string_view name) const {
+std::optional<AccountId> Book::find(std::string_view name) {
+  account_ids_.catch_up(accounts_, NameOf{});
   return account_ids_.find(name, accounts_, NameOf{});
 }
 
@@ -95,7 +95,7 @@ Result<OpOutcome> Book::transfer_new(Transfer&& t) {
 }
 
 template <bool kNew>
-Status Book::check_all(const std::vector<Transfer>& ts) const {
+Status Book::check_all(const std::vector<Transfer>& ts) {
   // Balances after the earlier transfers of the batch. Batches are a few transfers long (a
   // hold's draws, a release's returns) and come for every job segment: those stay on the
   // stack; only a long one (a sweep of many grants) takes the heap.
@@ -155,7 +155,6 @@ void Book::apply(Transfer moved) {
   Account& to = accounts_[t.to];
   from.balance -= t.amount;
   to.balance += t.amount;
-  transfer_ids_.insert(t.id, index);
   last_at_ = t.at;
   if (from.owner == to.owner) return;  // internal to one tenant (hold, release) or between system accounts
   for (std::uint32_t owner : {from.owner, to.owner}) {
@@ -165,7 +164,8 @@ void Book::apply(Transfer moved) {
   }
 }
 
-const Transfer* Book::find_transfer(std::string_view id) const {
+const Transfer* Book::find_transfer(std::string_view id) {
+  transfer_ids_.catch_up(transfers_);
   auto pos = transfer_ids_.find(id, transfers_);
   return pos ? &transfers_[*pos] : nullptr;
 }

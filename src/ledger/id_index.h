@@ -34,6 +34,13 @@ class IdIndex {
 
   // REQUIRES: `id` is not in the index.
   void insert(std::string_view id, std::uint32_t pos);
+  // For an index kept as a prefix of `ids` (it holds ids[0, size()) at their positions):
+  // indexes the rest. A Book indexes the names it knows new only when a name is next looked
+  // up, so a run that never looks one up never pays for them.
+  template <class Ids, class Key = IdOf>
+  void catch_up(const Ids& ids, Key key = {}) {
+    while (count_ < ids.size()) insert(key(ids[count_]), static_cast<std::uint32_t>(count_));
+  }
   // Removes `id`, at `pos`. REQUIRES: it is in the index there.
   void erase(std::string_view id, std::uint32_t pos);
   void clear() { *this = IdIndex(); }

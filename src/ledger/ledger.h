@@ -118,6 +118,9 @@ class Ledger {
   Result<Micro> consumed(std::string_view tenant, std::uint32_t hint = kNoHint) const;
 
   const Book& book() const { return book_; }
+  // By id or name. Not const: the Book indexes at a lookup what came since the last one.
+  const Transfer* find_transfer(std::string_view id) { return book_.find_transfer(id); }
+  std::optional<AccountId> find_account(std::string_view name) { return book_.find(name); }
   const TenantFunds* find_tenant(std::string_view name) const;
   const Grant* find_grant(std::string_view id) const;
   const Hold* find_hold(std::string_view id) const;

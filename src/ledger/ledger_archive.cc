@@ -186,7 +186,8 @@ bool Book::load(Reader& r, std::uint32_t owners) {
     a.owner = r.u32();
     a.balance = r.i64();
     if (a.owner != kNoOwner && a.owner >= owners) return r.fail("account '" + a.name + "': unknown owner");
-    if (r.ok() && find(a.name)) return r.fail("account '" + a.name + "': twice");
+    // The index holds accounts_[0, id): the rest are not read yet (find() would index them).
+    if (r.ok() && account_ids_.find(a.name, accounts_, NameOf{})) return r.fail("account '" + a.name + "': twice");
     account_ids_.insert(a.name, id);
   }
   // Each transfer indexed and filed by owner as apply() did, without moving money again.
@@ -198,7 +199,7 @@ bool Book::load(Reader& r, std::uint32_t owners) {
     loaded.amount = r.i64(), loaded.at = r.i64();
     load_memo(r, loaded.memo);
     if (!r.ok()) break;
-    if (loaded.from >= size() || loaded.to >= size() || find_transfer(loaded.id))
+    if (loaded.from >= size() || loaded.to >= size() || transfer_ids_.find(loaded.id, transfers_))
       return r.fail("transfer '" + loaded.id + "': bad accounts or id");
     const Transfer& t = transfers_.push_back(std::move(loaded));
     transfer_ids_.insert(t.id, i);

@@ -37,7 +37,7 @@ struct LedgerGrantTest : ::testing::Test {
 TEST_F(LedgerGrantTest, GrantMovesMoneyFromItsProgramme) {
   ASSERT_EQ(*l.grant(grant("g1", 100 * C, 0, 30 * kDay), 0), OpOutcome::kApplied);
   EXPECT_EQ(left("g1"), 100 * C);
-  EXPECT_EQ(l.book().account(*l.book().find("grants-source:startups")).balance, -100 * C);
+  EXPECT_EQ(l.book().account(*l.find_account("grants-source:startups")).balance, -100 * C);
   EXPECT_EQ(*l.spendable("acme", 0), 100 * C);
   EXPECT_EQ(*l.balance("acme"), 100 * C);
   EXPECT_EQ(l.book().total(), 0);
@@ -85,7 +85,7 @@ TEST_F(LedgerGrantTest, ExpirySweepMovesWhatIsLeftToExpired) {
   EXPECT_EQ(left("g1"), 0);
   EXPECT_EQ(l.book().account(l.expired()).balance, 6 * C);
   EXPECT_TRUE(l.find_grant("g1")->swept);
-  const Transfer* t = l.book().find_transfer("expiry:g1");
+  const Transfer* t = l.find_transfer("expiry:g1");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->memo.kind, TransferKind::kExpiry);
   EXPECT_EQ(t->at, kDay);

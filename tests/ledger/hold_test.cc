@@ -141,7 +141,7 @@ TEST_F(LedgerHoldTest, HeldMoneyOfAnExpiredGrantGoesToExpiredAtRelease) {
   ASSERT_TRUE(l.release("h1", 30 * kDay + kHour).ok());
   EXPECT_EQ(bal(l.expired()), 85 * C);
   EXPECT_EQ(*l.balance("acme"), 0);
-  const Transfer* t = l.book().find_transfer("release:h1#0");
+  const Transfer* t = l.find_transfer("release:h1#0");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->memo.kind, TransferKind::kExpiry);
   EXPECT_EQ(t->memo.ref, "g1");
@@ -201,7 +201,7 @@ TEST_F(LedgerHoldTest, RefundGoesFromRevenueToCash) {
   ASSERT_EQ(*l.refund(r, 2 * kHour), OpOutcome::kApplied);
   EXPECT_EQ(bal(l.revenue()), 25 * C);
   EXPECT_EQ(bal(l.find_tenant("acme")->cash), 15 * C);
-  EXPECT_EQ(l.book().find_transfer("refund:r1")->memo.kind, TransferKind::kRefund);
+  EXPECT_EQ(l.find_transfer("refund:r1")->memo.kind, TransferKind::kRefund);
   EXPECT_EQ(l.find_tenant("acme")->paid, 25 * C);
   Ledger before = l;
   EXPECT_EQ(*l.refund(r, 3 * kHour), OpOutcome::kDuplicate);
