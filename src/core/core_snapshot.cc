@@ -17,7 +17,7 @@ namespace hexa {
 namespace {
 
 constexpr char kMagic[8] = {'H', 'E', 'X', 'A', 'S', 'N', 'A', 'P'};
-constexpr std::uint32_t kVersion = 2;  // 2: Job::saved_ms
+constexpr std::uint32_t kVersion = 3;  // 2: Job::saved_ms; 3: the queue's job shapes and reasons
 
 void save_options(Writer& w, const SchedulerOptions& o, const CoreOptions& co) {
   w.str(o.policy), w.str(o.placement), w.str(o.slice_placement), w.str(o.site_choice);

@@ -21,14 +21,14 @@ void PendingQueue::unlist(Group& g) {
   g.listed = false;
 }
 
-void PendingQueue::push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls) {
+void PendingQueue::push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls, QueueShape shape) {
   if (where_.size() <= id) where_.resize(id + 1);
   Group& group = groups_[g];
   group.key = g;
   unlist(group);
   if (group.jobs.empty()) group.cls = cls, group.other = 0;
   else if (cls != group.cls) ++group.other;
-  group.jobs.insert({key, id});
+  group.jobs.insert({key, id, cls, shape, {}});
   list(group);
   where_[id] = {true, cls, g, key};
   ++size_;
@@ -39,7 +39,7 @@ void PendingQueue::erase(JobId id) {
   Where& w = where_[id];
   Group& group = groups_[w.group];
   unlist(group);
-  group.jobs.erase({w.key, id});
+  group.jobs.erase({w.key, id, 0, {}, {}});
   if (w.cls != group.cls) --group.other;
   if (group.jobs.empty()) emptied_.push_back(w.group);
   else list(group);
@@ -56,12 +56,19 @@ bool PendingQueue::rekey(JobId id, GroupKey g, PolicyKey key) {
   // erase + push: unlisted, listed, unlisted from the end and listed again; the net effect is
   // one unlist and one list.
   unlist(group);
-  auto node = group.jobs.extract({w.key, id});
+  auto node = group.jobs.extract({w.key, id, 0, {}, {}});
   node.value().key = key;
   group.jobs.insert(std::move(node));
   list(group);
   w.key = key;
   return true;
+}
+
+WaitReason PendingQueue::wait_of(JobId id, const WaitReason& own) const {
+  if (!contains(id)) return own;
+  const Where& w = where_[id];
+  const QueueWait& q = groups_.at(w.group).jobs.find({w.key, id, 0, {}, {}})->waited;
+  return q.pass > own.pass ? WaitReason::of(WaitKind::kWouldDelayHead, q.pass, q.free, q.at, q.head) : own;
 }
 
 void PendingQueue::in_order(std::vector<JobId>* out) const {

@@ -12,6 +12,7 @@
 // jobs share one class, so that skipping costs nothing per job of a skipped group.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -30,10 +31,41 @@ struct PolicyKey {
   auto operator<=>(const PolicyKey&) const = default;
 };
 
+// What a pass needs to send a job to wait behind its EASY head without looking at the job
+// (Scheduler::visit_run): the whole GPUs it needs (0: it is looked at in every pass), and
+// what its time limit leaves it to run (kNever: no limit). Fixed while it waits.
+struct QueueShape {
+  int gpus = 0;
+  DurationMs left = kNever;
+  bool operator==(const QueueShape&) const = default;
+};
+
+// The reason such a pass gave the job: it needs more GPUs than `free` (WaitKind::
+// kWouldDelayHead). `pass` 0: none yet.
+struct QueueWait {
+  std::uint64_t pass = 0;
+  long free = 0;
+  TimeMs at = 0;    // the head's reserved start
+  JobId head = 0;
+  bool operator==(const QueueWait&) const = default;
+};
+
 struct QueueEntry {
   PolicyKey key;
   JobId id = 0;
-  auto operator<=>(const QueueEntry&) const = default;
+  // The job's class (PendingQueue::class_of), in what was padding: a pass walking a group
+  // reads it here, where a lookup in the queue's table by JobId was a cache miss per job.
+  std::uint32_t cls = 0;
+  QueueShape shape;
+  // Written by a pass as it walks the group; not part of the order (a set's elements are
+  // const only in what orders them).
+  mutable QueueWait waited;
+  // By key, then id. Ids are unique, so nothing else ever decides (lookups need not know it).
+  std::strong_ordering operator<=>(const QueueEntry& o) const {
+    if (auto c = key <=> o.key; c != 0) return c;
+    return id <=> o.id;
+  }
+  bool operator==(const QueueEntry& o) const { return key == o.key && id == o.id; }
 };
 
 struct GroupKey {
@@ -57,7 +89,7 @@ class PendingQueue {
   };
 
   // REQUIRES: id not queued.
-  void push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls = 0);
+  void push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls = 0, QueueShape shape = {});
   // No-op when id is not queued.
   void erase(JobId id);
   // erase(id) then push(id, g, key, its class), with the same effect on the order of the group
@@ -80,6 +112,10 @@ class PendingQueue {
   std::vector<std::pair<GroupKey, Group*>> groups(const std::vector<char>& skip = {});
   // The same into *out, reusing its buffers (a pass asks once).
   void groups(const std::vector<char>& skip, std::vector<std::pair<GroupKey, Group*>>* out);
+  // The reason of queued job `id`: `own` (the job's own, from the last pass that looked at
+  // it), or the one a later pass wrote in its entry without looking at the job.
+  WaitReason wait_of(JobId id, const WaitReason& own) const;
+
   // Drops groups left empty (call after a pass; keeps group pointers stable during one).
   void drop_empty_groups();
 

@@ -35,6 +35,9 @@ void PendingQueue::save(Writer& w) const {
     w.u32(id), w.u32(e.cls);
     save_key(w, e.group);
     w.i64(e.key.level), w.i64(e.key.tie);
+    const QueueEntry& q = *groups_.at(e.group).jobs.find({e.key, id, 0, {}, {}});
+    w.i32(q.shape.gpus), w.i64(q.shape.left);
+    w.u64(q.waited.pass), w.i64(q.waited.free), w.i64(q.waited.at), w.u32(q.waited.head);
   }
 }
 
@@ -67,11 +70,16 @@ bool PendingQueue::load(Reader& r, std::size_t ids) {
     if (id >= ids || (!where_.empty() && id < where_.size())) return r.fail("queue: job ids out of order or range");
     Where e{true, r.u32(), load_key(r), {}};
     e.key.level = r.i64(), e.key.tie = r.i64();
+    QueueShape shape;
+    shape.gpus = r.i32(), shape.left = r.i64();
+    QueueWait waited;
+    waited.pass = r.u64(), waited.free = r.i64(), waited.at = r.i64(), waited.head = r.u32();
     auto it = groups_.find(e.group);
     if (!r.ok() || it == groups_.end()) return r.fail("queue: a job in an unknown group");
+    if (shape.gpus < 0) return r.fail("queue: a job's shape needs a negative count of GPUs");
     where_.resize(id + 1);
     where_[id] = e;
-    it->second.jobs.insert({e.key, id});
+    it->second.jobs.insert({e.key, id, e.cls, shape, waited});
     if (e.cls != it->second.cls) ++it->second.other;
   }
   size_ = jobs;

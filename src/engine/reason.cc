@@ -68,7 +68,7 @@ std::string Scheduler::explain(const ClusterState& s, const Job& j) const {
   if (j.phase != JobPhase::kPending) return std::string(phase_name(j.phase));
   const Topology& topo = *s.topo;
   const std::string where = topo.site_set_name(j.spec.sites);
-  const WaitReason& w = j.wait;
+  const WaitReason w = wait_of(j);
   if (w.kind == WaitKind::kAdmission) return j.admission_why;  // parked until its funds change
   if (w.pass != pass_id_ || w.kind == WaitKind::kNew) {
     if (j.queued_since > pass_time_) return "submitted; waiting for the next scheduling pass";

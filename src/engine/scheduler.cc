@@ -29,8 +29,21 @@ void Scheduler::file(ClusterState& s, const Job& j, TimeMs now) {
   if (!first_priority_) first_priority_ = j.spec.priority;
   priorities_vary_ = priorities_vary_ || j.spec.priority != *first_priority_;
   std::uint32_t c = slice_class(j);
-  queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now), c);
+  queue_.push(j.id, {-j.spec.priority, policy_->group(j)}, policy_->key(s, j, now), c, shape_of(s, j));
   if (c && j.spec.time_limit > 0) classes_[c].left.insert(limit_left(j));
+}
+
+// What consider() reads to send a job to wait behind the EASY head at its first tests
+// (only_waits_behind_head): a whole-GPU job, not deferrable, whose quota check cannot fail
+// (no quota on its tenant or above, some GPU type of the cluster allowed). Any other is
+// looked at in every pass.
+QueueShape Scheduler::shape_of(const ClusterState& s, const Job& j) const {
+  if (j.spec.slice || j.spec.deferrable || j.spec.tenant >= s.quota_chain.size() || s.quota_chain[j.spec.tenant] != 0)
+    return {};
+  bool some_type = false;
+  for (TypeId t = 0; t < s.topo->types().size() && !some_type; ++t) some_type = allows(j.spec.types, t);
+  if (!some_type) return {};
+  return {j.spec.gpus, j.spec.time_limit > 0 ? limit_left(j) : kNever};
 }
 
 void Scheduler::unfile(const Job& j) {
@@ -213,10 +226,32 @@ void Scheduler::visit_run(ClusterState& s, TimeMs now, Groups& groups, std::size
     const std::size_t end = std::min(to, done + want);
     for (; done < end && stop_ == Stop::kNone; ++done)
       for (auto it = groups[done].second->begin(); it != groups[done].second->end() && stop_ == Stop::kNone;) {
-        Job& j = s.jobs[(it++)->id];  // step first: starting j erases its entry
-        if (!skipped(j.id)) consider(s, j, now, r);
+        const QueueEntry& e = *it++;  // step first: starting the job erases its entry
+        if (skipped_class(e.cls) || waits_behind_head(s, now, e)) continue;
+        consider(s, s.jobs[e.id], now, r);
       }
   }
+}
+
+// What consider() would answer at its first tests, read from the queue's entry without the
+// job: that it waits behind the EASY head (only_waits_behind_head, for a job of a shape that
+// gets there; see shape_of). Then the reason goes in the entry (PendingQueue::wait_of). Under a
+// held reservation most of a month's waiting gangs do only that, in every pass, and looking
+// at each job (five cache lines of it) was a quarter of the pass.
+bool Scheduler::waits_behind_head(const ClusterState& s, TimeMs now, const QueueEntry& e) {
+  if (!res_.active || e.shape.gpus == 0 || !opt_.skip_full_classes || (admission_ && choice_ == SiteChoice::kCheapest) ||
+      !open_.empty())
+    return false;
+  // consider()'s first test could end the pass (nothing free, nothing held): let it.
+  if (s.free.none_free() && res_.held.empty() && reserved_held() == 0 && borrowed_.empty()) return false;
+  // Stricter than only_waits_behind_head where reserved GPUs are held: a job without a time
+  // limit that would fit with them goes to consider(), which gives the same answer.
+  const long free = s.free.total_free();
+  if (e.shape.gpus <= free + held_[0] || e.shape.left <= res_.at - now) return false;
+  // A job that admission refused in this pass (parked, then queued again) keeps that reason,
+  // as in consider(): its own reason is from this pass, so wait_of does not read this one.
+  e.waited = {pass_id_, free, res_.at, res_.head};
+  return true;
 }
 
 // Ranks the pools for the site choice: by price factor, or by gCO2e per GPU-hour now (grid

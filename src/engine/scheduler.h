@@ -75,6 +75,9 @@ class Scheduler {
   const Reservation& reservation() const { return res_; }
   // Why a pending job waits, in words.
   std::string explain(const ClusterState& s, const Job& j) const;
+  // Why a pending job waits, as the last pass that reached it found: its own reason, or its
+  // queue entry's, when that pass sent it to wait without looking at it (visit_run).
+  WaitReason wait_of(const Job& j) const { return queue_.wait_of(j.id, j.wait); }
 
   // Snapshots (engine/scheduler_archive.cc): every member a later pass or explain() reads;
   // the scratch of a pass is left out. REQUIRES (load): between passes, a scheduler made with
@@ -158,6 +161,8 @@ class Scheduler {
   bool evict(ClusterState& s, Job& j, const PlaceRequest& req, const std::vector<JobId>& cand, TimeMs now,
              PassResult& r);
   void file(ClusterState& s, const Job& j, TimeMs now);
+  QueueShape shape_of(const ClusterState& s, const Job& j) const;
+  bool waits_behind_head(const ClusterState& s, TimeMs now, const QueueEntry& e);  // writes e.waited
   void unfile(const Job& j);  // out of the queue (no-op when not in it)
   void refile(ClusterState& s, const Job& j, TimeMs now);  // unfile, then file: a new key
   // What a job's time limit leaves it to run, a restart's overhead included.
@@ -169,10 +174,8 @@ class Scheduler {
   bool class_full(const ClusterState& s, std::uint32_t c, TimeMs now) const;
   void mark_full_classes(const ClusterState& s, TimeMs now);
   void recheck_class(const ClusterState& s, const Job& j, TimeMs now);
-  bool skipped(JobId id) const {
-    std::uint32_t c = queue_.class_of(id);
-    return c < full_.size() && full_[c];
-  }
+  bool skipped(JobId id) const { return skipped_class(queue_.class_of(id)); }
+  bool skipped_class(std::uint32_t c) const { return c < full_.size() && full_[c]; }
   // Running GPUs per pool that preemption or reclaim could free: preemptible, or borrowed.
   void count_freeable(const ClusterState& s, const Job& j, long sign);
   bool can_preempt_now(const ClusterState& s, const Job& j, TimeMs now);

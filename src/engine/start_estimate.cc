@@ -193,13 +193,14 @@ StartEstimates estimate_starts(const ClusterState& s, const Scheduler& sched, Ti
   for (JobId id : order) {
     const Job& j = s.jobs[id];
     StartEstimate& e = out.by_job_[id];
+    const WaitReason w = sched.wait_of(j);
     PlaceRequest req{j.spec.gpus, j.spec.types, j.spec.sites, nullptr, j.spec.prefer};
     if (j.spec.slice) {
       e.note = EstimateNote::kSlice;
-    } else if (j.wait.kind == WaitKind::kQuota) {  // holds up no one behind it
+    } else if (w.kind == WaitKind::kQuota) {  // holds up no one behind it
       e.note = EstimateNote::kQuota;
-    } else if (j.wait.kind == WaitKind::kDeferred) {
-      e = {j.wait.at, EstimateNote::kDeferred};
+    } else if (w.kind == WaitKind::kDeferred) {
+      e = {w.at, EstimateNote::kDeferred};
     } else if (blocked) {
       e.note = EstimateNote::kBlocked;
     } else if (simulated++ >= StartEstimates::kMaxSimulated) {

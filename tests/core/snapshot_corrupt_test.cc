@@ -47,9 +47,9 @@ TEST(SnapshotCorrupt, NotASnapshotOrAnotherVersion) {
   const std::string bytes = s.core->snapshot();
   EXPECT_EQ(s.restore("").status().message(), "snapshot: not a snapshot (no HEXASNAP magic)");
   EXPECT_EQ(s.restore("HEXASNAQ" + bytes.substr(8)).status().message(), "snapshot: not a snapshot (no HEXASNAP magic)");
-  std::string v1 = bytes;  // before Job::saved_ms
-  v1[8] = 1;
-  EXPECT_EQ(s.restore(v1).status().message(), "snapshot: format version 1; this build reads version 2");
+  std::string v2 = bytes;  // before the queue's job shapes and reasons
+  v2[8] = 2;
+  EXPECT_EQ(s.restore(v2).status().message(), "snapshot: format version 2; this build reads version 3");
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x10;
   EXPECT_EQ(s.restore(flipped).status().message(), "snapshot: checksum mismatch: the bytes are truncated or corrupt");

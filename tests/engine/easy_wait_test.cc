@@ -1,13 +1,15 @@
 // Whole-GPU jobs that can only wait behind an EASY reservation are answered at once
-// (Scheduler::consider, only_waits_behind_head): the same schedule and the same wait reasons as
+// (Scheduler::consider, only_waits_behind_head), most of them from the queue's entry without
+// the job (Scheduler::waits_behind_head): the same schedule and the same wait reasons as
 // trying each of them. Random workloads run with the shortcut on and off
 // (SchedulerOptions::skip_full_classes), compared start by start and, after every pass, on the
-// explanation of every waiting job.
+// explanation and the start estimate of every waiting job.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "core/core.h"
+#include "engine/start_estimate.h"
 #include "same_runs.h"
 #include "test_util.h"
 
@@ -47,7 +49,7 @@ SimOptions workload(const char* policy, std::uint64_t seed, std::vector<TraceJob
 
 TEST(EasyWaitProperty, AnsweringHopelessGangsAtOnceChangesNothing) {
   const Topology topo = testing::cluster(2, 2, 8, 2);  // 2 sites x 2 blocks x 2 nodes of 8 GPUs
-  long delays_seen = 0;
+  long delays_seen = 0, from_entries = 0;
   for (const char* policy : {"fair", "backfill"}) {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       std::vector<TraceJob> jobs;
@@ -56,9 +58,15 @@ TEST(EasyWaitProperty, AnsweringHopelessGangsAtOnceChangesNothing) {
       for (int on = 0; on < 2; ++on) {
         opt.sched.skip_full_classes = on == 1;
         opt.after_pass = [&](const Core& core, TimeMs now) {
-          for (const Job& j : core.state().jobs)
-            if (j.phase == JobPhase::kPending)
-              said[on].push_back(std::to_string(now) + " " + std::to_string(j.id) + ": " + core.explain(j.id));
+          const auto estimates = core.start_estimates();
+          for (const Job& j : core.state().jobs) {
+            if (j.phase != JobPhase::kPending) continue;
+            const StartEstimate e = estimates->of(j);
+            said[on].push_back(std::to_string(now) + " " + std::to_string(j.id) + ": " + core.explain(j.id) +
+                               " / " + std::to_string(e.at) + " " + note_text(e.note, "x"));
+            // The reason came from the queue's entry, not from a look at the job.
+            from_entries += core.scheduler().wait_of(j).pass != j.wait.pass;
+          }
         };
         (void)testing::run(topo, jobs, opt);
       }
@@ -70,6 +78,7 @@ TEST(EasyWaitProperty, AnsweringHopelessGangsAtOnceChangesNothing) {
     }
   }
   EXPECT_GT(delays_seen, 1000) << "the workload keeps gangs waiting behind a reservation";
+  EXPECT_GT(from_entries, 500) << "and most of them are answered without a look at the job";
 }
 
 // The same runs compared on what they did: every job's first start, end, preemptions, state.
