@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <utility>
 
 namespace hexa {
 
@@ -93,7 +95,10 @@ void CreditAdmission::check(const char* op, const std::string& id, const Status&
 // wrong: then the job runs without a hold (it was started) and the fault is reported.
 void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
   auto h = hold_for(s, j, j.alloc);
+  const std::size_t before = ledger_.holds().size();
   check("hold", hold_id(j), h.ok() ? ledger_.place_hold(*h, now, j.spec.tenant).status() : h.status());
+  if (hold_of_.size() <= j.id) hold_of_.resize(j.id + 1, 0);
+  hold_of_[j.id] = ledger_.holds().size() > before ? static_cast<std::uint32_t>(ledger_.holds().size()) : 0;
 }
 
 void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
@@ -101,7 +106,12 @@ void CreditAdmission::stopped(const ClusterState& s, const Job& j, TimeMs now) {
   // copied: a copy of the job for every segment cost its strings and allocation.)
   const int seg_preemptions = j.preemptions - (j.phase == JobPhase::kPending ? 1 : 0);
   const std::string id = hold_id(j.id, seg_preemptions);
-  const auto index = ledger_.find_hold_index(id);
+  std::optional<std::uint32_t> index;
+  if (j.id < hold_of_.size() && hold_of_[j.id] != 0) {
+    const std::uint32_t at = std::exchange(hold_of_[j.id], 0) - 1;
+    if (at < ledger_.holds().size() && ledger_.holds()[at].req.id == id) index = at;
+  }
+  if (!index) index = ledger_.find_hold_index(id);
   if (!index) return;  // started before credits were on
   // A host's Schedule may come a little after a job's time limit: what ran past the limit is
   // not the tenant's to pay, and the hold covers exactly the limit.

@@ -71,6 +71,11 @@ class CreditAdmission final : public Admission {
   RefundPolicy refunds_;
   std::set<std::string> restart_cause_failure_;  // holds of segments that restart after a failure
   std::vector<std::string> faults_;
+  // By JobId: 1 + the index in Ledger::holds() of the hold its running segment placed, 0 when
+  // not known. A cache for stopped(), which checks the hold's id and looks it up when this
+  // has none (a restored core starts with it empty): a lookup by id in a table of every hold
+  // there was, at every segment's end, was a cache miss in a table of millions.
+  std::vector<std::uint32_t> hold_of_;
   // Keeps a failed money operation for take_faults(); the run goes on.
   void check(const char* op, const std::string& id, const Status& st);
   // Refund `id` ("<hold>/<what>"): pct of the cost of `ms` of the job's GPUs at the hold's rate.

@@ -181,5 +181,39 @@ TEST(LedgerBookNewIdsTest, SameAsTheCheckedPathOnNewIds) {
   EXPECT_GT(refused, 200);
 }
 
+
+// The ids of open_new and transfer_new are indexed at the next lookup (Book: prefix indexes):
+// found then, a reused one refused, an account opened and taken back never found, and books
+// equal whatever each has indexed so far.
+TEST(LedgerBookLazyIndexTest, IdsKnownNewAreFoundAtTheNextLookup) {
+  Book a, b;
+  for (Book* book : {&a, &b}) {
+    ASSERT_TRUE(book->open("src", AccountKind::kSystem, std::nullopt).ok());
+    for (int i = 0; i < 40; ++i) {
+      const AccountId h = book->open_new("hold:j" + std::to_string(i), AccountKind::kHold, Micro{0}, kNoOwner);
+      ASSERT_TRUE(book->transfer_new(move("hold:j" + std::to_string(i) + "#0", 0, h, 5, i)).ok());
+    }
+  }
+  EXPECT_TRUE(a == b);
+  ASSERT_TRUE(a.find("hold:j17").has_value());  // a has indexed its accounts, b not yet
+  EXPECT_TRUE(a == b);
+  EXPECT_EQ(a.account(*a.find("hold:j17")).balance, 5);
+  EXPECT_EQ(a.find_transfer("hold:j39#0")->at, 39);
+  EXPECT_EQ(a.find_transfer("hold:j40#0"), nullptr);
+  // A transfer by the checked path sees the ids that came by the other.
+  auto again = a.transfer(move("hold:j3#0", 0, 4, 5, 40));
+  EXPECT_TRUE(again.ok() && *again == OpOutcome::kDuplicate);
+  EXPECT_FALSE(a.transfer(move("hold:j3#0", 0, 4, 6, 40)).ok());
+  EXPECT_FALSE(a.open("hold:j5", AccountKind::kSystem, std::nullopt).ok());
+  // Opened by open_new, taken back before any lookup: never found, and the name is free.
+  b.open_new("hold:late", AccountKind::kHold, Micro{0}, kNoOwner);
+  b.unopen_last();
+  EXPECT_FALSE(b.find("hold:late").has_value());
+  EXPECT_TRUE(b.open("hold:late", AccountKind::kHold, Micro{0}).ok());
+  b.unopen_last();  // and taken back after one
+  EXPECT_FALSE(b.find("hold:late").has_value());
+  EXPECT_TRUE(a == b);
+}
+
 }  // namespace
 }  // namespace hexa
