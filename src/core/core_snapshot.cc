@@ -18,6 +18,9 @@ namespace {
 
 constexpr char kMagic[8] = {'H', 'E', 'X', 'A', 'S', 'N', 'A', 'P'};
 constexpr std::uint32_t kVersion = 3;  // 2: Job::saved_ms; 3: the queue's job shapes and reasons
+// The oldest this build reads: a replica upgraded across a format change loads the snapshots
+// its journal was compacted to (docs/operations.md, "Upgrades").
+constexpr std::uint32_t kOldestRead = 2;
 
 void save_options(Writer& w, const SchedulerOptions& o, const CoreOptions& co) {
   w.str(o.policy), w.str(o.placement), w.str(o.slice_placement), w.str(o.site_choice);
@@ -247,15 +250,17 @@ Result<std::unique_ptr<Core>> Core::restore(const Topology& topo, const Schedule
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     return Status::Invalid("snapshot: not a snapshot (no HEXASNAP magic)");
   Reader head(bytes.substr(sizeof kMagic));
-  if (std::uint32_t v = head.u32(); head.ok() && v != kVersion)
-    return Status::Invalid("snapshot: format version " + std::to_string(v) + "; this build reads version " +
-                           std::to_string(kVersion));
+  const std::uint32_t version = head.u32();
+  if (head.ok() && (version < kOldestRead || version > kVersion))
+    return Status::Invalid("snapshot: format version " + std::to_string(version) + "; this build reads versions " +
+                           std::to_string(kOldestRead) + " to " + std::to_string(kVersion));
   if (bytes.size() < sizeof kMagic + 9) return Status::Invalid("snapshot: truncated");
   const std::string_view body = bytes.substr(0, bytes.size() - 8);
   if (Reader tail(bytes.substr(body.size())); tail.fixed64() != hash64(body))
     return Status::Invalid("snapshot: checksum mismatch: the bytes are truncated or corrupt");
   Reader r(body.substr(sizeof kMagic));
   (void)r.u32();
+  r.set_format(version);
   if (!check_options(r, opt, co) || !check_topology(r, topo)) return r.status();
   auto sched = Scheduler::make(opt);
   if (!sched.ok()) return sched.status();

@@ -70,10 +70,14 @@ bool PendingQueue::load(Reader& r, std::size_t ids) {
     if (id >= ids || (!where_.empty() && id < where_.size())) return r.fail("queue: job ids out of order or range");
     Where e{true, r.u32(), load_key(r), {}};
     e.key.level = r.i64(), e.key.tie = r.i64();
+    // Format 2 had no shapes nor reasons in the entries: shape gpus 0 (the job is looked at in
+    // every pass, which gives the same answers) and no reason of the entry's.
     QueueShape shape;
-    shape.gpus = r.i32(), shape.left = r.i64();
     QueueWait waited;
-    waited.pass = r.u64(), waited.free = r.i64(), waited.at = r.i64(), waited.head = r.u32();
+    if (r.format() == 0 || r.format() >= 3) {
+      shape.gpus = r.i32(), shape.left = r.i64();
+      waited.pass = r.u64(), waited.free = r.i64(), waited.at = r.i64(), waited.head = r.u32();
+    }
     auto it = groups_.find(e.group);
     if (!r.ok() || it == groups_.end()) return r.fail("queue: a job in an unknown group");
     if (shape.gpus < 0) return r.fail("queue: a job's shape needs a negative count of GPUs");

@@ -156,6 +156,11 @@ class Reader {
  public:
   explicit Reader(std::string_view bytes) : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
 
+  // The format version of the bytes, for a part read differently by version (Core::restore
+  // reads older ones); 0: this build's.
+  std::uint32_t format() const { return format_; }
+  void set_format(std::uint32_t v) { format_ = v; }
+
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
   std::size_t left() const { return static_cast<std::size_t>(end_ - p_); }
@@ -243,6 +248,7 @@ class Reader {
  private:
   const char* p_;
   const char* end_;
+  std::uint32_t format_ = 0;
   Status status_;
 };
 

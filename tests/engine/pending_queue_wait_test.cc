@@ -3,6 +3,9 @@
 // queued again starts without one), moves with it when re-keyed, and is in snapshots.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "engine/pending_queue.h"
 #include "model/archive.h"
 
@@ -71,6 +74,43 @@ TEST(PendingQueueWait, SnapshotsKeepShapesAndReasons) {
   Writer again;
   back.save(again);
   EXPECT_EQ(again.take(), bytes);
+}
+
+// A queue as format 2 wrote it (no shapes nor reasons in the entries; Core::restore reads
+// that format): its jobs come back in order, each with shape gpus 0 (looked at in every
+// pass) and no reason of the entry's.
+TEST(PendingQueueWait, ReadsFormat2) {
+  Writer w;
+  w.u64(2);  // groups: key, class
+  w.i32(0), w.u32(3), w.u32(0);
+  w.i32(0), w.u32(4), w.u32(0);
+  w.u64(1);  // group lists: one, of both groups
+  w.u64(2), w.i32(0), w.u32(4), w.i32(0), w.u32(3);
+  w.u64(0);  // emptied
+  w.u64(3);  // jobs: id, class, group key, policy key
+  for (auto [id, group, tie] : {std::tuple{1u, 3u, 9}, {2u, 4u, 5}, {5u, 3u, 2}}) {
+    w.u32(id), w.u32(0);
+    w.i32(0), w.u32(group);
+    w.i64(0), w.i64(tie);
+  }
+  const std::string bytes = w.take();
+  PendingQueue q;
+  Reader r(bytes);
+  r.set_format(2);
+  ASSERT_TRUE(q.load(r, 10)) << r.status().message();
+  EXPECT_EQ(r.left(), 0u);
+  std::vector<JobId> order;
+  q.in_order(&order);
+  EXPECT_EQ(order, (std::vector<JobId>{5, 1, 2}));
+  for (JobId id : order) {
+    EXPECT_EQ(entry_of(q, id).shape, QueueShape{}) << id;
+    EXPECT_EQ(entry_of(q, id).waited, QueueWait{}) << id;
+    EXPECT_EQ(q.wait_of(id, own(WaitKind::kNoBlock, 4)).kind, WaitKind::kNoBlock);
+  }
+  // Read as this build's format, the same bytes are short of the entries' fields.
+  PendingQueue now;
+  Reader as_now(bytes);
+  EXPECT_FALSE(now.load(as_now, 10));
 }
 
 }  // namespace
