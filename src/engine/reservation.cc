@@ -9,6 +9,11 @@ TimeMs latest_end(const Job& j, DurationMs overhead) {
   return j.last_start + (j.resumed() ? overhead : 0) + (j.spec.time_limit - j.useful_ms);
 }
 
+EndGpus end_gpus(const FreeIndex& f, const Allocation& a) {
+  if (a.size() != 1) return {};
+  return {a.front().node, f.pool_of_block(f.topology().node(a.front().node).block), a.front().mask};
+}
+
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
                              const EndOrder& ends) {
   Reservation r;
@@ -50,12 +55,19 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
   auto released = ends.begin();
   bool tried = false;
   while (released != ends.end()) {
-    TimeMs t = released->first;
+    TimeMs t = released->first.first;
     bool more = false;
-    for (; released != ends.end() && released->first == t; ++released) {  // all jobs ending at t
-      const Allocation& a = s.jobs[released->second].alloc;
-      if (!touches(a)) continue;
-      give(a);
+    for (; released != ends.end() && released->first.first == t; ++released) {  // all jobs ending at t
+      const EndGpus& g = released->second;
+      if (g.node != EndGpus::kManyNodes) {
+        if (!eligible[g.pool]) continue;
+        s.free.note(&undo, g.node);
+        s.free.give(g.node, g.mask);
+      } else if (const Allocation& a = s.jobs[released->first.second].alloc; touches(a)) {
+        give(a);
+      } else {
+        continue;
+      }
       more = true;
     }
     // Nothing the head could use came free at t: the same answer as the last try, a failure.

@@ -59,7 +59,7 @@ Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job
                                 const EndOrder& ends, const std::vector<std::uint64_t>& ends_versions) {
   // plan_reservation's request for the head (reservation.cc).
   const PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
-  const TimeMs first_end = ends.empty() ? kNever : ends.begin()->first;
+  const TimeMs first_end = ends.empty() ? kNever : ends.begin()->first.first;
   auto at_now = [now](Reservation r) {
     if (r.active) r.at = std::max(r.at, now);
     return r;

@@ -130,7 +130,7 @@ void Scheduler::start(ClusterState& s, Job& j, const Allocation& alloc, TimeMs n
   s.add_running(j);
   if (admission_) admission_->started(s, j, now);
   if (TimeMs end = latest_end(j, opt_.restart_overhead); end != kNever && !j.spec.slice) {
-    ends_.insert({end, j.id});
+    ends_.emplace(std::pair{end, j.id}, end_gpus(s.free, j.alloc));
     ends_changed(s, j.alloc);
   }
   add_victim(s, j, now);

@@ -88,7 +88,7 @@ bool AdvanceBook::load(Reader& r, const Topology& topo, std::size_t tenants) {
 
 void Scheduler::save(Writer& w) const {
   queue_.save(w);
-  w.seq(ends_, [&](const auto& e) { w.i64(e.first), w.u32(e.second); });
+  w.seq(ends_, [&](const auto& e) { w.i64(e.first.first), w.u32(e.first.second); });  // EndGpus: from the job
   w.seq(borrowed_, [&](JobId id) { w.u32(id); });
   w.seq(parked_, [&](const auto& kv) {
     w.u32(kv.first);
@@ -143,9 +143,9 @@ bool Scheduler::load_job_sets(Reader& r, const ClusterState& s) {
   for (std::size_t n = r.count(2); n > 0 && r.ok(); --n) {
     std::pair<TimeMs, JobId> e{r.i64(), r.u32()};
     if (!running(s, e.second) || e.first != latest_end(s.jobs[e.second], opt_.restart_overhead) ||
-        (!ends_.empty() && !(*ends_.rbegin() < e)))
+        (!ends_.empty() && !(ends_.rbegin()->first < e)))
       return r.fail("ends: bad entry");
-    ends_.insert(ends_.end(), e);
+    ends_.emplace_hint(ends_.end(), e, end_gpus(s.free, s.jobs[e.second].alloc));
   }
   for (std::size_t n = r.count(); n > 0 && r.ok(); --n) {
     const JobId id = r.u32();

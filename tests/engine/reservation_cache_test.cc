@@ -24,8 +24,9 @@ Reservation plain_plan(ClusterState& s, const Placer& placer, const Job& head, T
   PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
   auto released = ends.begin();
   while (released != ends.end()) {
-    TimeMs t = released->first;
-    for (; released != ends.end() && released->first == t; ++released) s.free.give(s.jobs[released->second].alloc);
+    TimeMs t = released->first.first;
+    for (; released != ends.end() && released->first.first == t; ++released)
+      s.free.give(s.jobs[released->first.second].alloc);
     if (placer.place(s.free, req, &r.gpus, nullptr)) {
       r.active = true;
       r.head = head.id;
@@ -39,7 +40,7 @@ Reservation plain_plan(ClusterState& s, const Placer& placer, const Job& head, T
     if (placer.place(s.free, req, &busy_only, nullptr)) r.gpus = std::move(busy_only);
     s.free.give(free_now);
   }
-  for (auto it = ends.begin(); it != released; ++it) s.free.take(s.jobs[it->second].alloc);
+  for (auto it = ends.begin(); it != released; ++it) s.free.take(s.jobs[it->first.second].alloc);
   if (!r.active) r.gpus.clear();
   return r;
 }
@@ -86,7 +87,8 @@ void start_one(Sim& m, std::mt19937& rng, TimeMs now) {
   j.alloc = a;
   m.s.jobs.push_back(j);
   m.s.free.take(a);
-  m.ends.insert({now + std::uniform_int_distribution<TimeMs>(1, 50)(rng), j.id});  // ties too
+  // Ties too; jobs on one node and on several (end_gpus keeps only the first).
+  m.ends.emplace(std::pair{now + std::uniform_int_distribution<TimeMs>(1, 50)(rng), j.id}, end_gpus(m.s.free, a));
   m.running.push_back(j.id);
   m.bump(a);
 }
@@ -96,7 +98,7 @@ void end_one(Sim& m, std::mt19937& rng) {
   const std::size_t i = std::uniform_int_distribution<std::size_t>(0, m.running.size() - 1)(rng);
   const JobId id = m.running[i];
   for (auto it = m.ends.begin(); it != m.ends.end(); ++it)
-    if (it->second == id) {
+    if (it->first.second == id) {
       m.ends.erase(it);
       break;
     }
