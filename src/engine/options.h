@@ -34,7 +34,8 @@ struct SchedulerOptions {
   // Whether a pass leaves out the slice jobs of a full class (engine/slice_classes.cc), and
   // answers at once the whole-GPU jobs that can only wait behind an EASY reservation
   // (Scheduler::consider): the same schedule and wait reasons, found without trying each
-  // waiting job's routes. Off only to check exactly that.
+  // waiting job's routes; and backfills the head's held GPUs cannot help (held_could_fit) are
+  // answered without giving them back. Off only to check exactly that.
   bool skip_full_classes = true;
 };
 

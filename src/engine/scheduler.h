@@ -73,6 +73,8 @@ class Scheduler {
   // Scheduling passes run so far, and the last one's EASY reservation (inactive when none).
   std::uint64_t passes() const { return pass_id_; }
   const Reservation& reservation() const { return res_; }
+  // Backfills that would have given the head's held GPUs back in vain (held_could_fit), for tests.
+  std::uint64_t held_skips() const { return held_skips_; }
   // Why a pending job waits, in words.
   std::string explain(const ClusterState& s, const Job& j) const;
   // Why a pending job waits, as the last pass that reached it found: its own reason, or its
@@ -125,6 +127,10 @@ class Scheduler {
   // Tries to start one job; false when it must wait (its reason is set).
   bool consider(ClusterState& s, Job& j, TimeMs now, PassResult& r);
   bool try_backfill(ClusterState& s, Job& j, const PlaceRequest& req, TimeMs now, PassResult& r);
+  // hold(s, res_), counting what it held by pool (head_pools_).
+  void hold_head(ClusterState& s);
+  // Whether giving the head's held GPUs back could let a placement of req succeed.
+  bool held_could_fit(const ClusterState& s, const PlaceRequest& req);
   // Advance reservations (scheduler_reserved.cc). Windows that begin preempt what is not theirs.
   void begin_windows(ClusterState& s, TimeMs now, PassResult& r);
   void hold_reserved(ClusterState& s, TimeMs now);
@@ -224,6 +230,8 @@ class Scheduler {
   Stop stop_ = Stop::kNone;
   JobId blocker_ = 0;
   Reservation res_;
+  std::vector<std::pair<PoolId, long>> head_pools_;  // res_.held's GPUs, by pool
+  std::uint64_t held_skips_ = 0;  // held_could_fit's noes, for tests
   AdvanceBook book_;
   std::vector<std::size_t> live_;  // reservations whose window has not ended, by index
   // GPUs they hold out of the index in this pass: [0] whole, [1] sliced (a downtime of both
