@@ -1,7 +1,6 @@
 #include "engine/reservation_cache.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 namespace hexa {
@@ -18,41 +17,38 @@ bool EasyPlanCache::same_pools(const FreeIndex& f, const std::vector<std::uint64
     fp += f.pool_fingerprint(e.pools[i]);
   }
   if (fp != e.fingerprint) return false;
-  // Blocks are runs of consecutive node ids: a few memcmp, not a loop over the nodes.
-  const std::uint64_t* want = e.free.data();
-  for (auto [first, last] : e.runs) {
-    if (std::memcmp(f.free_masks().data() + first, want, (last - first) * sizeof(std::uint64_t)) != 0) return false;
-    want += last - first;
-  }
-  return true;
+  long free_gpus = 0;
+  for (PoolId p : e.pools) free_gpus += f.pool_free(p);
+  if (free_gpus != e.free_gpus) return false;
+  for (auto [n, mask] : e.free)
+    if (f.free_mask(n) != mask) return false;
+  return true;  // the listed masks hold all e.free_gpus: every other node has none free
 }
 
 void EasyPlanCache::fill(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, Entry& e) {
-  if (!e.shaped) {  // the pools and their nodes follow from the request: kept while it stays
+  if (!e.shaped) {  // the pools and their blocks follow from the request: kept while it stays
     e.pools.clear();
-    e.runs.clear();
+    e.blocks.clear();
     for (PoolId p = 0; p < f.pools().size(); ++p)
       if (pool_eligible(f.pools()[p], e.req)) e.pools.push_back(p);
-    for (BlockId b = 0; b < f.topology().blocks().size(); ++b) {
-      if (std::find(e.pools.begin(), e.pools.end(), f.pool_of_block(b)) == e.pools.end()) continue;
-      for (NodeId n : f.topology().block(b).nodes) {
-        if (!e.runs.empty() && e.runs.back().second == n)
-          ++e.runs.back().second;
-        else
-          e.runs.push_back({n, n + 1});
-      }
-    }
+    for (BlockId b = 0; b < f.topology().blocks().size(); ++b)
+      if (std::find(e.pools.begin(), e.pools.end(), f.pool_of_block(b)) != e.pools.end()) e.blocks.push_back(b);
     e.shaped = true;
   }
   e.versions.clear();
   e.fingerprint = 0;
+  e.free_gpus = 0;
   for (PoolId p : e.pools) {
     e.versions.push_back(version(ends_versions, p));
     e.fingerprint += f.pool_fingerprint(p);
+    e.free_gpus += f.pool_free(p);
   }
   e.free.clear();
-  for (auto [first, last] : e.runs)
-    e.free.insert(e.free.end(), f.free_masks().begin() + first, f.free_masks().begin() + last);
+  for (BlockId b : e.blocks) {
+    if (f.block_free(b) == 0) continue;
+    for (NodeId n : f.topology().block(b).nodes)
+      if (f.free_mask(n) != 0) e.free.push_back({n, f.free_mask(n)});
+  }
 }
 
 Reservation EasyPlanCache::plan(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
