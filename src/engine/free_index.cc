@@ -45,10 +45,12 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     block_level_.resize(block_level_.size() + pools_[block_pool_[b]].max_node + 1, 0);
     block_free_.push_back(0);
   }
-  free_mask_.assign(topo.nodes().size(), 0);
-  node_key_.resize(topo.nodes().size());
-  for (NodeId n = 0; n < node_key_.size(); ++n) node_key_[n] = mix64(n) | 1;
-  free_cnt_.assign(topo.nodes().size(), 0);
+  node_.resize(topo.nodes().size());
+  for (NodeId n = 0; n < node_.size(); ++n) {
+    node_[n].key = mix64(n) | 1;
+    node_[n].block = topo.node(n).block;
+    node_[n].sliced = topo.node(n).sliced;
+  }
   for (NodeId n = 0; n < topo.nodes().size(); ++n) {
     BlockId b = topo.node(n).block;
     ++block_level_[block_off_[b]];
@@ -59,10 +61,9 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
 }
 
 std::uint64_t FreeIndex::holdable(NodeId n) const {
-  const NodeInfo& info = topo_->node(n);
-  if (!info.sliced) return free_mask_[n];
+  if (!node_[n].sliced) return node_[n].mask;
   std::uint64_t m = 0;
-  for (int i = 0; i < info.gpus; ++i)
+  for (int i = 0, gpus = topo_->node(n).gpus; i < gpus; ++i)
     if (!slices_.aside(slices_.gpu_of(n, i))) m |= std::uint64_t{1} << i;
   return m;
 }
@@ -73,7 +74,7 @@ void FreeIndex::hold(const Allocation& a) {
   sliced_.clear();
   for (const NodeGpus& g : a) {
     assert(g.slots == 0);
-    if (!topo_->node(g.node).sliced) {
+    if (!node_[g.node].sliced) {
       take(g.node, g.mask);
       continue;
     }
@@ -86,7 +87,7 @@ void FreeIndex::release(const Allocation& a) {
   sliced_.clear();
   for (const NodeGpus& g : a) {
     assert(g.slots == 0);
-    if (!topo_->node(g.node).sliced) {
+    if (!node_[g.node].sliced) {
       give(g.node, g.mask);
       continue;
     }
@@ -96,7 +97,7 @@ void FreeIndex::release(const Allocation& a) {
 }
 
 void FreeIndex::move_level(NodeId n, int from, int to) {
-  BlockId b = topo_->node(n).block;
+  BlockId b = node_[n].block;
   PoolId p = block_pool_[b];
   --block_level_[block_off_[b] + from];
   ++block_level_[block_off_[b] + to];
@@ -105,27 +106,29 @@ void FreeIndex::move_level(NodeId n, int from, int to) {
 }
 
 void FreeIndex::take(NodeId n, std::uint64_t mask) {
-  assert((free_mask_[n] & mask) == mask);
+  NodeSlot& node = node_[n];
+  assert((node.mask & mask) == mask);
   int k = std::popcount(mask);
-  move_level(n, free_cnt_[n], free_cnt_[n] - k);
-  BlockId b = topo_->node(n).block;
-  refingerprint(n, block_pool_[b], free_mask_[n], free_mask_[n] & ~mask);
-  free_mask_[n] &= ~mask;
-  free_cnt_[n] -= k;
+  move_level(n, node.free, node.free - k);
+  BlockId b = node.block;
+  refingerprint(n, block_pool_[b], node.mask, node.mask & ~mask);
+  node.mask &= ~mask;
+  node.free -= k;
   block_free_[b] -= k;
   pool_free_[block_pool_[b]] -= k;
   total_free_ -= k;
 }
 
 void FreeIndex::give(NodeId n, std::uint64_t mask) {
-  assert((free_mask_[n] & mask) == 0);
+  NodeSlot& node = node_[n];
+  assert((node.mask & mask) == 0);
   assert((mask & ~all_gpus(topo_->node(n).gpus)) == 0);
   int k = std::popcount(mask);
-  move_level(n, free_cnt_[n], free_cnt_[n] + k);
-  BlockId b = topo_->node(n).block;
-  refingerprint(n, block_pool_[b], free_mask_[n], free_mask_[n] | mask);
-  free_mask_[n] |= mask;
-  free_cnt_[n] += k;
+  move_level(n, node.free, node.free + k);
+  BlockId b = node.block;
+  refingerprint(n, block_pool_[b], node.mask, node.mask | mask);
+  node.mask |= mask;
+  node.free += k;
   block_free_[b] += k;
   pool_free_[block_pool_[b]] += k;
   total_free_ += k;
@@ -151,9 +154,15 @@ void FreeIndex::restore(const Checkpoint& c) {
   pool_level_ = c.pool_level;
   pool_fingerprint_ = c.pool_fingerprint;
   for (auto it = c.nodes.rbegin(); it != c.nodes.rend(); ++it) {  // the first note of a node last
-    free_mask_[it->first] = it->second;
-    free_cnt_[it->first] = std::popcount(it->second);  // whole GPUs: the count is the mask's
+    node_[it->first].mask = it->second;
+    node_[it->first].free = std::popcount(it->second);  // whole GPUs: the count is the mask's
   }
+}
+
+std::vector<std::uint64_t> FreeIndex::free_masks() const {
+  std::vector<std::uint64_t> out;
+  for (const NodeSlot& node : node_) out.push_back(node.mask);
+  return out;
 }
 
 int FreeIndex::pool_max_node_free(PoolId p) const {

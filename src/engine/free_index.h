@@ -54,16 +54,16 @@ class FreeIndex {
   const std::vector<PoolInfo>& pools() const { return pools_; }
   PoolId pool_of_block(BlockId b) const { return block_pool_[b]; }
 
-  std::uint64_t free_mask(NodeId n) const { return free_mask_[n]; }
+  std::uint64_t free_mask(NodeId n) const { return node_[n].mask; }
   // Every node's free mask, by NodeId, and a fingerprint of them all kept up to date by take()
   // and give() in O(1): equal masks give equal fingerprints, so a cache of something computed
   // from the masks (EasyPlanCache) rules most changes out without comparing them all.
-  const std::vector<std::uint64_t>& free_masks() const { return free_mask_; }
+  std::vector<std::uint64_t> free_masks() const;  // by NodeId (tests)
   std::uint64_t masks_fingerprint() const { return fingerprint_; }
   // The same sum over the pool's nodes alone: what a placement for a request reads is the
   // pools eligible for it (Placer), so a cache of one can ignore changes in the others.
   std::uint64_t pool_fingerprint(PoolId p) const { return pool_fingerprint_[p]; }
-  int node_free(NodeId n) const { return free_cnt_[n]; }
+  int node_free(NodeId n) const { return node_[n].free; }
   long block_free(BlockId b) const { return block_free_[b]; }
   long pool_free(PoolId p) const { return pool_free_[p]; }
   long total_free() const { return total_free_; }  // whole GPUs
@@ -90,7 +90,7 @@ class FreeIndex {
     std::vector<std::pair<NodeId, std::uint64_t>> nodes;  // (node, its mask then)
   };
   void checkpoint(Checkpoint* c) const;
-  void note(Checkpoint* c, NodeId n) const { c->nodes.push_back({n, free_mask_[n]}); }
+  void note(Checkpoint* c, NodeId n) const { c->nodes.push_back({n, node_[n].mask}); }
   void restore(const Checkpoint& c);
 
   // Snapshots (engine/free_index_archive.cc): each node's free GPUs and the slice index; the
@@ -104,7 +104,7 @@ class FreeIndex {
   // updates it with one multiply. Keys are fixed odd numbers, not secrets: a collision costs
   // only the exact compare that follows it.
   void refingerprint(NodeId n, PoolId p, std::uint64_t from, std::uint64_t to) {
-    const std::uint64_t d = (to - from) * node_key_[n];
+    const std::uint64_t d = (to - from) * node_[n].key;
     fingerprint_ += d;
     pool_fingerprint_[p] += d;
   }
@@ -112,14 +112,22 @@ class FreeIndex {
   const Topology* topo_;
   std::vector<PoolInfo> pools_;
   std::vector<PoolId> block_pool_;
-  std::vector<std::uint64_t> free_mask_;
-  std::vector<int> free_cnt_;
+  // What a take or a give of a node reads and writes of it, in one place: spread over the
+  // topology's node and three arrays, each was a cache miss of its own (an EASY plan gives
+  // back some 60 nodes, and the France month's gives and takes were 7% of its samples).
+  struct NodeSlot {
+    std::uint64_t mask = 0;  // its free whole GPUs (none on a sliced node: SliceIndex)
+    std::uint64_t key = 0;   // for refingerprint: fixed, from the NodeId
+    BlockId block = 0;       // the topology's
+    int free = 0;            // popcount(mask)
+    bool sliced = false;     // the topology's
+  };
+  std::vector<NodeSlot> node_;  // by NodeId
   std::vector<long> block_free_;
   std::vector<long> pool_free_;
   std::vector<int> block_level_, pool_level_;     // flat histograms
   std::vector<std::size_t> block_off_, pool_off_; // where each one's histogram starts
   long total_free_ = 0;
-  std::vector<std::uint64_t> node_key_;  // by NodeId (refingerprint)
   std::uint64_t fingerprint_ = 0;
   std::vector<std::uint64_t> pool_fingerprint_;  // by PoolId
   SliceIndex slices_;

@@ -14,29 +14,30 @@ std::uint64_t all_gpus(int gpus) { return gpus >= 64 ? ~std::uint64_t{0} : (std:
 
 // A member added to one of these must be saved and loaded here (or, if it is the scratch of a
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
-// FreeIndex's node_key_ comes from the topology and its fingerprint_ and pool_fingerprint_ from
+// FreeIndex's node_ keys, blocks and sliced flags come from the topology (its masks are saved, its
+// counts follow from them), and its fingerprint_ and pool_fingerprint_ from
 // the masks: the constructor and load()'s take() work them out again. SliceIndex's fit table
 // (fit_list_, fit_at_) comes from the slice profiles: the constructor builds it. FreeIndex's
 // sliced_ and SliceIndex's batch_ and batched_ are the scratch of one call.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(FreeIndex) == 792, "FreeIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(FreeIndex) == 744, "FreeIndex changed: save the new member in free_index_archive.cc");
 static_assert(sizeof(SliceIndex) == 456, "SliceIndex changed: save the new member in free_index_archive.cc");
 #endif
 
 void FreeIndex::save(Writer& w) const {
-  for (std::uint64_t m : free_mask_) w.u64(m);
+  for (const NodeSlot& node : node_) w.u64(node.mask);
   slices_.save(w);
 }
 
 // The index starts with every whole GPU free: taking the ones that were not brings every
 // aggregate (blocks, pools, histograms) to what it was.
 bool FreeIndex::load(Reader& r) {
-  for (NodeId n = 0; n < free_mask_.size() && r.ok(); ++n) {
+  for (NodeId n = 0; n < node_.size() && r.ok(); ++n) {
     const std::uint64_t m = r.u64();
     const NodeInfo& info = topo_->node(n);
     if (info.sliced ? m != 0 : (m & ~all_gpus(info.gpus)) != 0)
       return r.fail("free GPUs of node '" + info.name + "' out of range");
-    if (!info.sliced && m != free_mask_[n]) take(n, free_mask_[n] & ~m);
+    if (!info.sliced && m != node_[n].mask) take(n, node_[n].mask & ~m);
   }
   return slices_.load(r);
 }
