@@ -151,6 +151,10 @@ Result<std::vector<Quota>> Core::read_quotas(const AddTenant& c) const {
 
 // Slurm's MaxSubmitJobs: a submit beyond max_queued is refused, not queued.
 Status Core::check_queue_room(const JobSpec& spec) const {
+  // No quota anywhere up its chain (start-ups): no walk up the tree for each submit.
+  if (!state_.any_quotas || (spec.tenant < state_.quota_chain.size() &&
+                             !(state_.quota_chain[spec.tenant] & ClusterState::kQuotaChain)))
+    return Status::Ok();
   for (TenantId t = spec.tenant; t != kNoTenant; t = state_.tenants[t].parent)
     for (const Quota& q : state_.tenants[t].quotas)
       if (!q.type && q.max_queued >= 0 && state_.tenants[t].sub_queued + 1 > q.max_queued)

@@ -167,5 +167,31 @@ TEST_F(TenantTreeTest, MaxQueuedRefusesTheSubmit) {
   EXPECT_TRUE(core->apply(SubmitJob{s}, 0).ok());
 }
 
+// A limit on queued jobs counts the subtree: a team's submits are refused by its parent's
+// limit, while a tenant with no quota up its chain queues as many as it likes (Core skips the
+// walk up the tree for it, ClusterState::quota_chain).
+TEST_F(TenantTreeTest, MaxQueuedOfAParentRefusesTheSubmitsOfItsSubtree) {
+  ASSERT_TRUE(add(tenant("free")).ok());
+  AddTenant org = tenant("org");
+  org.quotas.emplace_back();
+  org.quotas[0].max_queued = 1;
+  ASSERT_TRUE(add(org).ok());
+  ASSERT_TRUE(add(tenant("team", "org")).ok());
+  JobSpec s;
+  s.gpus = 8;
+  for (int i = 0; i < 3; ++i) {
+    s.name = "free-" + std::to_string(i);
+    s.tenant = 0;
+    ASSERT_TRUE(core->apply(SubmitJob{s}, 0).ok()) << s.name;
+  }
+  s.tenant = 2;
+  s.name = "team-0";
+  ASSERT_TRUE(core->apply(SubmitJob{s}, 0).ok());
+  s.name = "team-1";
+  auto r = core->apply(SubmitJob{s}, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "job 'team-1': over quota: tenant 'org' may have 1 jobs queued and has 1");
+}
+
 }  // namespace
 }  // namespace hexa
