@@ -132,8 +132,10 @@ class TopologyPlacer final : public Placer {
       if (best.shape < 0 || s < best.score) best = {s, p, b, 0, 1};
     }
     if (best.shape >= 0) return best;
-    // Several blocks: the fullest blocks first.
-    std::vector<long> frees;
+    // Several blocks: the fullest blocks first. (Scratch kept: a big head is placed twice in
+    // every EASY plan.)
+    thread_local std::vector<long> frees;
+    frees.clear();
     for (BlockId b : pool.blocks) frees.push_back(idx.block_free(b));
     std::sort(frees.rbegin(), frees.rend());
     long left = g, blocks = 0;
@@ -154,7 +156,8 @@ class TopologyPlacer final : public Placer {
       }
     }
     if (c.shape == 1) return take_in_block(idx, c.block, g, out);
-    std::vector<BlockId> blocks = idx.pools()[c.pool].blocks;
+    thread_local std::vector<BlockId> blocks;
+    blocks = idx.pools()[c.pool].blocks;
     std::stable_sort(blocks.begin(), blocks.end(),
                      [&](BlockId x, BlockId y) { return idx.block_free(x) > idx.block_free(y); });
     std::size_t i = 0;
