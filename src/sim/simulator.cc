@@ -158,9 +158,14 @@ void Run::segment_closed(JobId id, TimeMs now) {
   Micro credits = 0;
   if (core_.credits_on()) {
     if (paid_.size() <= j.spec.tenant) paid_.resize(j.spec.tenant + 1, 0);
-    // The tenant's id is its ledger index too (Core adds both together): no name hashed.
-    auto consumed = core_.ledger().consumed(core_.state().tenants[j.spec.tenant].name, j.spec.tenant);
-    if (consumed.ok()) credits = *consumed - paid_[j.spec.tenant], paid_[j.spec.tenant] = *consumed;
+    // The tenant's id is its ledger index too (Core adds both together, and check_loaded holds
+    // a restored core to it): its consumption read there, no name looked up or compared (the
+    // compare of two learner names, on the heap, was 0.6% of the France month).
+    const auto& funds = core_.ledger().tenants();
+    if (j.spec.tenant < funds.size()) {
+      const Micro consumed = funds[j.spec.tenant].paid;  // Ledger::consumed
+      credits = consumed - paid_[j.spec.tenant], paid_[j.spec.tenant] = consumed;
+    }
   }
   segments_.push_back(
       {now - j.last_run_ms, now, sevenths_of(topo_, j.spec), live_[id].site, live_[id].type, j.spec.tenant, credits});
