@@ -23,7 +23,7 @@ void PendingQueue::unlist(Group& g) {
 
 void PendingQueue::push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls, QueueShape shape) {
   if (where_.size() <= id) where_.resize(id + 1);
-  Group& group = groups_[g];
+  Group& group = group_at(g);
   group.key = g;
   unlist(group);
   if (group.jobs.empty()) group.cls = cls, group.other = 0;
@@ -37,7 +37,7 @@ void PendingQueue::push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls, 
 void PendingQueue::erase(JobId id) {
   if (!contains(id)) return;
   Where& w = where_[id];
-  Group& group = groups_[w.group];
+  Group& group = group_at(w.group);
   unlist(group);
   group.jobs.erase({w.key, id, 0, {}, {}});
   if (w.cls != group.cls) --group.other;
@@ -51,7 +51,7 @@ bool PendingQueue::rekey(JobId id, GroupKey g, PolicyKey key) {
   if (!contains(id)) return false;
   Where& w = where_[id];
   if (w.group != g) return false;
-  Group& group = groups_[g];
+  Group& group = group_at(g);
   if (group.jobs.size() < 2) return false;
   // erase + push: unlisted, listed, unlisted from the end and listed again; the net effect is
   // one unlist and one list.

@@ -15,6 +15,8 @@
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <memory_resource>
 #include <set>
 #include <vector>
 
@@ -77,8 +79,9 @@ struct GroupKey {
 class PendingQueue {
  public:
   struct Group {
+    explicit Group(std::pmr::memory_resource* nodes) : jobs(nodes) {}
     GroupKey key;
-    std::set<QueueEntry> jobs;
+    std::pmr::set<QueueEntry> jobs;  // its nodes from the queue's pool (nodes_)
     std::uint32_t cls = 0;   // the class of all its jobs, when `other` is 0
     std::size_t other = 0;   // jobs of another class than `cls`
     auto begin() const { return jobs.begin(); }
@@ -137,6 +140,17 @@ class PendingQueue {
   void list(Group& g);
   void unlist(Group& g);
 
+  // The group at g, made (empty) when there is none.
+  Group& group_at(GroupKey g) { return groups_.try_emplace(g, nodes_.get()).first->second; }
+
+  // The set nodes of every group, kept together: a pass walks every waiting job of most
+  // groups (tens of millions of steps a simulated month), and nodes taken from the general
+  // heap lay among jobs, holds and transfers, a cache miss a step. From a pool of their own
+  // they are a few hundred kilobytes, reused as jobs come and go. Behind a pointer, so that
+  // it stays where the sets point when the queue moves; declared before the groups, so that
+  // it outlives them.
+  std::unique_ptr<std::pmr::unsynchronized_pool_resource> nodes_ =
+      std::make_unique<std::pmr::unsynchronized_pool_resource>();
   std::map<GroupKey, Group> groups_;
   std::vector<std::vector<Group*>> lists_ = std::vector<std::vector<Group*>>(1);
   std::vector<GroupKey> emptied_;  // groups that lost their last job since the last drop

@@ -15,7 +15,7 @@ EndGpus end_gpus(const FreeIndex& f, const Allocation& a) {
 }
 
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
-                             const EndOrder& ends) {
+                             const EndOrder& ends, Allocation* free_now_out) {
   Reservation r;
   PlaceRequest req{head.spec.gpus, head.spec.types, head.spec.sites, nullptr, head.spec.prefer};
   // A placement reads only the pools the request may use (Placer): GPUs free or freed
@@ -30,7 +30,9 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
   };
 
   // GPUs free now; the reservation avoids them when it can, to leave them for backfill.
-  Allocation free_now;
+  Allocation own;
+  Allocation& free_now = free_now_out ? *free_now_out : own;
+  free_now.clear();
   for (BlockId b = 0; b < s.topo->blocks().size(); ++b) {
     if (s.free.block_free(b) == 0 || !eligible[s.free.pool_of_block(b)]) continue;
     for (NodeId n : s.topo->block(b).nodes)

@@ -37,10 +37,12 @@ EndGpus end_gpus(const FreeIndex& f, const Allocation& a);
 // reservation can be planned (running jobs without time limits hold what it needs).
 // `ends`: the running whole-GPU jobs with a time limit, by latest_end(), each with
 // end_gpus(its allocation). REQUIRES: the head asks for whole GPUs (a slice job holds no
-// reservation: Scheduler::consider).
+// reservation: Scheduler::consider). `free_now`, when given, receives the GPUs free now in
+// the pools the head may use, by block and node: the plan lists them anyway, and a cache of
+// plans keeps them (EasyPlanCache).
 using EndOrder = std::map<std::pair<TimeMs, JobId>, EndGpus>;
 Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& head, TimeMs now,
-                             const EndOrder& ends);
+                             const EndOrder& ends, Allocation* free_now = nullptr);
 
 // Takes the reservation's GPUs that are free now out of the index / gives them back.
 void hold(ClusterState& s, Reservation& r);

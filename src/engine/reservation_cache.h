@@ -42,13 +42,12 @@ class EasyPlanCache {
   struct Entry {
     JobId head = 0;
     PlaceRequest req;
-    bool shaped = false;                     // pools and runs are those of req
+    bool shaped = false;                     // pools are those of req
     std::vector<PoolId> pools;               // those the head may use
     std::vector<std::uint64_t> versions;     // of their end orders, by pools' order
     std::uint64_t fingerprint = 0;           // the sum of their FreeIndex::pool_fingerprint
-    std::vector<BlockId> blocks;             // theirs
     long free_gpus = 0;                      // GPUs free in them, in all
-    std::vector<std::pair<NodeId, std::uint64_t>> free;  // their nodes with GPUs free, and those GPUs
+    Allocation free;                         // their nodes with GPUs free, and those GPUs
     TimeMs first_end = kNever;               // the earliest end of all when planned
     Fits fits_now = Fits::kUnknown;          // whether the head fits with the masks above
     Reservation plan;                        // planned with the earliest time: `at` is the fit time
@@ -57,7 +56,10 @@ class EasyPlanCache {
   static std::uint64_t version(const std::vector<std::uint64_t>& v, PoolId p) { return p < v.size() ? v[p] : 0; }
   // Whether the entry's pools have the same ends and free masks now.
   static bool same_pools(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, const Entry& e);
-  static void fill(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, Entry& e);
+  // Keeps what the entry's plan was made from; `free_now` as plan_reservation listed it
+  // (swapped in: the entry's old list comes back in it, to be reused).
+  static void fill(const FreeIndex& f, const std::vector<std::uint64_t>& ends_versions, Allocation& free_now,
+                   Entry& e);
 
   // A few heads: a pass whose head cannot be planned (inactive) goes on to plan for the next.
   static constexpr std::size_t kEntries = 4;
@@ -65,6 +67,7 @@ class EasyPlanCache {
   std::size_t next_ = 0;  // the entry replaced next
   std::uint64_t hits_ = 0;
   Allocation scratch_;    // the placement that asks whether a head fits now
+  Allocation free_now_;   // what a plan found free, swapped into the entry it fills
 };
 
 }  // namespace hexa

@@ -36,8 +36,9 @@ bool whole_gpus(const Topology& topo, const Allocation& a) {
 // A member added to one of these must be saved and loaded here (or, if it is the scratch of a
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-// choice_ is opt_.site_choice, set by the constructor; groups_ is the scratch of a pass.
-static_assert(sizeof(Scheduler) == 1504, "Scheduler changed: save the new member in scheduler_archive.cc");
+// choice_ is opt_.site_choice, set by the constructor; groups_ is the scratch of a pass, and
+// so is the plan cache's free_now_.
+static_assert(sizeof(Scheduler) == 1536, "Scheduler changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceBook) == 24, "AdvanceBook changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(AdvanceReservation) == 200, "AdvanceReservation changed: save the new member in scheduler_archive.cc");
 static_assert(sizeof(Reservation) == 64, "Reservation changed: save the new member in scheduler_archive.cc");

@@ -45,8 +45,8 @@ Result<Trace> load_hexa_csv(const std::string& path); // Hexagone's own CSV (doc
 Result<Trace> load_trace(const std::string& path, const std::string& format);
 
 // Puts jobs in order of submit time, equal times in their order (what std::stable_sort would
-// give), moving each TraceJob once: sorting the structs themselves moved their strings
-// about n log n times, a tenth of a trace replay.
+// give), moving each TraceJob once, in place: sorting the structs themselves moved their
+// strings about n log n times, a tenth of a trace replay.
 void sort_by_submit(std::vector<TraceJob>& jobs);
 
 // Writes a trace in Hexagone's own CSV format (what load_hexa_csv reads back).

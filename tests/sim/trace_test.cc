@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "sim/param_name.h"
 #include "test_files.h"
@@ -460,6 +461,24 @@ TEST(TraceSort, SameOrderAsAStableSortByTheSubmitTime) {
   for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(jobs[i].id, want[i].id) << i;
   sort_by_submit(jobs);  // sorted already: unchanged
   for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(jobs[i].id, want[i].id) << i;
+}
+
+// The permutation is applied in place, cycle by cycle: shuffles of every shape of cycles.
+TEST(TraceSort, ShuffledTracesComeOutAsAStableSort) {
+  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<TraceJob> jobs(1 + rng() % 300);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      jobs[i].id = "job-" + std::to_string(i);
+      jobs[i].submit = static_cast<TimeMs>(rng() % (1 + seed * 5));
+    }
+    std::shuffle(jobs.begin(), jobs.end(), rng);
+    std::vector<TraceJob> want = jobs;
+    std::stable_sort(want.begin(), want.end(), [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; });
+    sort_by_submit(jobs);
+    ASSERT_EQ(jobs.size(), want.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) ASSERT_EQ(jobs[i].id, want[i].id) << "seed " << seed << " at " << i;
+  }
 }
 
 }  // namespace
