@@ -46,6 +46,14 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     block_free_.push_back(0);
   }
   node_.resize(topo.nodes().size());
+  has_free_.assign((node_.size() + 63) / 64, 0);
+  consecutive_.resize(topo.blocks().size());
+  for (BlockId b = 0; b < topo.blocks().size(); ++b) {
+    const std::vector<NodeId>& nodes = topo.block(b).nodes;
+    bool in_a_row = true;
+    for (std::size_t i = 1; i < nodes.size(); ++i) in_a_row = in_a_row && nodes[i] == nodes[0] + i;
+    consecutive_[b] = in_a_row;
+  }
   for (NodeId n = 0; n < node_.size(); ++n) {
     node_[n].key = mix64(n) | 1;
     node_[n].block = topo.node(n).block;
@@ -114,6 +122,7 @@ void FreeIndex::take(NodeId n, std::uint64_t mask) {
   refingerprint(n, block_pool_[b], node.mask, node.mask & ~mask);
   node.mask &= ~mask;
   node.free -= k;
+  mark(n);
   block_free_[b] -= k;
   pool_free_[block_pool_[b]] -= k;
   total_free_ -= k;
@@ -129,6 +138,7 @@ void FreeIndex::give(NodeId n, std::uint64_t mask) {
   refingerprint(n, block_pool_[b], node.mask, node.mask | mask);
   node.mask |= mask;
   node.free += k;
+  mark(n);
   block_free_[b] += k;
   pool_free_[block_pool_[b]] += k;
   total_free_ += k;
@@ -156,6 +166,7 @@ void FreeIndex::restore(const Checkpoint& c) {
   for (auto it = c.nodes.rbegin(); it != c.nodes.rend(); ++it) {  // the first note of a node last
     node_[it->first].mask = it->second;
     node_[it->first].free = std::popcount(it->second);  // whole GPUs: the count is the mask's
+    mark(it->first);
   }
 }
 

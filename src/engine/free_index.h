@@ -9,6 +9,7 @@
 // whole GPUs: they are tracked slot by slot in slices(), and serve slice jobs only.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -93,6 +94,35 @@ class FreeIndex {
   void note(Checkpoint* c, NodeId n) const { c->nodes.push_back({n, node_[n].mask}); }
   void restore(const Checkpoint& c);
 
+  // Calls f(n) for each node n of block b with a free whole GPU, in the block's order, until
+  // f returns true; returns whether one did. Reads a bit per node: a plan lists the free GPUs
+  // of every block the head may use, and a placement looks for free nodes in a block, where
+  // reading each node's slot was a cache miss for every two nodes, most of them busy.
+  template <class F>
+  bool find_free_node(BlockId b, F&& f) const {
+    const std::vector<NodeId>& nodes = topo_->block(b).nodes;
+    if (nodes.empty()) return false;
+    if (!consecutive_[b]) {  // nodes added to several blocks by turns: no range of bits
+      for (NodeId n : nodes)
+        if (node_[n].mask != 0 && f(n)) return true;
+      return false;
+    }
+    const std::size_t first = nodes.front(), end = first + nodes.size();
+    for (std::size_t w = first / 64; w * 64 < end; ++w) {
+      std::uint64_t bits = has_free_[w];
+      if (w == first / 64) bits &= ~std::uint64_t{0} << (first % 64);
+      if ((w + 1) * 64 > end) bits &= (std::uint64_t{1} << (end % 64)) - 1;
+      for (; bits != 0; bits &= bits - 1)
+        if (f(static_cast<NodeId>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))))) return true;
+    }
+    return false;
+  }
+  // The same for every such node.
+  template <class F>
+  void for_each_free_node(BlockId b, F&& f) const {
+    find_free_node(b, [&](NodeId n) { return f(n), false; });
+  }
+
   // Snapshots (engine/free_index_archive.cc): each node's free GPUs and the slice index; the
   // aggregates are worked out again. REQUIRES (load): a fresh index of the same topology.
   void save(Writer& w) const;
@@ -123,6 +153,13 @@ class FreeIndex {
     bool sliced = false;     // the topology's
   };
   std::vector<NodeSlot> node_;  // by NodeId
+  // Bit n: node n has a free whole GPU (node_[n].mask != 0), for for_each_free_node.
+  std::vector<std::uint64_t> has_free_;
+  std::vector<char> consecutive_;  // by BlockId: its nodes are consecutive ids
+  void mark(NodeId n) {
+    const std::uint64_t bit = std::uint64_t{1} << (n % 64);
+    has_free_[n / 64] = node_[n].mask != 0 ? has_free_[n / 64] | bit : has_free_[n / 64] & ~bit;
+  }
   std::vector<long> block_free_;
   std::vector<long> pool_free_;
   std::vector<int> block_level_, pool_level_;     // flat histograms

@@ -31,7 +31,7 @@ class CountPlacer final : public Placer {
     long g = req.gpus;
     for (BlockId b : idx.pools()[static_cast<PoolId>(best)].blocks) {
       if (idx.block_free(b) == 0) continue;
-      for (NodeId n : idx.topology().block(b).nodes) {
+      const bool done = idx.find_free_node(b, [&](NodeId n) {
         std::uint64_t m = idx.free_mask(n), pick = 0;
         while (m && g > 0) {
           pick |= m & -m;
@@ -39,8 +39,9 @@ class CountPlacer final : public Placer {
           --g;
         }
         if (pick) out->push_back({n, pick});
-        if (g == 0) return true;
-      }
+        return g == 0;
+      });
+      if (done) return true;
     }
     return true;
   }

@@ -51,8 +51,7 @@ void take_in_block(const FreeIndex& idx, BlockId b, long g, Allocation* out) {
   // at[k] is now where level k's nodes start, at[0] how many nodes have a free GPU. Once they
   // are laid out, at[k] is where level k's nodes end.
   order.resize(at[0]);
-  for (NodeId n : idx.topology().block(b).nodes)
-    if (const int k = idx.node_free(n); k > 0) order[at[static_cast<std::size_t>(k)]++] = n;
+  idx.for_each_free_node(b, [&](NodeId n) { order[at[static_cast<std::size_t>(idx.node_free(n))]++] = n; });
   for (std::size_t i = 0; i < order.size(); ++i) {
     const NodeId n = order[i];
     const int k = idx.node_free(n);
@@ -149,11 +148,12 @@ class TopologyPlacer final : public Placer {
 
   static void materialize(const FreeIndex& idx, const Candidate& c, long g, Allocation* out) {
     if (c.shape == 0) {
-      for (NodeId n : idx.topology().block(c.block).nodes) {
-        if (idx.node_free(n) != c.level) continue;
+      const bool found = idx.find_free_node(c.block, [&](NodeId n) {
+        if (idx.node_free(n) != c.level) return false;
         out->push_back({n, lowest_bits(idx.free_mask(n), static_cast<int>(g))});
-        return;
-      }
+        return true;
+      });
+      if (found) return;
     }
     if (c.shape == 1) return take_in_block(idx, c.block, g, out);
     thread_local std::vector<BlockId> blocks;

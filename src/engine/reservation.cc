@@ -35,8 +35,7 @@ Reservation plan_reservation(ClusterState& s, const Placer& placer, const Job& h
   free_now.clear();
   for (BlockId b = 0; b < s.topo->blocks().size(); ++b) {
     if (s.free.block_free(b) == 0 || !eligible[s.free.pool_of_block(b)]) continue;
-    for (NodeId n : s.topo->block(b).nodes)
-      if (s.free.free_mask(n)) free_now.push_back({n, s.free.free_mask(n)});
+    s.free.for_each_free_node(b, [&](NodeId n) { free_now.push_back({n, s.free.free_mask(n)}); });
   }
 
   // A gang is placed in one pool: until one pool it may use has enough GPUs free, no placement
