@@ -68,7 +68,7 @@ bool check_loaded(Reader& r, const ClusterState& s) {
 // pass, named as left out): their sizes make the build say so. Update them once it is done.
 #if defined(__GLIBCXX__) && defined(__LP64__)
 // quota_chain is derived from the tenants: rebuilt at load, not saved.
-static_assert(sizeof(ClusterState) == 944,  // 744 + FreeIndex's fingerprints, fit table and scratch - its node arrays in one + its free-node bits (free_index_archive.cc)
+static_assert(sizeof(ClusterState) == 968,  // 744 + FreeIndex's fingerprints, fit table and scratch - its node arrays in one + its free-node bits and reach masks (free_index_archive.cc)
               "ClusterState changed: save the new member in cluster_state_archive.cc");
 #endif
 

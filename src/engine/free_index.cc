@@ -66,14 +66,18 @@ FreeIndex::FreeIndex(const Topology& topo) : topo_(&topo) {
     if (!topo.node(n).sliced) give(n, all_gpus(topo.node(n).gpus));  // sliced: in slices_ only
   }
   slices_ = SliceIndex(topo, block_pool_, pools_.size());
+  reach_from_slices();
 }
 
-std::uint64_t FreeIndex::holdable(NodeId n) const {
-  if (!node_[n].sliced) return node_[n].mask;
-  std::uint64_t m = 0;
-  for (int i = 0, gpus = topo_->node(n).gpus; i < gpus; ++i)
-    if (!slices_.aside(slices_.gpu_of(n, i))) m |= std::uint64_t{1} << i;
-  return m;
+std::uint64_t FreeIndex::holdable(NodeId n) const { return node_[n].sliced ? in_reach_[n] : node_[n].mask; }
+
+void FreeIndex::reach_from_slices() {
+  in_reach_.assign(node_.size(), 0);
+  for (NodeId n = 0; n < node_.size(); ++n) {
+    if (!node_[n].sliced) continue;
+    for (int i = 0, gpus = topo_->node(n).gpus; i < gpus; ++i)
+      if (!slices_.aside(slices_.gpu_of(n, i))) in_reach_[n] |= std::uint64_t{1} << i;
+  }
 }
 
 // Whole GPUs one node at a time; sliced ones in one batch (SliceIndex::set_aside), in the
@@ -87,6 +91,7 @@ void FreeIndex::hold(const Allocation& a) {
       continue;
     }
     for (std::uint64_t m = g.mask; m; m &= m - 1) sliced_.push_back(slices_.gpu_of(g.node, std::countr_zero(m)));
+    in_reach_[g.node] &= ~g.mask;
   }
   if (!sliced_.empty()) slices_.set_aside(sliced_);
 }
@@ -100,6 +105,7 @@ void FreeIndex::release(const Allocation& a) {
       continue;
     }
     for (std::uint64_t m = g.mask; m; m &= m - 1) sliced_.push_back(slices_.gpu_of(g.node, std::countr_zero(m)));
+    in_reach_[g.node] |= g.mask;
   }
   if (!sliced_.empty()) slices_.put_back(sliced_);
 }

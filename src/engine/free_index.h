@@ -130,6 +130,7 @@ class FreeIndex {
 
  private:
   void move_level(NodeId n, int from, int to);
+  void reach_from_slices();  // in_reach_ from the slice index (constructor, load)
   // The sum over nodes of free mask x node key (mod 2^64): linear, so a change of one mask
   // updates it with one multiply. Keys are fixed odd numbers, not secrets: a collision costs
   // only the exact compare that follows it.
@@ -153,6 +154,10 @@ class FreeIndex {
     bool sliced = false;     // the topology's
   };
   std::vector<NodeSlot> node_;  // by NodeId
+  // By NodeId: a sliced node's GPUs that no hold() set aside (SliceIndex::aside), so that
+  // holdable() reads one word, not a flag of the slice index per GPU: advance reservations
+  // ask it for every GPU of theirs in every pass (a tenth of the France cut's instructions).
+  std::vector<std::uint64_t> in_reach_;
   // Bit n: node n has a free whole GPU (node_[n].mask != 0), for for_each_free_node.
   std::vector<std::uint64_t> has_free_;
   std::vector<char> consecutive_;  // by BlockId: its nodes are consecutive ids

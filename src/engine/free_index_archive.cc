@@ -17,11 +17,11 @@ std::uint64_t all_gpus(int gpus) { return gpus >= 64 ? ~std::uint64_t{0} : (std:
 // FreeIndex's node_ keys, blocks and sliced flags come from the topology (its masks are saved, its
 // counts follow from them), and its fingerprint_ and pool_fingerprint_ from
 // the masks: the constructor and load()'s take() work them out again, as they do has_free_
-// (consecutive_ comes from the topology). SliceIndex's fit table
+// (consecutive_ comes from the topology); in_reach_ is worked out from the slice index. SliceIndex's fit table
 // (fit_list_, fit_at_) comes from the slice profiles: the constructor builds it. FreeIndex's
 // sliced_ and SliceIndex's batch_ and batched_ are the scratch of one call.
 #if defined(__GLIBCXX__) && defined(__LP64__)
-static_assert(sizeof(FreeIndex) == 792, "FreeIndex changed: save the new member in free_index_archive.cc");
+static_assert(sizeof(FreeIndex) == 816, "FreeIndex changed: save the new member in free_index_archive.cc");
 static_assert(sizeof(SliceIndex) == 456, "SliceIndex changed: save the new member in free_index_archive.cc");
 #endif
 
@@ -40,7 +40,9 @@ bool FreeIndex::load(Reader& r) {
       return r.fail("free GPUs of node '" + info.name + "' out of range");
     if (!info.sliced && m != node_[n].mask) take(n, node_[n].mask & ~m);
   }
-  return slices_.load(r);
+  if (!slices_.load(r)) return false;
+  reach_from_slices();
+  return true;
 }
 
 void SliceIndex::save(Writer& w) const {
