@@ -77,7 +77,8 @@ class Ledger {
                      std::uint32_t hint = kNoHint) const;
   // check_start, then moves req.amount into "hold:<id>", drawing live grants earliest-expiry
   // first, then cash (down to -overdraft).
-  Result<OpOutcome> place_hold(const HoldRequest& req, TimeMs now, std::uint32_t hint = kNoHint);
+  // By value: a host that made the request for this call moves it in, and the hold keeps it.
+  Result<OpOutcome> place_hold(HoldRequest req, TimeMs now, std::uint32_t hint = kNoHint);
   // Moves req.amount of usage from the hold to revenue. Errors: hold released, amount over
   // what is left.
   Result<OpOutcome> post(const PostRequest& req, TimeMs now);

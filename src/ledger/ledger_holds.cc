@@ -57,7 +57,7 @@ std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs 
   return draws;
 }
 
-Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now, std::uint32_t hint) {
+Result<OpOutcome> Ledger::place_hold(HoldRequest req, TimeMs now, std::uint32_t hint) {
   if (Status s = check_name("hold", "id", req.id); !s.ok()) return s;
   const Subject what("hold", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
@@ -84,7 +84,6 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now, std::ui
   // The id passed check_name, and the prefix and "#<n>" keep it within kMaxIdBytes.
   const AccountId account = book_.open_new("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
   Hold hold;
-  hold.req = req;
   hold.tenant = *ti;
   hold.account = account;
   hold.draws = plan_draws(tenant, req.amount, now);
@@ -100,6 +99,7 @@ Result<OpOutcome> Ledger::place_hold(const HoldRequest& req, TimeMs now, std::ui
   tenant.held = *held;
   tenant.held_gpu_ms = *held_gpu;
   hold_ids_.insert(req.id, static_cast<std::uint32_t>(holds_.size()));
+  hold.req = std::move(req);
   holds_.push_back(std::move(hold));
   now_ = now;
   return OpOutcome::kApplied;
