@@ -91,6 +91,19 @@ class PendingQueue {
     bool listed = false;
   };
 
+  PendingQueue() = default;
+  PendingQueue(PendingQueue&&) noexcept = default;
+  // Member by member, the old pool (nodes_) would go before the old groups whose sets give
+  // their nodes back to it: the queue is destroyed instead (groups, then their pool) and
+  // built again from o.
+  PendingQueue& operator=(PendingQueue&& o) noexcept {
+    if (this != &o) {
+      std::destroy_at(this);
+      std::construct_at(this, std::move(o));
+    }
+    return *this;
+  }
+
   // REQUIRES: id not queued.
   void push(JobId id, GroupKey g, PolicyKey key, std::uint32_t cls = 0, QueueShape shape = {});
   // No-op when id is not queued.
