@@ -148,7 +148,7 @@ bool tag(Reader& r, char expected, const char* part) {
 #if defined(__GLIBCXX__) && defined(__LP64__)
 // estimates_ is left out: derived from the state, worked out again after the next pass.
 // The Scheduler within it names what it leaves out (engine/scheduler_archive.cc).
-static_assert(sizeof(Core) == 3472,  // 3104 + the credits' hold cache - time limits as a heap + the scheduler's site choice and pass scratch + ClusterState's quota chains (derived, rebuilt at load) + FreeIndex's fingerprints, fit table and scratch (engine/free_index_archive.cc), - the ledger's flat id tables, + the scheduler's end versions by pool and plan cache scratch, + the transfer log's count + the scheduler's head pools (pass scratch) - FreeIndex's node arrays in one + the queue's node pool + the plan cache's free list scratch + FreeIndex's free-node bits and reach masks
+static_assert(sizeof(Core) == 3512,  // 3104 + the credits' hold cache - time limits as a heap + the scheduler's site choice and pass scratch + ClusterState's quota chains (derived, rebuilt at load) + FreeIndex's fingerprints, fit table and scratch (engine/free_index_archive.cc), - the ledger's flat id tables, + the scheduler's end versions by pool and plan cache scratch, + the transfer log's count + the scheduler's head pools (pass scratch) - FreeIndex's node arrays in one + the queue's node pool + the plan cache's free list scratch + FreeIndex's free-node bits and reach masks + the Book's index of ids looked up as they come
               "Core changed: save the new member in core_snapshot.cc");
 // hold_of_ (24 bytes) is a cache: a restored core starts with it empty.
 static_assert(sizeof(CreditAdmission) == 128, "CreditAdmission changed: save the new member in core_snapshot.cc");

@@ -151,6 +151,7 @@ Status Book::transfer_all_new(std::vector<Transfer>&& ts) {
 void Book::apply(Transfer moved) {
   auto index = static_cast<std::uint32_t>(transfers_.size());
   const Transfer& t = transfers_.push_back(std::move(moved));
+  if (!lazily_indexed(t.id)) other_ids_.insert(t.id, index);
   Account& from = accounts_[t.from];
   Account& to = accounts_[t.to];
   from.balance -= t.amount;
@@ -164,9 +165,22 @@ void Book::apply(Transfer moved) {
   }
 }
 
+bool Book::lazily_indexed(std::string_view id) {
+  for (std::string_view prefix : {"hold:", "release:", "meter:", "post:"})
+    if (id.starts_with(prefix)) return true;
+  return false;
+}
+
+IdIndex& Book::ids_of(std::string_view id) {
+  if (!lazily_indexed(id)) return other_ids_;
+  for (; segment_seen_ < transfers_.size(); ++segment_seen_)
+    if (const Transfer& t = transfers_[segment_seen_]; lazily_indexed(t.id))
+      segment_ids_.insert(t.id, static_cast<std::uint32_t>(segment_seen_));
+  return segment_ids_;
+}
+
 const Transfer* Book::find_transfer(std::string_view id) {
-  transfer_ids_.catch_up(transfers_);
-  auto pos = transfer_ids_.find(id, transfers_);
+  auto pos = ids_of(id).find(id, transfers_);
   return pos ? &transfers_[*pos] : nullptr;
 }
 

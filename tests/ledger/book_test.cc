@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
+#include <random>
 
 #include "ledger/book.h"
+#include "model/archive.h"
 
 namespace hexa {
 namespace {
@@ -213,6 +216,71 @@ TEST(LedgerBookLazyIndexTest, IdsKnownNewAreFoundAtTheNextLookup) {
   b.unopen_last();  // and taken back after one
   EXPECT_FALSE(b.find("hold:late").has_value());
   EXPECT_TRUE(a == b);
+}
+
+// Transfer ids are in two indexes by prefix (Book::lazily_indexed): a job segment's own,
+// indexed at the next lookup of such an id, and the rest, as they come. Whatever the order of
+// applies and lookups of both kinds, by either path, and across a snapshot, every id is found
+// where it was applied, an unknown one is not, and a reused one is refused.
+TEST(LedgerBookLazyIndexTest, BothKindsOfIdAreFoundWhateverTheOrderOfLookups) {
+  EXPECT_TRUE(Book::lazily_indexed("hold:j1#0#0"));
+  EXPECT_TRUE(Book::lazily_indexed("meter:j1#0@60000"));
+  EXPECT_TRUE(Book::lazily_indexed("release:j1#0#1"));
+  EXPECT_TRUE(Book::lazily_indexed("post:p1"));
+  EXPECT_FALSE(Book::lazily_indexed("refund:j1#0/restart"));
+  EXPECT_FALSE(Book::lazily_indexed("grant:g1"));
+  EXPECT_FALSE(Book::lazily_indexed("holdout"));
+  const char* kPrefixes[] = {"hold:", "meter:", "release:", "post:", "refund:", "grant:", "topup:", "expiry:"};
+  std::mt19937 rng(7);
+  Book book;
+  const AccountId src = *book.open("src", AccountKind::kSystem, std::nullopt);
+  const AccountId dst = *book.open("dst", AccountKind::kSystem, std::nullopt);
+  std::map<std::string, TimeMs> applied;  // id -> at, which no two transfers share
+  TimeMs at = 0;
+  int lookups = 0;
+  for (int step = 0; step < 3000; ++step) {
+    std::string id = std::string(kPrefixes[rng() % 8]) + std::to_string(rng() % 400);
+    if (!applied.empty() && rng() % 2) id = std::next(applied.begin(), rng() % applied.size())->first;
+    const bool known = applied.count(id) > 0;
+    switch (rng() % 200 == 0 ? 2 : rng() % 4 == 0 ? 3 : rng() % 2) {
+      case 0:  // the path for ids known new
+        if (known) break;
+        ASSERT_TRUE(book.transfer_new(move(id, src, dst, 1, ++at)).ok());
+        applied[id] = at;
+        break;
+      case 1: {  // the checked path: applied if new, refused if reused with other content
+        auto r = book.transfer(move(id, src, dst, known ? 2 : 1, ++at));
+        ASSERT_EQ(r.ok(), !known) << id;
+        if (!known) applied[id] = at;
+        break;
+      }
+      case 2: {  // now and then, a snapshot: it restores both indexes
+        Writer w;
+        book.save(w);
+        const std::string bytes = w.take();
+        Reader r(bytes);
+        Book loaded;
+        ASSERT_TRUE(loaded.load(r, 0)) << r.status().message();
+        ASSERT_TRUE(loaded == book);
+        book = std::move(loaded);
+        break;
+      }
+      default: {
+        ++lookups;
+        const Transfer* t = book.find_transfer(id);
+        if (!known) {
+          EXPECT_EQ(t, nullptr) << id;
+        } else {
+          ASSERT_NE(t, nullptr) << id;
+          EXPECT_EQ(t->id, id);
+          EXPECT_EQ(t->at, applied[id]);
+        }
+      }
+    }
+  }
+  EXPECT_GT(applied.size(), 800u);
+  EXPECT_GT(lookups, 500);
+  EXPECT_EQ(book.transfers().size(), applied.size());
 }
 
 }  // namespace
