@@ -1,6 +1,7 @@
 #include "core/credits.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -19,9 +20,13 @@ GpuMs billed(const ClusterState& s, const Job& j, DurationMs ms) {
 }  // namespace
 
 std::string CreditAdmission::hold_id(JobId id, int preemptions) {
-  std::string out = "j" + std::to_string(id);
+  // Digits spelt on the stack, into a string short enough to need no heap block: twice for
+  // every job segment.
+  std::string out(1, 'j');
+  char digits[16];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, id).ptr);
   out += '#';
-  out += std::to_string(preemptions);
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, preemptions).ptr);
   return out;
 }
 
@@ -145,7 +150,7 @@ void CreditAdmission::refund(const ClusterState& s, const Job& j, const std::str
   Micro charged = h->posted;
   GpuMs gpu_ms = std::min(billed(s, j, ms), h->gpu_ms_posted);
   for (const char* kind : {"/restart", "/lost"})
-    if (const Transfer* t = ledger_.find_transfer("refund:" + hold + kind)) {
+    if (const TransferView* t = ledger_.find_transfer("refund:" + hold + kind)) {
       charged -= t->amount;
       gpu_ms = std::min(gpu_ms, h->gpu_ms_posted - t->memo.gpu_ms);
     }

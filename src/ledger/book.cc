@@ -9,7 +9,7 @@
 namespace hexa {
 namespace {
 
-std::string what(const Transfer& t) { return "transfer " + quoted(t.id); }
+std::string what(const TransferView& t) { return "transfer " + quoted(t.id); }
 
 }  // namespace
 
@@ -53,7 +53,7 @@ std::optional<AccountId> Book::find(std::string_view name) {
 }
 
 template <bool kNew, class BalanceOf>
-Status Book::check(const Transfer& t, TimeMs last, BalanceOf bal) const {
+Status Book::check(const TransferView& t, TimeMs last, BalanceOf bal) const {
   if constexpr (!kNew)
     if (Status s = check_name("transfer", "id", t.id, kMaxIdBytes); !s.ok()) return s;
   // what(t) is built only for a message: every transfer of every job segment comes this way.
@@ -76,26 +76,24 @@ Status Book::check(const Transfer& t, TimeMs last, BalanceOf bal) const {
   return Status::Ok();
 }
 
-Result<OpOutcome> Book::transfer(const Transfer& t) { return transfer(Transfer(t)); }
-
-Result<OpOutcome> Book::transfer(Transfer&& t) {
-  if (const Transfer* old = find_transfer(t.id)) {
+Result<OpOutcome> Book::transfer(const TransferView& t) {
+  if (const TransferView* old = find_transfer(t.id)) {
     if (same_content(*old, t)) return OpOutcome::kDuplicate;
     return Status::Invalid(what(t) + ": id already used by a different transfer");
   }
   if (Status s = check<false>(t, last_at_, [this](AccountId id) { return accounts_[id].balance; }); !s.ok()) return s;
-  apply(std::move(t));
+  apply(t);
   return OpOutcome::kApplied;
 }
 
-Result<OpOutcome> Book::transfer_new(Transfer&& t) {
+Result<OpOutcome> Book::transfer_new(const TransferView& t) {
   if (Status s = check<true>(t, last_at_, [this](AccountId id) { return accounts_[id].balance; }); !s.ok()) return s;
-  apply(std::move(t));
+  apply(t);
   return OpOutcome::kApplied;
 }
 
 template <bool kNew>
-Status Book::check_all(const std::vector<Transfer>& ts) {
+Status Book::check_all(std::span<const TransferView> ts) {
   // Balances after the earlier transfers of the batch. Batches are a few transfers long (a
   // hold's draws, a release's returns) and come for every job segment: those stay on the
   // stack; only a long one (a sweep of many grants) takes the heap.
@@ -120,7 +118,7 @@ Status Book::check_all(const std::vector<Transfer>& ts) {
   };
   TimeMs last = last_at_;
   for (std::size_t i = 0; i < ts.size(); ++i) {
-    const Transfer& t = ts[i];
+    const TransferView& t = ts[i];
     if constexpr (!kNew) {
       if (find_transfer(t.id)) return Status::Invalid(what(t) + ": id already used");
       for (std::size_t j = 0; j < i; ++j)
@@ -134,23 +132,24 @@ Status Book::check_all(const std::vector<Transfer>& ts) {
   return Status::Ok();
 }
 
-Status Book::transfer_all(const std::vector<Transfer>& ts) { return transfer_all(std::vector<Transfer>(ts)); }
-
-Status Book::transfer_all(std::vector<Transfer>&& ts) {
-  if (Status s = check_all<false>(ts); !s.ok()) return s;
-  for (Transfer& t : ts) apply(std::move(t));
+Status Book::transfer_all(const std::vector<Transfer>& ts) {
+  std::vector<TransferView> views;
+  views.reserve(ts.size());
+  for (const Transfer& t : ts) views.push_back(view_of(t));
+  if (Status s = check_all<false>(views); !s.ok()) return s;
+  for (const TransferView& t : views) apply(t);
   return Status::Ok();
 }
 
-Status Book::transfer_all_new(std::vector<Transfer>&& ts) {
+Status Book::transfer_all_new(std::span<const TransferView> ts) {
   if (Status s = check_all<true>(ts); !s.ok()) return s;
-  for (Transfer& t : ts) apply(std::move(t));
+  for (const TransferView& t : ts) apply(t);
   return Status::Ok();
 }
 
-void Book::apply(Transfer moved) {
+void Book::apply(const TransferView& in) {
   auto index = static_cast<std::uint32_t>(transfers_.size());
-  const Transfer& t = transfers_.push_back(std::move(moved));
+  const TransferView& t = transfers_.push_back(in);
   if (!lazily_indexed(t.id)) other_ids_.insert(t.id, index);
   Account& from = accounts_[t.from];
   Account& to = accounts_[t.to];
@@ -174,12 +173,12 @@ bool Book::lazily_indexed(std::string_view id) {
 IdIndex& Book::ids_of(std::string_view id) {
   if (!lazily_indexed(id)) return other_ids_;
   for (; segment_seen_ < transfers_.size(); ++segment_seen_)
-    if (const Transfer& t = transfers_[segment_seen_]; lazily_indexed(t.id))
+    if (const TransferView& t = transfers_[segment_seen_]; lazily_indexed(t.id))
       segment_ids_.insert(t.id, static_cast<std::uint32_t>(segment_seen_));
   return segment_ids_;
 }
 
-const Transfer* Book::find_transfer(std::string_view id) {
+const TransferView* Book::find_transfer(std::string_view id) {
   auto pos = ids_of(id).find(id, transfers_);
   return pos ? &transfers_[*pos] : nullptr;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,12 +64,11 @@ class Book {
   // Applies `t`. A transfer whose id was applied before with the same content (time aside) is
   // a duplicate: nothing changes, kDuplicate. Errors (nothing changes): bad or reused id,
   // amount <= 0, unknown account, from == to, time before the last transfer, a balance that
-  // would overflow int64 or go below its floor.
-  Result<OpOutcome> transfer(const Transfer& t);
-  Result<OpOutcome> transfer(Transfer&& t);  // the same, moving `t` into the book (no string copies)
+  // would overflow int64 or go below its floor. The book keeps its own copy of the strings.
+  Result<OpOutcome> transfer(const TransferView& t);
+  Result<OpOutcome> transfer(const Transfer& t) { return transfer(view_of(t)); }
   // Applies all of `ts` in order, or none: each must be new and valid after the ones before it.
   Status transfer_all(const std::vector<Transfer>& ts);
-  Status transfer_all(std::vector<Transfer>&& ts);  // the same, moving them into the book
   // The Ledger's path for transfers whose ids it derived itself and knows to be new:
   // "hold:<hold>#<n>" of a hold not seen before, "release:<hold>#<n>" once per hold,
   // "meter:<hold>@<total>" for a total above every earlier one, "post:<id>" after it looked the
@@ -76,12 +76,13 @@ class Book {
   // use), a scan and a hash of the id for each of the several transfers of every job segment;
   // every other rule is checked as above. REQUIRES: each id well-formed (as check_name) and
   // used by no transfer before, nor twice in `ts`.
-  Result<OpOutcome> transfer_new(Transfer&& t);
-  Status transfer_all_new(std::vector<Transfer>&& ts);
+  Result<OpOutcome> transfer_new(const TransferView& t);
+  Status transfer_all_new(std::span<const TransferView> ts);
 
   // Not const, as find(): a job segment's transfer ids (lazily_indexed) are indexed at the
   // next lookup of such an id.
-  const Transfer* find_transfer(std::string_view id);
+  // The transfer stays where it is while the book lives (not across an assignment or a load).
+  const TransferView* find_transfer(std::string_view id);
   // The ids of the transfers every job segment makes: "hold:", "release:", "meter:", "post:".
   // They are indexed only when one of them is next looked up; every other id (grants,
   // expiries, top-ups, refunds) as it is applied, so that looking one of those up never
@@ -111,11 +112,11 @@ class Book {
   // of a batch). `last` is the time the transfer may not precede.
   // kNew: the id is known new and well-formed (transfer_new); it is not checked.
   template <bool kNew, class BalanceOf>
-  Status check(const Transfer& t, TimeMs last, BalanceOf bal) const;
+  Status check(const TransferView& t, TimeMs last, BalanceOf bal) const;
   // Checks a batch as transfer_all does (or transfer_all_new, kNew), changing nothing.
   template <bool kNew>
-  Status check_all(const std::vector<Transfer>& ts);
-  void apply(Transfer t);
+  Status check_all(std::span<const TransferView> ts);
+  void apply(const TransferView& t);
 
   // The account's name, for account_ids_.
   struct NameOf {

@@ -17,8 +17,8 @@ Micro clamp64(Int128 v) {
 }
 
 // A single-transfer operation seen before: kDuplicate when the same, an error when not.
-Result<OpOutcome> replayed(std::string_view what, const Transfer& old, const Transfer& t) {
-  if (same_content(old, t)) return OpOutcome::kDuplicate;
+Result<OpOutcome> replayed(std::string_view what, const TransferView& old, const Transfer& t) {
+  if (same_content(old, view_of(t))) return OpOutcome::kDuplicate;
   return Status::Invalid(std::string(what) + ": id already used with different content");
 }
 
@@ -86,9 +86,9 @@ Result<OpOutcome> Ledger::top_up(const TopUpRequest& req, TimeMs now) {
   t.memo.kind = TransferKind::kTopup;
   t.memo.ref = req.id;
   t.memo.note = req.note;
-  if (const Transfer* old = book_.find_transfer(t.id)) return replayed(what, *old, t);
+  if (const TransferView* old = book_.find_transfer(t.id)) return replayed(what, *old, t);
   if (Status s = check_now(what, now); !s.ok()) return s;
-  auto r = book_.transfer(std::move(t));
+  auto r = book_.transfer(t);
   if (!r.ok()) return r;
   now_ = now;
   return OpOutcome::kApplied;
@@ -111,12 +111,12 @@ Result<OpOutcome> Ledger::refund(const RefundRequest& req, TimeMs now) {
   t.memo.job = req.job;
   t.memo.gpu_ms = req.gpu_ms;
   t.memo.note = req.reason;
-  if (const Transfer* old = book_.find_transfer(t.id)) return replayed(what, *old, t);
+  if (const TransferView* old = book_.find_transfer(t.id)) return replayed(what, *old, t);
   if (Status s = check_now(what, now); !s.ok()) return s;
   if (req.amount > tenant.paid)
     return Status::Invalid(what + ": amount " + format_credits_short(req.amount) + " is more than tenant " +
                            quoted(tenant.name) + " has paid net of refunds (" + format_credits_short(tenant.paid) + ")");
-  auto r = book_.transfer(std::move(t));
+  auto r = book_.transfer(t);
   if (!r.ok()) return r;
   tenant.paid -= req.amount;
   on_refund(tenant, req.amount, req.gpu_ms, now);

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/block_vector.h"
 #include "ledger/book.h"
 #include "ledger/budget.h"
 #include "ledger/cash.h"
@@ -120,7 +121,7 @@ class Ledger {
 
   const Book& book() const { return book_; }
   // By id or name. Not const: the Book indexes at a lookup what came since the last one.
-  const Transfer* find_transfer(std::string_view id) { return book_.find_transfer(id); }
+  const TransferView* find_transfer(std::string_view id) { return book_.find_transfer(id); }
   std::optional<AccountId> find_account(std::string_view name) { return book_.find(name); }
   const TenantFunds* find_tenant(std::string_view name) const;
   const Grant* find_grant(std::string_view id) const;
@@ -129,7 +130,7 @@ class Ledger {
   std::optional<std::uint32_t> find_hold_index(std::string_view id) const { return hold_index(id); }
   const std::vector<TenantFunds>& tenants() const { return tenants_; }
   const std::vector<Grant>& grants() const { return grants_; }
-  const std::vector<Hold>& holds() const { return holds_; }
+  const BlockVector<Hold>& holds() const { return holds_; }
   AccountId revenue() const { return revenue_; }
   AccountId expired() const { return expired_; }
   AccountId payments() const { return payments_; }
@@ -150,7 +151,7 @@ class Ledger {
   Status check_now(const Subject& what, TimeMs now) const;
   Micro spendable_at(const TenantFunds& t, TimeMs now) const;
   Status admit(const Subject& what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
-  Result<OpOutcome> post_usage(const Subject& what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now);
+  Result<OpOutcome> post_usage(const Subject& what, Hold& hold, const TransferView& t, GpuMs gpu_ms, TimeMs now);
   // A meter report whose cost rounds to nothing more: counts its GPU-ms, moves no money.
   Result<OpOutcome> absorb(const Subject& what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);
   std::vector<Draw> plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const;
@@ -168,7 +169,7 @@ class Ledger {
   std::vector<Grant> grants_;
   StringMap<std::uint32_t> grant_ids_;
   std::set<std::pair<TimeMs, std::uint32_t>> unswept_;  // (expiry, grant index)
-  std::vector<Hold> holds_;
+  BlockVector<Hold> holds_;
   IdIndex hold_ids_;  // by id, into holds_: one for every job segment, so flat (no node, no copy of the id)
   std::vector<BudgetAlert> alerts_;
   AccountId revenue_ = 0;

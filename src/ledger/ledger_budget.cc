@@ -41,7 +41,7 @@ BudgetUse Ledger::use_from_history(std::uint32_t ti, const Budget& b, TimeMs now
   BudgetUse use;
   use.period = period_of(b, now);
   for (std::uint32_t i : book_.owner_transfers(ti)) {
-    const Transfer& t = book_.transfers()[i];
+    const TransferView& t = book_.transfers()[i];
     if (period_of(b, t.at) != use.period) continue;
     if (t.memo.kind == TransferKind::kUsage) add_use(use, t.amount, t.memo.gpu_ms);
     if (t.memo.kind == TransferKind::kRefund) sub_use(use, t.amount, t.memo.gpu_ms);

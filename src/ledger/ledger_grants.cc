@@ -41,7 +41,7 @@ Result<OpOutcome> Ledger::grant(const GrantRequest& req, TimeMs now) {
   t.memo.kind = TransferKind::kGrant;
   t.memo.ref = req.id;
   t.memo.note = req.programme;
-  Status moved = account.ok() ? book_.transfer(std::move(t)).status() : account.status();
+  Status moved = account.ok() ? book_.transfer(t).status() : account.status();
   if (!moved.ok()) {
     while (book_.size() > accounts_before) book_.unopen_last();
     return moved;
@@ -74,7 +74,7 @@ Result<int> Ledger::expire_until(TimeMs now) {
     t.memo.note = g.req.programme;
     moves.push_back(std::move(t));
   }
-  if (Status s = book_.transfer_all(std::move(moves)); !s.ok()) return s;
+  if (Status s = book_.transfer_all(moves); !s.ok()) return s;
   for (std::uint32_t gi : due) {
     Grant& g = grants_[gi];
     g.swept = true;

@@ -1,5 +1,7 @@
 // Ledger: admission, holds, usage posts and release.
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 #include <utility>
 
 #include "ledger/ledger.h"
@@ -12,8 +14,8 @@ Status check_optional_name(const Subject& what, std::string_view field, std::str
   return v.empty() ? Status::Ok() : check_name(what, field, v);
 }
 
-Memo hold_memo(TransferKind kind, const HoldRequest& h) {
-  Memo m;
+MemoView hold_memo(TransferKind kind, const HoldRequest& h) {
+  MemoView m;
   m.kind = kind;
   m.ref = h.id;
   m.job = h.job;
@@ -21,6 +23,38 @@ Memo hold_memo(TransferKind kind, const HoldRequest& h) {
   m.site = h.site;
   m.rate = h.rate;
   return m;
+}
+
+// The strings of one operation's transfers (ids, notes), spelt into one buffer the thread
+// keeps: a job segment's several transfers cost no heap block each. Views into the buffer are
+// taken once all are spelt, when it no longer grows.
+struct Spelling {
+  std::string bytes;
+  std::vector<std::pair<std::size_t, std::size_t>> at;  // (offset, length) of each string
+  std::vector<TransferView> moves;
+
+  // Appends prefix + id, then `sep` and n when n >= 0; returns its number.
+  std::size_t add(std::string_view prefix, std::string_view id, char sep = 0, std::int64_t n = -1) {
+    const std::size_t from = bytes.size();
+    bytes += prefix;
+    bytes += id;
+    if (n >= 0) {
+      bytes += sep;
+      char digits[24];
+      bytes.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+    }
+    at.emplace_back(from, bytes.size() - from);
+    return at.size() - 1;
+  }
+  std::string_view operator[](std::size_t k) const { return std::string_view(bytes).substr(at[k].first, at[k].second); }
+};
+
+Spelling& spelling() {
+  thread_local Spelling s;
+  s.bytes.clear();
+  s.at.clear();
+  s.moves.clear();
+  return s;
 }
 
 }  // namespace
@@ -87,12 +121,12 @@ Result<OpOutcome> Ledger::place_hold(HoldRequest req, TimeMs now, std::uint32_t 
   hold.tenant = *ti;
   hold.account = account;
   hold.draws = plan_draws(tenant, req.amount, now);
-  std::vector<Transfer> moves;
-  moves.reserve(hold.draws.size());
-  for (const Draw& d : hold.draws)
-    moves.push_back(Transfer{"hold:" + req.id + "#" + std::to_string(moves.size()), d.source, account, d.amount, now,
-                             hold_memo(TransferKind::kHold, req)});
-  if (Status s = book_.transfer_all_new(std::move(moves)); !s.ok()) {
+  Spelling& sp = spelling();
+  for (std::size_t n = 0; n < hold.draws.size(); ++n) sp.add("hold:", req.id, '#', static_cast<std::int64_t>(n));
+  for (std::size_t n = 0; n < hold.draws.size(); ++n)
+    sp.moves.push_back(
+        TransferView{sp[n], hold.draws[n].source, account, hold.draws[n].amount, now, hold_memo(TransferKind::kHold, req)});
+  if (Status s = book_.transfer_all_new(sp.moves); !s.ok()) {
     book_.unopen_last();
     return s;
   }
@@ -113,13 +147,14 @@ Result<OpOutcome> Ledger::post(const PostRequest& req, TimeMs now) {
   auto i = hold_index(req.hold);
   if (!i) return Status::Invalid(what.str() + ": unknown hold " + quoted(req.hold));
   Hold& hold = holds_[*i];
-  Transfer t{"post:" + req.id, hold.account, revenue_, req.amount, now, hold_memo(TransferKind::kUsage, hold.req)};
+  const std::string id = "post:" + req.id;
+  TransferView t{id, hold.account, revenue_, req.amount, now, hold_memo(TransferKind::kUsage, hold.req)};
   t.memo.gpu_ms = req.gpu_ms;
-  if (const Transfer* old = book_.find_transfer(t.id)) {
+  if (const TransferView* old = book_.find_transfer(t.id)) {
     if (same_content(*old, t)) return OpOutcome::kDuplicate;
     return Status::Invalid(what.str() + ": id already used with different content");
   }
-  return post_usage(what, hold, std::move(t), req.gpu_ms, now);
+  return post_usage(what, hold, t, req.gpu_ms, now);
 }
 
 Result<OpOutcome> Ledger::meter(std::string_view hold_id, GpuMs total_gpu_ms, TimeMs now) {
@@ -145,10 +180,11 @@ Result<OpOutcome> Ledger::meter_hold(std::uint32_t index, GpuMs total_gpu_ms, Ti
   GpuMs gpu_ms = total_gpu_ms - hold.metered_gpu_ms;
   if (amount == 0) return absorb(what, hold, total_gpu_ms, now);
   // The memo carries the GPU-ms since the last transfer, so that statements count them all.
-  Transfer t{"meter:" + hold.req.id + "@" + std::to_string(total_gpu_ms), hold.account, revenue_, amount, now,
-             hold_memo(TransferKind::kUsage, hold.req)};
+  Spelling& sp = spelling();
+  sp.add("meter:", hold.req.id, '@', total_gpu_ms);
+  TransferView t{sp[0], hold.account, revenue_, amount, now, hold_memo(TransferKind::kUsage, hold.req)};
   t.memo.gpu_ms = total_gpu_ms - hold.billed_gpu_ms;
-  auto r = post_usage(what, hold, std::move(t), gpu_ms, now);
+  auto r = post_usage(what, hold, t, gpu_ms, now);
   if (r.ok()) hold.metered_gpu_ms = hold.billed_gpu_ms = total_gpu_ms;
   return r;
 }
@@ -167,7 +203,8 @@ Result<OpOutcome> Ledger::absorb(const Subject& what, Hold& hold, GpuMs total_gp
   return OpOutcome::kApplied;
 }
 
-Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, Transfer t, GpuMs gpu_ms, TimeMs now) {
+Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, const TransferView& t, GpuMs gpu_ms,
+                                     TimeMs now) {
   if (Status s = check_now(what, now); !s.ok()) return s;
   auto head = [&] { return what.str(); };
   if (hold.released) return Status::Invalid(head() + ": hold " + quoted(hold.req.id) + " is released; nothing more can be posted");
@@ -180,7 +217,7 @@ Result<OpOutcome> Ledger::post_usage(const Subject& what, Hold& hold, Transfer t
   if (!paid || !gpu_posted) return Status::Invalid(head() + ": totals would overflow int64");
   const Micro amount = t.amount;
   // The callers derived the id and know it new: post() looked it up, meter()'s totals only grow.
-  if (Status s = book_.transfer_new(std::move(t)).status(); !s.ok()) return s;
+  if (Status s = book_.transfer_new(t).status(); !s.ok()) return s;
 
   GpuMs gpu_left_before = hold.gpu_ms_left();
   hold.posted += amount;
@@ -210,21 +247,30 @@ Result<OpOutcome> Ledger::release_hold(std::uint32_t index, TimeMs now) {
 
   // Each unused part goes back where it came from; a grant's part that can no longer be
   // spent (expired, or swept) goes to `expired`, as it would have had it never been held.
-  std::vector<Transfer> moves;
+  auto expired_draw = [&](const Draw& d) {
+    return d.grant && (grants_[*d.grant].swept || now >= grants_[*d.grant].req.expiry);
+  };
+  Spelling& sp = spelling();
+  std::int64_t n = 0;
+  for (const Draw& d : hold.draws) {  // first the strings: the views are taken below
+    if (d.amount == d.used) continue;
+    sp.add("release:", hold.req.id, '#', n++);
+    if (expired_draw(d)) sp.add("returned by hold ", hold.req.id);
+  }
+  std::size_t k = 0;
   for (const Draw& d : hold.draws) {
-    Micro unused = d.amount - d.used;
-    if (unused == 0) continue;
-    bool to_expired = d.grant && (grants_[*d.grant].swept || now >= grants_[*d.grant].req.expiry);
-    Memo memo = hold_memo(to_expired ? TransferKind::kExpiry : TransferKind::kRelease, hold.req);
+    if (d.amount == d.used) continue;
+    const bool to_expired = expired_draw(d);
+    MemoView memo = hold_memo(to_expired ? TransferKind::kExpiry : TransferKind::kRelease, hold.req);
+    const std::string_view id = sp[k++];
     if (to_expired) {  // an expiry line of the grant in statements
       memo.ref = grants_[*d.grant].req.id;
-      memo.note = "returned by hold " + hold.req.id;
+      memo.note = sp[k++];
     }
-    moves.push_back(Transfer{"release:" + hold.req.id + "#" + std::to_string(moves.size()), hold.account,
-                             to_expired ? expired_ : d.source, unused, now, std::move(memo)});
+    sp.moves.push_back(TransferView{id, hold.account, to_expired ? expired_ : d.source, d.amount - d.used, now, memo});
   }
   // "release:<hold>#<n>" are new: a hold is released once (above), and its id passed check_name.
-  if (Status s = book_.transfer_all_new(std::move(moves)); !s.ok()) return s;
+  if (Status s = book_.transfer_all_new(sp.moves); !s.ok()) return s;
   TenantFunds& tenant = tenants_[hold.tenant];
   tenant.held -= hold.left();
   tenant.held_gpu_ms -= hold.gpu_ms_left();

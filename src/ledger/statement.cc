@@ -12,9 +12,10 @@ bool fits(Int128 v) {
   return v >= std::numeric_limits<Micro>::min() && v <= std::numeric_limits<Micro>::max();
 }
 
-StatementLine line_of(const Transfer& t) {
-  const Memo& m = t.memo;
-  return StatementLine{t.at, m.ref, m.job, m.gpu_type, m.site, m.gpu_ms, m.rate, t.amount, m.note};
+StatementLine line_of(const TransferView& t) {
+  const MemoView& m = t.memo;
+  return StatementLine{t.at,   std::string(m.ref), std::string(m.job), std::string(m.gpu_type), std::string(m.site),
+                       m.gpu_ms, m.rate,               t.amount,           std::string(m.note)};
 }
 
 }  // namespace
@@ -35,9 +36,9 @@ Result<Statement> Ledger::statement(std::string_view tenant, TimeMs from, TimeMs
   s.from = from;
   s.to = to;
   Int128 opening = 0, net = 0;
-  std::unordered_map<std::string, std::size_t> job_line;  // hold id -> index in s.jobs
+  std::unordered_map<std::string_view, std::size_t> job_line;  // hold id -> index in s.jobs
   for (std::uint32_t i : book_.owner_transfers(*ti)) {
-    const Transfer& t = book_.transfers()[i];
+    const TransferView& t = book_.transfers()[i];
     Int128 signed_amount = book_.account(t.to).owner == *ti ? Int128{t.amount} : -Int128{t.amount};
     if (t.at >= to) break;  // time order
     if (t.at < from) {

@@ -162,7 +162,7 @@ TEST(LedgerBookNewIdsTest, SameAsTheCheckedPathOnNewIds) {
     } else if (below(2) == 0) {
       Transfer t = random_transfer();
       auto a = checked.transfer(t);
-      auto b = fresh.transfer_new(Transfer(t));
+      auto b = fresh.transfer_new(view_of(t));
       ASSERT_EQ(a.ok(), b.ok());
       if (!a.ok()) {
         EXPECT_EQ(a.status().message(), b.status().message());
@@ -172,7 +172,9 @@ TEST(LedgerBookNewIdsTest, SameAsTheCheckedPathOnNewIds) {
       std::vector<Transfer> batch;
       for (std::int64_t n = below(4) + 1; n > 0; --n) batch.push_back(random_transfer());
       Status a = checked.transfer_all(batch);
-      Status b = fresh.transfer_all_new(std::vector<Transfer>(batch));
+      std::vector<TransferView> views;
+      for (const Transfer& t : batch) views.push_back(view_of(t));
+      Status b = fresh.transfer_all_new(views);
       ASSERT_EQ(a.ok(), b.ok());
       EXPECT_EQ(a.message(), b.message());
       a.ok() ? ++applied : ++refused;
@@ -194,7 +196,7 @@ TEST(LedgerBookLazyIndexTest, IdsKnownNewAreFoundAtTheNextLookup) {
     ASSERT_TRUE(book->open("src", AccountKind::kSystem, std::nullopt).ok());
     for (int i = 0; i < 40; ++i) {
       const AccountId h = book->open_new("hold:j" + std::to_string(i), AccountKind::kHold, Micro{0}, kNoOwner);
-      ASSERT_TRUE(book->transfer_new(move("hold:j" + std::to_string(i) + "#0", 0, h, 5, i)).ok());
+      ASSERT_TRUE(book->transfer_new(view_of(move("hold:j" + std::to_string(i) + "#0", 0, h, 5, i))).ok());
     }
   }
   EXPECT_TRUE(a == b);
@@ -245,7 +247,7 @@ TEST(LedgerBookLazyIndexTest, BothKindsOfIdAreFoundWhateverTheOrderOfLookups) {
     switch (rng() % 200 == 0 ? 2 : rng() % 4 == 0 ? 3 : rng() % 2) {
       case 0:  // the path for ids known new
         if (known) break;
-        ASSERT_TRUE(book.transfer_new(move(id, src, dst, 1, ++at)).ok());
+        ASSERT_TRUE(book.transfer_new(view_of(move(id, src, dst, 1, ++at))).ok());
         applied[id] = at;
         break;
       case 1: {  // the checked path: applied if new, refused if reused with other content
@@ -267,7 +269,7 @@ TEST(LedgerBookLazyIndexTest, BothKindsOfIdAreFoundWhateverTheOrderOfLookups) {
       }
       default: {
         ++lookups;
-        const Transfer* t = book.find_transfer(id);
+        const TransferView* t = book.find_transfer(id);
         if (!known) {
           EXPECT_EQ(t, nullptr) << id;
         } else {

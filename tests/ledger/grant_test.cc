@@ -85,7 +85,7 @@ TEST_F(LedgerGrantTest, ExpirySweepMovesWhatIsLeftToExpired) {
   EXPECT_EQ(left("g1"), 0);
   EXPECT_EQ(l.book().account(l.expired()).balance, 6 * C);
   EXPECT_TRUE(l.find_grant("g1")->swept);
-  const Transfer* t = l.find_transfer("expiry:g1");
+  const TransferView* t = l.find_transfer("expiry:g1");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->memo.kind, TransferKind::kExpiry);
   EXPECT_EQ(t->at, kDay);

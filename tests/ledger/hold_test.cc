@@ -141,7 +141,7 @@ TEST_F(LedgerHoldTest, HeldMoneyOfAnExpiredGrantGoesToExpiredAtRelease) {
   ASSERT_TRUE(l.release("h1", 30 * kDay + kHour).ok());
   EXPECT_EQ(bal(l.expired()), 85 * C);
   EXPECT_EQ(*l.balance("acme"), 0);
-  const Transfer* t = l.find_transfer("release:h1#0");
+  const TransferView* t = l.find_transfer("release:h1#0");
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->memo.kind, TransferKind::kExpiry);
   EXPECT_EQ(t->memo.ref, "g1");

@@ -27,8 +27,8 @@ struct SplitMix {
   }
   std::int64_t below(std::int64_t n) { return static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(n)); }
   bool chance(int percent) { return below(100) < percent; }
-  template <class T>
-  const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(below(static_cast<std::int64_t>(v.size())))]; }
+  template <class V>  // a std::vector, or the ledger's BlockVector of holds
+  const auto& pick(const V& v) { return v[static_cast<std::size_t>(below(static_cast<std::int64_t>(v.size())))]; }
 };
 
 using Op = std::function<Result<OpOutcome>(Ledger&)>;
@@ -49,7 +49,7 @@ class Fuzzer {
     EXPECT_GT(failed_, steps / 20);
     EXPECT_GT(duplicates_, 0);
     std::map<TransferKind, int> kinds;
-    for (const Transfer& t : l_.book().transfers()) ++kinds[t.memo.kind];
+    for (const TransferView& t : l_.book().transfers()) ++kinds[t.memo.kind];
     for (TransferKind k : {TransferKind::kGrant, TransferKind::kUsage, TransferKind::kHold, TransferKind::kRelease,
                            TransferKind::kRefund, TransferKind::kExpiry, TransferKind::kTopup})
       EXPECT_GT(kinds[k], 0) << "no transfer of kind " << kind_name(k);
@@ -83,7 +83,7 @@ class Fuzzer {
   }
   // Mostly a hold that exists, preferably open; sometimes one that does not.
   std::string hold_id() {
-    const std::vector<Hold>& holds = l_.holds();
+    const auto& holds = l_.holds();
     if (holds.empty() || rng_.chance(5)) return rng_.chance(50) || hold_ids_.empty() ? "nohold" : rng_.pick(hold_ids_);
     for (int tries = 0; tries < 4; ++tries) {
       const Hold& h = rng_.pick(holds);
@@ -280,7 +280,7 @@ class Fuzzer {
 
   void replay_transfers() {
     Book copy = l_.book();
-    for (const Transfer& t : l_.book().transfers()) {
+    for (const TransferView& t : l_.book().transfers()) {
       auto r = copy.transfer(t);
       ASSERT_TRUE(r.ok()) << r.status().message();
       ASSERT_EQ(*r, OpOutcome::kDuplicate) << t.id;

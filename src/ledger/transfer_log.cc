@@ -1,0 +1,82 @@
+#include "ledger/transfer_log.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace hexa {
+
+TransferLog::TransferLog(const TransferLog& o) {
+  for (const TransferView& t : o) push_back(t);
+}
+
+TransferLog& TransferLog::operator=(const TransferLog& o) {
+  if (this != &o) *this = TransferLog(o);
+  return *this;
+}
+
+TransferLog::TransferLog(TransferLog&& o) noexcept
+    : blocks_(std::move(o.blocks_)),
+      size_(std::exchange(o.size_, 0)),
+      chunks_(std::move(o.chunks_)),
+      free_(std::exchange(o.free_, nullptr)),
+      room_(std::exchange(o.room_, 0)) {
+  o.blocks_.clear();
+  o.chunks_.clear();
+}
+
+TransferLog& TransferLog::operator=(TransferLog&& o) noexcept {
+  if (this == &o) return *this;
+  blocks_ = std::exchange(o.blocks_, {});
+  size_ = std::exchange(o.size_, 0);
+  chunks_ = std::exchange(o.chunks_, {});
+  free_ = std::exchange(o.free_, nullptr);
+  room_ = std::exchange(o.room_, 0);
+  return *this;
+}
+
+std::string_view TransferLog::copy(std::string_view s) {
+  if (s.empty()) return {};
+  if (s.size() > room_) {
+    const std::size_t n = std::max(kChunk, s.size());
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(n));
+    free_ = chunks_.back().get();
+    room_ = n;
+  }
+  std::memcpy(free_, s.data(), s.size());
+  std::string_view out(free_, s.size());
+  free_ += s.size();
+  room_ -= s.size();
+  return out;
+}
+
+std::string_view TransferLog::keep(std::string_view s, std::string_view last) {
+  return s == last ? last : copy(s);
+}
+
+const TransferView& TransferLog::push_back(const TransferView& t) {
+  const MemoView last = size_ ? back().memo : MemoView{};
+  TransferView in = t;
+  in.id = copy(t.id);
+  in.memo.ref = keep(t.memo.ref, last.ref);
+  in.memo.job = keep(t.memo.job, last.job);
+  in.memo.gpu_type = keep(t.memo.gpu_type, last.gpu_type);
+  in.memo.site = keep(t.memo.site, last.site);
+  in.memo.note = keep(t.memo.note, last.note);
+  if (size_ % kBlock == 0) {
+    blocks_.emplace_back();
+    blocks_.back().reserve(kBlock);
+  }
+  blocks_.back().push_back(in);
+  ++size_;
+  return blocks_.back().back();
+}
+
+bool TransferLog::operator==(const TransferLog& o) const {
+  if (size_ != o.size_) return false;
+  for (std::size_t i = 0; i < size_; ++i)
+    if (!((*this)[i] == o[i])) return false;
+  return true;
+}
+
+}  // namespace hexa
