@@ -1,6 +1,7 @@
 #include "core/credits.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -87,7 +88,11 @@ bool CreditAdmission::admit(const ClusterState& s, const Job& j, const Allocatio
                             std::string* why) {
   auto c = charge_for(s, j, alloc);
   const TenantId t = j.spec.tenant;
-  Status st = c.ok() ? ledger_.check_start(s.tenants[t].name, c->amount, c->gpu_ms, now, t) : c.status();
+  // By index (Ledger::check_start_at): the core keeps the ledger's tenants in step with its own.
+  assert(t >= ledger_.tenants().size() || ledger_.tenants()[t].name == s.tenants[t].name);
+  Status st = !c.ok()                         ? c.status()
+              : t < ledger_.tenants().size() ? ledger_.check_start_at(t, c->amount, c->gpu_ms, now)
+                                             : ledger_.check_start(s.tenants[t].name, c->amount, c->gpu_ms, now, t);
   if (!st.ok()) *why = st.message().starts_with("budget:") ? st.message() : "credits: " + st.message();
   return st.ok();
 }

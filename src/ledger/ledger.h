@@ -76,6 +76,12 @@ class Ledger {
   // overdraft) and a hard budget allows `amount` and `gpu_ms`. Changes nothing.
   Status check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, TimeMs now,
                      std::uint32_t hint = kNoHint) const;
+  // The same for the tenant at `index` in tenants(), with no name looked up or compared: the
+  // Core adds every tenant to the ledger as it adds it to the cluster, so its TenantId is the
+  // index (Core::check_loaded holds a restored core to it). The engine asks for every
+  // placement it may start, and comparing two names there was cache misses on both.
+  // REQUIRES: index < tenants().size().
+  Status check_start_at(std::uint32_t index, Micro amount, GpuMs gpu_ms, TimeMs now) const;
   // check_start, then moves req.amount into "hold:<id>", drawing live grants earliest-expiry
   // first, then cash (down to -overdraft).
   // By value: a host that made the request for this call moves it in, and the hold keeps it.

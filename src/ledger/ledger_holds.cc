@@ -78,6 +78,12 @@ Status Ledger::check_start(std::string_view tenant, Micro amount, GpuMs gpu_ms, 
   return admit("credits", *ti, amount, gpu_ms, now);
 }
 
+Status Ledger::check_start_at(std::uint32_t index, Micro amount, GpuMs gpu_ms, TimeMs now) const {
+  if (Status s = check_positive("start", "amount", amount); !s.ok()) return s;
+  if (Status s = check_not_negative("start", "gpu_ms", gpu_ms); !s.ok()) return s;
+  return admit("credits", index, amount, gpu_ms, now);
+}
+
 std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs now) const {
   std::vector<Draw> draws;
   for (std::uint32_t g : t.grants) {

@@ -250,6 +250,15 @@ class Fuzzer {
       ASSERT_EQ(t.held_gpu_ms, held_gpu[i]);
       ASSERT_GE(t.paid, 0);
       ASSERT_GE(*l_.spendable(t.name, now_), 0);
+      // By index, the same answer as by name, about what it can spend and its budget.
+      const Micro can = *l_.spendable(t.name, now_);
+      for (Micro amount : {Micro{1}, can, can + 1, 2 * can + 1})
+        for (GpuMs gpu_ms : {GpuMs{0}, GpuMs{3'600'000}}) {
+          const Status by_name = l_.check_start(t.name, amount, gpu_ms, now_);
+          const Status by_index = l_.check_start_at(static_cast<std::uint32_t>(i), amount, gpu_ms, now_);
+          ASSERT_EQ(by_name.ok(), by_index.ok()) << t.name << " " << amount;
+          ASSERT_EQ(by_name.message(), by_index.message());
+        }
       paid += t.paid;
       for (std::size_t k = 0; k < t.grants.size(); ++k) {
         ASSERT_FALSE(l_.grants()[t.grants[k]].swept);
