@@ -1,11 +1,12 @@
 // BlockVector: a sequence that grows by blocks of a fixed count, for the ledger's tables of one
-// element per job segment (holds). A vector doubling copied every element and held both copies
-// at once (a quarter of a gigabyte of holds at the France month's end); here a push allocates a
-// new block at most, and what was pushed does not move.
+// element or more per job segment (holds, the transfer log's records). A vector doubling copied
+// every element and held both copies at once (a quarter of a gigabyte of holds at the France
+// month's end); here a push allocates a new block at most, and what was pushed does not move.
 #pragma once
 
 #include <cstddef>
 #include <iterator>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -14,12 +15,24 @@ namespace hexa {
 template <class T, std::size_t kBlock = 4096>
 class BlockVector {
  public:
+  BlockVector() = default;
+  BlockVector(const BlockVector&) = default;
+  BlockVector& operator=(const BlockVector&) = default;
+  // A moved-from one is empty.
+  BlockVector(BlockVector&& o) noexcept : blocks_(std::exchange(o.blocks_, {})), size_(std::exchange(o.size_, 0)) {}
+  BlockVector& operator=(BlockVector&& o) noexcept {
+    blocks_ = std::exchange(o.blocks_, {});
+    size_ = std::exchange(o.size_, 0);
+    return *this;
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // REQUIRES: i < size().
   T& operator[](std::size_t i) { return blocks_[i / kBlock][i % kBlock]; }
   const T& operator[](std::size_t i) const { return blocks_[i / kBlock][i % kBlock]; }
   T& back() { return (*this)[size_ - 1]; }
+  const T& back() const { return (*this)[size_ - 1]; }
 
   T& push_back(T&& v) {
     if (size_ % kBlock == 0) {

@@ -16,19 +16,14 @@ TransferLog& TransferLog::operator=(const TransferLog& o) {
 }
 
 TransferLog::TransferLog(TransferLog&& o) noexcept
-    : blocks_(std::move(o.blocks_)),
-      size_(std::exchange(o.size_, 0)),
-      chunks_(std::move(o.chunks_)),
+    : records_(std::exchange(o.records_, {})),
+      chunks_(std::exchange(o.chunks_, {})),
       free_(std::exchange(o.free_, nullptr)),
-      room_(std::exchange(o.room_, 0)) {
-  o.blocks_.clear();
-  o.chunks_.clear();
-}
+      room_(std::exchange(o.room_, 0)) {}
 
 TransferLog& TransferLog::operator=(TransferLog&& o) noexcept {
   if (this == &o) return *this;
-  blocks_ = std::exchange(o.blocks_, {});
-  size_ = std::exchange(o.size_, 0);
+  records_ = std::exchange(o.records_, {});
   chunks_ = std::exchange(o.chunks_, {});
   free_ = std::exchange(o.free_, nullptr);
   room_ = std::exchange(o.room_, 0);
@@ -55,7 +50,7 @@ std::string_view TransferLog::keep(std::string_view s, std::string_view last) {
 }
 
 const TransferView& TransferLog::push_back(const TransferView& t) {
-  const MemoView last = size_ ? back().memo : MemoView{};
+  const MemoView last = empty() ? MemoView{} : back().memo;
   TransferView in = t;
   in.id = copy(t.id);
   in.memo.ref = keep(t.memo.ref, last.ref);
@@ -63,18 +58,12 @@ const TransferView& TransferLog::push_back(const TransferView& t) {
   in.memo.gpu_type = keep(t.memo.gpu_type, last.gpu_type);
   in.memo.site = keep(t.memo.site, last.site);
   in.memo.note = keep(t.memo.note, last.note);
-  if (size_ % kBlock == 0) {
-    blocks_.emplace_back();
-    blocks_.back().reserve(kBlock);
-  }
-  blocks_.back().push_back(in);
-  ++size_;
-  return blocks_.back().back();
+  return records_.push_back(std::move(in));
 }
 
 bool TransferLog::operator==(const TransferLog& o) const {
-  if (size_ != o.size_) return false;
-  for (std::size_t i = 0; i < size_; ++i)
+  if (size() != o.size()) return false;
+  for (std::size_t i = 0; i < size(); ++i)
     if (!((*this)[i] == o[i])) return false;
   return true;
 }

@@ -9,11 +9,11 @@
 #pragma once
 
 #include <cstddef>
-#include <iterator>
 #include <memory>
 #include <string_view>
 #include <vector>
 
+#include "ledger/block_vector.h"
 #include "ledger/transfer.h"
 
 namespace hexa {
@@ -31,36 +31,17 @@ class TransferLog {
   TransferLog(TransferLog&& o) noexcept;
   TransferLog& operator=(TransferLog&& o) noexcept;
 
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return records_.size(); }
+  bool empty() const { return records_.empty(); }
   // REQUIRES: i < size(). Its strings live as long as this log (not across an assignment).
-  const TransferView& operator[](std::size_t i) const { return blocks_[i / kBlock][i % kBlock]; }
-  const TransferView& back() const { return (*this)[size_ - 1]; }
+  const TransferView& operator[](std::size_t i) const { return records_[i]; }
+  const TransferView& back() const { return records_.back(); }
 
   // Copies `t`, strings included. Returns the transfer as stored.
   const TransferView& push_back(const TransferView& t);
 
-  class const_iterator {
-   public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = TransferView;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const TransferView*;
-    using reference = const TransferView&;
-    const_iterator() = default;
-    const_iterator(const TransferLog* log, std::size_t i) : log_(log), i_(i) {}
-    reference operator*() const { return (*log_)[i_]; }
-    pointer operator->() const { return &(*log_)[i_]; }
-    const_iterator& operator++() { return ++i_, *this; }
-    const_iterator operator++(int) { const_iterator old = *this; ++i_; return old; }
-    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
-
-   private:
-    const TransferLog* log_ = nullptr;
-    std::size_t i_ = 0;
-  };
-  const_iterator begin() const { return {this, 0}; }
-  const_iterator end() const { return {this, size_}; }
+  auto begin() const { return records_.begin(); }
+  auto end() const { return records_.end(); }
 
   // The same transfers (content, not where their bytes lie) in the same order.
   bool operator==(const TransferLog& o) const;
@@ -70,8 +51,7 @@ class TransferLog {
   std::string_view keep(std::string_view s, std::string_view last);
   std::string_view copy(std::string_view s);
 
-  std::vector<std::vector<TransferView>> blocks_;  // each holds kBlock, but the last
-  std::size_t size_ = 0;
+  BlockVector<TransferView, kBlock> records_;     // their strings point into chunks_
   std::vector<std::unique_ptr<char[]>> chunks_;    // the strings' bytes; never move
   char* free_ = nullptr;                           // the unused end of the last chunk
   std::size_t room_ = 0;

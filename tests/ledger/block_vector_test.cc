@@ -32,6 +32,10 @@ TEST(BlockVector, KeepsElementsInPlaceAndInOrderAcrossBlocks) {
   EXPECT_FALSE(copy == v);
   copy.push_back("more");
   EXPECT_EQ(copy.back(), "more");
+  BlockVector<std::string, 4> moved = std::move(copy);
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from one is empty
+  EXPECT_EQ(moved.size(), want.size() + 1);
+  EXPECT_EQ(moved.back(), "more");
   v.assign_default(9);
   EXPECT_EQ(v.size(), 9u);
   for (std::string& s : v) EXPECT_TRUE(s.empty());
