@@ -251,8 +251,9 @@ class Fuzzer {
       ASSERT_GE(t.paid, 0);
       ASSERT_GE(*l_.spendable(t.name, now_), 0);
       // By index, the same answer as by name, about what it can spend and its budget.
-      const Micro can = *l_.spendable(t.name, now_);
-      for (Micro amount : {Micro{1}, can, can + 1, 2 * can + 1})
+      const Micro can = *l_.spendable(t.name, now_);  // up to INT64_MAX (clamped): add with care
+      constexpr Micro kMost = std::numeric_limits<Micro>::max();
+      for (Micro amount : {Micro{1}, can, can == kMost ? kMost : can + 1, can > kMost / 2 ? kMost : 2 * can + 1})
         for (GpuMs gpu_ms : {GpuMs{0}, GpuMs{3'600'000}}) {
           const Status by_name = l_.check_start(t.name, amount, gpu_ms, now_);
           const Status by_index = l_.check_start_at(static_cast<std::uint32_t>(i), amount, gpu_ms, now_);
