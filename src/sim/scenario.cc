@@ -270,14 +270,40 @@ double reference_rate(const SimOptions& opt, const std::vector<std::string>& typ
   return best;
 }
 
-// Each start-up's planned spending: its jobs' GPU-hours at the reference rate.
-std::unordered_map<std::string, double> planned_spend(const Trace& trace, const SimOptions& opt,
-                                                      const std::unordered_set<std::string>& skip) {
-  std::unordered_map<std::string, double> out;
-  for (const TraceJob& j : trace.jobs)
-    if (!skip.contains(j.tenant))
-      out[j.tenant] += static_cast<double>(j.gpus) * static_cast<double>(j.duration) / static_cast<double>(kHour) *
-                       reference_rate(opt, j.gpu_types);
+// The workload's start-ups, in the order the trace first names them, and which one each job
+// is of. One hash of the tenant per job: the two walks of the trace below (planned spending,
+// then the grants) hashed it four times, half a million jobs each.
+struct TraceStartups {
+  static constexpr std::uint32_t kNone = 0xffffffffu;  // a tenant of `skip`
+  std::vector<std::string_view> names;                 // first-named order
+  std::vector<std::uint32_t> of_job;                   // by job: index into names, or kNone
+};
+
+TraceStartups startups_of(const Trace& trace, const std::unordered_set<std::string>& skip) {
+  TraceStartups out;
+  std::unordered_map<std::string_view, std::uint32_t> index;
+  out.of_job.reserve(trace.jobs.size());
+  for (const TraceJob& j : trace.jobs) {
+    auto [it, fresh] = index.try_emplace(j.tenant, TraceStartups::kNone);
+    if (fresh && !skip.contains(j.tenant)) {
+      it->second = static_cast<std::uint32_t>(out.names.size());
+      out.names.push_back(j.tenant);
+    }
+    out.of_job.push_back(it->second);
+  }
+  return out;
+}
+
+// Each start-up's planned spending (by TraceStartups::names): its jobs' GPU-hours at the
+// reference rate, added in the trace's order.
+std::vector<double> planned_spend(const Trace& trace, const SimOptions& opt, const TraceStartups& ups) {
+  std::vector<double> out(ups.names.size(), 0.0);
+  for (std::size_t i = 0; i < trace.jobs.size(); ++i) {
+    if (ups.of_job[i] == TraceStartups::kNone) continue;
+    const TraceJob& j = trace.jobs[i];
+    out[ups.of_job[i]] += static_cast<double>(j.gpus) * static_cast<double>(j.duration) / static_cast<double>(kHour) *
+                          reference_rate(opt, j.gpu_types);
+  }
   return out;
 }
 
@@ -322,22 +348,21 @@ Status read_startup_grants(const YAML::Node& node, const std::string& where, con
     if (!t.ok()) return t.status();
     tiers = std::move(t).value();
   }
-  const std::unordered_map<std::string, double> plan =
-      tiers.empty() ? std::unordered_map<std::string, double>{} : planned_spend(trace, *su.opt, skip);
+  const TraceStartups ups = startups_of(trace, skip);
+  const std::vector<double> plan = tiers.empty() ? std::vector<double>{} : planned_spend(trace, *su.opt, ups);
   Rng rng(seed ^ 0x6772616e7473ULL);  // "grants": its own stream, apart from the workload's
-  std::unordered_set<std::string> seen;
-  for (const TraceJob& j : trace.jobs) {
-    if (skip.contains(j.tenant) || !seen.insert(j.tenant).second) continue;
+  for (std::size_t k = 0; k < ups.names.size(); ++k) {  // in the order the trace names them
+    const std::string tenant(ups.names[k]);
     double credits = 0;
     if (tiers.empty()) {
       credits = rng.lognormal(median, sigma);
     } else {
-      double ask = plan.at(j.tenant) * rng.lognormal(cover, cover_sigma);
+      double ask = plan[k] * rng.lognormal(cover, cover_sigma);
       auto tier = std::lower_bound(tiers.begin(), tiers.end(), ask);
       credits = tier == tiers.end() ? tiers.back() : *tier;
     }
     AddGrant g;
-    g.grant = {"startup-grant:" + j.tenant, j.tenant, programme, to_micro(credits), 0, expiry * kDay};
+    g.grant = {"startup-grant:" + tenant, tenant, programme, to_micro(credits), 0, expiry * kDay};
     if (Status st = su.add(g, where); !st.ok()) return st;
   }
   return Status::Ok();
