@@ -45,4 +45,15 @@ void charge_usage(Tenant& t, TimeMs now, DurationMs half_life) {
   t.usage_at = now;
 }
 
+// Most tenants weigh 1: a shift. Else two 64-bit divisions, (usage / w) << 32 plus
+// ((usage % w) << 32) / w, exact where usage >= 0 (the remainder is below w < 2^31, so shifted it
+// stays below 2^63): the 128-bit division they replace was 1.1% of the France month.
+Int128 share_quotient(GpuMs usage, int weight) {
+  const Int128 scaled = static_cast<Int128>(usage) << 32;
+  if (weight == 1) return scaled;
+  if (usage < 0) return scaled / weight;
+  const auto u = static_cast<std::uint64_t>(usage), w = static_cast<std::uint64_t>(weight);
+  return (static_cast<Int128>(u / w) << 32) + static_cast<Int128>(((u % w) << 32) / w);
+}
+
 }  // namespace hexa

@@ -16,4 +16,8 @@ namespace hexa {
 // every pass never decayed.) Call before changing running_gpus. REQUIRES: half_life > 0.
 void charge_usage(Tenant& t, TimeMs now, DurationMs half_life);
 
+// (usage << 32) / weight, rounded down: what orders tenants by usage per weight (the fair
+// policy), exactly. REQUIRES: weight > 0.
+Int128 share_quotient(GpuMs usage, int weight);
+
 }  // namespace hexa

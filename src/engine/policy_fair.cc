@@ -27,9 +27,7 @@ class FairShare final : public QueuePolicy {
       charge_usage(t, now, half_life_);
       // usage / weight, rounded down: a different quotient orders two tenants; an equal one
       // leaves it to the exact comparison.
-      // (Most tenants weigh 1: no 128-bit division for them.)
-      const Int128 scaled = static_cast<Int128>(t.usage) << 32;
-      ranked_.push_back({t.weight == 1 ? scaled : scaled / t.weight, t.usage, t.weight, g});
+      ranked_.push_back({share_quotient(t.usage, t.weight), t.usage, t.weight, g});
     }
     auto before = [](const Ranked& x, const Ranked& y) {
       if (x.quotient != y.quotient) return x.quotient < y.quotient;

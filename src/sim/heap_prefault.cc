@@ -70,8 +70,8 @@ bool HeapPrefault::populate(std::uintptr_t from, std::uintptr_t to) {
   // Huge pages first, so that population maps 2 MB pages (THP `madvise` mode): fewer faults and
   // fewer TLB misses for the run. Refused (no THP): 4 KB pages, populated all the same.
   ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
-  for (std::uintptr_t end = to; end > from && !stop_;) {
-    const std::uintptr_t begin = end - from > kChunk ? end - kChunk : from;
+  for (std::uintptr_t begin = from; begin < to && !stop_;) {
+    const std::uintptr_t end = to - begin > kChunk ? begin + kChunk : to;
     if (::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) != 0) {
       if (errno == EINVAL || errno == EPERM) {  // not on this kernel: stop for good
         refused_ = true;
@@ -80,7 +80,7 @@ bool HeapPrefault::populate(std::uintptr_t from, std::uintptr_t to) {
       return true;  // ENOMEM: the heap shrank under us; the loop reads the break again
     }
     populated_.fetch_add(end - begin, std::memory_order_relaxed);
-    end = begin;
+    begin = end;
   }
   return true;
 }

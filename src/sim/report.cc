@@ -8,6 +8,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -111,7 +112,9 @@ Metrics compute_metrics(const SimResult& r, MetricsDetail detail) {
   Metrics m;
   std::vector<DurationMs> jct, queue;
   struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; std::string cls; };
-  std::map<std::string, Acc> per;
+  // Hashed, then listed by name once: a map looked a name up in a tree of every tenant at each
+  // change of tenant, most jobs (0.9% of the France month in string compares).
+  std::unordered_map<std::string, Acc> per;
   GpuMs busy = 0;
   Acc* last = nullptr;  // traces run long stretches of one tenant: one map lookup each
   const std::string* last_tenant = nullptr;
@@ -160,7 +163,13 @@ Metrics compute_metrics(const SimResult& r, MetricsDetail detail) {
         {site.name, span > 0 && site.gpus > 0
                         ? static_cast<double>(site.busy) / (static_cast<double>(span) * static_cast<double>(site.gpus))
                         : 0.0});
-  for (auto& [name, a] : per) {
+  std::vector<std::pair<const std::string*, Acc*>> by_name;
+  by_name.reserve(per.size());
+  for (auto& [name, a] : per) by_name.emplace_back(&name, &a);
+  std::sort(by_name.begin(), by_name.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  for (auto [name_of, acc] : by_name) {
+    const std::string& name = *name_of;
+    Acc& a = *acc;
     TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
                     full ? distribution(std::move(a.jct)) : Distribution{},
                     full ? distribution(std::move(a.queue)) : average_only(a.queue), a.cls, {}};

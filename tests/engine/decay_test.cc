@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "engine/decay.h"
 #include "test_util.h"
 
@@ -57,6 +59,23 @@ TEST(DecayTest, TheSameHoweverOftenItIsCharged) {
     now = until;
   }
   EXPECT_GT(often.usage, 0);
+}
+
+// The fair policy's quotient, by two 64-bit divisions, is the 128-bit division's, at the edges
+// (usage 0 and INT64_MAX, weights 1, 2 and INT_MAX) and on random figures of every size.
+TEST(DecayTest, ShareQuotientIsTheExactQuotient) {
+  auto exact = [](GpuMs usage, int weight) { return (static_cast<Int128>(usage) << 32) / weight; };
+  const GpuMs max = std::numeric_limits<GpuMs>::max();
+  const int heavy = std::numeric_limits<int>::max();
+  for (GpuMs usage : {GpuMs{0}, GpuMs{1}, GpuMs{kHour}, max - 1, max})
+    for (int weight : {1, 2, 3, 7, 1000, heavy - 1, heavy})
+      EXPECT_EQ(share_quotient(usage, weight), exact(usage, weight)) << usage << " / " << weight;
+  testing::XorShift next{7};
+  for (int i = 0; i < 100000; ++i) {
+    const GpuMs usage = next(std::uint64_t{1} << next(63));
+    const int weight = static_cast<int>(next(std::uint64_t{1} << next(31))) + 1;
+    ASSERT_EQ(share_quotient(usage, weight), exact(usage, weight)) << usage << " / " << weight;
+  }
 }
 
 }  // namespace
