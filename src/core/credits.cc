@@ -107,8 +107,12 @@ void CreditAdmission::started(const ClusterState& s, const Job& j, TimeMs now) {
   auto h = hold_for(s, j, j.alloc);
   const std::size_t before = ledger_.holds().size();
   // The hold's id is spelt out again only for a fault: the request moves into the ledger.
-  if (Status st = h.ok() ? ledger_.place_hold(std::move(h).value(), now, j.spec.tenant).status() : h.status(); !st.ok())
-    check("hold", hold_id(j), st);
+  // By index, as admit(): the core keeps the ledger's tenants in step with its own.
+  const TenantId t = j.spec.tenant;
+  Status st = !h.ok()                          ? h.status()
+              : t < ledger_.tenants().size() ? ledger_.place_hold_at(t, std::move(h).value(), now).status()
+                                             : ledger_.place_hold(std::move(h).value(), now, t).status();
+  if (!st.ok()) check("hold", hold_id(j), st);
   if (hold_of_.size() <= j.id) hold_of_.resize(j.id + 1, 0);
   hold_of_[j.id] = ledger_.holds().size() > before ? static_cast<std::uint32_t>(ledger_.holds().size()) : 0;
 }

@@ -1,5 +1,6 @@
 // Ledger: admission, holds, usage posts and release.
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <string_view>
 #include <utility>
@@ -97,7 +98,7 @@ std::vector<Draw> Ledger::plan_draws(const TenantFunds& t, Micro amount, TimeMs 
   return draws;
 }
 
-Result<OpOutcome> Ledger::place_hold(HoldRequest req, TimeMs now, std::uint32_t hint) {
+Status Ledger::check_hold_fields(const HoldRequest& req) {
   if (Status s = check_name("hold", "id", req.id); !s.ok()) return s;
   const Subject what("hold", req.id);
   if (Status s = check_positive(what, "amount", req.amount); !s.ok()) return s;
@@ -107,24 +108,40 @@ Result<OpOutcome> Ledger::place_hold(HoldRequest req, TimeMs now, std::uint32_t 
       {"job", &req.job}, {"gpu_type", &req.gpu_type}, {"site", &req.site}};
   for (const auto& [field, v] : labels)
     if (Status s = check_optional_name(what, field, *v); !s.ok()) return s;
-  auto ti = tenant_index(what, req.tenant, hint);
+  return Status::Ok();
+}
+
+Result<OpOutcome> Ledger::place_hold(HoldRequest req, TimeMs now, std::uint32_t hint) {
+  if (Status s = check_hold_fields(req); !s.ok()) return s;
+  auto ti = tenant_index(Subject("hold", req.id), req.tenant, hint);
   if (!ti.ok()) return ti.status();
+  return place_hold_of(*ti, std::move(req), now);
+}
+
+Result<OpOutcome> Ledger::place_hold_at(std::uint32_t index, HoldRequest req, TimeMs now) {
+  assert(index < tenants_.size() && tenants_[index].name == req.tenant);
+  if (Status s = check_hold_fields(req); !s.ok()) return s;
+  return place_hold_of(index, std::move(req), now);
+}
+
+Result<OpOutcome> Ledger::place_hold_of(std::uint32_t index, HoldRequest req, TimeMs now) {
+  const Subject what("hold", req.id);
   if (auto i = hold_index(req.id)) {
     if (holds_[*i].req == req) return OpOutcome::kDuplicate;
     return Status::Invalid(what.str() + ": id already used by a different hold");
   }
   if (Status s = check_now(what, now); !s.ok()) return s;
-  if (Status s = admit(what, *ti, req.amount, req.gpu_ms, now); !s.ok()) return s;
-  TenantFunds& tenant = tenants_[*ti];
+  if (Status s = admit(what, index, req.amount, req.gpu_ms, now); !s.ok()) return s;
+  TenantFunds& tenant = tenants_[index];
   auto held = checked_add(tenant.held, req.amount);
   auto held_gpu = checked_add(tenant.held_gpu_ms, req.gpu_ms);
   if (!held || !held_gpu) return Status::Invalid(what.str() + ": tenant " + quoted(tenant.name) + " would hold more than int64");
 
   // "hold:<id>" is new: no hold has this id (above), and no other account's name starts so.
   // The id passed check_name, and the prefix and "#<n>" keep it within kMaxIdBytes.
-  const AccountId account = book_.open_new("hold:" + req.id, AccountKind::kHold, Micro{0}, *ti);
+  const AccountId account = book_.open_new("hold:" + req.id, AccountKind::kHold, Micro{0}, index);
   Hold hold;
-  hold.tenant = *ti;
+  hold.tenant = index;
   hold.account = account;
   hold.draws = plan_draws(tenant, req.amount, now);
   Spelling& sp = spelling();

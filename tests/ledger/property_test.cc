@@ -132,7 +132,24 @@ class Fuzzer {
         const Micro rates[] = {0, 1, 2 * C, 1'000'001};
         HoldRequest h{id(hold_ids_, "h"), tenant(), amount(), rng_.chance(5) ? -1 : rng_.below(20 * kHour),
                       "job", "H100", "paris", rates[rng_.below(4)]};
-        op = [h, t](Ledger& l) { return l.place_hold(h, t); };
+        op = [h, t](Ledger& l) {
+          // Where the tenant is known, by index too (the engine's way): the same outcome, and
+          // the same ledger after it, as by name.
+          for (std::uint32_t i = 0; i < l.tenants().size(); ++i) {
+            if (l.tenants()[i].name != h.tenant) continue;
+            Ledger by_index = l;
+            auto at = by_index.place_hold_at(i, h, t);
+            auto r = l.place_hold(h, t);
+            EXPECT_EQ(at.ok(), r.ok()) << h.id;
+            EXPECT_EQ(at.status().message(), r.status().message());
+            if (at.ok() && r.ok()) {
+              EXPECT_EQ(*at, *r);
+            }
+            EXPECT_TRUE(by_index == l) << "place_hold_at left another ledger than place_hold, " << h.id;
+            return r;
+          }
+          return l.place_hold(h, t);
+        };
         kind = "hold";
         break;
       }
