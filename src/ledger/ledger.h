@@ -163,7 +163,7 @@ class Ledger {
   Status admit(const Subject& what, std::uint32_t tenant, Micro amount, GpuMs gpu_ms, TimeMs now) const;
   // place_hold's checks of the request's own fields, and the rest once the tenant is known.
   static Status check_hold_fields(const HoldRequest& req);
-  Result<OpOutcome> place_hold_of(std::uint32_t index, HoldRequest req, TimeMs now);
+  Result<OpOutcome> place_hold_of(std::uint32_t index, HoldRequest&& req, TimeMs now);
   Result<OpOutcome> post_usage(const Subject& what, Hold& hold, const TransferView& t, GpuMs gpu_ms, TimeMs now);
   // A meter report whose cost rounds to nothing more: counts its GPU-ms, moves no money.
   Result<OpOutcome> absorb(const Subject& what, Hold& hold, GpuMs total_gpu_ms, TimeMs now);

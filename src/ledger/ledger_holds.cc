@@ -124,7 +124,7 @@ Result<OpOutcome> Ledger::place_hold_at(std::uint32_t index, HoldRequest req, Ti
   return place_hold_of(index, std::move(req), now);
 }
 
-Result<OpOutcome> Ledger::place_hold_of(std::uint32_t index, HoldRequest req, TimeMs now) {
+Result<OpOutcome> Ledger::place_hold_of(std::uint32_t index, HoldRequest&& req, TimeMs now) {
   const Subject what("hold", req.id);
   if (auto i = hold_index(req.id)) {
     if (holds_[*i].req == req) return OpOutcome::kDuplicate;
