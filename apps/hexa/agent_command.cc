@@ -11,6 +11,7 @@
 #include "net/http.h"
 #include "net/leader_client.h"
 #include "net/log.h"
+#include "store/crash_point.h"
 
 namespace hexa {
 
@@ -181,6 +182,9 @@ int run_agent_command(const AgentArgs& a) {
   }
   AgentOptions o;
   if (Status st = set_gpus(a, o); !st.ok()) return fail(st.message());
+  std::string crash_at;
+  if (Status st = arm_crash_point(&crash_at, agent_crash_point_names()); !st.ok()) return fail(st.message());
+  if (!crash_at.empty()) log_said("hexa agent", "crash point '" + crash_at + "' armed (HEXA_CRASH_AT): this agent will kill itself there; for tests only");
   Result<JobUserChoice> user = choose_job_user(a.allow_root, a.run_as);
   if (!user.ok()) return fail(user.status().message());
   if (!user->note.empty()) log_said("hexa agent", user->note);

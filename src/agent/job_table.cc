@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/crash_point.h"
+
 namespace hexa {
 
 namespace {
@@ -91,7 +93,7 @@ void AgentJobs::start(const StartOrder& o) {
   jobs_.emplace(o.key, std::move(j));
 }
 
-// The job's record, checkpoint dir and cgroup, then its processes, then its state.
+// The job's record, checkpoint dir and cgroup, then its processes and its state, then its program.
 Result<pid_t> AgentJobs::launch(const StartOrder& o, AgentJob& j) {
   if (Status s = records_.prepare(o.key); !s.ok()) return s;
   ProcessSpec spec;
@@ -126,19 +128,20 @@ Result<pid_t> AgentJobs::launch(const StartOrder& o, AgentJob& j) {
     say_(cgroups_.why_not() + ": no memory/CPU limits (job " + o.key.text() + " asked for some)");
     limits_said_ = true;
   }
+  // Recorded before it may run: a job that the next agent could not find (this one crashed in
+  // between) would run on unseen and unfenced while the server runs it again.
+  spec.record = [&](const ProcessIds& ids) {
+    crash_point("agent.start.before_record");
+    JobStateRecord r;
+    r.key = o.key;
+    r.rank = o.rank;
+    r.ids = ids;
+    r.cgroup = j.cgroup;
+    r.hold = j.hold;
+    return records_.write_state(r);
+  };
   Result<pid_t> pid = sup_.start(o.key.text(), spec);
-  if (!pid.ok()) {
-    JobCgroups::remove(j.cgroup);
-    return pid;
-  }
-  JobStateRecord r;
-  r.key = o.key;
-  r.rank = o.rank;
-  r.ids = sup_.ids(o.key.text()).value_or(ProcessIds{});
-  r.cgroup = j.cgroup;
-  r.hold = j.hold;
-  if (Status s = records_.write_state(r); !s.ok())
-    say_("job " + o.key.text() + ": " + s.message() + " (a restarted agent cannot adopt it)");
+  if (!pid.ok()) JobCgroups::remove(j.cgroup);
   return pid;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <system_error>
@@ -173,6 +174,11 @@ struct ExecPlan {
   const char* exit_tmp = nullptr;
   const char* heard_path = nullptr;    // the agent's heard file: the keeper's fence
   unsigned max_fd = 1024;              // the keeper closes every descriptor below it (fallback)
+  // The go, in two hops: the agent sends a byte on go once it recorded the job (the keeper
+  // reads go_fd), then the keeper on the gate (the job reads gate_job_fd just before exec). A
+  // socket pair each (send with MSG_NOSIGNAL: a peer gone is not a SIGPIPE); all close-on-exec.
+  int go_fd = -1;
+  int gate_keeper_fd = -1, gate_job_fd = -1;
 };
 
 [[noreturn]] void child_fail(const ExecPlan& p, int stage) {
@@ -186,6 +192,46 @@ struct ExecPlan {
 bool search_goes_on(int err) {  // as execvp: try the next PATH entry after these
   return err == ENOENT || err == ENOTDIR || err == ESTALE || err == ENODEV || err == ETIMEDOUT ||
          err == EACCES || err == ELOOP || err == ENAMETOOLONG;
+}
+
+// Closes every descriptor from `lo` to `hi` (close_range, else one by one below max_fd).
+void close_fds(unsigned lo, unsigned hi, unsigned max_fd) {
+  if (lo > hi || ::close_range(lo, hi, 0) == 0) return;
+  for (unsigned fd = lo; fd <= hi && fd < max_fd; ++fd) (void)::close(static_cast<int>(fd));
+}
+
+// Closes every descriptor but those in keep[0..n) (n <= 8; -1 entries are ignored).
+// Async-signal-safe.
+void close_all_except(const int* keep, std::size_t n, unsigned max_fd) {
+  int sorted[8];
+  std::size_t m = 0;
+  for (std::size_t i = 0; i < n && m < 8; ++i) {
+    if (keep[i] < 0) continue;
+    std::size_t at = m++;
+    for (; at > 0 && sorted[at - 1] > keep[i]; --at) sorted[at] = sorted[at - 1];
+    sorted[at] = keep[i];
+  }
+  unsigned from = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const unsigned fd = static_cast<unsigned>(sorted[i]);
+    if (fd > from) close_fds(from, fd - 1, max_fd);
+    from = std::max(from, fd + 1);
+  }
+  close_fds(from, ~0U, max_fd);
+}
+
+// Whether a byte came on `fd` (false: end of file, the sender is gone without one). Blocks.
+bool await_byte(int fd) {
+  char c = 0;
+  ssize_t n;
+  while ((n = ::read(fd, &c, 1)) < 0 && errno == EINTR) {
+  }
+  return n == 1;
+}
+
+void send_byte(int fd) {
+  while (::send(fd, "g", 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
 }
 
 // The child, from fork to exec. Async-signal-safe calls only: no allocation, no locks.
@@ -225,6 +271,11 @@ bool search_goes_on(int err) {  // as execvp: try the next PATH entry after thes
       child_fail(p, kRegainRoot);
     }
   }
+  // Not before the agent recorded the job and its keeper said go (ProcessSpec::record). No go:
+  // the agent died (or refused the job, or the keeper saw the fence); end here, silently, the
+  // program never run. The keeper records that as fenced: the server counts the job lost.
+  if (!await_byte(p.gate_job_fd)) ::_exit(127);
+  (void)::close(p.gate_job_fd);
   if (::sigprocmask(SIG_SETMASK, &p.empty_mask, nullptr) != 0) child_fail(p, kSigmask);
 
   int err = ENOENT;
@@ -380,22 +431,35 @@ void keeper_write_exit(const ExecPlan& p, int code, int signal, bool fenced) {
 [[noreturn]] void run_keeper(ExecPlan& p) {
   (void)::prctl(PR_SET_NAME, "hexa-keeper");  // in ps and top: not taken for the agent
   if (::setsid() < 0) child_fail(p, kSetsid);
+  // Before anything here waits: what the agent had open, another start's go socket among it,
+  // must not be held by this keeper or its job, or that start's keeper would wait for a go that
+  // never comes and never sees its end either.
+  const int needed[] = {p.stdin_fd, p.stdout_fd, p.stderr_fd, p.status_fd, p.go_fd, p.gate_keeper_fd, p.gate_job_fd};
+  close_all_except(needed, sizeof needed / sizeof needed[0], p.max_fd);
   pid_t job = ::fork();
   if (job < 0) child_fail(p, kKeeperFork);
-  if (job == 0) run_child(p);
+  if (job == 0) {
+    (void)::close(p.go_fd), (void)::close(p.gate_keeper_fd);  // the gate's end comes only from the keeper
+    run_child(p);
+  }
   (void)::setpgid(job, job);  // EACCES once it has exec'd: it made the group itself by then
   ChildFailure told;
   told.stage = kJobPid;
   told.err = job;
   write_all(p.status_fd, reinterpret_cast<const char*>(&told), sizeof told);
-  // Nothing of the agent's stays open here (its sockets, its files): the job has its own copies.
-  if (::close_range(0, ~0U, 0) != 0)
-    for (unsigned fd = 0; fd < p.max_fd; ++fd) (void)::close(static_cast<int>(fd));
+  // Nothing of the agent's stays open here (its files, the job's): the job has its own copies.
+  const int kept[] = {p.go_fd, p.gate_keeper_fd};
+  close_all_except(kept, 2, p.max_fd);
   int null = ::open("/dev/null", O_RDWR);  // 0, 1 and 2 are never a file opened later
   if (null == 0) (void)::dup2(0, 1), (void)::dup2(0, 2);
+  // The agent's go, then the keeper's: past the fence by then (an agent frozen between its
+  // record and the go), the server may be running the job elsewhere already.
+  const bool go = await_byte(p.go_fd) && past_fence(p, monotonic_ms()) == 0;
+  if (go) send_byte(p.gate_keeper_fd);
+  (void)::close(p.go_fd), (void)::close(p.gate_keeper_fd);
   siginfo_t info;
   int rc = 0;
-  const bool fenced = keeper_wait(p, job, &info, &rc);
+  const bool fenced = keeper_wait(p, job, &info, &rc) || !go;
   kill_job_group(p, job);  // whatever is left of its group
   int code = -1, signal = 0;
   if (rc == 0 && info.si_code == CLD_EXITED) {
@@ -425,6 +489,57 @@ std::vector<std::string> exec_candidates(const std::string& name, const char* pa
     i = j + 1;
   }
   return out;
+}
+
+// A close-on-exec socket pair, both ends numbered 3 or more.
+Status socket_pair(Fd* a, Fd* b) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    return Status::Unavailable("cannot make a socket pair: " + errno_text(errno));
+  *a = above_stdio(fds[0]);
+  *b = above_stdio(fds[1]);
+  if (!a->valid() || !b->valid()) return Status::Unavailable("cannot make a socket pair: " + errno_text(errno));
+  return Status::Ok();
+}
+
+// What a start's status pipe told: the job's pid (the keeper's word) and the first failure.
+struct StartReport {
+  pid_t job = 0;
+  std::optional<ChildFailure> failure;
+};
+
+// Reads the status pipe to its end, or only until the keeper told the job's pid (`until_pid`).
+void read_status(int fd, StartReport* r, bool until_pid) {
+  while (!(until_pid && r->job > 0)) {
+    ChildFailure f;
+    std::size_t got = 0;
+    while (got < sizeof f) {
+      ssize_t n = ::read(fd, reinterpret_cast<char*>(&f) + got, sizeof f - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    if (got < sizeof f) return;
+    if (f.stage == kJobPid) r->job = f.err;
+    else if (!r->failure) r->failure = f;
+  }
+}
+
+// The agent's side failed, or its record: the keeper is ending (the job never ran its program);
+// reap it and report an error, in the job's stderr too.
+Status abandon_start(const std::string& key, const ProcessSpec& spec, int err_fd, pid_t keeper, const StartReport& r,
+                  const Status& recorded) {
+  std::string what = r.failure ? stage_text(r.failure->stage) : !recorded.ok() ? "record it" : "start it";
+  std::string why = r.failure       ? errno_text(r.failure->err)
+                    : !recorded.ok() ? recorded.message()
+                                     : "its keeper ended without a word";
+  std::string line = "hexa agent: cannot " + what + " for '" + spec.argv[0] + "': " + why + "\n";
+  write_all(err_fd, line.data(), line.size());
+  int st = 0;
+  while (::waitpid(keeper, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!spec.exit_path.empty()) (void)::unlink(spec.exit_path.c_str());  // not an exit to report
+  return Status::Unavailable("process '" + key + "': cannot " + what + ": " + why);
 }
 
 }  // namespace
@@ -548,6 +663,14 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
     return Status::Unavailable("cannot make a pipe: " + errno_text(errno));
   p.status_fd = status_write.get();
 
+  // The go and the gate (ExecPlan): the job runs only once it is recorded.
+  Fd go_agent, go_keeper, gate_keeper, gate_job;
+  if (Status st = socket_pair(&go_agent, &go_keeper); !st.ok()) return st;
+  if (Status st = socket_pair(&gate_keeper, &gate_job); !st.ok()) return st;
+  p.go_fd = go_keeper.get();
+  p.gate_keeper_fd = gate_keeper.get();
+  p.gate_job_fd = gate_job.get();
+
   sigset_t all, old;
   sigfillset(&all);
   (void)::pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -556,49 +679,31 @@ Result<pid_t> Supervisor::start(const std::string& key, const ProcessSpec& spec)
   int fork_errno = errno;
   (void)::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (keeper < 0) return Status::Unavailable("cannot fork: " + errno_text(fork_errno));
-  status_write.reset();
+  status_write.reset(), go_keeper.reset(), gate_keeper.reset(), gate_job.reset();
 
-  // The keeper tells the job's pid; the job closes the pipe by exec, or says why it could not.
-  pid_t job = 0;
-  std::optional<ChildFailure> failure;
-  while (true) {
-    ChildFailure f;
-    std::size_t got = 0;
-    while (got < sizeof f) {
-      ssize_t n = ::read(status_read.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    if (got < sizeof f) break;
-    if (f.stage == kJobPid) job = f.err;
-    else if (!failure) failure = f;
-  }
-  if (failure && failure->stage == kExec) {
+  // The keeper tells the job's pid; the job, once recorded and cleared, closes the pipe by
+  // exec, or says why it could not.
+  StartReport r;
+  read_status(status_read.get(), &r, true);
+  ProcessIds ids{keeper, process_start_time(keeper).value_or(0), r.job,
+                 r.job > 0 ? process_start_time(r.job).value_or(0) : 0};
+  Status recorded = r.job > 0 && !r.failure && spec.record ? spec.record(ids) : Status::Ok();
+  if (r.job > 0 && !r.failure && recorded.ok()) send_byte(go_agent.get());
+  go_agent.reset();  // without a byte sent: the keeper ends the job before it runs
+  read_status(status_read.get(), &r, false);
+  if (r.failure && r.failure->stage == kExec) {
     // Exec failed: the job exits 127, tick() reports it as any other exit.
-    std::string line = "hexa agent: cannot run '" + spec.argv[0] + "': " + errno_text(failure->err) + "\n";
+    std::string line = "hexa agent: cannot run '" + spec.argv[0] + "': " + errno_text(r.failure->err) + "\n";
     write_all(err_fd, line.data(), line.size());
-  } else if (failure || job <= 0) {
-    // The agent's side failed: reap the keeper (it is ending) and report an error.
-    std::string what = failure ? stage_text(failure->stage) : "start it";
-    std::string why = failure ? errno_text(failure->err) : "its keeper ended without a word";
-    std::string line = "hexa agent: cannot " + what + " for '" + spec.argv[0] + "': " + why + "\n";
-    write_all(err_fd, line.data(), line.size());
-    int st = 0;
-    while (::waitpid(keeper, &st, 0) < 0 && errno == EINTR) {
-    }
-    if (!spec.exit_path.empty()) (void)::unlink(spec.exit_path.c_str());  // not an exit to report
-    return Status::Unavailable("process '" + key + "': cannot " + what + ": " + why);
+  } else if (r.failure || r.job <= 0 || !recorded.ok()) {
+    return abandon_start(key, spec, err_fd, keeper, r, recorded);
   }
   Child c;
-  c.ids.keeper = keeper;
-  c.ids.keeper_start = process_start_time(keeper).value_or(0);
-  c.ids.job = job;
-  c.ids.job_start = process_start_time(job).value_or(0);
+  c.ids = ids;
   c.exit_path = spec.exit_path;
   c.cgroup = spec.cgroup;
   children_.emplace(key, c);
-  return job;
+  return r.job;
 }
 
 Status Supervisor::adopt(const std::string& key, const ProcessIds& ids, const std::string& exit_path,

@@ -5,15 +5,19 @@
 // (so it outlives the agent), that forks the job, waits for it, SIGKILLs whatever is left of
 // the job's group (a job's background children die with it; a process that leaves the group,
 // by setsid or setpgid, escapes this, unless the job has a cgroup), writes the job's exit status
-// to the spec's exit file (temp file + rename) and exits with the job's status. The keeper
-// only makes async-signal-safe calls (the agent has threads), and closes every descriptor it
-// inherited. An agent that restarts adopts the keepers its predecessor left (adopt()).
+// to the spec's exit file (temp file + rename) and exits with the job's status. The job's
+// program runs only once the agent has recorded both (ProcessSpec::record) and said go: a job
+// that the agent's crash left unrecorded would run on where no later agent can find it, stop
+// it or see its fence. The keeper only makes async-signal-safe calls (the agent has threads),
+// and closes every descriptor it inherited. An agent that restarts adopts the keepers its
+// predecessor left (adopt()).
 // The supervisor reaps its children by pid only (never waitpid(-1)); the agent must not set
 // SIGCHLD to SIG_IGN, or the exits are lost (reported with exit_code -1, unless the exit file
 // has them).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +29,15 @@
 #include "model/units.h"
 
 namespace hexa {
+
+// The processes of one job: its keeper and the job (leader of its process group), each with its
+// start time (field 22 of /proc/PID/stat), so that a reused pid is not taken for them.
+struct ProcessIds {
+  pid_t keeper = 0;
+  std::uint64_t keeper_start = 0;
+  pid_t job = 0;
+  std::uint64_t job_start = 0;
+};
 
 struct ProcessSpec {
   std::vector<std::string> argv;              // argv[0] looked up in PATH (the job's PATH: env's,
@@ -52,15 +65,13 @@ struct ProcessSpec {
   // whose agent died must not run on once the server may run it elsewhere. Its exit is then
   // recorded as fenced. Empty, or a file without a fence: no fence.
   std::string heard_path;
-};
-
-// The processes of one job: its keeper and the job (leader of its process group), each with its
-// start time (field 22 of /proc/PID/stat), so that a reused pid is not taken for them.
-struct ProcessIds {
-  pid_t keeper = 0;
-  std::uint64_t keeper_start = 0;
-  pid_t job = 0;
-  std::uint64_t job_start = 0;
+  // Called once the keeper and the job's process exist, before the job's program may run: the
+  // caller records their ids, so that an agent started after a crash finds them. The program
+  // runs only once this returned Ok; an error ends the job before it ran and is start()'s
+  // error. An agent that dies before it returns (or its keeper, at the fence by the heard file
+  // when the go comes) leaves a job that never runs: its keeper records it as fenced. Without
+  // it, the job is cleared at once.
+  std::function<Status(const ProcessIds&)> record;
 };
 
 struct ProcessExit {
@@ -79,10 +90,12 @@ class Supervisor {
   ~Supervisor();  // kills (SIGKILL) and reaps every group still running
 
   // Starts argv under `key` (a job and its segment, say), through a keeper, and returns the
-  // job's pid, which is also its process group id. Returns once the program has been exec'd (a close-on-exec pipe tells).
+  // job's pid, which is also its process group id. Returns once the program has been exec'd (a
+  // close-on-exec pipe tells), or once its keeper ended it before exec (spec.record, above).
   // Errors: empty argv (Invalid), a key already running (Conflict), an output file or workdir
   // that cannot be made or given to the user, a failure to set the child up before exec (its
-  // group, redirections, workdir, dropping privileges) (Unavailable; the child is reaped).
+  // group, redirections, workdir, dropping privileges), spec.record's error (Unavailable; the
+  // child and its keeper are reaped).
   // Exec failing (no such program, not executable) is NOT an error of start(): start() returns
   // the pid, "hexa agent: cannot run 'ARGV0': REASON" is in stderr_path already, and the next
   // tick() reports the exit with code 127, as a shell would.

@@ -272,6 +272,100 @@ TEST_F(KeeperTest, AHeardAgentsJobIsNotFenced) {
   EXPECT_EQ(k->exit_code, 5);
 }
 
+// The record (ProcessSpec::record) comes before the job's program: the agent's crash in between
+// must leave nothing running that the next agent cannot find.
+TEST_F(KeeperTest, TheJobsProgramRunsOnlyOnceItIsRecorded) {
+  ProcessSpec s = spec({"sh", "-c", "touch " + dir_ + "/ran"});
+  ProcessIds seen;
+  bool ran_before = true, alive = false;
+  s.record = [&](const ProcessIds& ids) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // time for a program that did not wait
+    ran_before = fs::exists(dir_ + "/ran");
+    alive = same_process(ids.keeper, ids.keeper_start) && same_process(ids.job, ids.job_start);
+    seen = ids;
+    return Status::Ok();
+  };
+  Supervisor sup;
+  Result<pid_t> pid = sup.start("j", s);
+  ASSERT_TRUE(pid.ok()) << pid.status().message();
+  EXPECT_FALSE(ran_before) << "the program ran before its record";
+  EXPECT_TRUE(alive) << "the ids name the keeper and the job";
+  EXPECT_EQ(seen.job, *pid);
+  EXPECT_EQ(sup.ids("j")->keeper, seen.keeper);
+  std::optional<ProcessExit> e = wait_exit(sup, "j");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->exit_code, 0);
+  EXPECT_FALSE(e->fenced);
+  EXPECT_TRUE(fs::exists(dir_ + "/ran"));
+}
+
+TEST_F(KeeperTest, ARecordThatFailsEndsTheJobBeforeItsProgramRuns) {
+  ProcessSpec s = spec({"sh", "-c", "touch " + dir_ + "/ran; sleep 30"});
+  ProcessIds seen;
+  s.record = [&](const ProcessIds& ids) {
+    seen = ids;
+    return Status::Unavailable("disk full");
+  };
+  Supervisor sup;
+  Result<pid_t> pid = sup.start("j", s);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_NE(pid.status().message().find("cannot record it: disk full"), std::string::npos) << pid.status().message();
+  EXPECT_NE(slurp(dir_ + "/err.txt").find("cannot record it for 'sh': disk full"), std::string::npos);
+  EXPECT_FALSE(sup.running("j"));
+  EXPECT_TRUE(gone(seen.keeper));
+  EXPECT_TRUE(gone(seen.job));
+  EXPECT_FALSE(fs::exists(dir_ + "/ran")) << "the program ran";
+  EXPECT_FALSE(fs::exists(dir_ + "/exit")) << "not an exit to report";
+}
+
+// The agent killed inside its record (a crash between fork and record): the keeper never gets
+// the go, so the job never runs, and its exit says fenced (the server counts it lost).
+TEST_F(KeeperTest, AJobWhoseAgentDiesBeforeRecordingItNeverRuns) {
+  ProcessSpec s = spec({"sh", "-c", "touch " + dir_ + "/ran; sleep 30"});
+  const std::string ids_path = dir_ + "/ids";
+  s.record = [ids_path](const ProcessIds& ids) {
+    (void)write_atomically(ids_path, std::to_string(ids.keeper) + " " + std::to_string(ids.job));
+    (void)::kill(::getpid(), SIGKILL);
+    return Status::Ok();
+  };
+  pid_t agent = ::fork();
+  ASSERT_GE(agent, 0);
+  if (agent == 0) {  // the agent, in a process of its own, as the real one
+    Supervisor sup;
+    (void)sup.start("j", s);
+    ::_exit(0);
+  }
+  int st = 0;
+  ASSERT_EQ(::waitpid(agent, &st, 0), agent);
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << st;
+  pid_t keeper = 0, job = 0;
+  std::istringstream(slurp(ids_path)) >> keeper >> job;
+  ASSERT_GT(keeper, 0);
+  ASSERT_GT(job, 0);
+  EXPECT_TRUE(gone(keeper));
+  EXPECT_TRUE(gone(job));
+  EXPECT_EQ(slurp(dir_ + "/exit"), "127 0 fenced\n");
+  EXPECT_FALSE(fs::exists(dir_ + "/ran")) << "the program ran, unrecorded";
+}
+
+// An agent frozen (SIGSTOP) between its record and its go wakes past its fence: by then the
+// server may run the job elsewhere. The keeper looks at the fence when the go comes. (Its
+// fence while it waits for the job would stop the job too, but only once it ran a little.)
+TEST_F(KeeperTest, AKeeperPastTheFenceWhenTheGoComesNeverRunsTheJob) {
+  const std::string heard = dir_ + "/heard";
+  ASSERT_TRUE(write_heard_file(heard, now_ms(), 8000).ok());
+  ProcessSpec s = spec({"sh", "-c", "touch " + dir_ + "/ran"});
+  s.heard_path = heard;
+  // Frozen a minute between the record and the go: the heard file is that old when the go comes.
+  s.record = [heard](const ProcessIds&) { return write_heard_file(heard, now_ms() - 60'000, 8000); };
+  Supervisor sup;
+  ASSERT_TRUE(sup.start("j", s).ok());
+  std::optional<ProcessExit> e = wait_exit(sup, "j");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->fenced);
+  EXPECT_FALSE(fs::exists(dir_ + "/ran")) << "the program ran past the fence";
+}
+
 TEST(ProcessFiles, StartTimesAndExitFiles) {
   EXPECT_TRUE(process_start_time(getpid()));
   EXPECT_FALSE(process_start_time(0));

@@ -1,13 +1,16 @@
 // End to end: jobs outlive their agent. An agent SIGKILLed (a crash) or sent SIGUSR1 (an
 // upgrade) and started again on the same work dir within the node grace adopts its jobs: they
 // are not restarted, and their real exits reach the server. A job whose exit status did not
-// survive is requeued. Also the stop grace through cancel, and `hexa checkpoint` in a job.
+// survive is requeued, as is one its agent died before recording (it never ran). Also the stop
+// grace through cancel, and `hexa checkpoint` in a job.
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -37,6 +40,24 @@ bool gone(pid_t pid) {
   const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
   const std::size_t close = stat.rfind(')');
   return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] == 'Z' || stat[close + 2] == 'X';
+}
+
+// The live processes of this cloud's job `job` run as `segment`, by what their environment says
+// (the Chaos test's monitor judges the same way; a zombie has none).
+std::vector<pid_t> processes_of(const std::string& cloud_dir, std::int64_t job, int segment) {
+  const std::string want[] = {"HEXA_E2E_CLOUD=" + cloud_dir, "HEXA_JOB_ID=" + std::to_string(job),
+                              "HEXA_SEGMENT=" + std::to_string(segment)};
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string env = '\0' + slurp(e.path().string() + "/environ");
+    bool all = true;
+    for (const std::string& kv : want) all = all && env.find('\0' + kv + '\0') != std::string::npos;
+    if (all) out.push_back(std::stoi(name));
+  }
+  return out;
 }
 
 int count_of(const std::string& text, const std::string& part) {
@@ -120,6 +141,36 @@ TEST_F(AgentRestart, AJobWhoseExitDidNotSurviveIsRequeuedAndRunsToCompletion) {
   EXPECT_EQ(job["segment"], 2) << job.dump();
   EXPECT_NE(log(id).find("segment 2\n"), std::string::npos) << log(id);
   EXPECT_NE(agent_log().find("cannot reattach"), std::string::npos) << agent_log();
+}
+
+// The agent killed between a job's fork and its record (a crash point: the Chaos test's random
+// kill -9 landed there now and then). The next agent cannot find the job and leaves it out; the
+// server runs it again as segment 2, on this very node. Segment 1 must not be running then: its
+// program never ran, since a job runs only once it is recorded.
+TEST_F(AgentRestart, AJobItsKilledAgentHadNotRecordedNeverRunsBesideItsNextSegment) {
+  cloud->stop_agent(agent, SIGTERM);  // leaving: the node is lost at once
+  const pid_t armed = cloud->start_agent_with("n0", {"--gpus", "2", "--gpu-type", "gpu"},
+                                              {{"HEXA_CRASH_AT", "agent.start.before_record"}});
+  ASSERT_TRUE(cloud->wait_node_up("n0")) << agent_log();
+  // In its job dir: "ran" says that its program ran; segment 1 would run long, beside segment 2.
+  std::int64_t id = submit("echo ran > ran; if [ $HEXA_SEGMENT = 1 ]; then sleep 30; fi");
+  siginfo_t end{};
+  for (int i = 0; i < 400 && end.si_pid == 0; ++i) {  // 20 s at most; WNOWAIT: stop_agent reaps it
+    ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(armed), &end, WEXITED | WNOHANG | WNOWAIT), 0);
+    if (end.si_pid == 0) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(end.si_pid, armed) << "the agent did not reach its crash point:\n" << agent_log();
+  EXPECT_TRUE(end.si_code == CLD_KILLED && end.si_status == SIGKILL) << agent_log();
+  cloud->stop_agent(armed, SIGKILL);
+  cloud->start_agent("n0", 2);
+  Json job = cloud->wait_job(id, [](const Json& j) { return ended_state(j); }, 30s);
+  EXPECT_TRUE(state_is(job, "finished")) << job.dump() << "\n" << agent_log();
+  EXPECT_EQ(job["segment"], 2) << job.dump();
+  EXPECT_TRUE(processes_of(cloud->dir(), id, 1).empty()) << "segment 1 runs on beside segment 2:\n" << agent_log();
+  const std::string jobs = cloud->dir() + "/work-n0/jobs/" + std::to_string(id);
+  EXPECT_FALSE(std::filesystem::exists(jobs + "-1/ran")) << "segment 1's program ran, unrecorded";
+  EXPECT_TRUE(std::filesystem::exists(jobs + "-2/ran"));
+  EXPECT_NE(agent_log().find("job " + std::to_string(id) + "-1: "), std::string::npos) << agent_log();
 }
 
 // SIGUSR1 (an upgrade): the agent exits at once, its job runs on for the next one.

@@ -46,6 +46,29 @@ TEST_F(CrashPointEnv, BadValuesNameTheVariableAndTheRule) {
   }
 }
 
+// The agent's points are its own: `hexa serve` refuses them, `hexa agent` the server's.
+TEST_F(CrashPointEnv, TheAgentAndTheServerEachKnowTheirOwnPoints) {
+  std::string armed;
+  ::setenv("HEXA_CRASH_AT", "agent.start.before_record", 1);
+  Status s = arm_crash_point(&armed);
+  EXPECT_EQ(s.code(), StatusCode::kInvalid);
+  EXPECT_NE(s.message().find("unknown crash point 'agent.start.before_record'"), std::string::npos) << s.message();
+  ::setenv("HEXA_CRASH_AT", "append.after_commit", 1);
+  s = arm_crash_point(&armed, agent_crash_point_names());
+  EXPECT_EQ(s.code(), StatusCode::kInvalid);
+  EXPECT_NE(s.message().find("(one of: agent.start.before_record)"), std::string::npos) << s.message();
+  EXPECT_EQ(armed, "");
+  EXPECT_EXIT(
+      {
+        ::setenv("HEXA_CRASH_AT", "agent.start.before_record", 1);
+        std::string agent;
+        if (!arm_crash_point(&agent, agent_crash_point_names()).ok() || agent != "agent.start.before_record") ::_exit(3);
+        crash_point("agent.start.before_record");
+        ::_exit(0);
+      },
+      ::testing::KilledBySignal(SIGKILL), "");
+}
+
 TEST_F(CrashPointEnv, AnArmedPointKillsTheProcessOnItsNthPassOnly) {
   EXPECT_EXIT(
       {
