@@ -174,11 +174,12 @@ int run_one(const SimulateArgs& a, const std::vector<Override>& sets) {
   Metrics m = compute_metrics(*result, reports ? MetricsDetail::kFull : MetricsDetail::kText);
   std::cout << report_text(*result, m, wall);
   if (!a.report_json.empty() || !a.report_html.empty()) {
-    const auto j = report_json(*result, m, wall);
+    auto j = report_json(*result, m, wall);
     if (!a.report_json.empty())
       if (Status st = write_json(a.report_summary ? report_summary(j) : j, a.report_json); !st.ok()) return fail(st);
     if (!a.report_html.empty())
       if (Status st = write_report_html(j, title_of(sc, a), a.report_html); !st.ok()) return fail(st);
+    leave_to_exit(j);  // the month's report is millions of nodes: 0.12 s of frees
   }
   if (!a.jobs_csv.empty())
     if (Status st = write_jobs_csv(*result, a.jobs_csv); !st.ok()) return fail(st);
