@@ -167,7 +167,7 @@ int run_one(const SimulateArgs& a, const std::vector<Override>& sets) {
   std::unique_ptr<Core> core;
   if (kSkipTeardown) sc.options.keep_core = &core;
   auto t0 = std::chrono::steady_clock::now();
-  auto result = simulate(*sc.topology, sc.trace, sc.options);
+  auto result = simulate(*sc.topology, sc.trace, sc.options, std::move(sc.prepared));
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!result.ok()) return fail(result.status());
   const bool reports = !a.report_json.empty() || !a.report_html.empty();

@@ -200,7 +200,7 @@ int run_statement(const StatementArgs& a, const cli::HttpClientFactory& make_cli
   };
   sc.options.progress = progress_bar(a.quiet);
 
-  auto result = simulate(*sc.topology, sc.trace, sc.options);
+  auto result = simulate(*sc.topology, sc.trace, sc.options, std::move(sc.prepared));
   if (!result.ok()) return fail(result.status().message());
   if (!error.empty()) return fail(error);
   if (!statement) return fail("the simulator ended without a statement");

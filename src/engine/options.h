@@ -37,6 +37,7 @@ struct SchedulerOptions {
   // waiting job's routes; and backfills the head's held GPUs cannot help (held_could_fit) are
   // answered without giving them back. Off only to check exactly that.
   bool skip_full_classes = true;
+  bool operator==(const SchedulerOptions&) const = default;
 };
 
 }  // namespace hexa

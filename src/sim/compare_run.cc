@@ -54,7 +54,7 @@ class VariantPool {
     }
     v.scenario.options.progress = [this, i](double f) { progress(i, f); };
     auto t0 = std::chrono::steady_clock::now();
-    auto result = simulate(*v.scenario.topology, v.scenario.trace, v.scenario.options);
+    auto result = simulate(*v.scenario.topology, v.scenario.trace, v.scenario.options, std::move(v.scenario.prepared));
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     v.scenario.trace.jobs.clear();  // the next variant needs the memory more
     v.scenario.trace.jobs.shrink_to_fit();

@@ -8,7 +8,7 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <unordered_map>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -94,10 +94,10 @@ struct SideMetrics {
   std::vector<double> rho;
 };
 
-SideMetrics side_metrics(const SimResult& r, MetricsDetail detail) {
+SideMetrics side_metrics(const SimResult& r, const TenantNumbers& numbers, MetricsDetail detail) {
   SideMetrics s;
   series_metrics(r, s.series, detail);
-  s.rho = finish_time_rho(r);
+  s.rho = finish_time_rho(r, numbers);
   return s;
 }
 
@@ -105,25 +105,22 @@ SideMetrics side_metrics(const SimResult& r, MetricsDetail detail) {
 
 Metrics compute_metrics(const SimResult& r, MetricsDetail detail) {
   const bool full = detail == MetricsDetail::kFull;
+  const TenantNumbers numbers = tenant_numbers(r);
   // The side pieces read only `r` and write only their own result: on a second thread they
   // overlap the loop below, and are joined at the end in the same order as without it.
   std::future<SideMetrics> side;
-  if (parallel_host()) side = std::async(std::launch::async, side_metrics, std::cref(r), detail);
+  if (parallel_host()) side = std::async(std::launch::async, side_metrics, std::cref(r), std::cref(numbers), detail);
   Metrics m;
   std::vector<DurationMs> jct, queue;
   struct Acc { long jobs = 0, finished = 0; GpuMs busy = 0; std::vector<DurationMs> jct, queue; std::string cls; };
-  // Hashed, then listed by name once: a map looked a name up in a tree of every tenant at each
-  // change of tenant, most jobs (0.9% of the France month in string compares).
-  std::unordered_map<std::string, Acc> per;
+  std::vector<Acc> per(numbers.name.size());  // by tenant number
   GpuMs busy = 0;
-  Acc* last = nullptr;  // traces run long stretches of one tenant: one map lookup each
-  const std::string* last_tenant = nullptr;
   jct.reserve(r.jobs.size());
   queue.reserve(r.jobs.size());
-  for (const JobRecord& j : r.jobs) {
+  for (std::size_t i = 0; i < r.jobs.size(); ++i) {
+    const JobRecord& j = r.jobs[i];
     ++m.jobs;
-    if (!last || j.tenant != *last_tenant) last = &per[j.tenant], last_tenant = &j.tenant;
-    Acc& a = *last;
+    Acc& a = per[numbers.of_job[i]];
     // A tenant's jobs all carry its class: named once, as the class figures name it.
     if (++a.jobs == 1) a.cls = j.cls.empty() ? "other" : j.cls;
     a.busy += j.run_ms * j.gpus;
@@ -163,20 +160,20 @@ Metrics compute_metrics(const SimResult& r, MetricsDetail detail) {
         {site.name, span > 0 && site.gpus > 0
                         ? static_cast<double>(site.busy) / (static_cast<double>(span) * static_cast<double>(site.gpus))
                         : 0.0});
-  std::vector<std::pair<const std::string*, Acc*>> by_name;
-  by_name.reserve(per.size());
-  for (auto& [name, a] : per) by_name.emplace_back(&name, &a);
-  std::sort(by_name.begin(), by_name.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
-  for (auto [name_of, acc] : by_name) {
-    const std::string& name = *name_of;
-    Acc& a = *acc;
-    TenantFigures t{name, a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
+  // The tenants by name.
+  std::vector<std::uint32_t> by_name(numbers.name.size());
+  std::iota(by_name.begin(), by_name.end(), std::uint32_t{0});
+  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t x, std::uint32_t y) { return numbers.name[x] < numbers.name[y]; });
+  m.tenants.reserve(by_name.size());
+  for (std::uint32_t k : by_name) {
+    Acc& a = per[k];
+    TenantFigures t{std::string(numbers.name[k]), a.jobs, a.finished, static_cast<double>(a.busy) / static_cast<double>(kHour),
                     full ? distribution(std::move(a.jct)) : Distribution{},
                     full ? distribution(std::move(a.queue)) : average_only(a.queue), a.cls, {}};
     m.tenants.push_back(std::move(t));
   }
-  SideMetrics s = side.valid() ? side.get() : side_metrics(r, detail);
-  fairness_metrics_of(r, std::move(s.rho), m, detail);
+  SideMetrics s = side.valid() ? side.get() : side_metrics(r, numbers, detail);
+  fairness_metrics_of(numbers, by_name, std::move(s.rho), m, detail);
   take_series(m, std::move(s.series));
   return m;
 }

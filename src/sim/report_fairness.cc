@@ -9,15 +9,6 @@
 
 namespace hexa {
 
-namespace {
-
-// Each job's tenant as a small number (first seen, first numbered), so that the sweep below
-// counts in a vector rather than a map keyed by name.
-struct TenantNumbers {
-  std::vector<std::uint32_t> of_job;   // per job
-  std::vector<std::string_view> name;  // per number
-};
-
 TenantNumbers tenant_numbers(const SimResult& r) {
   std::unordered_map<std::string_view, std::uint32_t> number;
   TenantNumbers out;
@@ -36,23 +27,27 @@ TenantNumbers tenant_numbers(const SimResult& r) {
   return out;
 }
 
+namespace {
+
 // N at each job's submit: a sweep over submits and ends, all ends at an instant before all
 // submits at it (a job that ends as another arrives does not contend with it), and the jobs
 // submitted at one instant counted together.
-std::vector<long> contenders(const SimResult& r) {
+std::vector<long> contenders(const SimResult& r, const TenantNumbers& numbers) {
   const std::size_t n = r.jobs.size();
-  std::vector<std::size_t> by_submit(n), by_end;
+  std::vector<std::size_t> by_submit(n);
   std::iota(by_submit.begin(), by_submit.end(), std::size_t{0});
   auto submitted_before = [&](std::size_t a, std::size_t b) { return r.jobs[a].submit < r.jobs[b].submit; };
   if (!std::is_sorted(by_submit.begin(), by_submit.end(), submitted_before))  // jobs are in trace order
     std::stable_sort(by_submit.begin(), by_submit.end(), submitted_before);
   std::vector<char> contends(n);  // a rejected job never waited
   for (std::size_t i = 0; i < n; ++i) contends[i] = r.jobs[i].state != "rejected";
-  by_end.reserve(n);
+  // Ends in time order, ties in trace order: sorted as (end, job) pairs, where a stable sort of
+  // job numbers by r.jobs[a].end read a record at each compare (a cache miss, most of this).
+  std::vector<std::pair<TimeMs, std::size_t>> ends;
+  ends.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
-    if (r.jobs[i].end >= 0 && contends[i]) by_end.push_back(i);
-  std::stable_sort(by_end.begin(), by_end.end(), [&](std::size_t a, std::size_t b) { return r.jobs[a].end < r.jobs[b].end; });
-  const TenantNumbers numbers = tenant_numbers(r);
+    if (r.jobs[i].end >= 0 && contends[i]) ends.emplace_back(r.jobs[i].end, i);
+  std::sort(ends.begin(), ends.end());
   const std::vector<std::uint32_t>& tenant = numbers.of_job;
   std::vector<long> in_system(numbers.name.size(), 0);  // per tenant: its jobs submitted and not ended
   long with_jobs = 0;                       // tenants with some
@@ -60,8 +55,8 @@ std::vector<long> contenders(const SimResult& r) {
   std::size_t e = 0;
   for (std::size_t s = 0; s < n;) {
     const TimeMs t = r.jobs[by_submit[s]].submit;
-    for (; e < by_end.size() && r.jobs[by_end[e]].end <= t; ++e) {
-      long& k = in_system[tenant[by_end[e]]];
+    for (; e < ends.size() && ends[e].first <= t; ++e) {
+      long& k = in_system[tenant[ends[e].second]];
       if (k > 0 && --k == 0) --with_jobs;
     }
     std::size_t s2 = s;
@@ -76,10 +71,12 @@ std::vector<long> contenders(const SimResult& r) {
 
 }  // namespace
 
-std::vector<double> finish_time_rho(const SimResult& r) {
+std::vector<double> finish_time_rho(const SimResult& r) { return finish_time_rho(r, tenant_numbers(r)); }
+
+std::vector<double> finish_time_rho(const SimResult& r, const TenantNumbers& numbers) {
   std::vector<double> rho(r.jobs.size(), -1);
   if (r.total_gpus <= 0) return rho;
-  std::vector<long> n = contenders(r);
+  std::vector<long> n = contenders(r, numbers);
   for (std::size_t i = 0; i < r.jobs.size(); ++i) {
     const JobRecord& j = r.jobs[i];
     if (j.state != "finished" || j.duration <= 0) continue;
@@ -103,21 +100,27 @@ RhoFigures rho_figures(std::vector<double> rho) {
 }
 
 void fairness_metrics(const SimResult& r, Metrics& m, MetricsDetail detail) {
-  fairness_metrics_of(r, finish_time_rho(r), m, detail);
+  const TenantNumbers numbers = tenant_numbers(r);
+  std::unordered_map<std::string_view, std::uint32_t> by_name;
+  for (std::uint32_t k = 0; k < numbers.name.size(); ++k) by_name.emplace(numbers.name[k], k);
+  std::vector<std::uint32_t> per_tenant;
+  for (const TenantFigures& t : m.tenants) {
+    auto it = by_name.find(t.name);
+    per_tenant.push_back(it == by_name.end() ? kNoNumber : it->second);
+  }
+  fairness_metrics_of(numbers, per_tenant, finish_time_rho(r, numbers), m, detail);
 }
 
-void fairness_metrics_of(const SimResult& r, std::vector<double> rho, Metrics& m, MetricsDetail detail) {
-  const TenantNumbers numbers = tenant_numbers(r);
+void fairness_metrics_of(const TenantNumbers& numbers, const std::vector<std::uint32_t>& per_tenant,
+                         std::vector<double> rho, Metrics& m, MetricsDetail detail) {
   std::vector<std::vector<double>> per(numbers.name.size());
   for (std::size_t i = 0; i < rho.size(); ++i)
     if (rho[i] >= 0) per[numbers.of_job[i]].push_back(rho[i]);
-  std::unordered_map<std::string_view, std::uint32_t> by_name;
-  for (std::uint32_t k = 0; k < numbers.name.size(); ++k) by_name.emplace(numbers.name[k], k);
   m.rho = rho_figures(std::move(rho));
-  for (TenantFigures& t : m.tenants) {
-    auto it = by_name.find(t.name);
-    if (it == by_name.end() || per[it->second].empty()) continue;
-    std::vector<double>& mine = per[it->second];
+  for (std::size_t k = 0; k < m.tenants.size(); ++k) {
+    TenantFigures& t = m.tenants[k];
+    if (per_tenant[k] == kNoNumber || per[per_tenant[k]].empty()) continue;
+    std::vector<double>& mine = per[per_tenant[k]];
     if (detail == MetricsDetail::kFull)
       t.rho = rho_figures(std::move(mine));
     else

@@ -8,7 +8,6 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/core.h"
 #include "engine/placement.h"
@@ -270,26 +269,34 @@ double reference_rate(const SimOptions& opt, const std::vector<std::string>& typ
   return best;
 }
 
+// The trace jobs' tenants, by their ids in the scratch core, and which of those tenants are not
+// the workload's (the learners: they have grants of their own).
+struct TraceTenants {
+  const std::vector<TenantId>& of_job;  // per trace job
+  std::vector<char> skip;               // per tenant id
+};
+
 // The workload's start-ups, in the order the trace first names them, and which one each job
-// is of. One hash of the tenant per job: the two walks of the trace below (planned spending,
-// then the grants) hashed it four times, half a million jobs each.
+// is of: by the ids the loader looked up once, where hashing each job's tenant here cost
+// 0.1 s of the France month's load.
 struct TraceStartups {
   static constexpr std::uint32_t kNone = 0xffffffffu;  // a tenant of `skip`
   std::vector<std::string_view> names;                 // first-named order
   std::vector<std::uint32_t> of_job;                   // by job: index into names, or kNone
 };
 
-TraceStartups startups_of(const Trace& trace, const std::unordered_set<std::string>& skip) {
+TraceStartups startups_of(const Trace& trace, const TraceTenants& tenants) {
+  constexpr std::uint32_t kUnseen = 0xfffffffeu;
   TraceStartups out;
-  std::unordered_map<std::string_view, std::uint32_t> index;
+  std::vector<std::uint32_t> index(tenants.skip.size(), kUnseen);  // by tenant id
   out.of_job.reserve(trace.jobs.size());
-  for (const TraceJob& j : trace.jobs) {
-    auto [it, fresh] = index.try_emplace(j.tenant, TraceStartups::kNone);
-    if (fresh && !skip.contains(j.tenant)) {
-      it->second = static_cast<std::uint32_t>(out.names.size());
-      out.names.push_back(j.tenant);
+  for (std::size_t i = 0; i < trace.jobs.size(); ++i) {
+    const TenantId id = tenants.of_job[i];
+    if (index[id] == kUnseen) {
+      index[id] = tenants.skip[id] ? TraceStartups::kNone : static_cast<std::uint32_t>(out.names.size());
+      if (!tenants.skip[id]) out.names.push_back(trace.jobs[i].tenant);
     }
-    out.of_job.push_back(it->second);
+    out.of_job.push_back(index[id]);
   }
   return out;
 }
@@ -327,7 +334,7 @@ Result<std::vector<double>> read_tiers(const YamlMap& m) {
 // the top tier at most, as grant programmes do.
 // `skip`: tenants that are not the workload's (the learners: they have grants of their own).
 Status read_startup_grants(const YAML::Node& node, const std::string& where, const Trace& trace,
-                           const std::unordered_set<std::string>& skip, std::uint64_t seed, Setup& su) {
+                           const TraceTenants& tenants, std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
   if (Status st = m.check({"programme", "median_credits", "sigma", "tiers_credits", "coverage_median",
                            "coverage_sigma", "expiry_days"});
@@ -348,7 +355,7 @@ Status read_startup_grants(const YAML::Node& node, const std::string& where, con
     if (!t.ok()) return t.status();
     tiers = std::move(t).value();
   }
-  const TraceStartups ups = startups_of(trace, skip);
+  const TraceStartups ups = startups_of(trace, tenants);
   const std::vector<double> plan = tiers.empty() ? std::vector<double>{} : planned_spend(trace, *su.opt, ups);
   Rng rng(seed ^ 0x6772616e7473ULL);  // "grants": its own stream, apart from the workload's
   for (std::size_t k = 0; k < ups.names.size(); ++k) {  // in the order the trace names them
@@ -438,7 +445,7 @@ Status check_prices_cover(const Trace& trace, const Topology& topo, const SimOpt
 }
 
 Status read_credits(const YAML::Node& node, const std::string& where, const Topology& topo, const Trace& trace,
-                    const std::unordered_set<std::string>& learners, std::uint64_t seed, Setup& su) {
+                    const TraceTenants& tenants, std::uint64_t seed, Setup& su) {
   YamlMap m(node, where);
   if (Status st = m.check({"prices", "grants", "startup_grants", "budgets", "refunds"}); !st.ok()) return st;
   if (!m.has("prices")) return Status::Invalid(m.path("prices") + ": required (credits are priced per GPU-hour)");
@@ -449,7 +456,7 @@ Status read_credits(const YAML::Node& node, const std::string& where, const Topo
   if (m.has("grants"))
     if (Status st = read_grants(m.node("grants"), m.path("grants"), su); !st.ok()) return st;
   if (m.has("startup_grants"))
-    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, learners, seed, su);
+    if (Status st = read_startup_grants(m.node("startup_grants"), m.path("startup_grants"), trace, tenants, seed, su);
         !st.ok())
       return st;
   if (m.has("budgets"))
@@ -684,8 +691,10 @@ Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, 
   if (m.has("tenants"))
     if (Status st = read_tenants(m.node("tenants"), m.path("tenants"), &sc.options); !st.ok()) return st;
   // The tree's own rules (parents first, kinds that nest, quota types on this cluster), checked
-  // now by the core itself so that the error names this file.
-  auto scratch = Core::make(*sc.topology, SchedulerOptions{});
+  // now by the core itself so that the error names this file. Built as the run builds its own
+  // (tenants, the trace's other tenants, set-up), it is then the run's core (PreparedCore).
+  auto scratch = Core::make(*sc.topology, sc.options.sched);
+  if (!scratch.ok()) return scratch.status();
   for (const AddTenant& t : sc.options.tenants)
     if (auto fx = (*scratch)->apply(t, 0); !fx.ok()) return Status::Invalid(m.path("tenants") + ": " + fx.status().message());
   StartupPlan startups;
@@ -706,14 +715,23 @@ Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, 
   if (m.has("learners"))
     if (Status st = add_learners(m.path("learners"), learner_cls, sc, **scratch, &learners); !st.ok()) return st;
   // Tenants only the trace names are roots, as the simulator adds them.
-  for (const TraceJob& j : sc.trace.jobs)
-    if (!(*scratch)->find_tenant(j.tenant)) (void)(*scratch)->apply(AddTenant::root(j.tenant), 0);
+  std::vector<TenantId> tenant_of;  // per trace job
+  tenant_of.reserve(sc.trace.jobs.size());
+  for (const TraceJob& j : sc.trace.jobs) {
+    auto id = (*scratch)->find_tenant(j.tenant);
+    if (!id) {
+      if (auto fx = (*scratch)->apply(AddTenant::root(j.tenant), 0); !fx.ok())
+        return Status::Invalid(m.path("workload") + ": job '" + j.id + "': " + fx.status().message());
+      id = (*scratch)->find_tenant(j.tenant);
+    }
+    tenant_of.push_back(*id);
+  }
   Setup su{&sc.options, scratch->get()};
-  std::unordered_set<std::string> learner_names;
+  TraceTenants trace_tenants{tenant_of, std::vector<char>((*scratch)->state().tenants.size(), 0)};
   for (const AddTenant& t : learners.tenants)
-    if (t.kind == TenantKind::kLearner) learner_names.insert(t.name);
+    if (t.kind == TenantKind::kLearner) trace_tenants.skip[*(*scratch)->find_tenant(t.name)] = 1;
   if (m.has("credits"))
-    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, learner_names, sc.seed, su);
+    if (Status st = read_credits(m.node("credits"), m.path("credits"), *sc.topology, sc.trace, trace_tenants, sc.seed, su);
         !st.ok())
       return st;
   if (m.has("credits") && m.has("learners")) {
@@ -730,6 +748,8 @@ Result<Scenario> read_scenario(const YAML::Node& root, const std::string& path, 
     if (Status st = read_failures(m.node("failures"), m.path("failures"), *sc.topology, sc.trace, sc.seed, &sc.options);
         !st.ok())
       return st;
+  if (!cloud)  // a live cloud's server makes its own core, with its own options
+    sc.prepared = {std::move(*scratch), sc.options.tenants.size(), sc.options.setup.size(), std::move(tenant_of)};
   return sc;
 }
 

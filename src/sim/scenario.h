@@ -24,6 +24,9 @@ struct Scenario {
   std::unique_ptr<Topology> topology;  // stable address: the core points into it
   Trace trace;
   SimOptions options;
+  // The core the loader checked the tenants and set-up with, in the state a run starts from:
+  // pass it to simulate() (std::move(sc.prepared)), which uses it while it still matches.
+  PreparedCore prepared;
 };
 
 // `seed` overrides the file's seed. Relative paths inside the file are relative to it.
