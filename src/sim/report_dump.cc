@@ -1,6 +1,7 @@
 #include "sim/report_dump.h"
 
 #include <future>
+#include <string_view>
 #include <vector>
 
 #include "sim/parallel_host.h"
@@ -75,12 +76,15 @@ std::size_t weight(const Json& v) {
 
 }  // namespace
 
-std::string dump_report(const Json& j) {
-  if (!parallel_host()) return j.dump(2);
+void dump_report_to(const Json& j, const std::function<void(std::string_view)>& emit) {
+  if (!parallel_host()) {
+    emit(j.dump(2));
+    return;
+  }
   std::vector<Piece> pieces;
   split(j, 0, true, pieces);
   // The values in two runs of about equal weight, each dumped by one thread into its own
-  // pieces; then everything is joined in order.
+  // pieces. The first run's text goes out while the second thread still dumps.
   std::vector<std::size_t> values, weights;
   std::size_t total = 0;
   for (std::size_t i = 0; i < pieces.size(); ++i)
@@ -92,12 +96,15 @@ std::string dump_report(const Json& j) {
   };
   auto other = std::async(std::launch::async, dump_range, cut, values.size());
   dump_range(0, cut);
+  const std::size_t first_other = cut < values.size() ? values[cut] : pieces.size();  // the first piece it dumps
+  for (std::size_t i = 0; i < first_other; ++i) emit(pieces[i].text);
   other.get();
-  std::size_t size = 0;
-  for (const Piece& p : pieces) size += p.text.size();
+  for (std::size_t i = first_other; i < pieces.size(); ++i) emit(pieces[i].text);
+}
+
+std::string dump_report(const Json& j) {
   std::string out;
-  out.reserve(size);
-  for (const Piece& p : pieces) out += p.text;
+  dump_report_to(j, [&out](std::string_view text) { out += text; });
   return out;
 }
 
