@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <utility>
+#include <vector>
 
 namespace hexa {
 
@@ -83,10 +85,14 @@ Status write_atomically(const std::string& path, const std::string& text) {
 void sort_by_submit(std::vector<TraceJob>& jobs) {
   auto earlier = [](const TraceJob& a, const TraceJob& b) { return a.submit < b.submit; };
   if (std::is_sorted(jobs.begin(), jobs.end(), earlier)) return;  // most traces are
+  // Sorted as (submit, position) pairs: ties keep their order, and no compare reads a job (a
+  // stable sort of positions by jobs[a].submit missed the cache at most compares).
+  std::vector<std::pair<TimeMs, std::uint32_t>> keyed(jobs.size());
+  for (std::uint32_t i = 0; i < keyed.size(); ++i) keyed[i] = {jobs[i].submit, i};
+  std::sort(keyed.begin(), keyed.end());
   std::vector<std::uint32_t> order(jobs.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return jobs[a].submit < jobs[b].submit; });
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = keyed[i].second;
+  keyed = {};
   // Applied in place, one cycle of the permutation at a time: a sorted copy was a fresh
   // vector as large as the trace (a quarter of a million learner sessions: its page faults
   // cost more than the moves).
