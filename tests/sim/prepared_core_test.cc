@@ -10,6 +10,7 @@
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/scenario_override.h"
+#include "test_files.h"
 
 namespace hexa {
 namespace {
@@ -104,6 +105,18 @@ TEST(PreparedCore, ATraceTenantItDoesNotHoldIsAnErrorNotAQuietDifference) {
   auto r = simulate(*sc.topology, sc.trace, sc.options, std::move(sc.prepared));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("nobody-loaded-this-one"), std::string::npos) << r.status().message();
+}
+
+// The loader adds the trace's own tenants to its core, so a name the core refuses (a control
+// character inside passes the trace's own checks) fails the load, naming the job, and nothing
+// is run.
+TEST(PreparedCore, ATraceTenantTheCoreRefusesFailsTheLoadNamingTheJob) {
+  testing::write("jobs.csv", "id,tenant,submit_ms,gpus,gpu_type,duration_ms\nok-1,team,0,1,gpu,60000\nbad-2,te\x01am,0,1,gpu,60000\n");
+  const std::string path = testing::write("s.yaml", "name: t\ncluster: 1x8\nworkload:\n  trace: {path: jobs.csv, format: hexa}\n");
+  auto sc = load_scenario(path, std::nullopt);
+  ASSERT_FALSE(sc.ok());
+  EXPECT_NE(sc.status().message().find(path + ": workload: job 'bad-2': "), std::string::npos) << sc.status().message();
+  EXPECT_NE(sc.status().message().find("control characters"), std::string::npos) << sc.status().message();
 }
 
 }  // namespace
